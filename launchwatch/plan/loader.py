@@ -1,0 +1,259 @@
+"""Load a plan file into the one typed model, or say exactly what is wrong and where.
+
+Every problem names the file, the line and the dotted key (``sources[0].metrics[2].type``),
+with a did-you-mean for unknown keys, so an operator can fix a plan without reading code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from launchwatch.plan.model import MetricMapping, Plan
+
+__all__ = ["PlanError", "Problem", "load_plan", "load_plan_text", "resolve_url"]
+
+_Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a plan, with where it is."""
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class PlanError(Exception):
+    """A plan that cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_plan(path: str | Path, *, base_url: str | None = None) -> Plan:
+    """Read and validate a plan file; ``base_url`` overrides the plan's own.
+
+    >>> plan = load_plan("plans/whatsapp-quiz.yml")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([Problem(str(path), 0, "", f"cannot read plan: {exc}")]) from None
+    return load_plan_text(text, str(path), base_url=base_url)
+
+
+def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None = None) -> Plan:
+    """Validate plan YAML held in memory; ``filename`` is only used in messages."""
+    data, lines = _parse_yaml(text, filename)
+    if not isinstance(data, dict):
+        raise PlanError([Problem(filename, 1, "", "a plan must be a YAML mapping (plan:, title:, sources: …)")])
+    if base_url is not None:
+        data = {**data, "base_url": base_url}
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        problems = sorted(_pydantic_problems(exc, data, lines, filename), key=lambda p: p.line)
+        raise PlanError(problems) from None
+    problems = [Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in _cross_checks(plan)]
+    if problems:
+        raise PlanError(problems)
+    return plan
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records the line of every key and rejects duplicate keys."""
+
+
+def _parse_yaml(text: str, filename: str) -> tuple[Any, dict[_Key, int]]:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PlanError([Problem(filename, line, "", f"not valid YAML: {reason}")]) from None
+    if root is None:
+        raise PlanError([Problem(filename, 1, "", "the plan is empty")])
+    lines: dict[_Key, int] = {}
+    problems: list[Problem] = []
+    try:
+        data = _build(root, (), lines, problems, filename, loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PlanError([Problem(filename, mark.line + 1 if mark else 0, "", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise PlanError(problems)
+    return data, lines
+
+
+def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Problem], filename: str,
+           loader: _Loader) -> Any:
+    lines.setdefault(key, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            k = loader.construct_object(knode, deep=True)
+            if not isinstance(k, str | int | float | bool) or k is None:
+                problems.append(Problem(filename, knode.start_mark.line + 1, _dotted(key), "keys must be plain scalars"))
+                continue
+            child = (*key, k)
+            if k in out:
+                problems.append(Problem(filename, knode.start_mark.line + 1, _dotted(child),
+                                        "duplicate key: it was already given above"))
+                continue
+            lines[child] = knode.start_mark.line + 1
+            out[k] = _build(vnode, child, lines, problems, filename, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*key, i), lines, problems, filename, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _line_for(key: _Key, lines: dict[_Key, int]) -> int:
+    while key and key not in lines:
+        key = key[:-1]
+    return lines.get(key, 1)
+
+
+def _dotted(key: _Key) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Key, int], filename: str) -> list[Problem]:
+    errors = [(err, _real_loc(err["loc"], data, err["type"] == "missing")) for err in exc.errors()]
+    # A union (e.g. a header that is a string or a secret reference) fails once per member; keep
+    # the member that matches the input's shape: a mapping given where a string could go means
+    # the author meant the mapping form.
+    by_loc: dict[_Key, int] = {}
+    for _, loc in errors:
+        by_loc[loc] = by_loc.get(loc, 0) + 1
+    problems: list[Problem] = []
+    for err, loc in errors:
+        if by_loc[loc] > 1 and err["type"] in _SCALAR_TYPE_ERRORS and isinstance(err.get("input"), dict | list):
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key" + _did_you_mean(loc, data)
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        problem = Problem(filename, _line_for(loc, lines), _dotted(loc), msg)
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+_SCALAR_TYPE_ERRORS = frozenset({"string_type", "int_type", "float_type", "bool_type", "int_parsing",
+                                 "float_parsing", "bool_parsing", "literal_error"})
+
+
+def _real_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> _Key:
+    """Drop pydantic's union and validator tags from ``loc`` so it matches the YAML keys."""
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif missing and i == len(loc) - 1 and isinstance(part, str):
+            out.append(part)  # the missing key itself, reported on its parent's line
+    return tuple(out)
+
+
+def _did_you_mean(loc: _Key, data: Any) -> str:
+    model = _model_at(loc[:-1], data)
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    allowed = ", ".join(model.model_fields)
+    return f" (did you mean '{close[0]}'?)" if close else f" (allowed: {allowed})"
+
+
+def _model_at(key: _Key, data: Any) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``key``, found by walking field annotations."""
+    import typing
+
+    model: Any = Plan
+    for part in key:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        ann = model.model_fields[part].annotation
+        model = _first_model(ann, typing)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _first_model(ann: Any, typing: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _first_model(arg, typing)
+        if found is not None:
+            return found
+    return None
+
+
+def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
+    """Checks across the whole plan that one field cannot see.
+
+    A metric name may repeat only inside one source, with the same type, help and label names
+    and different constant labels (e.g. one mapping per quantile); anything else is a duplicate.
+    """
+    out: list[tuple[_Key, str]] = []
+    sources: dict[str, int] = {}
+    metrics: dict[str, tuple[str, MetricMapping]] = {}
+    for i, src in enumerate(plan.sources):
+        if src.name in sources:
+            out.append((("sources", i, "name"), f"duplicate source name {src.name!r} (also sources[{sources[src.name]}])"))
+        sources.setdefault(src.name, i)
+        url = resolve_url(plan.base_url, src.url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            hint = "" if plan.base_url or "://" in src.url else " (a relative URL needs the plan's 'base_url')"
+            out.append((("sources", i, "url"), f"{src.url!r} is not an http(s) URL{hint}"))
+        for j, m in enumerate(src.metrics):
+            first = metrics.setdefault(m.name, (src.name, m))
+            if first[1] is m:
+                continue
+            other_source, other = first
+            if other_source != src.name:
+                why = f"already in source {other_source!r}"
+            elif (other.type, other.help, sorted(other.label_names)) != (m.type, m.help, sorted(m.label_names)):
+                why = "repeated with a different type, help or label names"
+            elif other.const_labels == m.const_labels and not m.labels:
+                why = "repeated with the same constant labels"
+            else:
+                continue
+            out.append((("sources", i, "metrics", j, "name"), f"duplicate metric name {m.name!r} ({why})"))
+    return out
+
+
+def resolve_url(base_url: str, url: str) -> str:
+    """A source URL made absolute against the plan's ``base_url``."""
+    if "://" in url or not base_url:
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")

@@ -1,0 +1,268 @@
+"""The typed plan model: the one shape every part of launchwatch reads.
+
+A plan is loaded and validated once (``launchwatch.plan.loader``); the exporter, the alert
+generator and the dashboards all take this model, never the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+import jsonpath
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from launchwatch.plan.units import parse_duration, parse_size
+
+__all__ = [
+    "Auth",
+    "BasicAuth",
+    "JsonAssertion",
+    "MetricMapping",
+    "Plan",
+    "Probe",
+    "SecretRef",
+    "Source",
+    "TlsConfig",
+    "compile_jsonpath",
+]
+
+METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+SOURCE_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+PLAN_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+RESERVED_LABELS = frozenset({"target", "job", "instance"})
+
+_JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
+
+
+def compile_jsonpath(expr: str) -> jsonpath.JSONPath:
+    """Compile an RFC 9535 query; ``@.x`` (relative to a matched node) compiles as ``$.x``."""
+    text = "$" + expr[1:] if expr.startswith("@") else expr
+    return _JSONPATH_ENV.compile(text)
+
+
+def _check_jsonpath(expr: str) -> str:
+    if not isinstance(expr, str) or not expr.startswith("$"):
+        raise ValueError(f"{expr!r} is not a JSONPath query: it must start with '$'")
+    try:
+        compile_jsonpath(expr)
+    except jsonpath.JSONPathError as exc:
+        raise ValueError(f"bad JSONPath {expr!r}: {str(exc).splitlines()[0]}") from None
+    return expr
+
+
+def _check_relative(expr: str) -> str:
+    if not isinstance(expr, str) or not expr.startswith("@"):
+        raise ValueError(f"{expr!r} must be relative to the matched node, e.g. '@.count'")
+    if expr in ("@key", "@parentkey"):
+        return expr
+    try:
+        compile_jsonpath(expr)
+    except jsonpath.JSONPathError as exc:
+        raise ValueError(f"bad JSONPath {expr!r}: {str(exc).splitlines()[0]}") from None
+    return expr
+
+
+def _check_metric_name(name: str) -> str:
+    if not METRIC_NAME_RE.match(name):
+        raise ValueError(f"{name!r} is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+    return name
+
+
+def _check_label_name(name: str) -> str:
+    if not LABEL_NAME_RE.match(name) or name.startswith("__"):
+        raise ValueError(f"{name!r} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no '__')")
+    if name in RESERVED_LABELS:
+        raise ValueError(f"label {name!r} is reserved: launchwatch or Prometheus sets it")
+    return name
+
+
+def _check_regex(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {text!r}: {exc}") from None
+    return text
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+JsonPath = Annotated[str, AfterValidator(_check_jsonpath)]
+RelativePath = Annotated[str, AfterValidator(_check_relative)]
+MetricName = Annotated[str, AfterValidator(_check_metric_name)]
+LabelName = Annotated[str, AfterValidator(_check_label_name)]
+Regex = Annotated[str, AfterValidator(_check_regex)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret lives: an environment variable or a file, never the plan text."""
+
+    env: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of 'env' (variable name) or 'file' (path)")
+        return self
+
+    def describe(self) -> str:
+        """Where the secret comes from, safe to log (never the value)."""
+        return f"env:{self.env}" if self.env else f"file:{self.file}"
+
+
+class BasicAuth(_Strict):
+    username: str
+    password: SecretRef
+
+
+class Auth(_Strict):
+    """HTTP authentication for a source: a bearer token or basic auth."""
+
+    bearer: SecretRef | None = None
+    basic: BasicAuth | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Auth:
+        if (self.bearer is None) == (self.basic is None):
+            raise ValueError("give exactly one of 'bearer' or 'basic'")
+        return self
+
+
+class TlsConfig(_Strict):
+    ca_file: str | None = None
+    insecure_skip_verify: bool = False
+
+
+class MetricMapping(_Strict):
+    """One Prometheus metric read from a source's JSON.
+
+    ``path`` selects nodes; each node gives one sample. ``value`` (relative, ``@.x``) picks the
+    number inside an object node; ``labels`` take ``@key`` (the node's map key or array index),
+    ``@parentkey`` or a relative query such as ``@.endpoint``.
+    """
+
+    name: MetricName
+    help: str = Field(min_length=1)
+    type: Literal["counter", "gauge", "info"]
+    path: JsonPath
+    value: RelativePath | None = None
+    labels: dict[LabelName, RelativePath] = Field(default_factory=dict)
+    const_labels: dict[LabelName, str] = Field(default_factory=dict)
+    value_map: dict[str, float] = Field(default_factory=dict)
+    scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _naming(self) -> MetricMapping:
+        if self.type == "counter" and not self.name.endswith("_total"):
+            raise ValueError(f"counter {self.name!r} must end in '_total' (Prometheus naming)")
+        if self.type != "counter" and self.name.endswith("_total"):
+            raise ValueError(f"{self.type} {self.name!r} must not end in '_total': only counters do")
+        if self.type == "info" and not self.name.endswith("_info"):
+            raise ValueError(f"info metric {self.name!r} must end in '_info'")
+        clash = set(self.labels) & set(self.const_labels)
+        if clash:
+            raise ValueError(f"labels {sorted(clash)} are given both in 'labels' and 'const_labels'")
+        return self
+
+    @cached_property
+    def compiled_path(self) -> jsonpath.JSONPath:
+        return compile_jsonpath(self.path)
+
+    @cached_property
+    def compiled_value(self) -> jsonpath.JSONPath | None:
+        return compile_jsonpath(self.value) if self.value else None
+
+    @cached_property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(self.labels) + tuple(self.const_labels)
+
+
+class JsonAssertion(_Strict):
+    """A check on the health JSON: the node at ``path`` equals one of ``equals``."""
+
+    name: LabelName
+    path: JsonPath
+    equals: list[str | float | bool] = Field(min_length=1)
+
+    @cached_property
+    def compiled_path(self) -> jsonpath.JSONPath:
+        return compile_jsonpath(self.path)
+
+
+class Probe(_Strict):
+    """blackbox_exporter-style checks: status, duration, body and JSON assertions, TLS expiry."""
+
+    max_duration: Duration | None = None
+    body_regex: Regex | None = None
+    assertions: list[JsonAssertion] = Field(default_factory=list)
+
+
+class Source(_Strict):
+    """An HTTP endpoint of the product: fetched fresh on every scrape (or each ``min_interval``)."""
+
+    name: Annotated[str, Field(pattern=SOURCE_NAME_RE.pattern)]
+    url: str = Field(min_length=1)
+    description: str = ""
+    method: Literal["GET", "POST", "HEAD"] = "GET"
+    headers: dict[str, str | SecretRef] = Field(default_factory=dict)
+    auth: Auth | None = None
+    body: str | None = None
+    timeout: Duration = 10.0
+    valid_status_codes: list[Annotated[int, Field(ge=100, le=599)]] = Field(default_factory=lambda: [200])
+    max_response_bytes: Size = 4 * 1024 * 1024
+    min_interval: Duration = 0.0
+    tls: TlsConfig = Field(default_factory=TlsConfig)
+    metrics: list[MetricMapping] = Field(default_factory=list)
+    probe: Probe | None = None
+
+    @model_validator(mode="after")
+    def _has_work(self) -> Source:
+        if not self.metrics and self.probe is None:
+            raise ValueError("a source needs 'metrics', a 'probe', or both")
+        if self.timeout <= 0:
+            raise ValueError("'timeout' must be more than 0s")
+        return self
+
+    @property
+    def needs_json(self) -> bool:
+        return bool(self.metrics) or bool(self.probe and self.probe.assertions)
+
+
+class Plan(_Strict):
+    """A product's launch-monitoring plan.
+
+    ``thresholds``, ``tiers`` and ``dashboards`` are read by the alerting and dashboard generators.
+    """
+
+    plan: Annotated[str, Field(pattern=PLAN_NAME_RE.pattern)]
+    title: str
+    description: str = ""
+    seed: str = ""
+    base_url: str = ""
+    max_concurrency: int = Field(default=16, ge=1, le=1024)
+    sources: list[Source] = Field(min_length=1)
+    tiers: list[dict[str, Any]] = Field(default_factory=list)
+    thresholds: list[dict[str, Any]] = Field(default_factory=list)
+    dashboards: list[dict[str, Any]] = Field(default_factory=list)
+
+    @cached_property
+    def metrics(self) -> dict[str, list[MetricMapping]]:
+        """Every business metric name with its mappings (several when split by constant labels)."""
+        out: dict[str, list[MetricMapping]] = {}
+        for s in self.sources:
+            for m in s.metrics:
+                out.setdefault(m.name, []).append(m)
+        return out
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(name)
