@@ -180,6 +180,10 @@ class MetricMapping(_Strict):
         return compile_jsonpath(self.value) if self.value else None
 
     @cached_property
+    def compiled_labels(self) -> dict[str, jsonpath.JSONPath]:
+        return {spec: compile_jsonpath(spec) for spec in self.labels.values() if spec not in ("@key", "@parentkey")}
+
+    @cached_property
     def label_names(self) -> tuple[str, ...]:
         return tuple(self.labels) + tuple(self.const_labels)
 

@@ -1,0 +1,166 @@
+"""The ``launchwatch`` command: plans, check, run, simulate, demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from launchwatch import __version__
+from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
+
+__all__ = ["main"]
+
+DEFAULT_EXPORTER_LISTEN = "127.0.0.1:9848"
+DEFAULT_SIMULATOR_LISTEN = "127.0.0.1:9849"
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` or ``[v6]:PORT`` → (host, port)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise click.BadParameter(f"{text!r}: use HOST:PORT, e.g. 127.0.0.1:9848")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def _plan_file(config: str | None, plan: str | None) -> Path:
+    if config and plan:
+        raise click.UsageError("give --config FILE or --plan NAME, not both")
+    if plan:
+        try:
+            return builtin_plan_path(plan)
+        except KeyError as exc:
+            raise click.BadParameter(str(exc.args[0]), param_hint="--plan") from None
+    if config:
+        return Path(config)
+    raise click.UsageError("give --config FILE (a plan file) or --plan NAME (a built-in plan)")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper()), stream=sys.stderr,
+                        format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+                        datefmt="%Y-%m-%dT%H:%M:%S%z")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="launchwatch")
+def main() -> None:
+    """Launch monitoring from one plan file: exporter, simulator, alerts and dashboards."""
+
+
+@main.command()
+@click.option("--show", "show", metavar="NAME", help="Print one built-in plan as YAML, ready to copy and edit.")
+def plans(show: str | None) -> None:
+    """List the built-in plans, or print one."""
+    if show:
+        try:
+            click.echo(builtin_plan_path(show).read_text(encoding="utf-8"), nl=False)
+        except KeyError as exc:
+            raise click.BadParameter(str(exc.args[0]), param_hint="--show") from None
+        return
+    for name in builtin_plans():
+        plan = load_plan(builtin_plan_path(name))
+        click.echo(f"{name:<20} {plan.title}  ({len(plan.sources)} sources, {len(plan.metrics)} metrics)")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Plan file to check.")
+@click.option("--plan", "plan", metavar="NAME", help="Built-in plan to check.")
+def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
+    """Validate plan files; exit 1 naming file, line and key of every problem."""
+    paths = [Path(f) for f in files]
+    if config or plan:
+        paths.append(_plan_file(config, plan))
+    if not paths:
+        raise click.UsageError("name at least one plan file")
+    failed = False
+    for path in paths:
+        try:
+            p = load_plan(path)
+        except PlanError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            continue
+        click.echo(f"{path}: ok: plan {p.plan}, {len(p.sources)} sources, {len(p.metrics)} metrics")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Plan file.")
+@click.option("--plan", "plan", metavar="NAME", help="Built-in plan (instead of --config).")
+@click.option("--listen", default=DEFAULT_EXPORTER_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--base-url", help="Override the plan's base_url (where its relative source URLs live).")
+@click.option("--shard", default="0/1", show_default=True, help="Serve only share i of n of the sources.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
+        log_level: str) -> None:
+    """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
+    from launchwatch.exporter import Exporter, Shard, serve
+
+    _setup_logging(log_level)
+    path = _plan_file(config, plan)
+    host, port = parse_listen(listen)
+    try:
+        app = Exporter(path, base_url=base_url, shard=Shard.parse(shard))
+    except PlanError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    serve(app, host, port)
+
+
+@main.command()
+@click.option("--plan", "plan", required=True, type=click.Choice(builtin_plans()), help="Plan to simulate.")
+@click.option("--listen", default=DEFAULT_SIMULATOR_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--fault", "faults", multiple=True, metavar="NAME[@PATH]",
+              help="Start with a fault on (repeatable): error-spike, slow, down, payment-failure, "
+                   "zero-completions, malformed-json; @PATH limits it to one endpoint.")
+@click.option("--seed", type=int, help="Random seed, for repeatable runs.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, log_level: str) -> None:
+    """Serve a plan's endpoints with launch-like values; POST /-/fault switches faults."""
+    from launchwatch.simulator import Simulator
+
+    _setup_logging(log_level)
+    host, port = parse_listen(listen)
+    try:
+        sim = Simulator(plan, host, port, faults=list(faults), seed=seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fault") from None
+    click.echo(f"simulator for {plan} on {sim.url} (endpoints: {', '.join(sorted(sim.routes))})")
+    click.echo(f"faults: curl -X POST '{sim.url}/-/fault?fault=error-spike'   clear: curl -X DELETE {sim.url}/-/fault")
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+
+
+@main.command()
+@click.option("--plan", "plan", default="whatsapp-quiz", show_default=True, type=click.Choice(builtin_plans()))
+@click.option("--listen", default=DEFAULT_EXPORTER_LISTEN, show_default=True, help="Exporter HOST:PORT.")
+@click.option("--simulator-listen", default="127.0.0.1:0", show_default=True,
+              help="Simulator HOST:PORT (port 0 picks a free one).")
+@click.option("--duration", type=float, help="Stop after this many seconds (default: run until Ctrl-C).")
+@click.option("--fault", "faults", multiple=True, metavar="NAME[@PATH]", help="Start the simulator with a fault.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, faults: tuple[str, ...],
+         log_level: str) -> None:
+    """Run the simulator and the exporter together on a built-in plan and print their URLs."""
+    from launchwatch.demo import run_demo
+
+    _setup_logging(log_level)
+    run_demo(plan, parse_listen(listen), parse_listen(simulator_listen), duration=duration, faults=list(faults),
+             echo=click.echo)
+
+

@@ -1,0 +1,193 @@
+"""The scrape engine: every source fetched fresh and concurrently on each Prometheus scrape.
+
+Concurrent scrapes of one source share one fetch (an HA pair of Prometheus servers costs the
+product one request, not two); a source with ``min_interval`` is fetched at most that often.
+A failed source yields a result with ``ok=False`` and no business samples; the others are untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from prometheus_client.core import Metric
+
+from launchwatch.exporter.extract import ExtractError, extract, parse_json
+from launchwatch.exporter.fetch import FetchError, Fetcher
+from launchwatch.exporter.probe import ProbeOutcome, evaluate
+from launchwatch.plan.loader import resolve_url
+from launchwatch.plan.model import Plan, Source
+from launchwatch.plan.units import format_duration
+
+__all__ = ["Engine", "Recorder", "ScrapeResult", "Shard", "Target"]
+
+log = logging.getLogger("launchwatch.exporter")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """This instance's share of the sources (``--shard i/n``), split by a stable hash of the name."""
+
+    index: int = 0
+    count: int = 1
+
+    def owns(self, source: Source) -> bool:
+        return self.count == 1 or zlib.crc32(source.name.encode()) % self.count == self.index
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        index, _, count = text.partition("/")
+        shard = cls(int(index), int(count))
+        if not 0 <= shard.index < shard.count:
+            raise ValueError(f"shard {text!r}: need 0 <= i < n in i/n")
+        return shard
+
+
+@dataclass
+class ScrapeResult:
+    """One source's outcome for one scrape."""
+
+    target: str
+    ok: bool
+    duration: float
+    finished_at: float
+    reason: str | None = None
+    error: str | None = None
+    status_code: int | None = None
+    families: list[Metric] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    probe: ProbeOutcome | None = None
+    tls_not_after: float | None = None
+    cached: bool = False
+
+
+class Target:
+    """A source and its fetch state."""
+
+    def __init__(self, source: Source, base_url: str):
+        self.source = source
+        self.fetcher = Fetcher(source, resolve_url(base_url, source.url))
+        self.help_suffix = (
+            f" (refreshed at most every {format_duration(source.min_interval)})" if source.min_interval else ""
+        )
+        self._lock = threading.Lock()
+        self._inflight: Future[ScrapeResult] | None = None
+        self.last: ScrapeResult | None = None
+
+    def submit(self, pool: ThreadPoolExecutor, timeout: float, on_done: Recorder) -> Future[ScrapeResult]:
+        """The future result of a fetch: a running one if any, a fresh-enough one, or a new one."""
+        with self._lock:
+            if self._inflight is not None and not self._inflight.done():
+                return self._inflight
+            last = self.last
+            if (self.source.min_interval and last is not None and last.ok
+                    and time.monotonic() - last.finished_at < self.source.min_interval):
+                done: Future[ScrapeResult] = Future()
+                done.set_result(last)
+                return done
+            self._inflight = pool.submit(self._run, timeout, on_done)
+            return self._inflight
+
+    def _run(self, timeout: float, on_done: Recorder) -> ScrapeResult:
+        result = self.scrape_once(timeout)
+        with self._lock:
+            previous, self.last = self.last, result
+        on_done(self, previous, result)
+        return result
+
+    def scrape_once(self, timeout: float) -> ScrapeResult:
+        src = self.source
+        start = time.monotonic()
+        try:
+            fetched = self.fetcher.fetch(timeout)
+        except FetchError as exc:
+            return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason, str(exc),
+                                status_code=exc.status_code, probe=ProbeOutcome(False) if src.probe else None)
+        try:
+            doc = parse_json(fetched.body) if src.needs_json else None
+            extraction = extract(src, doc, self.help_suffix) if src.metrics else None
+        except ExtractError as exc:
+            return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason,
+                                f"{self.fetcher.safe_url}: {exc}", status_code=fetched.status_code,
+                                probe=ProbeOutcome(False) if src.probe else None)
+        probe = evaluate(src.probe, fetched, doc) if src.probe else None
+        return ScrapeResult(
+            src.name, True, time.monotonic() - start, time.monotonic(), status_code=fetched.status_code,
+            families=extraction.families if extraction else [], missing=extraction.missing if extraction else [],
+            probe=probe, tls_not_after=fetched.tls_not_after,
+        )
+
+    def close(self) -> None:
+        self.fetcher.close()
+
+
+class Recorder:
+    """Counts errors and missing values, and logs a target's state changes (not every failure)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.errors: dict[tuple[str, str], int] = {}
+        self.missing: dict[tuple[str, str], int] = {}
+
+    def count_error(self, target: str, reason: str) -> None:
+        with self._lock:
+            self.errors[(target, reason)] = self.errors.get((target, reason), 0) + 1
+
+    def __call__(self, target: Target, previous: ScrapeResult | None, result: ScrapeResult) -> None:
+        if result.reason:
+            self.count_error(result.target, result.reason)
+        with self._lock:
+            for name in result.missing:
+                key = (result.target, name)
+                self.missing[key] = self.missing.get(key, 0) + 1
+        was = (previous.ok, previous.reason) if previous else (True, None)
+        if (result.ok, result.reason) != was:
+            if result.ok:
+                log.info("target up target=%s", result.target)
+            else:
+                log.warning("target down target=%s reason=%s error=%r", result.target, result.reason, result.error)
+
+
+class Engine:
+    """Scrapes a plan's sources; one per loaded plan, replaced whole on reload."""
+
+    def __init__(self, plan: Plan, *, shard: Shard = Shard(), recorder: Recorder | None = None,
+                 max_workers: int | None = None):
+        self.plan = plan
+        self.targets = [Target(s, plan.base_url) for s in plan.sources if shard.owns(s)]
+        self.recorder = recorder or Recorder()
+        self._pool = ThreadPoolExecutor(max_workers=max_workers or plan.max_concurrency,
+                                        thread_name_prefix="fetch")
+
+    def scrape(self, timeout: float | None = None) -> list[ScrapeResult]:
+        """Fetch every source (each within its own timeout, all within ``timeout``) and wait."""
+        start = time.monotonic()
+        futures = []
+        for t in self.targets:
+            budget = t.source.timeout if timeout is None else min(t.source.timeout, timeout)
+            futures.append((t, budget, t.submit(self._pool, budget, self.recorder)))
+        results = []
+        for t, budget, fut in futures:
+            remaining = budget - (time.monotonic() - start) + 0.05
+            try:
+                results.append(fut.result(timeout=max(remaining, 0.0)))
+            except FutureTimeout:
+                self.recorder.count_error(t.source.name, "timeout")
+                results.append(ScrapeResult(t.source.name, False, budget, time.monotonic(), "timeout",
+                                            f"{t.fetcher.safe_url} did not answer within {budget:g}s",
+                                            probe=ProbeOutcome(False) if t.source.probe else None))
+        return results
+
+    def last_results(self) -> Iterable[tuple[Target, ScrapeResult | None]]:
+        return [(t, t.last) for t in self.targets]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for t in self.targets:
+            t.close()

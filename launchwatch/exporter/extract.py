@@ -1,0 +1,192 @@
+"""Turn a source's JSON into Prometheus samples, as its metric mappings say.
+
+A value that is null or absent gives no sample and is counted as missing; a value of the wrong
+kind (an object where a number belongs, a string with no ``value_map`` entry, a non-finite
+number) fails the whole source, because half a source is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily, Metric
+
+from launchwatch.plan.model import MetricMapping, Source
+
+__all__ = ["ExtractError", "Extraction", "extract", "parse_json"]
+
+_MAX_DEPTH = 200
+
+
+class ExtractError(Exception):
+    """The document does not fit the plan; ``reason`` is ``invalid_json`` or ``invalid_value``."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Extraction:
+    families: list[Metric] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"duplicate key {dup!r}")
+    return out
+
+
+def parse_json(body: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, no duplicate keys, bounded nesting."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExtractError("invalid_json", f"body is not UTF-8 (byte {exc.start})") from None
+    if _too_deep(text):
+        raise ExtractError("invalid_json", f"JSON nested deeper than {_MAX_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        raise ExtractError("invalid_json", f"body is not valid JSON: {str(exc)[:200]}") from None
+
+
+def _too_deep(text: str) -> bool:
+    """Cheap pre-check so a hostile document cannot exhaust the parser's recursion."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def extract(source: Source, doc: Any, help_suffix: str = "") -> Extraction:
+    """Samples for every mapping of ``source`` from the parsed document ``doc``."""
+    out = Extraction()
+    families: dict[str, Metric] = {}
+    seen: dict[str, set[tuple[str, ...]]] = {}
+    for mapping in source.metrics:
+        family = families.get(mapping.name)
+        if family is None:
+            family = _family(mapping, help_suffix)
+            families[mapping.name] = family
+            out.families.append(family)
+        keys = seen.setdefault(mapping.name, set())
+        matched = False
+        for match in mapping.compiled_path.finditer(doc):
+            matched = True
+            labels = _labels(mapping, match)
+            value = _value(mapping, match.obj)
+            if labels is None or value is None:
+                out.missing.append(mapping.name)
+                continue
+            if labels in keys:
+                raise ExtractError("invalid_value", f"{mapping.name}: two samples with labels {labels}")
+            keys.add(labels)
+            if mapping.type == "info":
+                family.add_metric([], dict(zip(mapping.label_names, labels, strict=True)))
+            else:
+                family.add_metric(list(labels), value)
+        if not matched and mapping.compiled_path.singular_query():
+            out.missing.append(mapping.name)
+    return out
+
+
+def _family(m: MetricMapping, help_suffix: str) -> Metric:
+    text = m.help + help_suffix
+    names = list(m.label_names)
+    if m.type == "counter":
+        return CounterMetricFamily(m.name, text, labels=names)
+    if m.type == "info":
+        return InfoMetricFamily(m.name.removesuffix("_info"), text, labels=[])
+    return GaugeMetricFamily(m.name, text, labels=names)
+
+
+def _labels(m: MetricMapping, match: Any) -> tuple[str, ...] | None:
+    values = []
+    for spec in m.labels.values():
+        if spec == "@key":
+            values.append(str(match.parts[-1]) if match.parts else "")
+        elif spec == "@parentkey":
+            values.append(str(match.parts[-2]) if len(match.parts) > 1 else "")
+        else:
+            node = _first(m.compiled_labels[spec], match.obj)
+            if node is None:
+                return None
+            if isinstance(node, dict | list):
+                raise ExtractError("invalid_value", f"{m.name}: label from {spec} is an object, not a value")
+            values.append(_label_text(node))
+    values.extend(m.const_labels.values())
+    return tuple(values)
+
+
+def _first(path: Any, node: Any) -> Any:
+    for match in path.finditer(node):
+        return match.obj
+    return None
+
+
+def _label_text(node: Any) -> str:
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    if isinstance(node, float) and node.is_integer():
+        return str(int(node))
+    return str(node)
+
+
+def _value(m: MetricMapping, node: Any) -> float | None:
+    if m.type == "info":
+        return 1.0
+    if m.compiled_value is not None:
+        if not isinstance(node, dict | list):
+            raise ExtractError("invalid_value", f"{m.name}: expected an object holding {m.value}, got {_kind(node)}")
+        node = _first(m.compiled_value, node)
+    if node is None:
+        return None
+    if isinstance(node, bool):
+        number = 1.0 if node else 0.0
+    elif isinstance(node, int | float):
+        number = float(node)
+    elif isinstance(node, str):
+        if node in m.value_map:
+            number = m.value_map[node]
+        else:
+            known = ", ".join(sorted(m.value_map)) or "none: add a value_map"
+            raise ExtractError("invalid_value", f"{m.name}: string {node[:40]!r} has no value (known: {known})")
+    else:
+        raise ExtractError("invalid_value", f"{m.name}: expected a number, got {_kind(node)}")
+    number *= m.scale
+    if not math.isfinite(number):
+        raise ExtractError("invalid_value", f"{m.name}: value is not a finite number")
+    return number
+
+
+def _kind(node: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(node), type(node).__name__)

@@ -1,0 +1,231 @@
+"""Fetch one source over HTTP within a deadline and a size cap, naming why it failed.
+
+The whole fetch (connect, headers, every body chunk, decompression) must finish before the
+deadline, and the size cap applies to the decompressed body, so a slow-drip or a gzip bomb costs
+at most one timeout and one cap's worth of memory.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import urllib3
+
+from launchwatch.plan.model import SecretRef, Source
+
+__all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "redact_url"]
+
+# Every value of launchwatch_target_scrape_errors_total{reason}.
+REASONS = (
+    "timeout", "connection_refused", "connection_reset", "connection_error", "dns", "tls", "redirect",
+    "http_status", "too_large", "decode", "invalid_json", "invalid_value", "secret",
+)
+_CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """A failed fetch; ``reason`` is one of ``REASONS``; the message carries no secret."""
+
+    def __init__(self, reason: str, message: str, status_code: int | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.status_code = status_code
+
+
+@dataclass
+class FetchResult:
+    status_code: int
+    body: bytes
+    duration: float
+    content_type: str = ""
+    tls_not_after: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any ``user:password@`` removed, fit for logs and pages."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, "***@" + netloc, parts.path, parts.query, parts.fragment))
+
+
+def _secret(ref: SecretRef) -> str:
+    if ref.env is not None:
+        value = os.environ.get(ref.env)
+        if value is None:
+            raise FetchError("secret", f"environment variable {ref.env} is not set")
+        return value
+    try:
+        return Path(ref.file or "").read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise FetchError("secret", f"cannot read secret file {ref.file}: {exc.strerror}") from None
+
+
+class Fetcher:
+    """HTTP client for one source; keeps its connection alive between scrapes."""
+
+    def __init__(self, source: Source, url: str):
+        self.source = source
+        self.url = url
+        self.safe_url = redact_url(url)
+        self._session = requests.Session()
+        self._session.trust_env = False  # no proxies or .netrc from the environment: fetch what the plan says
+        self._session.max_redirects = 5
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def fetch(self, timeout: float) -> FetchResult:
+        """One fresh request; raises ``FetchError`` on any failure, including a bad status code."""
+        src = self.source
+        start = time.monotonic()
+        deadline = start + timeout
+        headers = {"Accept": "application/json", "User-Agent": "launchwatch"}
+        auth = None
+        for name, value in src.headers.items():
+            headers[name] = value if isinstance(value, str) else _secret(value)
+        if src.auth is not None:
+            if src.auth.bearer is not None:
+                headers["Authorization"] = "Bearer " + _secret(src.auth.bearer)
+            elif src.auth.basic is not None:
+                auth = (src.auth.basic.username, _secret(src.auth.basic.password))
+        verify: bool | str = True
+        if src.tls.insecure_skip_verify:
+            verify = False
+        elif src.tls.ca_file:
+            verify = src.tls.ca_file
+        try:
+            resp = self._session.request(
+                src.method, self.url, headers=headers, auth=auth, data=src.body, verify=verify,
+                timeout=(timeout, timeout), stream=True, allow_redirects=True,
+            )
+        except requests.RequestException as exc:
+            raise _classify(exc, self.safe_url, timeout) from None
+        try:
+            tls_not_after = _tls_not_after(resp)
+            body = self._read(resp, deadline, timeout)
+        finally:
+            resp.close()
+        duration = time.monotonic() - start
+        if resp.status_code not in src.valid_status_codes:
+            raise FetchError("http_status", f"{self.safe_url} answered HTTP {resp.status_code}", resp.status_code)
+        return FetchResult(resp.status_code, body, duration, resp.headers.get("Content-Type", ""), tls_not_after)
+
+    def _read(self, resp: requests.Response, deadline: float, timeout: float) -> bytes:
+        cap = self.source.max_response_bytes
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap and "Content-Encoding" not in resp.headers:
+            raise FetchError("too_large", f"{self.safe_url} body is {declared} bytes, over the {cap}-byte cap")
+        chunks: list[bytes] = []
+        size = 0
+        raw = resp.raw
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise FetchError("timeout", f"{self.safe_url} body not received within {timeout:g}s")
+                _set_read_timeout(raw, max(deadline - time.monotonic(), 0.001))
+                chunk = raw.read1(_CHUNK, decode_content=True)  # b"" only at the end of the body
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise FetchError("too_large", f"{self.safe_url} body is over the {cap}-byte cap")
+                chunks.append(chunk)
+        except FetchError:
+            raise
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+            raise FetchError("timeout", f"{self.safe_url} body not received within {timeout:g}s") from None
+        except urllib3.exceptions.DecodeError as exc:
+            raise FetchError("decode", f"{self.safe_url} body cannot be decoded: {type(exc).__name__}") from None
+        except (urllib3.exceptions.ProtocolError, ConnectionError, OSError) as exc:
+            raise FetchError("connection_reset", f"{self.safe_url} connection broke mid-body: "
+                                                 f"{type(exc).__name__}") from None
+        return b"".join(chunks)
+
+
+def _set_read_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
+    """Shrink the socket timeout so one blocking read cannot outlast the deadline."""
+    sock = _socket(raw)
+    if sock is not None:
+        try:
+            sock.settimeout(seconds)
+        except OSError:
+            pass
+
+
+def _socket(raw: urllib3.HTTPResponse):  # noqa: ANN202 - a socket or SSLSocket
+    fp = getattr(raw, "_fp", None)
+    inner = getattr(fp, "fp", None)
+    raw_io = getattr(inner, "raw", None)
+    return getattr(raw_io, "_sock", None)
+
+
+def _tls_not_after(resp: requests.Response) -> float | None:
+    """Expiry (Unix seconds) of the server's certificate, when the connection was verified TLS."""
+    sock = _socket(resp.raw)
+    if not isinstance(sock, ssl.SSLSocket):
+        return None
+    try:
+        cert = sock.getpeercert()
+    except (ValueError, OSError):
+        return None
+    not_after = cert.get("notAfter") if cert else None
+    return float(ssl.cert_time_to_seconds(not_after)) if not_after else None
+
+
+def _classify(exc: requests.RequestException, url: str, timeout: float) -> FetchError:
+    """Map a requests/urllib3 exception to a reason; never echo the URL's credentials."""
+    text = _exception_chain(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        detail = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
+        if "expired" in text:
+            detail = "certificate has expired"
+        elif "self-signed" in text or "self signed" in text:
+            detail = "self-signed certificate (set tls.ca_file or tls.insecure_skip_verify)"
+        return FetchError("tls", f"{url}: {detail}")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return FetchError("timeout", f"{url} did not answer within {timeout:g}s")
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return FetchError("redirect", f"{url}: too many redirects (loop?)")
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return FetchError("decode", f"{url}: body cannot be decoded")
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return FetchError("connection_error", f"{url}: invalid URL")
+    if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return FetchError("dns", f"{url}: host name does not resolve")
+    if "Connection refused" in text or "ConnectionRefusedError" in text:
+        return FetchError("connection_refused", f"{url}: connection refused")
+    if "Connection reset" in text or "RemoteDisconnected" in text or "ConnectionResetError" in text:
+        return FetchError("connection_reset", f"{url}: connection reset by peer")
+    return FetchError("connection_error", f"{url}: {type(exc).__name__}")
+
+
+def _exception_chain(exc: BaseException) -> str:
+    parts = []
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        parts.append(f"{type(e).__name__}: {e}")
+        stack.extend([e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]])
+        reason = getattr(e, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+    return " | ".join(parts)
