@@ -1,0 +1,64 @@
+"""A local HTTP server whose answers a test sets per path: the misbehaving product."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b"{}"
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+    delay: float = 0.0
+
+
+class Upstream:
+    """``up.set("/x", Reply(body=b'{"a": 1}'))``; ``up.url`` is its base URL; ``up.hits["/x"]`` counts."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, Reply] = {}
+        self.hits: Counter[str] = Counter()
+        self.seen_headers: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with outer._lock:
+                    outer.hits[self.path] += 1
+                    outer.seen_headers[self.path] = dict(self.headers)
+                    reply = outer.replies.get(self.path, Reply(404, b'{"error": "no such path"}'))
+                if reply.delay:
+                    time.sleep(reply.delay)
+                self.send_response(reply.status)
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def set(self, path: str, reply: Reply) -> None:
+        with self._lock:
+            self.replies[path] = reply
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
