@@ -39,7 +39,7 @@ def wait_for(check: Callable[[], object], timeout: float = 15.0, interval: float
             value = check()
             if value:
                 return value
-        except Exception as exc:  # noqa: BLE001 - polling: remember and retry
+        except Exception as exc:
             last_exc = exc
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {what or check}: {last_exc!r}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from prometheus_client.core import Metric
 
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
-from launchwatch.exporter.fetch import FetchError, Fetcher
+from launchwatch.exporter.fetch import Fetcher, FetchError
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
 from launchwatch.plan.loader import resolve_url
 from launchwatch.plan.model import Plan, Source
@@ -157,9 +157,10 @@ class Recorder:
 class Engine:
     """Scrapes a plan's sources; one per loaded plan, replaced whole on reload."""
 
-    def __init__(self, plan: Plan, *, shard: Shard = Shard(), recorder: Recorder | None = None,
+    def __init__(self, plan: Plan, *, shard: Shard | None = None, recorder: Recorder | None = None,
                  max_workers: int | None = None):
         self.plan = plan
+        shard = shard or Shard()
         self.targets = [Target(s, plan.base_url) for s in plan.sources if shard.owns(s)]
         self.recorder = recorder or Recorder()
         self._pool = ThreadPoolExecutor(max_workers=max_workers or plan.max_concurrency,

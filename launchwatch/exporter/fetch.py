@@ -7,6 +7,7 @@ at most one timeout and one cap's worth of memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 import time
@@ -161,13 +162,11 @@ def _set_read_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
     """Shrink the socket timeout so one blocking read cannot outlast the deadline."""
     sock = _socket(raw)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.settimeout(seconds)
-        except OSError:
-            pass
 
 
-def _socket(raw: urllib3.HTTPResponse):  # noqa: ANN202 - a socket or SSLSocket
+def _socket(raw: urllib3.HTTPResponse):
     fp = getattr(raw, "_fp", None)
     inner = getattr(fp, "fp", None)
     raw_io = getattr(inner, "raw", None)

@@ -51,11 +51,11 @@ class Exporter:
     >>> app = Exporter(Path("plan.yml"))  # doctest: +SKIP
     """
 
-    def __init__(self, plan_path: Path, *, base_url: str | None = None, shard: Shard = Shard(),
+    def __init__(self, plan_path: Path, *, base_url: str | None = None, shard: Shard | None = None,
                  plan: Plan | None = None):
         self.plan_path = plan_path
         self.base_url = base_url
-        self.shard = shard
+        self.shard = shard or Shard()
         self.recorder = Recorder()
         self._lock = threading.Lock()
         plan = plan or load_plan(plan_path, base_url=base_url)
@@ -151,7 +151,7 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
 

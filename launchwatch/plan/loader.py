@@ -112,7 +112,8 @@ def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Pr
         for knode, vnode in node.value:
             k = loader.construct_object(knode, deep=True)
             if not isinstance(k, str | int | float | bool) or k is None:
-                problems.append(Problem(filename, knode.start_mark.line + 1, _dotted(key), "keys must be plain scalars"))
+                line = knode.start_mark.line + 1
+                problems.append(Problem(filename, line, _dotted(key), "keys must be plain scalars"))
                 continue
             child = (*key, k)
             if k in out:
@@ -172,10 +173,8 @@ def _real_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> _Key:
     out: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if (isinstance(node, dict) and part in node) or in_list:
             out.append(part)
             node = node[part]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
@@ -228,7 +227,8 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
     metrics: dict[str, tuple[str, MetricMapping]] = {}
     for i, src in enumerate(plan.sources):
         if src.name in sources:
-            out.append((("sources", i, "name"), f"duplicate source name {src.name!r} (also sources[{sources[src.name]}])"))
+            first = sources[src.name]
+            out.append((("sources", i, "name"), f"duplicate source name {src.name!r} (also sources[{first}])"))
         sources.setdefault(src.name, i)
         url = resolve_url(plan.base_url, src.url)
         parts = urlsplit(url)

@@ -75,7 +75,7 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "launchwatch-simulator"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             log.debug("%s " + format, self.address_string(), *args)
 
         def do_GET(self) -> None:
@@ -101,13 +101,14 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         def _serve(self, head: bool) -> None:
             path = urlsplit(self.path).path
             if path == "/-/fault":
-                self._send(200, _json({"faults": sim.faults.snapshot(), "available": list(FAULTS)}), head=head)
+                doc = {"faults": sim.faults.snapshot(), "available": list(FAULTS)}
+                self._send(200, _json(doc), head=head)
                 return
             if path == "/-/stats":
                 with sim._requests_lock:
                     self._send(200, _json({"requests": dict(sim.requests)}), head=head)
                 return
-            if path == "/":
+            if path == "/" and path not in sim.routes:
                 self._send(200, _json({"plan": sim.plan, "endpoints": sorted(sim.routes),
                                        "faults": sim.faults.snapshot()}), head=head)
                 return

@@ -1,0 +1,64 @@
+"""A real Prometheus scrapes `launchwatch demo` for every built-in plan and holds every declared metric."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
+from tests.conftest import Processes, binary, free_port, launchwatch_cmd, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def start_prometheus(processes: Processes, tmp_path: Path, jobs: dict[str, str]) -> str:
+    port = free_port()
+    config = {
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [addr]}]} for job, addr in jobs.items()],
+    }
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    processes.start([
+        binary("prometheus"), f"--config.file={tmp_path / 'prometheus.yml'}",
+        f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
+    ], tmp_path / "prometheus.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: requests.get(url + "/-/ready", timeout=1).ok, timeout=30, what="Prometheus ready")
+    return url
+
+
+def names_for_job(prom: str, job: str) -> set[str]:
+    resp = requests.get(f"{prom}/api/v1/label/__name__/values", params={"match[]": f'{{job="{job}"}}'}, timeout=5)
+    resp.raise_for_status()
+    return set(resp.json()["data"])
+
+
+def query(prom: str, expr: str) -> list[dict]:
+    resp = requests.get(f"{prom}/api/v1/query", params={"query": expr}, timeout=5)
+    resp.raise_for_status()
+    return resp.json()["data"]["result"]
+
+
+def test_prometheus_holds_every_metric_of_every_plan(tmp_path, processes):
+    jobs = {}
+    for plan in builtin_plans():
+        port = free_port()
+        processes.start(launchwatch_cmd("demo", "--plan", plan, "--listen", f"127.0.0.1:{port}"),
+                        tmp_path / f"demo-{plan}.log")
+        jobs[plan] = f"127.0.0.1:{port}"
+    prom = start_prometheus(processes, tmp_path, jobs)
+    for plan in builtin_plans():
+        declared = set(load_plan(builtin_plan_path(plan)).metrics)
+        wait_for(lambda plan=plan, declared=declared: declared <= names_for_job(prom, plan), timeout=60,
+                 what=f"every metric of {plan} in Prometheus (missing: "
+                      f"{sorted(declared - names_for_job(prom, plan))})")
+        ups = query(prom, f'launchwatch_target_up{{job="{plan}"}}')
+        n_sources = len(load_plan(builtin_plan_path(plan)).sources)
+        assert len(ups) == n_sources
+        assert all(r["value"][1] == "1" for r in ups), (plan, ups)
+    for plan in builtin_plans():
+        log = (tmp_path / f"demo-{plan}.log").read_text()
+        assert "Traceback" not in log, log
