@@ -73,6 +73,7 @@ class Simulator:
 def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
         server_version = "launchwatch-simulator"
 
         def log_message(self, format: str, *args: object) -> None:

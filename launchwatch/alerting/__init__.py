@@ -1,0 +1,1 @@
+"""Alerting: Prometheus rules, their promtool tests and Alertmanager routing, generated from a plan."""

@@ -1,0 +1,1 @@
+"""Grafana dashboards (grafanalib) generated from a plan."""
