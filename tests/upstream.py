@@ -30,7 +30,7 @@ class Upstream:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:
                 pass
