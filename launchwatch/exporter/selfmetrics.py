@@ -9,33 +9,22 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from launchwatch import __version__
 from launchwatch.exporter.engine import Recorder, ScrapeResult
+from launchwatch.selfmetric_names import (
+    BUILD_INFO,
+    CONFIG_RELOAD_SUCCESSFUL,
+    CONFIG_RELOAD_TIMESTAMP,
+    PROBE_CHECK_SUCCESS,
+    PROBE_HTTP_STATUS_CODE,
+    PROBE_SUCCESS,
+    PROBE_TLS_NOT_AFTER,
+    TARGET_MISSING_VALUES,
+    TARGET_SCRAPE_DURATION,
+    TARGET_SCRAPE_ERRORS,
+    TARGET_UP,
+)
 
-__all__ = [
-    "BUILD_INFO",
-    "CONFIG_RELOAD_SUCCESSFUL",
-    "CONFIG_RELOAD_TIMESTAMP",
-    "PROBE_CHECK_SUCCESS",
-    "PROBE_HTTP_STATUS_CODE",
-    "PROBE_SUCCESS",
-    "PROBE_TLS_NOT_AFTER",
-    "TARGET_MISSING_VALUES",
-    "TARGET_SCRAPE_DURATION",
-    "TARGET_SCRAPE_ERRORS",
-    "TARGET_UP",
-    "self_families",
-]
+__all__ = ["self_families"]
 
-TARGET_UP = "launchwatch_target_up"
-TARGET_SCRAPE_DURATION = "launchwatch_target_scrape_duration_seconds"
-TARGET_SCRAPE_ERRORS = "launchwatch_target_scrape_errors_total"
-TARGET_MISSING_VALUES = "launchwatch_target_missing_values_total"
-PROBE_SUCCESS = "launchwatch_probe_success"
-PROBE_HTTP_STATUS_CODE = "launchwatch_probe_http_status_code"
-PROBE_CHECK_SUCCESS = "launchwatch_probe_check_success"
-PROBE_TLS_NOT_AFTER = "launchwatch_probe_tls_cert_not_after_timestamp_seconds"
-CONFIG_RELOAD_SUCCESSFUL = "launchwatch_config_last_reload_successful"
-CONFIG_RELOAD_TIMESTAMP = "launchwatch_config_last_reload_success_timestamp_seconds"
-BUILD_INFO = "launchwatch_build_info"
 
 
 def self_families(plan_name: str, results: Iterable[ScrapeResult], recorder: Recorder, *,

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from launchwatch.plan.model import MetricMapping, Plan
+from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
 __all__ = ["PlanError", "Problem", "load_plan", "load_plan_text", "resolve_url"]
 
@@ -249,6 +250,83 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             else:
                 continue
             out.append((("sources", i, "metrics", j, "name"), f"duplicate metric name {m.name!r} ({why})"))
+    if not out:
+        out += _alerting_checks(plan)
+    return out
+
+
+def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
+    """Thresholds, tiers, channels and SLOs refer only to things the plan declares."""
+    out: list[tuple[_Key, str]] = []
+    channels = {c.name for c in plan.channels}
+    tiers = {t.name for t in plan.tiers}
+    phases = set(plan.phases.names) if plan.phases else set()
+    labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
+    labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
+    types = {name: ms[0].type for name, ms in plan.metrics.items()}
+    types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
+    probed = {s.name for s in plan.sources if s.probe is not None}
+
+    def unknown(items: list[str], known: set[str], what: str) -> str | None:
+        bad = [x for x in items if x not in known]
+        if not bad:
+            return None
+        close = difflib.get_close_matches(bad[0], sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known)) or 'none'})"
+        return f"unknown {what} {', '.join(map(repr, bad))}{hint}"
+
+    for i, tier in enumerate(plan.tiers):
+        if msg := unknown(tier.channels, channels, "channel"):
+            out.append((("tiers", i, "channels"), msg))
+    seen: dict[tuple[str, str], int] = {}
+    for i, th in enumerate(plan.thresholds):
+        key: _Key = ("thresholds", i)
+        if msg := unknown([th.tier], tiers, "tier"):
+            out.append(((*key, "tier"), msg))
+        if msg := unknown([th.metric], set(labels), "metric"):
+            out.append(((*key, "metric"), msg))
+            continue
+        if th.denominator and (msg := unknown([th.denominator], set(labels), "metric")):
+            out.append(((*key, "denominator"), msg))
+        counter_kinds = ("ratio", "increase")
+        if th.denominator in types and types[th.denominator] != "counter":
+            out.append(((*key, "denominator"), f"kind 'ratio' needs a counter; {th.denominator} is a "
+                                               f"{types[th.denominator]}"))
+        if (types[th.metric] == "counter") != (th.kind in counter_kinds):
+            need = "a counter" if th.kind in counter_kinds else "a gauge"
+            out.append(((*key, "metric"), f"kind {th.kind!r} needs {need}; {th.metric} is a {types[th.metric]}"))
+        if msg := unknown(list(th.matchers), labels[th.metric], f"label of {th.metric}"):
+            out.append(((*key, "matchers"), msg))
+        if th.denominator in labels and (
+                msg := unknown(list(th.denominator_matchers), labels[th.denominator], f"label of {th.denominator}")):
+            out.append(((*key, "denominator_matchers"), msg))
+        if msg := unknown(th.by, labels[th.metric], f"label of {th.metric}"):
+            out.append(((*key, "by"), msg))
+        if msg := unknown(th.phases, phases, "phase"):
+            out.append(((*key, "phases"), msg))
+        if th.business_hours and plan.business_hours is None:
+            out.append(((*key, "business_hours"), "the plan has no 'business_hours' to use"))
+        for j, esc in enumerate(th.escalate):
+            if msg := unknown(esc.channels, channels, "channel"):
+                out.append(((*key, "escalate", j, "channels"), msg))
+        for phase in th.phases or sorted(phases) or [""]:
+            first = seen.setdefault((th.alert, phase), i)
+            if first != i:
+                out.append(((*key, "alert"), f"alert {th.alert!r} is already thresholds[{first}] in phase "
+                                             f"{phase or '(all)'!r}; give each phase its own"))
+    for i, slo in enumerate(plan.slos):
+        key = ("slos", i)
+        for field in ("page_tier", "ticket_tier"):
+            if msg := unknown([getattr(slo, field)], tiers, "tier"):
+                out.append(((*key, field), msg))
+        if slo.probe_target and (msg := unknown([slo.probe_target], probed, "probed source")):
+            out.append(((*key, "probe_target"), msg))
+        for field in ("errors", "total"):
+            name = getattr(slo, field)
+            if name and (msg := unknown([name], set(labels), "metric")):
+                out.append(((*key, field), msg))
+        if msg := unknown(slo.phases, phases, "phase"):
+            out.append(((*key, "phases"), msg))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import jsonpath
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from launchwatch.plan.thresholds import BusinessHours, Channel, Phases, Slo, Threshold, Tier, Unexpressible
 from launchwatch.plan.units import parse_duration, parse_size
 
 __all__ = [
@@ -240,10 +241,7 @@ class Source(_Strict):
 
 
 class Plan(_Strict):
-    """A product's launch-monitoring plan.
-
-    ``thresholds``, ``tiers`` and ``dashboards`` are read by the alerting and dashboard generators.
-    """
+    """A product's launch-monitoring plan: what to fetch, and what the documents say is too much."""
 
     plan: Annotated[str, Field(pattern=PLAN_NAME_RE.pattern)]
     title: str
@@ -252,9 +250,37 @@ class Plan(_Strict):
     base_url: str = ""
     max_concurrency: int = Field(default=16, ge=1, le=1024)
     sources: list[Source] = Field(min_length=1)
-    tiers: list[dict[str, Any]] = Field(default_factory=list)
-    thresholds: list[dict[str, Any]] = Field(default_factory=list)
+    job: str | None = None
+    runbook_base: str | None = None
+    phases: Phases | None = None
+    business_hours: BusinessHours | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    tiers: list[Tier] = Field(default_factory=list)
+    thresholds: list[Threshold] = Field(default_factory=list)
+    slos: list[Slo] = Field(default_factory=list)
+    unexpressible: list[Unexpressible] = Field(default_factory=list)
     dashboards: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def job_name(self) -> str:
+        """The Prometheus job that scrapes this plan's exporter; rules select on it."""
+        return self.job or self.plan
+
+    def runbook_url(self, alert: str) -> str:
+        base = self.runbook_base or f"docs/alerts/{self.plan}.md"
+        return f"{base}#{alert.lower()}"
+
+    def tier(self, name: str) -> Tier:
+        for t in self.tiers:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def channel(self, name: str) -> Channel:
+        for c in self.channels:
+            if c.name == name:
+                return c
+        raise KeyError(name)
 
     @cached_property
     def metrics(self) -> dict[str, list[MetricMapping]]:

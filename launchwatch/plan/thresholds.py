@@ -1,0 +1,198 @@
+"""The alerting half of a plan: tiers, channels, phases, thresholds and SLOs.
+
+Every number here is written once and read by the rule generator, its promtool tests, the
+Alertmanager routing and the dashboards' colour steps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from launchwatch.plan.units import parse_duration
+
+__all__ = [
+    "SEVERITIES",
+    "BusinessHours",
+    "Channel",
+    "Escalation",
+    "Phases",
+    "Slo",
+    "Threshold",
+    "Tier",
+    "Unexpressible",
+]
+
+SEVERITIES = ("critical", "high", "medium", "low")
+_ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise ValueError(f"{value!r} is not a valid {what} ({regex.pattern})")
+        return value
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+AlertName = Annotated[str, _pattern(_ALERT_NAME_RE, "alert name: CamelCase")]
+Name = Annotated[str, _pattern(_NAME_RE, "name")]
+LabelName = Annotated[str, _pattern(_LABEL_RE, "label name")]
+MetricName = Annotated[str, _pattern(_METRIC_RE, "metric name")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(_Strict):
+    """A place notifications go, named as the document names it (an Alertmanager receiver).
+
+    Secrets (routing keys, webhook credentials, SMTP passwords) are never here: the generated
+    Alertmanager configuration reads them from ``/etc/alertmanager/secrets/<name>``.
+    """
+
+    name: Name
+    type: Literal["pager", "chat", "email", "sms", "webhook", "dashboard"]
+    description: str = ""
+    to: str | None = None  # e-mail address, chat channel
+    url: str | None = None  # webhook / SMS relay URL (no credentials in it)
+
+
+class Tier(_Strict):
+    """A document's severity tier (e.g. RED, P0, "Critical") and who it notifies."""
+
+    name: str = Field(min_length=1)
+    severity: Literal["critical", "high", "medium", "low"]
+    channels: list[Name] = Field(min_length=1)
+    response: Duration | None = None
+    resolution: Duration | None = None
+    description: str = ""
+
+
+class Escalation(_Strict):
+    """Still firing ``after`` this long: notify ``channels`` too (the document's next tier)."""
+
+    after: Duration
+    level: Name
+    channels: list[Name] = Field(min_length=1)
+
+
+class BusinessHours(_Strict):
+    weekdays: list[str] = Field(default_factory=lambda: ["monday:friday"])
+    start: str = "09:00"
+    end: str = "18:00"
+    location: str = "UTC"
+
+
+class Phases(_Strict):
+    """The launch phases a plan's thresholds belong to, and which one ``generate`` uses by default."""
+
+    names: list[Name] = Field(min_length=1)
+    default: Name
+    descriptions: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _default_known(self) -> Phases:
+        if self.default not in self.names:
+            raise ValueError(f"default phase {self.default!r} is not one of {self.names}")
+        return self
+
+
+Kind = Literal["value", "ratio", "increase", "age", "drop"]
+
+
+class Threshold(_Strict):
+    """One documented threshold, judged on one signal.
+
+    ``kind`` says how the signal is computed from ``metric``:
+
+    - ``value``: the metric as it is (gauges: ratios, seconds, levels)
+    - ``ratio``: rate of ``metric{matchers}`` over rate of ``denominator{denominator_matchers}`` across
+      ``window`` (errors/requests, delivered/all)
+    - ``increase``: how much counter ``metric`` grew across ``window`` ("zero completions in 30 min")
+    - ``age``: seconds since the Unix timestamp in ``metric`` ("no backup in 48 hours")
+    - ``drop``: fractional fall of ``metric``'s ``window`` average versus the same window ``offset`` ago
+    """
+
+    alert: AlertName
+    summary: str = Field(min_length=1)
+    section: str = Field(min_length=1)  # where in the seed document the threshold is written
+    tier: str
+    metric: MetricName
+    kind: Kind = "value"
+    matchers: dict[LabelName, str] = Field(default_factory=dict)
+    denominator: MetricName | None = None
+    denominator_matchers: dict[LabelName, str] = Field(default_factory=dict)
+    window: Duration | None = None
+    offset: Duration | None = None
+    by: list[LabelName] = Field(default_factory=list)
+    op: Literal[">", ">=", "<", "<=", "=="]
+    value: float
+    for_: Duration = Field(default=0.0, alias="for")
+    phases: list[Name] = Field(default_factory=list)
+    signal: Name | None = None
+    business_hours: bool = False
+    escalate: list[Escalation] = Field(default_factory=list)
+    description: str = ""
+    runbook: str | None = None
+    note: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Threshold:
+        if self.kind == "ratio" and (self.denominator is None or self.window is None):
+            raise ValueError("kind 'ratio' needs 'denominator' and 'window'")
+        if self.kind in ("increase", "drop") and self.window is None:
+            raise ValueError(f"kind '{self.kind}' needs 'window'")
+        if self.kind == "drop" and self.offset is None:
+            raise ValueError("kind 'drop' needs 'offset' (e.g. 1w for week-over-week)")
+        if self.kind != "ratio" and self.denominator is not None:
+            raise ValueError("'denominator' is only for kind 'ratio'")
+        return self
+
+    @property
+    def signal_name(self) -> str:
+        """Alerts on the same signal (across tiers) share this, so a higher tier inhibits a lower one."""
+        return self.signal or self.metric
+
+
+class Slo(_Strict):
+    """An availability target: multiwindow multi-burn-rate alerts and error-budget rules.
+
+    The SLI is either the success of a probed source (``probe_target``) or the ratio of two counters
+    (``errors`` over ``total``).
+    """
+
+    name: Name
+    objective: float = Field(gt=0, lt=1)
+    section: str = Field(min_length=1)
+    probe_target: str | None = None
+    errors: MetricName | None = None
+    total: MetricName | None = None
+    phases: list[Name] = Field(default_factory=list)
+    page_tier: str
+    ticket_tier: str
+    runbook: str | None = None
+
+    @model_validator(mode="after")
+    def _one_sli(self) -> Slo:
+        if (self.probe_target is None) == (self.errors is None or self.total is None):
+            raise ValueError("give either 'probe_target' or both 'errors' and 'total'")
+        return self
+
+
+class Unexpressible(_Strict):
+    """A documented target that cannot become an alert rule, and why (listed in docs/thresholds.md)."""
+
+    target: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
