@@ -117,6 +117,43 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 
 
 @main.command()
+@click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False), help="Plan file (repeatable).")
+@click.option("--plan", "plans_", multiple=True, metavar="NAME", help="Built-in plan (repeatable); 'all' for all five.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory to write into.")
+@click.option("--phase", help="Launch phase whose thresholds to use (default: each plan's own default; 'all').")
+@click.option("--exporter", default="127.0.0.1:9848", show_default=True, help="Exporter address Prometheus scrapes.")
+@click.option("--alertmanager", "alertmanagers", multiple=True, default=["127.0.0.1:9093"], show_default=True,
+              help="Alertmanager address (repeatable).")
+@click.option("--scrape-interval", default="30s", show_default=True)
+@click.option("--time-scale", type=float, default=1.0, hidden=True,
+              help="Multiply every rule duration (tests only: shortens `for` and windows; no promtool tests).")
+def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, exporter: str,
+             alertmanagers: tuple[str, ...], scrape_interval: str, time_scale: float) -> None:
+    """Write Prometheus rules and their tests, prometheus.yml and alertmanager.yml for plans."""
+    from launchwatch.alerting.generate import GenerateOptions
+    from launchwatch.alerting.generate import generate as write_all
+
+    names = builtin_plans() if "all" in plans_ else list(plans_)
+    paths = [Path(c) for c in configs] + [_plan_file(None, n) for n in names]
+    if not paths:
+        raise click.UsageError("give --plan NAME or --config FILE")
+    try:
+        loaded = [load_plan(p) for p in paths]
+    except PlanError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter,
+                              alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval)
+    try:
+        written = write_all(loaded, Path(out), options)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--phase") from None
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command()
 @click.option("--plan", "plan", required=True, type=click.Choice(builtin_plans()), help="Plan to simulate.")
 @click.option("--listen", default=DEFAULT_SIMULATOR_LISTEN, show_default=True, help="HOST:PORT to serve on.")
 @click.option("--fault", "faults", multiple=True, metavar="NAME[@PATH]",

@@ -1,0 +1,118 @@
+"""Alertmanager routing from a plan's tiers and channels, with the route tests that prove it.
+
+Each tier routes to the receivers named for the document's channels; escalation levels add their
+channels; business-hours alerts only notify inside the plan's business hours; a higher severity
+inhibits lower ones for the same plan and signal (and the same endpoint, channel, … labels).
+Secrets are read from files under ``SECRETS_DIR``, never written here.
+"""
+
+from __future__ import annotations
+
+from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import SEVERITIES, Channel
+from launchwatch.plan.units import format_duration
+
+__all__ = ["SECRETS_DIR", "build_alertmanager"]
+
+SECRETS_DIR = "/etc/alertmanager/secrets"
+BUSINESS_HOURS = "business-hours"
+
+
+def _receiver_name(plan: Plan, channel: str, prefix: bool) -> str:
+    return f"{plan.plan}-{channel}" if prefix else channel
+
+
+def _receiver(name: str, channel: Channel) -> dict[str, object]:
+    secret = f"{SECRETS_DIR}/{channel.name}"
+    out: dict[str, object] = {"name": name}
+    if channel.type == "pager":
+        out["pagerduty_configs"] = [{"routing_key_file": secret, "send_resolved": True}]
+    elif channel.type == "chat":
+        cfg: dict[str, object] = {"api_url_file": secret, "send_resolved": True}
+        if channel.to:
+            cfg["channel"] = channel.to
+        out["slack_configs"] = [cfg]
+    elif channel.type == "email":
+        out["email_configs"] = [{"to": channel.to or "oncall@localhost", "send_resolved": True}]
+    elif channel.type in ("sms", "webhook"):
+        out["webhook_configs"] = [{
+            "url": channel.url or f"http://127.0.0.1:9097/{channel.name}",
+            "send_resolved": True,
+            "http_config": {"authorization": {"credentials_file": secret}},
+        }]
+    return out  # dashboard: a receiver that sends nothing
+
+
+def _timings(response: float | None, severity: str) -> dict[str, str]:
+    """Group and repeat from the tier's documented response time: remind once per response window."""
+    group_wait = 10 if severity == "critical" else 30
+    repeat = response if response else 4 * 3600
+    return {"group_wait": format_duration(group_wait), "group_interval": format_duration(min(300, max(repeat, 60))),
+            "repeat_interval": format_duration(max(repeat, 300))}
+
+
+def build_alertmanager(plans: list[Plan]) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """The Alertmanager configuration for ``plans`` and its route test cases."""
+    prefix = len(plans) > 1
+    receivers: list[dict[str, object]] = [{"name": "default-dashboard"}]
+    plan_routes: list[dict[str, object]] = []
+    tests: list[dict[str, object]] = []
+    inhibit: list[dict[str, object]] = []
+    time_intervals: list[dict[str, object]] = []
+    for plan in plans:
+        for ch in plan.channels:
+            receivers.append(_receiver(_receiver_name(plan, ch.name, prefix), ch))
+        routes: list[dict[str, object]] = []
+        escalations: dict[str, list[str]] = {}
+        for th in plan.thresholds:
+            for esc in th.escalate:
+                escalations.setdefault(esc.level, [])
+                escalations[esc.level] += [c for c in esc.channels if c not in escalations[esc.level]]
+        for level, channels in sorted(escalations.items()):
+            for ch in channels:
+                routes.append({"receiver": _receiver_name(plan, ch, prefix), "matchers": [f'escalation="{level}"'],
+                               "continue": True})
+        bh_tiers = {th.tier for th in plan.thresholds if th.business_hours}
+        interval = None
+        if bh_tiers and plan.business_hours:
+            interval = f"{plan.plan}-{BUSINESS_HOURS}" if prefix else BUSINESS_HOURS
+            bh = plan.business_hours
+            time_intervals.append({"name": interval, "time_intervals": [{
+                "weekdays": bh.weekdays, "times": [{"start_time": bh.start, "end_time": bh.end}],
+                "location": bh.location}]})
+        for tier in sorted(plan.tiers, key=lambda t: SEVERITIES.index(t.severity)):
+            timing = _timings(tier.response, tier.severity)
+            for ch in tier.channels:
+                name = _receiver_name(plan, ch, prefix)
+                if tier.name in bh_tiers and interval:
+                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"', 'business_hours="true"'],
+                                   "active_time_intervals": [interval], "continue": True, **timing})
+                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"', 'business_hours!="true"'],
+                                   "continue": True, **timing})
+                else:
+                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"'], "continue": True, **timing})
+            labels = {"plan": plan.plan, "tier": tier.name, "severity": tier.severity}
+            tests.append({"labels": labels, "receivers": [_receiver_name(plan, c, prefix) for c in tier.channels]})
+            for level, channels in sorted(escalations.items()):
+                expected = [_receiver_name(plan, c, prefix) for c in channels]
+                expected += [r for r in (_receiver_name(plan, c, prefix) for c in tier.channels) if r not in expected]
+                tests.append({"labels": {**labels, "escalation": level}, "receivers": expected})
+        plan_routes.append({"receiver": "default-dashboard", "matchers": [f'plan="{plan.plan}"'], "routes": routes})
+        equal = ["plan", "signal", *sorted({k for th in plan.thresholds for k in (*th.matchers, *th.by)})]
+        for i, high in enumerate(SEVERITIES[:-1]):
+            lower = "|".join(SEVERITIES[i + 1:])
+            rule = {"source_matchers": [f'plan="{plan.plan}"', f'severity="{high}"'],
+                    "target_matchers": [f'plan="{plan.plan}"', f'severity=~"{lower}"'], "equal": equal}
+            inhibit.append(rule)
+    tests.append({"labels": {"plan": "some-other-plan", "severity": "critical"}, "receivers": ["default-dashboard"]})
+    config: dict[str, object] = {
+        "global": {"resolve_timeout": "5m", "smtp_smarthost": "localhost:25", "smtp_from": "launchwatch@localhost",
+                   "smtp_require_tls": False},
+        "route": {"receiver": "default-dashboard", "group_by": ["alertname", "plan", "tier"],
+                  "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h", "routes": plan_routes},
+        "inhibit_rules": inhibit,
+        "receivers": receivers,
+    }
+    if time_intervals:
+        config["time_intervals"] = time_intervals
+    return config, tests

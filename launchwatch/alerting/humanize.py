@@ -1,0 +1,74 @@
+"""Go-template ``humanize`` functions as Prometheus renders them, for thresholds and test expectations.
+
+The generated promtool tests compare rendered annotations exactly, so the Python side must print
+a value the way Prometheus' templates do (``%.4g`` with SI prefixes, percentages, durations).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["humanize", "humanize_duration", "humanize_percentage", "humanizer_for"]
+
+
+def _g4(v: float) -> str:
+    return "%.4g" % v  # noqa: UP031 - Go's %.4g, not a format-string style choice
+
+
+def humanize(v: float) -> str:
+    """``{{ $value | humanize }}``: 4 significant digits with an SI prefix (1234 → ``1.234k``)."""
+    if v == 0 or math.isnan(v) or math.isinf(v):
+        return _g4(v)
+    if abs(v) >= 1:
+        prefix = ""
+        for p in ("k", "M", "G", "T", "P", "E", "Z", "Y"):
+            if abs(v) < 1000:
+                break
+            prefix = p
+            v /= 1000
+        return _g4(v) + prefix
+    prefix = ""
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix = p
+        v *= 1000
+    return _g4(v) + prefix
+
+
+def humanize_percentage(v: float) -> str:
+    """``{{ $value | humanizePercentage }}``: a ratio as a percentage (0.05 → ``5%``)."""
+    return _g4(v * 100) + "%"
+
+
+def humanize_duration(v: float) -> str:
+    """``{{ $value | humanizeDuration }}``: seconds as ``1d 2h 3m 4s``, ``12.5s`` or ``250ms``."""
+    if math.isnan(v) or math.isinf(v):
+        return _g4(v)
+    if abs(v) >= 1:
+        sign = "-" if v < 0 else ""
+        v = abs(v)
+        whole = int(v)
+        seconds, minutes, hours, days = whole % 60, whole // 60 % 60, whole // 3600 % 24, whole // 86400
+        if days:
+            return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
+        if hours:
+            return f"{sign}{hours}h {minutes}m {seconds}s"
+        if minutes:
+            return f"{sign}{minutes}m {seconds}s"
+        return f"{sign}{_g4(v)}s"
+    prefix = ""
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix = p
+        v *= 1000
+    return f"{_g4(v)}{prefix}s"
+
+
+_FUNCS = {"humanize": humanize, "humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
+
+
+def humanizer_for(template_name: str):
+    """The Python twin of a Go template function name."""
+    return _FUNCS[template_name]

@@ -1,0 +1,209 @@
+"""``promtool test rules`` cases for every generated alert.
+
+For each rule: one case where the signal sits just past the documented value (it must fire after
+the documented duration, and not before it), one where it sits just inside (it must stay silent).
+The input series are built from the same threshold the rule came from, so a changed number in
+the plan changes rule and test together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.rules import AlertRule, RuleSet
+from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import Threshold
+from launchwatch.plan.units import format_duration
+from launchwatch.selfmetric_names import PROBE_SUCCESS
+
+__all__ = ["INSTANCE", "build_tests", "fire_and_silent_values"]
+
+INSTANCE = "launchwatch:9848"
+_RATE_UNIT = 1000.0  # denominator growth per step in ratio inputs
+
+
+def fire_and_silent_values(th: Threshold) -> tuple[float, float]:
+    """A value just past the threshold (fires) and one just inside it (silent)."""
+    v = th.value
+    d = abs(v) * 0.01 if v else 0.01
+    if th.kind == "increase":
+        d = max(d, 1.0)
+    if th.op == ">":
+        return v + d, v - d
+    if th.op == ">=":
+        return v, v - d
+    if th.op == "<":
+        return v - d, v + d
+    if th.op == "<=":
+        return v, v + d
+    return v, v + d  # ==
+
+
+def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[str, object]]:
+    """Test files keyed by their evaluation interval (seconds): long windows get coarser steps."""
+    by_step: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for alert in [*rules.alerts, *rules.escalations]:
+        step, cases = _threshold_cases(plan, alert)
+        by_step[step].extend(cases)
+    for alert in rules.slo_alerts:
+        by_step[60].extend(_slo_cases(plan, alert))
+    return {
+        step: {"rule_files": [rule_file], "evaluation_interval": format_duration(step), "tests": cases}
+        for step, cases in sorted(by_step.items())
+    }
+
+
+def _step(total: float, window: float) -> int:
+    step = 60.0
+    if total / step > 2000:
+        step = total / 2000
+        if window:
+            step = min(step, window / 5)
+    return int(math.ceil(step / 60) * 60)
+
+
+def _round_up(t: float, step: int) -> int:
+    return int(math.ceil(t / step) * step)
+
+
+def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, object]]]:
+    th = alert.threshold
+    assert th is not None
+    fire, silent = fire_and_silent_values(th)
+    window = _seconds(alert, th.window)
+    offset = _seconds(alert, th.offset)
+    for_ = alert.for_seconds
+    name = str(alert.rule["alert"])
+    total = window + for_ + offset + 600
+    step = _step(total, window)
+    t_fire = _round_up(window + offset + for_ + 2 * step, step)
+    cases = []
+    for label, value in (("fires", fire), ("silent", silent)):
+        series, shown, start_true = _inputs(plan, th, alert, value, step, t_fire, for_, window)
+        checks: list[dict[str, object]] = [{
+            "eval_time": format_duration(t_fire), "alertname": name,
+            "exp_alerts": [_expected(plan, alert, shown)] if label == "fires" else [],
+        }]
+        short = start_true + for_ - step
+        if label == "fires" and for_ >= 2 * step and th.kind != "drop" and short > 0:
+            checks.append({"eval_time": format_duration(short), "alertname": name, "exp_alerts": []})
+        op_text = f"{th.op} {th.value:g}"
+        cases.append({
+            "name": f"{name} {label} at {value:g} ({op_text}, for {format_duration(for_)})",
+            "interval": format_duration(step),
+            "input_series": series,
+            "alert_rule_test": checks,
+        })
+    return step, cases
+
+
+def _seconds(alert: AlertRule, value: float | None) -> float:
+    """A threshold's window or offset in seconds (tests are generated for unscaled rules only)."""
+    return float(value or 0.0)
+
+
+def _labels(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:
+    labels = {"job": plan.job_name, "instance": INSTANCE, **extra, **matchers}
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{metric}{{{inner}}}"
+
+
+def _counter(start: float, slope: float, n: int) -> str:
+    return f"{_num(start)}+{_num(slope)}x{n}"
+
+
+def _num(v: float) -> str:
+    return format(v, ".12g")
+
+
+def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int, t_fire: int, for_: float,
+            window: float) -> tuple[list[dict[str, str]], float, float]:
+    """Input series that hold the signal at ``value``; the value the alert shows; when it turns true."""
+    n = t_fire // step + 1
+    by = {label: "x" for label in th.by}
+    if th.kind == "value":
+        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(value)}+0x{n}"}], value, 0
+    if th.kind == "age":
+        start_true = t_fire - for_ - step
+        stamp = start_true - value  # age reaches `value` when condition first holds
+        if th.op in ("<", "<="):
+            stamp = t_fire - value
+            start_true = 0
+        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(stamp)}+0x{n}"}], \
+            t_fire - stamp, start_true
+    if th.kind == "drop":
+        switch = t_fire - for_ - window
+        old_n = switch // step
+        values = f"100+0x{old_n - 1} {_num(100 * (1 - value))}+0x{n - old_n}"
+        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": values}], value, switch
+    if th.kind == "increase":
+        per_step = value * step / window
+        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": _counter(0, per_step, n)}], value, step
+    # ratio
+    assert th.denominator is not None
+    series = []
+    if th.denominator == th.metric:
+        both = {**th.denominator_matchers, **th.matchers}
+        rest = {**th.denominator_matchers, **{k: "other" for k in th.matchers}}
+        series.append({"series": _labels(plan, th.metric, both, by), "values": _counter(0, value * _RATE_UNIT, n)})
+        series.append({"series": _labels(plan, th.metric, rest, by),
+                       "values": _counter(0, (1 - value) * _RATE_UNIT, n)})
+    else:
+        series.append({"series": _labels(plan, th.metric, th.matchers, by),
+                       "values": _counter(0, value * _RATE_UNIT, n)})
+        series.append({"series": _labels(plan, th.denominator, th.denominator_matchers, by),
+                       "values": _counter(0, _RATE_UNIT, n)})
+    return series, value, step
+
+
+def _expected(plan: Plan, alert: AlertRule, shown: float) -> dict[str, object]:
+    th = alert.threshold
+    labels = dict(alert.rule["labels"])  # type: ignore[arg-type]
+    sig_labels = set(alert.signal.labels)
+    labels["job"] = plan.job_name
+    if "instance" in sig_labels:
+        labels["instance"] = INSTANCE
+    if th is not None:
+        if "instance" in sig_labels:
+            labels.update(th.matchers)
+        labels.update({label: "x" for label in th.by})
+    return {"exp_labels": labels, "exp_annotations": _annotations(alert, shown)}
+
+
+def _annotations(alert: AlertRule, shown: float) -> dict[str, str]:
+    annotations = dict(alert.rule["annotations"])  # type: ignore[arg-type]
+    token = f"{{{{ $value | {alert.unit} }}}}"
+    annotations["description"] = str(annotations["description"]).replace(token, humanizer_for(alert.unit)(shown))
+    return annotations
+
+
+def _slo_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
+    slo = alert.slo
+    assert slo is not None
+    budget = 1 - slo.objective
+    name = str(alert.rule["alert"])
+    t_eval = _round_up(alert.for_seconds + 300, 60)
+    n = t_eval // 60 + 1
+    cases = []
+    for label, error_ratio in (("fires on a full outage", 1.0), ("silent at 0.9x the budget", 0.9 * budget)):
+        if slo.probe_target:
+            series = [{"series": _labels(plan, PROBE_SUCCESS, {"target": slo.probe_target}, {}),
+                       "values": f"{_num(1 - error_ratio)}+0x{n}"}]
+        else:
+            series = [
+                {"series": _labels(plan, str(slo.errors), {}, {}), "values": _counter(0, error_ratio * 1000, n)},
+                {"series": _labels(plan, str(slo.total), {}, {}), "values": _counter(0, 1000, n)},
+            ]
+        expected = []
+        if error_ratio == 1.0:
+            labels = {**dict(alert.rule["labels"]), "job": plan.job_name}  # type: ignore[arg-type]
+            expected = [{"exp_labels": labels, "exp_annotations": _annotations(alert, 1.0)}]
+        cases.append({
+            "name": f"{name} {label}",
+            "interval": "1m",
+            "input_series": series,
+            "alert_rule_test": [{"eval_time": format_duration(t_eval), "alertname": name, "exp_alerts": expected}],
+        })
+    return cases

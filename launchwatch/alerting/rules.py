@@ -1,0 +1,167 @@
+"""Prometheus rule groups for one plan and phase: thresholds, escalations and SLO burn rates.
+
+Each generated alert carries ``severity`` (critical|high|medium|low), the document's ``tier``,
+``plan`` and ``signal`` labels, and ``summary``, ``description`` (value humanized) and
+``runbook_url`` annotations. ``AlertRule`` keeps what the promtool test generator needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.signals import Signal, TimeScale, signal_for, value_unit
+from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import Slo, Threshold
+from launchwatch.selfmetric_names import PROBE_SUCCESS
+
+__all__ = ["SLO_WINDOWS", "AlertRule", "RuleSet", "build_rules", "format_number", "in_phase"]
+
+# Google SRE workbook, "Alerting on SLOs": (factor, long window, short window) per alert.
+SLO_PAGE = ((14.4, 3600, 300), (6.0, 21600, 1800))
+SLO_TICKET = ((3.0, 86400, 7200), (1.0, 259200, 21600))
+SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
+OPS = {">": "over", ">=": "at or over", "<": "under", "<=": "at or under", "==": "at"}
+
+
+@dataclass
+class AlertRule:
+    """A generated alert rule with the threshold it came from (None for SLO alerts)."""
+
+    rule: dict[str, object]
+    signal: Signal
+    threshold: Threshold | None = None
+    slo: Slo | None = None
+    for_seconds: float = 0.0
+    unit: str = "humanize"
+
+
+@dataclass
+class RuleSet:
+    recording: list[dict[str, object]] = field(default_factory=list)
+    alerts: list[AlertRule] = field(default_factory=list)
+    escalations: list[AlertRule] = field(default_factory=list)
+    slo_recording: list[dict[str, object]] = field(default_factory=list)
+    slo_alerts: list[AlertRule] = field(default_factory=list)
+
+    def groups(self, plan: Plan) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for name, rules in (
+            ("recording", self.recording),
+            ("thresholds", [a.rule for a in self.alerts]),
+            ("escalations", [a.rule for a in self.escalations]),
+            ("slo-recording", self.slo_recording),
+            ("slo-alerts", [a.rule for a in self.slo_alerts]),
+        ):
+            if rules:
+                out.append({"name": f"{plan.plan}-{name}", "rules": rules})
+        return out
+
+
+def format_number(v: float) -> str:
+    """A threshold as PromQL writes it: ``5``, ``0.05``, ``1e-05``."""
+    if float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(round(float(v), 12))
+
+
+def in_phase(phases: list[str], phase: str | None) -> bool:
+    return not phases or phase is None or phase in phases
+
+
+def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = None) -> RuleSet:
+    """Every threshold and SLO of ``plan`` that applies in ``phase``."""
+    scale = scale or TimeScale()
+    out = RuleSet()
+    records: dict[str, dict[str, object]] = {}
+    for th in plan.thresholds:
+        if not in_phase(th.phases, phase):
+            continue
+        signal = signal_for(plan, th, scale)
+        for rec in signal.recording:
+            records.setdefault(str(rec["record"]), rec)
+        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, {}))
+        for esc in th.escalate:
+            name = f"{th.alert}Escalated{_camel(esc.level)}"
+            out.escalations.append(
+                _threshold_alert(plan, th, signal, scale, name, th.for_ + esc.after, {"escalation": esc.level}))
+    out.recording = [records[k] for k in sorted(records)]
+    for slo in plan.slos:
+        if in_phase(slo.phases, phase):
+            _slo_rules(plan, slo, scale, out)
+    return out
+
+
+def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
+                     extra: dict[str, str]) -> AlertRule:
+    tier = plan.tier(th.tier)
+    unit = value_unit(th)
+    shown = humanizer_for(unit)(th.value)
+    for_text = f" for {scale(for_)}" if for_ else ""
+    labels = {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": th.signal_name}
+    if th.business_hours:
+        labels["business_hours"] = "true"
+    labels.update(extra)
+    rule: dict[str, object] = {"alert": name, "expr": f"{signal.expr} {th.op} {format_number(th.value)}"}
+    if for_:
+        rule["for"] = scale(for_)
+    rule["labels"] = labels
+    description = (f"Now {{{{ $value | {unit} }}}}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
+                   f"From: {th.section}.")
+    if extra.get("escalation"):
+        description += f" Unresolved after {scale(for_ - th.for_)}: escalated to {extra['escalation']}."
+    rule["annotations"] = {"summary": th.summary, "description": description, "runbook_url": plan.runbook_url(name)}
+    return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(for_), unit=unit)
+
+
+def _camel(text: str) -> str:
+    return "".join(part.capitalize() for part in text.replace("_", "-").split("-"))
+
+
+def slo_record(window: float, scale: TimeScale) -> str:
+    return f"job_slo:sli_error:ratio_rate{scale(window)}"
+
+
+def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
+    budget = 1 - slo.objective
+    job = f'job="{plan.job_name}"'
+    for window in SLO_WINDOWS:
+        w = scale(window)
+        if slo.probe_target:
+            expr = (f'1 - avg by (job) (avg_over_time({PROBE_SUCCESS}{{{job},target="{slo.probe_target}"}}[{w}]))')
+        else:
+            expr = (f"sum by (job) (rate({slo.errors}{{{job}}}[{w}]))\n/\n"
+                    f"sum by (job) (rate({slo.total}{{{job}}}[{w}]))")
+        out.slo_recording.append({"record": slo_record(window, scale), "expr": expr, "labels": {"slo": slo.name}})
+    out.slo_recording.append({
+        "record": "job_slo:error_budget_remaining:ratio30d",
+        "expr": f'1 - {slo_record(2592000, scale)}{{{job},slo="{slo.name}"}} / {format_number(budget)}',
+        "labels": {"slo": slo.name},
+    })
+    for kind, pairs, tier_name, for_ in (("Fast", SLO_PAGE, slo.page_tier, 120), ("Slow", SLO_TICKET,
+                                                                                    slo.ticket_tier, 900)):
+        tier = plan.tier(tier_name)
+        clauses = []
+        for factor, long_w, short_w in pairs:
+            limit = format_number(factor * budget)
+            sel = f'{{{job},slo="{slo.name}"}}'
+            long_rec, short_rec = slo_record(long_w, scale), slo_record(short_w, scale)
+            clauses.append(f"({long_rec}{sel} > {limit}\nand\n{short_rec}{sel} > {limit})")
+        name = f"{_camel(slo.name)}ErrorBudgetBurn{kind}"
+        rule = {
+            "alert": name,
+            "expr": "\nor\n".join(clauses),
+            "for": scale(for_),
+            "labels": {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": f"slo-{slo.name}",
+                       "slo": slo.name},
+            "annotations": {
+                "summary": f"{slo.name}: the error budget of the {slo.objective:.2%} objective burns "
+                           f"{'fast (page)' if kind == 'Fast' else 'steadily (ticket)'}",
+                "description": (f"Error ratio over the long window is {{{{ $value | humanizePercentage }}}}; "
+                                f"the {slo.objective:.2%} objective allows {budget:.2%}. From: {slo.section}."),
+                "runbook_url": plan.runbook_url(name),
+            },
+        }
+        signal = Signal(clauses[0], ("job", "slo"))
+        out.slo_alerts.append(AlertRule(rule, signal, slo=slo, for_seconds=scale.seconds(for_),
+                                        unit="humanizePercentage"))
