@@ -8,9 +8,9 @@ Secrets are read from files under ``SECRETS_DIR``, never written here.
 
 from __future__ import annotations
 
+from launchwatch.alerting.signals import TimeScale
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import SEVERITIES, Channel
-from launchwatch.plan.units import format_duration
 
 __all__ = ["SECRETS_DIR", "build_alertmanager"]
 
@@ -43,16 +43,18 @@ def _receiver(name: str, channel: Channel) -> dict[str, object]:
     return out  # dashboard: a receiver that sends nothing
 
 
-def _timings(response: float | None, severity: str) -> dict[str, str]:
+def _timings(response: float | None, severity: str, scale: TimeScale) -> dict[str, str]:
     """Group and repeat from the tier's documented response time: remind once per response window."""
     group_wait = 10 if severity == "critical" else 30
     repeat = response if response else 4 * 3600
-    return {"group_wait": format_duration(group_wait), "group_interval": format_duration(min(300, max(repeat, 60))),
-            "repeat_interval": format_duration(max(repeat, 300))}
+    return {"group_wait": scale(group_wait), "group_interval": scale(min(300, max(repeat, 60))),
+            "repeat_interval": scale(max(repeat, 300))}
 
 
-def build_alertmanager(plans: list[Plan]) -> tuple[dict[str, object], list[dict[str, object]]]:
+def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None
+                       ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The Alertmanager configuration for ``plans`` and its route test cases."""
+    scale = scale or TimeScale()
     prefix = len(plans) > 1
     receivers: list[dict[str, object]] = [{"name": "default-dashboard"}]
     plan_routes: list[dict[str, object]] = []
@@ -81,7 +83,7 @@ def build_alertmanager(plans: list[Plan]) -> tuple[dict[str, object], list[dict[
                 "weekdays": bh.weekdays, "times": [{"start_time": bh.start, "end_time": bh.end}],
                 "location": bh.location}]})
         for tier in sorted(plan.tiers, key=lambda t: SEVERITIES.index(t.severity)):
-            timing = _timings(tier.response, tier.severity)
+            timing = _timings(tier.response, tier.severity, scale)
             for ch in tier.channels:
                 name = _receiver_name(plan, ch, prefix)
                 if tier.name in bh_tiers and interval:
@@ -106,10 +108,11 @@ def build_alertmanager(plans: list[Plan]) -> tuple[dict[str, object], list[dict[
             inhibit.append(rule)
     tests.append({"labels": {"plan": "some-other-plan", "severity": "critical"}, "receivers": ["default-dashboard"]})
     config: dict[str, object] = {
-        "global": {"resolve_timeout": "5m", "smtp_smarthost": "localhost:25", "smtp_from": "launchwatch@localhost",
-                   "smtp_require_tls": False},
+        "global": {"resolve_timeout": scale(300), "smtp_smarthost": "localhost:25",
+                   "smtp_from": "launchwatch@localhost", "smtp_require_tls": False},
         "route": {"receiver": "default-dashboard", "group_by": ["alertname", "plan", "tier"],
-                  "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h", "routes": plan_routes},
+                  "group_wait": scale(30), "group_interval": scale(300), "repeat_interval": scale(4 * 3600),
+                  "routes": plan_routes},
         "inhibit_rules": inhibit,
         "receivers": receivers,
     }

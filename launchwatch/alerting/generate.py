@@ -96,7 +96,7 @@ def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = Non
                                    alertmanagers=list(options.alertmanagers), scrape_interval=options.scrape_interval,
                                    scrape_timeout=options.scrape_timeout)
     write("prometheus/prometheus.yml", dump_yaml(prom, header))
-    am, route_tests = build_alertmanager(plans)
+    am, route_tests = build_alertmanager(plans, scale)
     write("alertmanager/alertmanager.yml", dump_yaml(am, header))
     write("alertmanager/route-tests.yml", dump_yaml({"tests": route_tests}, header))
     return written

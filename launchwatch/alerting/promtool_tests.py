@@ -121,7 +121,7 @@ def _num(v: float) -> str:
 def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int, t_fire: int, for_: float,
             window: float) -> tuple[list[dict[str, str]], float, float]:
     """Input series that hold the signal at ``value``; the value the alert shows; when it turns true."""
-    n = t_fire // step + 1
+    n = int(t_fire // step) + 1
     by = {label: "x" for label in th.by}
     if th.kind == "value":
         return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(value)}+0x{n}"}], value, 0
@@ -135,7 +135,7 @@ def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int
             t_fire - stamp, start_true
     if th.kind == "drop":
         switch = t_fire - for_ - window
-        old_n = switch // step
+        old_n = int(switch // step)
         values = f"100+0x{old_n - 1} {_num(100 * (1 - value))}+0x{n - old_n}"
         return [{"series": _labels(plan, th.metric, th.matchers, by), "values": values}], value, switch
     if th.kind == "increase":
@@ -185,7 +185,7 @@ def _slo_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
     budget = 1 - slo.objective
     name = str(alert.rule["alert"])
     t_eval = _round_up(alert.for_seconds + 300, 60)
-    n = t_eval // 60 + 1
+    n = int(t_eval // 60) + 1
     cases = []
     for label, error_ratio in (("fires on a full outage", 1.0), ("silent at 0.9x the budget", 0.9 * budget)):
         if slo.probe_target:

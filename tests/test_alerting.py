@@ -1,0 +1,144 @@
+"""Generated rules, tests and routing for all five plans pass promtool and amtool, every phase."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from launchwatch.alerting.generate import GenerateOptions, generate
+from launchwatch.alerting.humanize import humanize, humanize_duration, humanize_percentage
+from launchwatch.alerting.rules import build_rules
+from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
+from tests.conftest import binary
+
+PLANS = builtin_plans()
+
+
+def phases_of(name: str) -> list[str | None]:
+    plan = load_plan(builtin_plan_path(name))
+    return list(plan.phases.names) if plan.phases else [None]
+
+
+CASES = [(name, phase) for name in PLANS for phase in phases_of(name)]
+
+
+def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> dict[tuple[str, str | None], Path]:
+    out = {}
+    for name, phase in CASES:
+        d = tmp_path_factory.mktemp(f"{name}-{phase}")
+        generate([load_plan(builtin_plan_path(name))], d, GenerateOptions(phase=phase))
+        out[(name, phase)] = d
+    return out
+
+
+@pytest.mark.parametrize(("name", "phase"), CASES)
+def test_promtool_checks_and_unit_tests_pass(name, phase, generated):
+    d = generated[(name, phase)]
+    res = run([binary("promtool"), "check", "rules", *map(str, (d / "prometheus/rules").glob("*.yml"))])
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = run([binary("promtool"), "check", "config", "prometheus.yml"], cwd=d / "prometheus")
+    assert res.returncode == 0, res.stdout + res.stderr
+    tests = sorted(str(p.relative_to(d / "prometheus")) for p in (d / "prometheus/tests").glob("*.yml"))
+    assert tests, "no promtool tests generated"
+    res = run([binary("promtool"), "test", "rules", *tests], cwd=d / "prometheus")
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+
+
+@pytest.mark.parametrize(("name", "phase"), CASES)
+def test_alertmanager_config_and_routes(name, phase, generated):
+    d = generated[(name, phase)]
+    config = d / "alertmanager/alertmanager.yml"
+    res = run([binary("amtool"), "check-config", str(config)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    cases = yaml.safe_load((d / "alertmanager/route-tests.yml").read_text())["tests"]
+    severities = {c["labels"].get("severity") for c in cases}
+    assert {t.severity for t in load_plan(builtin_plan_path(name)).tiers} <= severities
+    for case in cases:
+        labels = [f"{k}={v}" for k, v in case["labels"].items()]
+        res = run([binary("amtool"), "config", "routes", "test", f"--config.file={config}",
+                   f"--verify.receivers={','.join(case['receivers'])}", *labels])
+        assert res.returncode == 0, (case, res.stdout, res.stderr)
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_every_threshold_becomes_a_tested_rule(name, generated):
+    plan = load_plan(builtin_plan_path(name))
+    tested: set[str] = set()
+    rules: set[str] = set()
+    for phase in phases_of(name):
+        d = generated[(name, phase)]
+        for f in (d / "prometheus/tests").glob("*.yml"):
+            for case in yaml.safe_load(f.read_text())["tests"]:
+                for check in case["alert_rule_test"]:
+                    if check["exp_alerts"]:
+                        tested.add(check["alertname"])
+        groups = yaml.safe_load((d / "prometheus/rules" / f"{name}.yml").read_text())["groups"]
+        rules |= {r["alert"] for g in groups for r in g["rules"] if "alert" in r}
+    for th in plan.thresholds:
+        assert th.alert in rules and th.alert in tested, th.alert
+    assert len(plan.thresholds) >= 10, "a plan should carry its document's thresholds"
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_generation_is_byte_identical(name, tmp_path):
+    plan = load_plan(builtin_plan_path(name))
+    generate([plan], tmp_path / "a")
+    generate([load_plan(builtin_plan_path(name))], tmp_path / "b")
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_generated_tests_catch_a_wrong_threshold(tmp_path):
+    """A rule whose number drifts from the plan fails its generated test: the tests can fail."""
+    generate([load_plan(builtin_plan_path("whatsapp-quiz"))], tmp_path)
+    rules = tmp_path / "prometheus/rules/whatsapp-quiz.yml"
+    text = rules.read_text()
+    assert "app_request_errors_per_app_requests:ratio_rate5m{job=\"whatsapp-quiz\"} > 0.05" in text
+    rules.write_text(text.replace('ratio_rate5m{job="whatsapp-quiz"} > 0.05', 'ratio_rate5m{job="whatsapp-quiz"} > 0.06'))
+    res = run([binary("promtool"), "test", "rules", "tests/whatsapp-quiz.yml"], cwd=tmp_path / "prometheus")
+    assert res.returncode != 0
+    assert "ErrorRateRed" in res.stdout + res.stderr
+
+
+def test_rules_carry_labels_and_annotations():
+    plan = load_plan(builtin_plan_path("whatsapp-quiz"))
+    rules = build_rules(plan, "launch-day")
+    for alert in rules.alerts + rules.slo_alerts:
+        rule = alert.rule
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(rule["alert"]))
+        assert rule["labels"]["severity"] in ("critical", "high", "medium", "low")
+        assert rule["labels"]["plan"] == "whatsapp-quiz" and rule["labels"]["tier"]
+        assert {"summary", "description", "runbook_url"} <= set(rule["annotations"])
+        assert "{{ $value" in rule["annotations"]["description"]
+    for rec in rules.recording + rules.slo_recording:
+        assert re.fullmatch(r"[a-z_]+:[a-z0-9_]+:[a-z0-9_]+", str(rec["record"])), rec["record"]
+
+
+def test_phase_selects_thresholds():
+    plan = load_plan(builtin_plan_path("whatsapp-quiz"))
+    launch = {a.rule["alert"] for a in build_rules(plan, "launch-day").alerts}
+    week = {a.rule["alert"] for a in build_rules(plan, "week-1").alerts}
+    assert "QuizCompletionBelowLaunchTarget" in launch and "QuizCompletionBelowLaunchTarget" not in week
+    assert "QuizCompletionBelowTarget" in week and "QuizCompletionBelowTarget" not in launch
+
+
+@pytest.mark.parametrize(("fn", "value", "text"), [
+    (humanize, 0, "0"), (humanize, 1234.5, "1.234k"), (humanize, 0.0012, "1.2m"), (humanize, 10.1, "10.1"),
+    (humanize_percentage, 0.0505, "5.05%"), (humanize_percentage, 1, "100%"),
+    (humanize_duration, 10.1, "10.1s"), (humanize_duration, 7272, "2h 1m 12s"), (humanize_duration, 0.25, "250ms"),
+    (humanize_duration, 90000, "1d 1h 0m 0s"),
+])
+def test_humanize_matches_prometheus(fn, value, text):
+    assert fn(value) == text
