@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager docker-compose
-TOOLS := prometheus promtool alertmanager amtool docker-compose
+TOOLS := prometheus promtool prometheus-alertmanager amtool docker-compose
 
 .PHONY: demo test lint bench system-deps clean
 

@@ -125,10 +125,14 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--alertmanager", "alertmanagers", multiple=True, default=["127.0.0.1:9093"], show_default=True,
               help="Alertmanager address (repeatable).")
 @click.option("--scrape-interval", default="30s", show_default=True)
+@click.option("--scrape-timeout", default="10s", show_default=True)
+@click.option("--secrets-dir", default="/etc/alertmanager/secrets", show_default=True,
+              help="Where Alertmanager reads each channel's credentials (a file named after the channel).")
 @click.option("--time-scale", type=float, default=1.0, hidden=True,
               help="Multiply every rule duration (tests only: shortens `for` and windows; no promtool tests).")
 def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, exporter: str,
-             alertmanagers: tuple[str, ...], scrape_interval: str, time_scale: float) -> None:
+             alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str, secrets_dir: str,
+             time_scale: float) -> None:
     """Write Prometheus rules and their tests, prometheus.yml and alertmanager.yml for plans."""
     from launchwatch.alerting.generate import GenerateOptions
     from launchwatch.alerting.generate import generate as write_all
@@ -144,7 +148,8 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
             click.echo(str(problem), err=True)
         sys.exit(1)
     options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter,
-                              alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval)
+                              alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
+                              scrape_timeout=scrape_timeout, secrets_dir=secrets_dir)
     try:
         written = write_all(loaded, Path(out), options)
     except ValueError as exc:

@@ -106,7 +106,8 @@ def test_generated_tests_catch_a_wrong_threshold(tmp_path):
     rules = tmp_path / "prometheus/rules/whatsapp-quiz.yml"
     text = rules.read_text()
     assert "app_request_errors_per_app_requests:ratio_rate5m{job=\"whatsapp-quiz\"} > 0.05" in text
-    rules.write_text(text.replace('ratio_rate5m{job="whatsapp-quiz"} > 0.05', 'ratio_rate5m{job="whatsapp-quiz"} > 0.06'))
+    drifted = text.replace('ratio_rate5m{job="whatsapp-quiz"} > 0.05', 'ratio_rate5m{job="whatsapp-quiz"} > 0.06')
+    rules.write_text(drifted)
     res = run([binary("promtool"), "test", "rules", "tests/whatsapp-quiz.yml"], cwd=tmp_path / "prometheus")
     assert res.returncode != 0
     assert "ErrorRateRed" in res.stdout + res.stderr

@@ -22,8 +22,8 @@ def _receiver_name(plan: Plan, channel: str, prefix: bool) -> str:
     return f"{plan.plan}-{channel}" if prefix else channel
 
 
-def _receiver(name: str, channel: Channel) -> dict[str, object]:
-    secret = f"{SECRETS_DIR}/{channel.name}"
+def _receiver(name: str, channel: Channel, secrets_dir: str) -> dict[str, object]:
+    secret = f"{secrets_dir}/{channel.name}"
     out: dict[str, object] = {"name": name}
     if channel.type == "pager":
         out["pagerduty_configs"] = [{"routing_key_file": secret, "send_resolved": True}]
@@ -51,7 +51,7 @@ def _timings(response: float | None, severity: str, scale: TimeScale) -> dict[st
             "repeat_interval": scale(max(repeat, 300))}
 
 
-def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None
+def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secrets_dir: str = SECRETS_DIR
                        ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The Alertmanager configuration for ``plans`` and its route test cases."""
     scale = scale or TimeScale()
@@ -63,7 +63,7 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None
     time_intervals: list[dict[str, object]] = []
     for plan in plans:
         for ch in plan.channels:
-            receivers.append(_receiver(_receiver_name(plan, ch.name, prefix), ch))
+            receivers.append(_receiver(_receiver_name(plan, ch.name, prefix), ch, secrets_dir))
         routes: list[dict[str, object]] = []
         escalations: dict[str, list[str]] = {}
         for th in plan.thresholds:

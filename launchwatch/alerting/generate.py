@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from launchwatch.alerting.alertmanager import build_alertmanager
+from launchwatch.alerting.alertmanager import SECRETS_DIR, build_alertmanager
 from launchwatch.alerting.prometheus_config import build_prometheus_config
 from launchwatch.alerting.promtool_tests import build_tests
 from launchwatch.alerting.rules import build_rules
@@ -30,6 +30,7 @@ class GenerateOptions:
     alertmanagers: tuple[str, ...] = ("127.0.0.1:9093",)
     scrape_interval: str = "30s"
     scrape_timeout: str = "10s"
+    secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (one file per channel)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -96,7 +97,7 @@ def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = Non
                                    alertmanagers=list(options.alertmanagers), scrape_interval=options.scrape_interval,
                                    scrape_timeout=options.scrape_timeout)
     write("prometheus/prometheus.yml", dump_yaml(prom, header))
-    am, route_tests = build_alertmanager(plans, scale)
+    am, route_tests = build_alertmanager(plans, scale, options.secrets_dir)
     write("alertmanager/alertmanager.yml", dump_yaml(am, header))
     write("alertmanager/route-tests.yml", dump_yaml({"tests": route_tests}, header))
     return written

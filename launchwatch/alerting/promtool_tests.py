@@ -160,15 +160,15 @@ def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int
 
 def _expected(plan: Plan, alert: AlertRule, shown: float) -> dict[str, object]:
     th = alert.threshold
-    labels = dict(alert.rule["labels"])  # type: ignore[arg-type]
     sig_labels = set(alert.signal.labels)
-    labels["job"] = plan.job_name
+    labels = {"job": plan.job_name}
     if "instance" in sig_labels:
         labels["instance"] = INSTANCE
     if th is not None:
         if "instance" in sig_labels:
             labels.update(th.matchers)
         labels.update({label: "x" for label in th.by})
+    labels.update(alert.rule["labels"])  # type: ignore[arg-type]  # a rule's labels win, as in Prometheus
     return {"exp_labels": labels, "exp_annotations": _annotations(alert, shown)}
 
 

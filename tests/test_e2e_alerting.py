@@ -1,0 +1,104 @@
+"""End to end: simulator → exporter → Prometheus (generated rules) → Alertmanager → a webhook.
+
+The rules come from a test-only time scale (every duration × 0.02) so an alert that waits 5 minutes
+in production waits 6 seconds here; everything else is the generated configuration as shipped.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from launchwatch.plan import builtin_plan_path, load_plan
+from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
+from tests.conftest import binary, free_port, launchwatch_cmd, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+class Webhook:
+    """Collects Alertmanager's webhook notifications."""
+
+    def __init__(self) -> None:
+        self.notifications: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.notifications.append(json.loads(body))
+                self.send_response(200)
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def seen(self, alertname: str, status: str) -> bool:
+        return any(a["labels"].get("alertname") == alertname and a["status"] == status
+                   for n in self.notifications for a in n["alerts"])
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes, simulator_factory):
+    binary("prometheus"), binary("prometheus-alertmanager")
+    hook = Webhook()
+    try:
+        sim = simulator_factory("whatsapp-quiz")
+        plan_text = builtin_plan_path("whatsapp-quiz").read_text()
+        assert "http://127.0.0.1:9097/whatsapp" in plan_text
+        plan = tmp_path / "whatsapp-quiz.yml"
+        plan.write_text(plan_text.replace("http://127.0.0.1:9097/whatsapp", hook.url))
+        exporter_port, prom_port, am_port = free_port(), free_port(), free_port()
+        processes.start(launchwatch_cmd("run", "--config", str(plan), "--listen", f"127.0.0.1:{exporter_port}",
+                                        "--base-url", sim.url), tmp_path / "exporter.log")
+        out = tmp_path / "generated"
+        secrets = tmp_path / "secrets"
+        secrets.mkdir()
+        for channel in load_plan(plan).channels:
+            (secrets / channel.name).write_text("test-credential\n")
+        res = processes.start(launchwatch_cmd(
+            "generate", "--config", str(plan), "--out", str(out), "--time-scale", "0.02", "--secrets-dir", str(secrets),
+            "--exporter", f"127.0.0.1:{exporter_port}", "--alertmanager", f"127.0.0.1:{am_port}",
+            "--scrape-interval", "1s", "--scrape-timeout", "1s"), tmp_path / "generate.log")
+        assert res.wait(60) == 0, (tmp_path / "generate.log").read_text()
+        am = start_alertmanager(out / "alertmanager/alertmanager.yml", f"127.0.0.1:{am_port}", tmp_path / "am",
+                                tmp_path / "alertmanager.log")
+        processes.procs.append(am)
+        prom = start_prometheus(out / "prometheus/prometheus.yml", f"127.0.0.1:{prom_port}", tmp_path / "prom",
+                                tmp_path / "prometheus.log")
+        processes.procs.append(prom)
+        assert wait_ready(f"http://127.0.0.1:{am_port}/-/ready", proc=am), (tmp_path / "alertmanager.log").read_text()
+        assert wait_ready(f"http://127.0.0.1:{prom_port}/-/ready", proc=prom), (tmp_path / "prometheus.log").read_text()
+        prom_url = f"http://127.0.0.1:{prom_port}"
+
+        def up() -> bool:
+            r = requests.get(f"{prom_url}/api/v1/query", params={"query": "launchwatch_target_up"}, timeout=5).json()
+            return len(r["data"]["result"]) == 6 and all(x["value"][1] == "1" for x in r["data"]["result"])
+
+        wait_for(up, timeout=60, what="every target up in Prometheus")
+        assert not hook.seen("ErrorRateRed", "firing")
+        requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
+        wait_for(lambda: hook.seen("ErrorRateRed", "firing"), timeout=120, interval=0.5,
+                 what="ErrorRateRed firing at the webhook")
+        firing = next(a for n in hook.notifications for a in n["alerts"]
+                      if a["labels"]["alertname"] == "ErrorRateRed" and a["status"] == "firing")
+        assert firing["labels"]["severity"] == "critical" and firing["labels"]["tier"] == "RED"
+        assert firing["labels"]["plan"] == "whatsapp-quiz"
+        assert firing["annotations"]["runbook_url"].endswith("#errorratered")
+        assert "%" in firing["annotations"]["description"]
+        requests.delete(f"{sim.url}/-/fault", timeout=5).raise_for_status()
+        wait_for(lambda: hook.seen("ErrorRateRed", "resolved"), timeout=120, interval=0.5,
+                 what="ErrorRateRed resolved at the webhook")
+    finally:
+        hook.stop()
