@@ -194,15 +194,21 @@ def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, 
               help="Simulator HOST:PORT (port 0 picks a free one).")
 @click.option("--duration", type=float, help="Stop after this many seconds (default: run until Ctrl-C).")
 @click.option("--fault", "faults", multiple=True, metavar="NAME[@PATH]", help="Start the simulator with a fault.")
+@click.option("--prometheus-listen", default="127.0.0.1:9090", show_default=True,
+              help="Prometheus HOST:PORT (a free port is used if taken).")
+@click.option("--alertmanager-listen", default="127.0.0.1:9093", show_default=True,
+              help="Alertmanager HOST:PORT (a free port is used if taken).")
+@click.option("--no-stack", is_flag=True, help="Do not start Prometheus and Alertmanager.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, faults: tuple[str, ...],
-         log_level: str) -> None:
-    """Run the simulator and the exporter together on a built-in plan and print their URLs."""
+         prometheus_listen: str, alertmanager_listen: str, no_stack: bool, log_level: str) -> None:
+    """Run the simulator, the exporter, and (when installed) Prometheus and Alertmanager on a built-in plan."""
     from launchwatch.demo import run_demo
 
     _setup_logging(log_level)
     run_demo(plan, parse_listen(listen), parse_listen(simulator_listen), duration=duration, faults=list(faults),
-             echo=click.echo)
+             echo=click.echo, with_stack=not no_stack, prometheus=parse_listen(prometheus_listen),
+             alertmanager=parse_listen(alertmanager_listen))
 
 

@@ -46,7 +46,7 @@ def test_prometheus_holds_every_metric_of_every_plan(tmp_path, processes):
     jobs = {}
     for plan in builtin_plans():
         port = free_port()
-        processes.start(launchwatch_cmd("demo", "--plan", plan, "--listen", f"127.0.0.1:{port}"),
+        processes.start(launchwatch_cmd("demo", "--plan", plan, "--listen", f"127.0.0.1:{port}", "--no-stack"),
                         tmp_path / f"demo-{plan}.log")
         jobs[plan] = f"127.0.0.1:{port}"
     prom = start_prometheus(processes, tmp_path, jobs)
