@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager docker-compose
 TOOLS := prometheus promtool prometheus-alertmanager amtool docker-compose
 
-.PHONY: demo test lint bench system-deps clean
+.PHONY: demo test lint bench docs system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+docs: $(STAMP)
+	$(BIN)/launchwatch docs --out docs

@@ -159,6 +159,20 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
 
 
 @main.command()
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
+def docs(out: str) -> None:
+    """Write the alert catalogue of every built-in plan (docs/alerts/<plan>.md, docs/thresholds.md)."""
+    from launchwatch.alerting.catalogue import catalogue, summary_table
+
+    loaded = [load_plan(builtin_plan_path(n)) for n in builtin_plans()]
+    (Path(out) / "alerts").mkdir(parents=True, exist_ok=True)
+    for plan in loaded:
+        (Path(out) / "alerts" / f"{plan.plan}.md").write_text(catalogue(plan), encoding="utf-8")
+    (Path(out) / "thresholds.md").write_text(summary_table(loaded), encoding="utf-8")
+    click.echo(f"wrote {out}/thresholds.md and {len(loaded)} alert catalogues")
+
+
+@main.command()
 @click.option("--plan", "plan", required=True, type=click.Choice(builtin_plans()), help="Plan to simulate.")
 @click.option("--listen", default=DEFAULT_SIMULATOR_LISTEN, show_default=True, help="HOST:PORT to serve on.")
 @click.option("--fault", "faults", multiple=True, metavar="NAME[@PATH]",

@@ -143,3 +143,27 @@ def test_phase_selects_thresholds():
 ])
 def test_humanize_matches_prometheus(fn, value, text):
     assert fn(value) == text
+
+
+def test_docs_are_up_to_date(tmp_path):
+    """docs/ is generated from the plans (`make docs`); a stale page fails here."""
+    from tests.conftest import ROOT, launchwatch_cmd
+
+    res = subprocess.run(launchwatch_cmd("docs", "--out", str(tmp_path)), capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    for page in sorted(tmp_path.rglob("*.md")):
+        committed = ROOT / "docs" / page.relative_to(tmp_path)
+        assert committed.exists() and committed.read_text() == page.read_text(), f"run `make docs`: {committed}"
+
+
+def test_runbook_urls_point_at_catalogue_headings():
+    from tests.conftest import ROOT
+
+    for name in PLANS:
+        plan = load_plan(builtin_plan_path(name))
+        page = (ROOT / "docs" / "alerts" / f"{name}.md").read_text().lower()
+        for phase in phases_of(name):
+            rules = build_rules(plan, phase)
+            for alert in rules.alerts + rules.escalations + rules.slo_alerts:
+                anchor = str(alert.rule["annotations"]["runbook_url"]).split("#")[1]
+                assert f"### {anchor}\n" in page, (name, anchor)
