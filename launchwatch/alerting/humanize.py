@@ -7,8 +7,9 @@ a value the way Prometheus' templates do (``%.4g`` with SI prefixes, percentages
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-__all__ = ["humanize", "humanize_duration", "humanize_percentage", "humanizer_for"]
+__all__ = ["count", "humanize", "humanize_duration", "humanize_percentage", "humanizer_for", "value_template"]
 
 
 def _g4(v: float) -> str:
@@ -66,9 +67,23 @@ def humanize_duration(v: float) -> str:
     return f"{_g4(v)}{prefix}s"
 
 
-_FUNCS = {"humanize": humanize, "humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
+def count(v: float) -> str:
+    """``{{ $value | printf "%.0f" }}``: a count, rounded (an extrapolated increase is rarely whole)."""
+    return "%.0f" % v  # noqa: UP031 - Go's %.0f
 
 
-def humanizer_for(template_name: str):
-    """The Python twin of a Go template function name."""
-    return _FUNCS[template_name]
+_FUNCS = {"humanize": humanize, "humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration,
+          "count": count}
+# How each unit is written inside a Go template pipeline.
+TEMPLATE = {"humanize": "humanize", "humanizePercentage": "humanizePercentage",
+            "humanizeDuration": "humanizeDuration", "count": 'printf "%.0f"'}
+
+
+def humanizer_for(unit: str) -> Callable[[float], str]:
+    """The Python twin of a unit's Go template function."""
+    return _FUNCS[unit]
+
+
+def value_template(unit: str) -> str:
+    """``{{ $value | <fn> }}`` for ``unit``."""
+    return f"{{{{ $value | {TEMPLATE[unit]} }}}}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.rules import AlertRule, RuleSet
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Threshold
@@ -30,15 +30,11 @@ def fire_and_silent_values(th: Threshold) -> tuple[float, float]:
     d = abs(v) * 0.01 if v else 0.01
     if th.kind == "increase":
         d = max(d, 1.0)
-    if th.op == ">":
-        return v + d, v - d
-    if th.op == ">=":
-        return v, v - d
-    if th.op == "<":
-        return v - d, v + d
-    if th.op == "<=":
-        return v, v + d
-    return v, v + d  # ==
+    fire, silent = {">": (v + d, v - d), ">=": (v, v - d), "<": (v - d, v + d), "<=": (v, v + d),
+                    "==": (v, v + d)}[th.op]
+    if th.kind in ("increase", "ratio"):  # counts and ratios of counters are never negative
+        fire, silent = max(fire, 0.0), max(silent, 0.0)
+    return fire, silent
 
 
 def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[str, object]]:
@@ -56,9 +52,11 @@ def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[st
 
 
 def _step(total: float, window: float) -> int:
+    """Sample and evaluation step: 1m, coarser for week-long windows, but under Prometheus' 5m
+    lookback so an alert always sees the recording rule it reads."""
     step = 60.0
     if total / step > 2000:
-        step = total / 2000
+        step = min(total / 2000, 240.0)
         if window:
             step = min(step, window / 5)
     return int(math.ceil(step / 60) * 60)
@@ -174,7 +172,7 @@ def _expected(plan: Plan, alert: AlertRule, shown: float) -> dict[str, object]:
 
 def _annotations(alert: AlertRule, shown: float) -> dict[str, str]:
     annotations = dict(alert.rule["annotations"])  # type: ignore[arg-type]
-    token = f"{{{{ $value | {alert.unit} }}}}"
+    token = value_template(alert.unit)
     annotations["description"] = str(annotations["description"]).replace(token, humanizer_for(alert.unit)(shown))
     return annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.signals import Signal, TimeScale, signal_for, value_unit
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Slo, Threshold
@@ -106,7 +106,7 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
     if for_:
         rule["for"] = scale(for_)
     rule["labels"] = labels
-    description = (f"Now {{{{ $value | {unit} }}}}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
+    description = (f"Now {value_template(unit)}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
                    f"From: {th.section}.")
     if extra.get("escalation"):
         description += f" Unresolved after {scale(for_ - th.for_)}: escalated to {extra['escalation']}."
@@ -157,7 +157,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
             "annotations": {
                 "summary": f"{slo.name}: the error budget of the {slo.objective:.2%} objective burns "
                            f"{'fast (page)' if kind == 'Fast' else 'steadily (ticket)'}",
-                "description": (f"Error ratio over the long window is {{{{ $value | humanizePercentage }}}}; "
+                "description": (f"Error ratio over the long window is {value_template('humanizePercentage')}; "
                                 f"the {slo.objective:.2%} objective allows {budget:.2%}. From: {slo.section}."),
                 "runbook_url": plan.runbook_url(name),
             },

@@ -92,6 +92,8 @@ def signal_for(plan: Plan, th: Threshold, scale: TimeScale) -> Signal:
 
 def value_unit(th: Threshold) -> str:
     """The Go template function that prints this threshold's value for a human."""
+    if th.kind == "increase":
+        return "count"
     if th.kind in ("ratio", "drop") or th.metric.endswith("_ratio"):
         return "humanizePercentage"
     if th.kind == "age" or th.metric.endswith("_seconds"):

@@ -33,7 +33,10 @@ METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 SOURCE_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 PLAN_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-RESERVED_LABELS = frozenset({"target", "job", "instance"})
+# Set by Prometheus (job, instance), by the exporter (target) or on generated alerts (the rest):
+# a business metric using one would have it overwritten.
+RESERVED_LABELS = frozenset({"target", "job", "instance", "alertname", "severity", "tier", "plan", "signal",
+                             "escalation", "business_hours", "slo"})
 
 _JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
 
@@ -76,7 +79,8 @@ def _check_label_name(name: str) -> str:
     if not LABEL_NAME_RE.match(name) or name.startswith("__"):
         raise ValueError(f"{name!r} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no '__')")
     if name in RESERVED_LABELS:
-        raise ValueError(f"label {name!r} is reserved: launchwatch or Prometheus sets it")
+        raise ValueError(f"label {name!r} is reserved: launchwatch, Prometheus or the generated alerts set it"
+                         f" (rename it, e.g. 'customer_{name}')")
     return name
 
 

@@ -155,6 +155,12 @@ class Threshold(_Strict):
             raise ValueError(f"kind '{self.kind}' needs 'window'")
         if self.kind == "drop" and self.offset is None:
             raise ValueError("kind 'drop' needs 'offset' (e.g. 1w for week-over-week)")
+        if self.kind == "drop" and self.offset is not None and self.window is not None:
+            longest = self.for_ + max((e.after for e in self.escalate), default=0.0)
+            if self.offset <= self.window + longest:
+                raise ValueError(
+                    "kind 'drop' needs 'offset' longer than 'window' + 'for' (+ the longest escalation): otherwise "
+                    "a lasting fall reaches the comparison window and stops counting as a drop before the alert fires")
         if self.kind != "ratio" and self.denominator is not None:
             raise ValueError("'denominator' is only for kind 'ratio'")
         return self

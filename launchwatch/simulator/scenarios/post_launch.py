@@ -58,7 +58,7 @@ def build(launch: Launch) -> dict[str, Handler]:
         spike = f.active("error-spike")
         slow = f.active("slow")
         lat = launch.latency("response", 6.0 if slow else 0.7)
-        error_rate = launch.ratio("errors", 0.15 if spike else 0.0003, 0.01 if spike else 0.00005)
+        error_rate = launch.ratio("errors", 0.15 if spike else 0.0002, 0.01 if spike else 0.00004)
         requests = launch.arrivals("requests", 12.0)
         errors = launch.stage("request_errors", "requests", error_rate)
         return {
@@ -81,11 +81,11 @@ def build(launch: Launch) -> dict[str, Handler]:
     def infra() -> dict[str, Any]:
         slow = f.active("slow")
         memory_total = 16 * GIB
-        memory_used = launch.ratio("memory", 0.62, 0.03)
+        memory_used = launch.ratio("memory", 0.9 if slow else 0.62, 0.03)
         pool_max = 100
         pool_used = round(launch.wander("db_connections", 92 if slow else 30, 3, 0, pool_max))
         return {
-            "cpu": {"usage_percent": round(launch.wander("cpu", 35, 5, 0, 100), 1), "cores": 4},
+            "cpu": {"usage_percent": round(launch.wander("cpu", 92 if slow else 35, 5, 0, 100), 1), "cores": 4},
             "memory": {"used_bytes": round(memory_used * memory_total), "total_bytes": memory_total,
                        "usage_percent": round(memory_used * 100, 1)},
             "disks": {name: _disk(launch, name, size, free) for name, (size, free) in DISKS.items()},
@@ -105,7 +105,7 @@ def build(launch: Launch) -> dict[str, Handler]:
         }
 
     def queues() -> dict[str, Any]:
-        backlog = 20 if f.active("slow") else 1
+        backlog = 40 if f.active("slow") else 1  # the default queue passes the 1000-job alert
         spike = f.active("error-spike")
         t = now()
         return {
@@ -170,7 +170,7 @@ def build(launch: Launch) -> dict[str, Handler]:
                 "oldest_open_age_seconds": round(launch.wander("ticket_age", 10 * 3600, 1800, 0)),
                 "resolution_time_avg_seconds": round(launch.wander("ticket_resolution", 6 * 3600, 900, 600)),
             },
-            "user_satisfaction": round(launch.wander("csat", 4.6, 0.1, 1, 5), 2),
+            "user_satisfaction": round(launch.wander("csat", 4.7, 0.08, 1, 5), 2),
             "feedback_received": launch.arrivals("feedback", 0.003),
         }
 

@@ -49,10 +49,10 @@ def build(launch: Launch) -> dict[str, Handler]:
     f = launch.faults
 
     def ai_response_rate() -> float:
-        return launch.ratio("ai_response_rate", 0.6 if f.active("error-spike") else 0.93, 0.01)
+        return launch.ratio("ai_response_rate", 0.6 if f.active("error-spike") else 0.95, 0.01)
 
     def delivery_rate() -> float:
-        return launch.ratio("delivery_rate", 0.85 if f.active("error-spike") else 0.99, 0.003)
+        return launch.ratio("delivery_rate", 0.85 if f.active("error-spike") else 0.999, 0.0005)
 
     def tier_traffic(tier: str, rate: float, p_answered: float, p_delivered: float) -> dict[str, int]:
         received = launch.arrivals(f"in_{tier}", rate)
@@ -107,7 +107,7 @@ def build(launch: Launch) -> dict[str, Handler]:
     def wame() -> dict[str, Any]:
         endpoints = {}
         for path, rate in WAME_ENDPOINTS.items():
-            mean = 0.12 if f.active("error-spike") else 0.0004
+            mean = 0.12 if f.active("error-spike") else 0.0001
             error_rate = launch.wander(f"wame_err_{path}", mean, mean * 0.25, 0.0, 1.0)
             requests = launch.arrivals(f"wame_{path}", rate)
             errors = launch.stage(f"wame_errors_{path}", f"wame_{path}", error_rate)
@@ -176,9 +176,9 @@ def build(launch: Launch) -> dict[str, Handler]:
         sent = sum(t["sent"] for t in flows.values())
         delivered = sum(t["delivered"] for t in flows.values())
         webhooks = {}
-        for event, rate in (("messages", 0.25), ("statuses", 0.5)):
+        for event, rate in (("messages", 0.25), ("statuses", 1.0)):
             requests = launch.arrivals(f"webhook_{event}", rate)
-            failures = launch.stage(f"webhook_{event}_failed", f"webhook_{event}", 0.08 if spike else 0.002)
+            failures = launch.stage(f"webhook_{event}_failed", f"webhook_{event}", 0.08 if spike else 0.0001)
             webhooks[event] = {"requests": requests, "failures": failures}
         processed = sum(t["processed"] for t in flows.values())
         response_mean = 95.0 if f.active("slow") else 14.0
