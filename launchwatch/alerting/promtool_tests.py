@@ -32,6 +32,9 @@ def fire_and_silent_values(th: Threshold) -> tuple[float, float]:
         d = max(d, 1.0)
     fire, silent = {">": (v + d, v - d), ">=": (v, v - d), "<": (v - d, v + d), "<=": (v, v + d),
                     "==": (v, v + d)}[th.op]
+    if th.kind in ("increase", "ratio", "drop") and th.op in (">=", "<="):
+        # computed signals carry float error: sit a hair past the boundary rather than on it
+        fire = v + d / 10 if th.op == ">=" else v - d / 10
     if th.kind in ("increase", "ratio"):  # counts and ratios of counters are never negative
         fire, silent = max(fire, 0.0), max(silent, 0.0)
     return fire, silent
@@ -74,9 +77,10 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     offset = _seconds(alert, th.offset)
     for_ = alert.for_seconds
     name = str(alert.rule["alert"])
-    total = window + for_ + offset + 600
+    age = th.value if th.kind == "age" else 0.0  # a timestamp series must not go below 0
+    total = window + for_ + offset + age + 600
     step = _step(total, window)
-    t_fire = _round_up(window + offset + for_ + 2 * step, step)
+    t_fire = _round_up(window + offset + for_ + age + 2 * step, step)
     cases = []
     for label, value in (("fires", fire), ("silent", silent)):
         series, shown, start_true = _inputs(plan, th, alert, value, step, t_fire, for_, window)
@@ -125,7 +129,9 @@ def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int
         return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(value)}+0x{n}"}], value, 0
     if th.kind == "age":
         start_true = t_fire - for_ - step
-        stamp = start_true - value  # age reaches `value` when condition first holds
+        stamp = start_true - th.value  # the age crosses the threshold exactly when the wait starts
+        if value < th.value and th.op in (">", ">="):
+            stamp = t_fire - value  # silent: still just inside the threshold at the last evaluation
         if th.op in ("<", "<="):
             stamp = t_fire - value
             start_true = 0

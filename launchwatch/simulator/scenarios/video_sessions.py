@@ -66,6 +66,10 @@ BASE_USERS = 1500  # users registered before launch
 DB_POOL_SIZE = 100
 FUNCTION_MEMORY_LIMIT_MB = 1024
 BACKUP_HOUR_UTC = 3
+# Trailing-day figures the app reports (Part D compares them with the day before): flat while
+# healthy, since a whole day smooths the launch-hour surge away.
+SESSIONS_PER_DAY = 2500.0  # ~ /api/sessions/create's 0.03 requests/s x 86400 x 97 % success
+EGRESS_MB_PER_SECOND = 0.06
 
 
 def build(launch: Launch) -> dict[str, Handler]:
@@ -248,6 +252,8 @@ def build(launch: Launch) -> dict[str, Handler]:
                 "active": round(active),
                 "average_duration_minutes": round(launch.wander("duration_min", 22, 1.5, 1), 2),
                 "per_user": round(launch.wander("sessions_per_user", 1.8, 0.05, 0), 3),
+                "created_per_day": round(gauge("sessions_per_day", SESSIONS_PER_DAY, 0.0, n["create_ok"] == 0.0,
+                                               40.0)),
             },
             "participants": {
                 "total": n["created"] + n["joins"],
@@ -301,14 +307,17 @@ def build(launch: Launch) -> dict[str, Handler]:
             },
             "database": {
                 "query_time_ms": {"avg": round(db["avg"] * 1000, 2), "p95": round(db["p95"] * 1000, 2)},
-                "slow_queries": launch.arrivals("slow_queries", 0.005 if slow else 0.0001),
+                # none while healthy: Part E's LOW rule logs every query slower than a second
+                "slow_queries": launch.arrivals("slow_queries", 0.005 if slow else 0.0),
                 "cpu_percent": round(launch.wander("db_cpu", 35, 3, 0, 100), 2),
                 "memory_percent": round(launch.wander("db_memory", 55, 2, 0, 100), 2),
                 "pool_wait_ms": round(gauge("pool_wait", 0.3, 40, slow, 0.2), 2),
                 "size_gb": round(2.4 + launch.elapsed() / 86400 * 0.05, 4),
                 "last_backup_at": _last_daily(now, BACKUP_HOUR_UTC),
             },
-            "network": {"egress_mb": launch.arrivals("egress_mb", 0.06)},
+            "network": {"egress_mb": launch.arrivals("egress_mb", EGRESS_MB_PER_SECOND),
+                        "egress_mb_per_day": round(launch.wander("egress_per_day", EGRESS_MB_PER_SECOND * 86400,
+                                                                 100.0, 0), 1)},
             "service_checks": {name: True for name in PLATFORM_CHECKS},
         }
 
@@ -318,7 +327,8 @@ def build(launch: Launch) -> dict[str, Handler]:
         for name, budget in MONTHLY_BUDGET_USD.items():
             forecast = budget * launch.wander(f"cost_{name}", 0.85, 0.02, 0)
             services[name] = {"month_to_date": round(forecast * month_done, 2),
-                              "forecast": round(forecast, 2), "budget": budget}
+                              "forecast": round(forecast, 2), "budget": budget,
+                              "forecast_budget_ratio": round(forecast / budget, 4)}
         return {
             "currency": "USD",
             "services": services,
