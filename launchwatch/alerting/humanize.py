@@ -16,6 +16,17 @@ def _g4(v: float) -> str:
     return "%.4g" % v  # noqa: UP031 - Go's %.4g, not a format-string style choice
 
 
+def _small(v: float) -> str:
+    """A magnitude under 1 with a sub-unit SI prefix (0.0012 → ``1.2m``), as both humanizers print it."""
+    prefix = ""
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix = p
+        v *= 1000
+    return _g4(v) + prefix
+
+
 def humanize(v: float) -> str:
     """``{{ $value | humanize }}``: 4 significant digits with an SI prefix (1234 → ``1.234k``)."""
     if v == 0 or math.isnan(v) or math.isinf(v):
@@ -28,13 +39,7 @@ def humanize(v: float) -> str:
             prefix = p
             v /= 1000
         return _g4(v) + prefix
-    prefix = ""
-    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
-        if abs(v) >= 1:
-            break
-        prefix = p
-        v *= 1000
-    return _g4(v) + prefix
+    return _small(v)
 
 
 def humanize_percentage(v: float) -> str:
@@ -58,13 +63,7 @@ def humanize_duration(v: float) -> str:
         if minutes:
             return f"{sign}{minutes}m {seconds}s"
         return f"{sign}{_g4(v)}s"
-    prefix = ""
-    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
-        if abs(v) >= 1:
-            break
-        prefix = p
-        v *= 1000
-    return f"{_g4(v)}{prefix}s"
+    return _small(v) + "s"
 
 
 def count(v: float) -> str:
