@@ -1,4 +1,5 @@
-"""``launchwatch generate``: write rules, their tests, prometheus.yml and alertmanager.yml.
+"""``launchwatch generate``: write rules, their tests, prometheus.yml, alertmanager.yml and the
+Grafana dashboards with their provisioning files.
 
 Output is deterministic (same plan, same bytes) so an operator's diff shows only real changes.
 """
@@ -31,6 +32,7 @@ class GenerateOptions:
     scrape_interval: str = "30s"
     scrape_timeout: str = "10s"
     secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (one file per channel)
+    dashboards: bool = True
 
 
 class _Dumper(yaml.SafeDumper):
@@ -100,4 +102,8 @@ def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = Non
     am, route_tests = build_alertmanager(plans, scale, options.secrets_dir)
     write("alertmanager/alertmanager.yml", dump_yaml(am, header))
     write("alertmanager/route-tests.yml", dump_yaml({"tests": route_tests}, header))
+    if options.dashboards:
+        from launchwatch.dashboards.build import write_grafana
+
+        written += write_grafana(plans, out)
     return written
