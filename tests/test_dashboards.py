@@ -74,7 +74,7 @@ def test_lint_datasource_variable_and_references(boards):
         for board in dashboards:
             names = {v["name"]: v for v in board["templating"]["list"]}
             assert names.get("datasource", {}).get("type") == "datasource", board["uid"]
-    for _, board, panel in all_panels(boards):
+    for _, _board, panel in all_panels(boards):
         if panel.get("targets"):
             assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, panel["title"]
             assert all(t["datasource"] == panel["datasource"] for t in panel["targets"])

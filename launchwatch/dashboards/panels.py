@@ -56,9 +56,14 @@ def _dashboard_job(expr: str, plan: Plan) -> str:
 
 
 def signal_thresholds(plan: Plan, signal: str) -> list[PlanThreshold]:
-    """The thresholds of ``signal`` in the plan's default phase, in plan order."""
+    """The thresholds of ``signal`` in the plan's default phase, in plan order.
+
+    ``drop`` thresholds are left out: they compare against a window an offset ago, which is not
+    a level a panel can colour.
+    """
     phase = plan.phases.default if plan.phases else None
-    found = [t for t in plan.thresholds if t.signal_name == signal and in_phase(t.phases, phase)]
+    found = [t for t in plan.thresholds
+             if t.signal_name == signal and in_phase(t.phases, phase) and t.kind != "drop"]
     if not found:
         raise KeyError(f"plan {plan.plan} has no thresholds with signal {signal!r} in phase {phase}")
     return found
