@@ -73,8 +73,8 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     th = alert.threshold
     assert th is not None
     fire, silent = fire_and_silent_values(th)
-    window = _seconds(alert, th.window)
-    offset = _seconds(alert, th.offset)
+    window = th.window or 0.0  # tests are generated for unscaled rules only
+    offset = th.offset or 0.0
     for_ = alert.for_seconds
     name = str(alert.rule["alert"])
     age = th.value if th.kind == "age" else 0.0  # a timestamp series must not go below 0
@@ -99,11 +99,6 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
             "alert_rule_test": checks,
         })
     return step, cases
-
-
-def _seconds(alert: AlertRule, value: float | None) -> float:
-    """A threshold's window or offset in seconds (tests are generated for unscaled rules only)."""
-    return float(value or 0.0)
 
 
 def _labels(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:

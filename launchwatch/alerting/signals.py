@@ -38,7 +38,6 @@ class Signal:
     expr: str
     labels: tuple[str, ...]  # labels the signal's series carry (besides the rule's own)
     recording: list[dict[str, object]] = field(default_factory=list)
-    record_name: str | None = None
 
 
 def selector(plan: Plan, metric: str, matchers: dict[str, str]) -> str:
@@ -87,7 +86,7 @@ def signal_for(plan: Plan, th: Threshold, scale: TimeScale) -> Signal:
         rule_expr = (f"sum by ({', '.join(by)}) (rate({sel}[{window}]))\n/\n"
                      f"sum by ({', '.join(by)}) (rate({den}[{window}]))")
     recording = [{"record": record, "expr": rule_expr}]
-    return Signal(f'{record}{{job="{plan.job_name}"}}', tuple(by), recording, record)
+    return Signal(f'{record}{{job="{plan.job_name}"}}', tuple(by), recording)
 
 
 def value_unit(th: Threshold) -> str:
