@@ -221,3 +221,28 @@ def test_bad_plan_at_start_exits_1_with_location(tmp_path):
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 1
     assert f"{path}:3: sourcs: unknown key (did you mean 'sources'?)" in res.stderr
+
+
+def test_reloads_during_scrapes_never_fail_a_scrape(upstream, exporter_factory):
+    """A reload swaps the engine while scrapes are in flight; none of them may error."""
+    upstream.set("/bad", Reply(body=b'{"widgets": 2}', delay=0.05))
+    plan = two_source_plan(upstream.url + "/bad").replace("{good}", upstream.url + "/good")
+    # one fetch at a time, so a scrape is often waiting on a queued fetch when the engine is swapped
+    exp = exporter_factory(plan.replace("sources:\n", "max_concurrency: 1\nsources:\n", 1))
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def scrape() -> None:
+        session = requests.Session()
+        while not stop.is_set() and len(statuses) < 400:
+            statuses.append(session.get(exp.url + "/metrics", timeout=10).status_code)
+
+    threads = [threading.Thread(target=scrape) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for _ in range(20):
+        assert requests.post(exp.url + "/-/reload", timeout=10).status_code == 200
+    stop.set()
+    for t in threads:
+        t.join(30)
+    assert statuses and set(statuses) == {200}

@@ -172,7 +172,12 @@ class Engine:
         futures = []
         for t in self.targets:
             budget = t.source.timeout if timeout is None else min(t.source.timeout, timeout)
-            futures.append((t, budget, t.submit(self._pool, budget, self.recorder)))
+            try:
+                fut = t.submit(self._pool, budget, self.recorder)
+            except RuntimeError:  # this engine was replaced by a reload mid-scrape: fetch inline
+                fut = Future()
+                fut.set_result(t.scrape_once(budget))
+            futures.append((t, budget, fut))
         results = []
         for t, budget, fut in futures:
             remaining = budget - (time.monotonic() - start) + 0.05
@@ -189,6 +194,12 @@ class Engine:
         return [(t, t.last) for t in self.targets]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking work; fetches already started finish (a scrape may be waiting on them),
+        then the connections close."""
+        self._pool.shutdown(wait=False)
+        threading.Thread(target=self._drain, name="engine-drain", daemon=True).start()
+
+    def _drain(self) -> None:
+        self._pool.shutdown(wait=True)
         for t in self.targets:
             t.close()
