@@ -83,7 +83,7 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     t_fire = _round_up(window + offset + for_ + age + 2 * step, step)
     cases = []
     for label, value in (("fires", fire), ("silent", silent)):
-        series, shown, start_true = _inputs(plan, th, alert, value, step, t_fire, for_, window)
+        series, shown, start_true = _inputs(plan, th, value, step, t_fire, for_, window)
         checks: list[dict[str, object]] = [{
             "eval_time": format_duration(t_fire), "alertname": name,
             "exp_alerts": [_expected(plan, alert, shown)] if label == "fires" else [],
@@ -115,7 +115,7 @@ def _num(v: float) -> str:
     return format(v, ".12g")
 
 
-def _inputs(plan: Plan, th: Threshold, alert: AlertRule, value: float, step: int, t_fire: int, for_: float,
+def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for_: float,
             window: float) -> tuple[list[dict[str, str]], float, float]:
     """Input series that hold the signal at ``value``; the value the alert shows; when it turns true."""
     n = int(t_fire // step) + 1
