@@ -95,17 +95,21 @@ def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
 @click.option("--listen", default=DEFAULT_EXPORTER_LISTEN, show_default=True, help="HOST:PORT to serve on.")
 @click.option("--base-url", help="Override the plan's base_url (where its relative source URLs live).")
 @click.option("--shard", default="0/1", show_default=True, help="Serve only share i of n of the sources.")
+@click.option("--web.config.file", "web_config", type=click.Path(dir_okay=False),
+              help="TLS and basic auth for the exporter's endpoints (Prometheus exporter-toolkit format).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
-        log_level: str) -> None:
+        web_config: str | None, log_level: str) -> None:
     """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
     from launchwatch.exporter import Exporter, Shard, serve
+    from launchwatch.exporter.web_config import WebConfigFile
 
     _setup_logging(log_level)
     path = _plan_file(config, plan)
     host, port = parse_listen(listen)
     try:
+        web = WebConfigFile(web_config) if web_config else None
         app = Exporter(path, base_url=base_url, shard=Shard.parse(shard))
     except PlanError as exc:
         for problem in exc.problems:
@@ -113,7 +117,7 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
         sys.exit(1)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from None
-    serve(app, host, port)
+    serve(app, host, port, web_config=web)
 
 
 @main.command()

@@ -200,11 +200,13 @@ def test_sighup_reload_in_a_running_process(tmp_path, upstream, processes):
                            tmp_path / "run.log")
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: requests.get(url + "/-/ready", timeout=1).ok, what="exporter ready")
-    path.write_text("plan: [broken\n")
+    path.write_text(plan.replace("type: counter", "type: countr"))
     os.kill(proc.pid, signal.SIGHUP)
     wait_for(lambda: parse_metrics(requests.get(url + "/metrics", timeout=5).text)[
         "launchwatch_config_last_reload_successful"] == 0, what="failed reload reported")
     assert parse_metrics(requests.get(url + "/metrics", timeout=5).text)["orders_total"] == 42
+    where = f"{path}:8: sources[0].metrics[0].type: Input should be"
+    assert where in requests.get(url + "/", timeout=5).text.replace("&#x27;", "'")
     path.write_text(plan)
     os.kill(proc.pid, signal.SIGHUP)
     wait_for(lambda: parse_metrics(requests.get(url + "/metrics", timeout=5).text)[

@@ -9,19 +9,19 @@ from __future__ import annotations
 import gzip
 import logging
 import signal
-import socketserver
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client.exposition import choose_encoder
 
 from launchwatch.exporter.engine import Engine, Recorder, Shard
+from launchwatch.exporter.httpd import HttpServer, Request, Response
 from launchwatch.exporter.landing import landing_page
 from launchwatch.exporter.selfmetrics import self_families
+from launchwatch.exporter.web_config import WebConfigFile
 from launchwatch.plan.loader import PlanError, load_plan
 from launchwatch.plan.model import Plan
 
@@ -31,8 +31,6 @@ log = logging.getLogger("launchwatch.exporter")
 
 # Leave Prometheus this much of its scrape timeout to receive and parse the page (as blackbox does).
 TIMEOUT_OFFSET = 0.5
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class _Collected:
@@ -86,44 +84,38 @@ class Exporter:
     def close(self) -> None:
         self.engine.close()
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "/")
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == "/metrics":
-            return self._metrics(environ, start_response)
-        if path == "/-/reload":
-            if method not in ("POST", "PUT"):
-                return _text(start_response, "405 Method Not Allowed", "use POST to reload\n",
-                             [("Allow", "POST")])
+    def handle(self, request: Request) -> Response:
+        """Answer one HTTP request (the server calls this on the connection's thread)."""
+        if request.path == "/metrics":
+            return self._metrics(request)
+        if request.path == "/-/reload":
+            if request.method not in ("POST", "PUT"):
+                return Response.text(405, "use POST to reload\n", [("Allow", "POST")])
             ok, message = self.reload()
-            return _text(start_response, "200 OK" if ok else "500 Internal Server Error", message + "\n")
-        if path == "/-/healthy":
-            return _text(start_response, "200 OK", "launchwatch is healthy\n")
-        if path == "/-/ready":
-            return _text(start_response, "200 OK", "launchwatch is ready\n")
-        if path == "/":
+            return Response.text(200 if ok else 500, message + "\n")
+        if request.path == "/-/healthy":
+            return Response.text(200, "launchwatch is healthy\n")
+        if request.path == "/-/ready":
+            return Response.text(200, "launchwatch is ready\n")
+        if request.path == "/":
             engine = self.engine
             body = landing_page(engine.plan.title, engine.plan.plan, engine.last_results(), self.reload_error)
-            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                      ("Content-Length", str(len(body)))])
-            return [body]
-        return _text(start_response, "404 Not Found", "not found: try /metrics\n")
+            return Response(200, body, [("Content-Type", "text/html; charset=utf-8")])
+        return Response.text(404, "not found: try /metrics\n")
 
-    def _metrics(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _metrics(self, request: Request) -> Response:
         engine = self.engine
-        results = engine.scrape(scrape_timeout(environ.get("HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS")))
+        results = engine.scrape(scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")))
         families = [f for r in results if r.ok for f in r.families]
         families += self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
                                   reload_timestamp=self.reload_timestamp)
-        encoder, content_type = choose_encoder(environ.get("HTTP_ACCEPT", ""))
+        encoder, content_type = choose_encoder(request.header("accept"))
         body = encoder(_Collected(families))
         headers = [("Content-Type", content_type)]
-        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+        if "gzip" in request.header("accept-encoding"):
             body = gzip.compress(body, compresslevel=1)
             headers.append(("Content-Encoding", "gzip"))
-        headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
-        return [body]
+        return Response(200, body, headers)
 
 
 def scrape_timeout(header: str | None) -> float | None:
@@ -137,52 +129,27 @@ def scrape_timeout(header: str | None) -> float | None:
     return max(seconds - TIMEOUT_OFFSET, seconds * 0.5) if seconds > 0 else None
 
 
-def _text(start_response: StartResponse, status: str, text: str,
-          extra: list[tuple[str, str]] | None = None) -> list[bytes]:
-    body = text.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-                            *(extra or [])])
-    return [body]
-
-
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-
-def serve(app: Exporter, host: str, port: int, *, ready: Callable[[str], None] | None = None,
-          stop: threading.Event | None = None) -> None:
+def serve(app: Exporter, host: str, port: int, *, web_config: WebConfigFile | None = None,
+          ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
     """Serve ``app`` until ``stop`` is set or SIGINT/SIGTERM; SIGHUP reloads the plan."""
-    server_class = _ThreadingWSGIServer
-    if ":" in host:
-        import socket
-
-        server_class = type("_V6Server", (_ThreadingWSGIServer,), {"address_family": socket.AF_INET6})
-    httpd = make_server(host, port, app, server_class=server_class, handler_class=_QuietHandler)
-    bound = httpd.server_address
-    url_host = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-    url = f"http://{url_host}:{bound[1]}"
+    handler = web_config.guard(app.handle) if web_config else app.handle
+    tls = (web_config.ssl_context if web_config and web_config.tls else None)
+    server = HttpServer(handler, host, port, tls=tls, peer_allowed=web_config.peer_allowed if tls else None)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=app.reload, daemon=True).start())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    thread = threading.Thread(target=httpd.serve_forever, name="http", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
-    log.info("serving plan %s (%d sources) on %s/metrics", app.plan.plan, len(app.engine.targets), url)
+    log.info("serving plan %s (%d sources) on %s/metrics", app.plan.plan, len(app.engine.targets), server.url)
     if ready:
-        ready(url)
+        ready(server.url)
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.close()
+        thread.join(5)
         app.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -18,9 +18,10 @@ from pydantic import BaseModel, ValidationError
 from launchwatch.plan.model import MetricMapping, Plan
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
-__all__ = ["PlanError", "Problem", "load_plan", "load_plan_text", "resolve_url"]
+__all__ = ["PlanError", "Problem", "load_model_file", "load_plan", "load_plan_text", "resolve_url"]
 
 _Key = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,28 @@ def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None 
     return plan
 
 
+def load_model_file(path: str | Path, model: type[ModelT], *, what: str) -> ModelT:
+    """Any other YAML file launchwatch reads (e.g. the web config), with the plan's file:line:key errors."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([Problem(str(path), 0, "", f"cannot read {what}: {exc}")]) from None
+    data, lines = _parse_yaml(text, str(path), what=what, empty={})
+    if not isinstance(data, dict):
+        raise PlanError([Problem(str(path), 1, "", f"a {what} must be a YAML mapping")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, data, lines, str(path), root=model)
+        raise PlanError(sorted(problems, key=lambda p: p.line)) from None
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that records the line of every key and rejects duplicate keys."""
 
 
-def _parse_yaml(text: str, filename: str) -> tuple[Any, dict[_Key, int]]:
+def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None) -> tuple[Any, dict[_Key, int]]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -89,8 +107,11 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, dict[_Key, int]]:
         line = mark.line + 1 if mark else 0
         reason = getattr(exc, "problem", None) or str(exc)
         raise PlanError([Problem(filename, line, "", f"not valid YAML: {reason}")]) from None
+    if root is None and empty is not None:
+        loader.dispose()
+        return empty, {}
     if root is None:
-        raise PlanError([Problem(filename, 1, "", "the plan is empty")])
+        raise PlanError([Problem(filename, 1, "", f"the {what} is empty")])
     lines: dict[_Key, int] = {}
     problems: list[Problem] = []
     try:
@@ -142,7 +163,8 @@ def _dotted(key: _Key) -> str:
     return out
 
 
-def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Key, int], filename: str) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Key, int], filename: str,
+                       root: type[BaseModel] = Plan) -> list[Problem]:
     errors = [(err, _real_loc(err["loc"], data, err["type"] == "missing")) for err in exc.errors()]
     # A union (e.g. a header that is a string or a secret reference) fails once per member; keep
     # the member that matches the input's shape: a mapping given where a string could go means
@@ -156,7 +178,7 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Key, int], 
             continue
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key" + _did_you_mean(loc, data)
+            msg = "unknown key" + _did_you_mean(loc, data, root)
         elif err["type"] == "missing":
             msg = "required key is missing"
         problem = Problem(filename, _line_for(loc, lines), _dotted(loc), msg)
@@ -183,8 +205,8 @@ def _real_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> _Key:
     return tuple(out)
 
 
-def _did_you_mean(loc: _Key, data: Any) -> str:
-    model = _model_at(loc[:-1], data)
+def _did_you_mean(loc: _Key, data: Any, root: type[BaseModel] = Plan) -> str:
+    model = _model_at(loc[:-1], data, root)
     if model is None:
         return ""
     close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
@@ -192,11 +214,11 @@ def _did_you_mean(loc: _Key, data: Any) -> str:
     return f" (did you mean '{close[0]}'?)" if close else f" (allowed: {allowed})"
 
 
-def _model_at(key: _Key, data: Any) -> type[BaseModel] | None:
+def _model_at(key: _Key, data: Any, root: type[BaseModel] = Plan) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``key``, found by walking field annotations."""
     import typing
 
-    model: Any = Plan
+    model: Any = root
     for part in key:
         if isinstance(part, int):
             continue
