@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := prometheus prometheus-alertmanager docker-compose
 TOOLS := prometheus promtool prometheus-alertmanager amtool docker-compose
 
-.PHONY: demo test lint bench docs system-deps clean
+.PHONY: demo test lint bench soak docs system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP) system-deps lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# ~10 minutes (SOAK_SECONDS to change it) of ~200 sources under random faults, scraped every second.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
