@@ -77,29 +77,38 @@ class Target:
             f" (refreshed at most every {format_duration(source.min_interval)})" if source.min_interval else ""
         )
         self._lock = threading.Lock()
-        self._inflight: Future[ScrapeResult] | None = None
+        self._inflight: Future[ScrapeResult] | None = None  # the fetch now running, shared by concurrent scrapes
         self.last: ScrapeResult | None = None
 
-    def submit(self, pool: ThreadPoolExecutor, timeout: float, on_done: Recorder) -> Future[ScrapeResult]:
-        """The future result of a fetch: a running one if any, a fresh-enough one, or a new one."""
+    def claim(self) -> tuple[Future[ScrapeResult], bool]:
+        """The future result of a fetch and whether the caller must run it (``run_into``).
+
+        A fetch already running is shared (two scrapers, one request to the product); a result
+        younger than ``min_interval`` is reused; otherwise the caller gets a new fetch to run.
+        """
         with self._lock:
             if self._inflight is not None and not self._inflight.done():
-                return self._inflight
+                return self._inflight, False
             last = self.last
             if (self.source.min_interval and last is not None and last.ok
                     and time.monotonic() - last.finished_at < self.source.min_interval):
                 done: Future[ScrapeResult] = Future()
                 done.set_result(last)
-                return done
-            self._inflight = pool.submit(self._run, timeout, on_done)
-            return self._inflight
+                return done, False
+            self._inflight = Future()
+            return self._inflight, True
 
-    def _run(self, timeout: float, on_done: Recorder) -> ScrapeResult:
-        result = self.scrape_once(timeout)
+    def run_into(self, future: Future[ScrapeResult], timeout: float, on_done: Recorder) -> None:
+        """Fetch now and fulfil ``future`` (from ``claim``), whatever happens."""
+        try:
+            result = self.scrape_once(timeout)
+        except BaseException as exc:  # never leave sharers of this fetch waiting
+            future.set_exception(exc)
+            raise
         with self._lock:
             previous, self.last = self.last, result
+        future.set_result(result)
         on_done(self, previous, result)
-        return result
 
     def scrape_once(self, timeout: float) -> ScrapeResult:
         src = self.source
@@ -167,17 +176,28 @@ class Engine:
                                         thread_name_prefix="fetch")
 
     def scrape(self, timeout: float | None = None) -> list[ScrapeResult]:
-        """Fetch every source (each within its own timeout, all within ``timeout``) and wait."""
+        """Fetch every source (each within its own timeout, all within ``timeout``) and wait.
+
+        One fetch runs on the calling thread: a plan with one source never pays a thread hand-off.
+        """
         start = time.monotonic()
         futures = []
+        mine = []
         for t in self.targets:
             budget = t.source.timeout if timeout is None else min(t.source.timeout, timeout)
-            try:
-                fut = t.submit(self._pool, budget, self.recorder)
-            except RuntimeError:  # this engine was replaced by a reload mid-scrape: fetch inline
-                fut = Future()
-                fut.set_result(t.scrape_once(budget))
+            fut, run = t.claim()
             futures.append((t, budget, fut))
+            if run:
+                mine.append((t, budget, fut))
+        inline = mine.pop() if mine else None
+        for t, budget, fut in mine:
+            try:
+                self._pool.submit(t.run_into, fut, budget, self.recorder)
+            except RuntimeError:  # this engine was replaced by a reload mid-scrape: fetch inline
+                t.run_into(fut, budget, self.recorder)
+        if inline is not None:
+            t, budget, fut = inline
+            t.run_into(fut, budget, self.recorder)
         results = []
         for t, budget, fut in futures:
             remaining = budget - (time.monotonic() - start) + 0.05
