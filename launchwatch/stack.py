@@ -38,16 +38,19 @@ def start_prometheus(config: Path, listen: str, data_dir: Path, log: Path,
                    f"--web.listen-address={listen}", "--web.enable-lifecycle", *(extra or [])], log)
 
 
-def start_alertmanager(config: Path, listen: str, data_dir: Path, log: Path,
-                       cluster_listen: str = "", peers: list[str] | None = None) -> subprocess.Popen[bytes]:
-    """Alertmanager with ``config``; clustering off unless ``cluster_listen`` is given."""
+def start_alertmanager(config: Path, listen: str, data_dir: Path, log: Path, cluster_listen: str = "",
+                       peers: list[str] | None = None, extra: list[str] | None = None) -> subprocess.Popen[bytes]:
+    """Alertmanager with ``config``; clustering off unless ``cluster_listen`` is given.
+
+    ``peers`` are the other members' cluster addresses; ``extra`` flags go last (e.g. ``--cluster.peer-timeout``).
+    """
     binary = find_binary("alertmanager") or find_binary("prometheus-alertmanager")
     if binary is None:
         raise FileNotFoundError("alertmanager is not installed (Debian package 'prometheus-alertmanager')")
     args = [binary, f"--config.file={config}", f"--storage.path={data_dir}", f"--web.listen-address={listen}",
             f"--cluster.listen-address={cluster_listen}"]
     args += [f"--cluster.peer={p}" for p in peers or []]
-    return _spawn(args, log)
+    return _spawn([*args, *(extra or [])], log)
 
 
 def wait_ready(url: str, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None) -> bool:

@@ -6,48 +6,15 @@ in production waits 6 seconds here; everything else is the generated configurati
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import requests
 
 from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
 from tests.conftest import binary, free_port, launchwatch_cmd, wait_for
+from tests.webhook import Webhook
 
 pytestmark = pytest.mark.e2e
-
-
-class Webhook:
-    """Collects Alertmanager's webhook notifications."""
-
-    def __init__(self) -> None:
-        self.notifications: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.notifications.append(json.loads(body))
-                self.send_response(200)
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def seen(self, alertname: str, status: str) -> bool:
-        return any(a["labels"].get("alertname") == alertname and a["status"] == status
-                   for n in self.notifications for a in n["alerts"])
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes, simulator_factory):

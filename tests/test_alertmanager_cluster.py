@@ -1,0 +1,171 @@
+"""Two clustered Alertmanagers: one is killed while an alert fires and the webhook still gets the page, once.
+
+simulator → exporter → real Prometheus (generated rules at the test-only time scale 0.02, sending to both
+Alertmanagers as the generated prometheus.yml says) → two real Alertmanagers gossiping on loopback
+(``--cluster.listen-address`` / ``--cluster.peer``) with the generated alertmanager.yml → a webhook.
+
+In a cluster every member gets every alert and would notify; they take turns by position (members sorted by
+name): position ``p`` waits ``p × --cluster.peer-timeout`` and then skips the notification if the notification
+log, gossiped from the peers, says it went out. The test kills (SIGKILL) the member at position 0, the one that
+would send, as soon as Prometheus reports the alert firing, i.e. inside its ``group_wait``, before it notifies;
+the survivor must then deliver the notification itself, and only once.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+import requests
+import yaml
+
+from launchwatch.plan import builtin_plan_path, load_plan
+from launchwatch.plan.units import parse_duration
+from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
+from tests.conftest import binary, free_port, launchwatch_cmd, wait_for
+from tests.webhook import Webhook
+
+pytestmark = pytest.mark.e2e
+
+ALERT = "ErrorRateRed"
+PEER_TIMEOUT = 2.0  # seconds position 1 waits for position 0 (default 15s)
+# Faster gossip than the defaults so the cluster settles in about two seconds (settling checks the member count
+# every 10 gossip intervals) and the notification log reaches the peer well inside PEER_TIMEOUT.
+CLUSTER_FLAGS = [f"--cluster.peer-timeout={PEER_TIMEOUT:g}s", "--cluster.gossip-interval=50ms",
+                 "--cluster.pushpull-interval=1s", "--cluster.reconnect-interval=1s"]
+
+
+def free_tcp_udp_port() -> int:
+    """A loopback port free for both TCP and UDP: memberlist gossips over both on the same port."""
+    for _ in range(50):
+        with socket.socket() as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no loopback port free for both TCP and UDP")
+
+
+def fires(body: dict) -> bool:
+    return any(a["labels"].get("alertname") == ALERT and a["status"] == "firing" for a in body["alerts"])
+
+
+def route_timings(am_config: dict, tier: str, receiver: str) -> dict[str, float]:
+    """group_wait, group_interval and repeat_interval (seconds) of the generated route ``tier`` → ``receiver``."""
+    for plan_route in am_config["route"]["routes"]:
+        for route in plan_route.get("routes", []):
+            if route["receiver"] == receiver and f'tier="{tier}"' in route["matchers"]:
+                return {k: parse_duration(route[k]) for k in ("group_wait", "group_interval", "repeat_interval")}
+    raise AssertionError(f"no route for tier {tier} to {receiver} in the generated alertmanager.yml")
+
+
+def test_killing_the_first_alertmanager_while_an_alert_fires_still_notifies_once(tmp_path, processes,
+                                                                                 simulator_factory):
+    binary("prometheus"), binary("prometheus-alertmanager")
+    hook = Webhook()
+    try:
+        sim = simulator_factory("whatsapp-quiz")
+        plan_text = builtin_plan_path("whatsapp-quiz").read_text()
+        assert "http://127.0.0.1:9097/whatsapp" in plan_text
+        plan = tmp_path / "whatsapp-quiz.yml"
+        plan.write_text(plan_text.replace("http://127.0.0.1:9097/whatsapp", hook.url))
+        exporter_port, prom_port = free_port(), free_port()
+        names = ("am0", "am1")
+        web = {n: free_port() for n in names}
+        gossip = {n: free_tcp_udp_port() for n in names}
+        processes.start(launchwatch_cmd("run", "--config", str(plan), "--listen", f"127.0.0.1:{exporter_port}",
+                                        "--base-url", sim.url), tmp_path / "exporter.log")
+        out = tmp_path / "generated"
+        secrets = tmp_path / "secrets"
+        secrets.mkdir()
+        for channel in load_plan(plan).channels:
+            (secrets / channel.name).write_text("test-credential\n")
+        res = processes.start(launchwatch_cmd(
+            "generate", "--config", str(plan), "--out", str(out), "--time-scale", "0.02", "--secrets-dir", str(secrets),
+            "--exporter", f"127.0.0.1:{exporter_port}", *(f"--alertmanager=127.0.0.1:{web[n]}" for n in names),
+            "--scrape-interval", "1s", "--scrape-timeout", "1s"), tmp_path / "generate.log")
+        assert res.wait(60) == 0, (tmp_path / "generate.log").read_text()
+        am_config = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text())
+        timings = route_timings(am_config, "RED", "whatsapp")
+
+        # Two members, each naming the other as its peer; the second joins the first, already listening.
+        ams = {}
+        for n in names:
+            other = next(o for o in names if o != n)
+            ams[n] = start_alertmanager(
+                out / "alertmanager/alertmanager.yml", f"127.0.0.1:{web[n]}", tmp_path / n, tmp_path / f"{n}.log",
+                cluster_listen=f"127.0.0.1:{gossip[n]}", peers=[f"127.0.0.1:{gossip[other]}"],
+                extra=[*CLUSTER_FLAGS, f"--web.external-url=http://127.0.0.1:{web[n]}"])
+            processes.procs.append(ams[n])
+            assert wait_ready(f"http://127.0.0.1:{web[n]}/-/ready", proc=ams[n]), (tmp_path / f"{n}.log").read_text()
+
+        def cluster(n: str) -> dict:
+            return requests.get(f"http://127.0.0.1:{web[n]}/api/v2/status", timeout=5).json()["cluster"]
+
+        def settled() -> bool:
+            return all(cluster(n)["status"] == "ready" and len(cluster(n)["peers"]) == 2 for n in names)
+
+        wait_for(settled, timeout=60, interval=0.2, what="both Alertmanagers ready in a cluster of 2")
+        member = {cluster(n)["name"]: n for n in names}
+        assert len(member) == 2
+        first, survivor = (member[name] for name in sorted(member))  # position 0 notifies, position 1 waits
+
+        prom = start_prometheus(out / "prometheus/prometheus.yml", f"127.0.0.1:{prom_port}", tmp_path / "prom",
+                                tmp_path / "prometheus.log")
+        processes.procs.append(prom)
+        assert wait_ready(f"http://127.0.0.1:{prom_port}/-/ready", proc=prom), (tmp_path / "prometheus.log").read_text()
+        prom_url = f"http://127.0.0.1:{prom_port}"
+
+        def prometheus_sends_to_both() -> bool:
+            r = requests.get(f"{prom_url}/api/v1/alertmanagers", timeout=5).json()["data"]["activeAlertmanagers"]
+            return {a["url"] for a in r} == {f"http://127.0.0.1:{web[n]}/api/v2/alerts" for n in names}
+
+        wait_for(prometheus_sends_to_both, timeout=30, what="Prometheus sending to both Alertmanagers")
+
+        def up() -> bool:
+            r = requests.get(f"{prom_url}/api/v1/query", params={"query": "launchwatch_target_up"}, timeout=5).json()
+            return len(r["data"]["result"]) == 6 and all(x["value"][1] == "1" for x in r["data"]["result"])
+
+        wait_for(up, timeout=60, what="every target up in Prometheus")
+        assert not any(fires(n) for n in hook.notifications)
+
+        def firing_in_prometheus() -> bool:
+            alerts = requests.get(f"{prom_url}/api/v1/alerts", timeout=5).json()["data"]["alerts"]
+            return any(a["labels"]["alertname"] == ALERT and a["state"] == "firing" for a in alerts)
+
+        requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
+        wait_for(firing_in_prometheus, timeout=120, interval=0.05, what=f"{ALERT} firing in Prometheus")
+        # SIGKILL: no goodbye to the cluster, so until failure detection drops the dead member the survivor still
+        # sees itself at position 1 and waits PEER_TIMEOUT before it checks the notification log and sends.
+        ams[first].kill()
+        ams[first].wait(10)
+        assert not any(fires(n) for n in hook.notifications), (
+            f"{first} notified before it was killed: the kill came after its group_wait "
+            f"({timings['group_wait']:g}s), so this run did not test the failover")
+
+        wait_for(lambda: any(fires(n) for n in hook.notifications), timeout=60, interval=0.1,
+                 what=f"{ALERT} firing at the webhook from the surviving Alertmanager")
+        first_at = next(t for t, n in hook.received if fires(n))
+        # Long enough for a late duplicate: the survivor's position delay, then one more group interval.
+        settle = PEER_TIMEOUT * 1 + timings["group_interval"] + 1.0
+        time.sleep(max(0.0, first_at + settle - time.monotonic()))
+
+        firing = [(t, n) for t, n in hook.received if fires(n)]
+        sender = firing[0][1]["externalURL"].rstrip("/")
+        assert sender == f"http://127.0.0.1:{web[survivor]}", f"notified by {sender}, not the survivor {survivor}"
+        # A reminder after repeat_interval is the config working (RED reminds every response window); anything
+        # sooner is the same notification twice.
+        again = [round(t - first_at, 1) for t, _ in firing[1:] if t - first_at < timings["repeat_interval"]]
+        assert not again, f"{ALERT} notified again {again}s after the first (repeat_interval " \
+                          f"{timings['repeat_interval']:g}s): a duplicate"
+        body = firing[0][1]
+        alert = next(a for a in body["alerts"] if a["labels"]["alertname"] == ALERT)
+        assert alert["labels"]["plan"] == "whatsapp-quiz" and alert["labels"]["tier"] == "RED"
+        assert ams[survivor].poll() is None, (tmp_path / f"{survivor}.log").read_text()
+    finally:
+        hook.stop()
