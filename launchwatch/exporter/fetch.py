@@ -2,15 +2,26 @@
 
 The whole fetch (connect, headers, every body chunk, decompression) must finish before the
 deadline, and the size cap applies to the decompressed body, so a slow-drip or a gzip bomb costs
-at most one timeout and one cap's worth of memory.
+at most one timeout and one cap's worth of memory. A per-read socket timeout alone cannot promise
+that (a server dripping its headers a byte at a time never trips it), so a watchdog cuts the
+connections of a fetch that is still running at its deadline.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
+import logging
 import os
+import re
+import socket
 import ssl
+import threading
 import time
+import warnings
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +32,11 @@ import urllib3
 from launchwatch.plan.model import SecretRef, Source
 
 __all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "redact_url"]
+
+log = logging.getLogger("launchwatch.exporter")
+# A plan that sets tls.insecure_skip_verify chose it: say so once per source (below), not in an
+# unstructured warning on stderr at every fetch.
+warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
 
 # Every value of launchwatch_target_scrape_errors_total{reason}.
 REASONS = (
@@ -83,7 +99,10 @@ class Fetcher:
         self._session = requests.Session()
         self._session.trust_env = False  # no proxies or .netrc from the environment: fetch what the plan says
         self._session.max_redirects = 5
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
+        self._connections: weakref.WeakSet[urllib3.connection.HTTPConnection] = weakref.WeakSet()
+        adapter = _Adapter(self._connections)
+        if source.tls.insecure_skip_verify:
+            log.warning("target %s: TLS certificate verification is off (tls.insecure_skip_verify)", source.name)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
@@ -109,22 +128,45 @@ class Fetcher:
             verify = False
         elif src.tls.ca_file:
             verify = src.tls.ca_file
+        cut = threading.Event()
+        alarm = _WATCHDOG.arm(deadline, lambda: self._cut(cut))
         try:
-            resp = self._session.request(
-                src.method, self.url, headers=headers, auth=auth, data=src.body, verify=verify,
-                timeout=(timeout, timeout), stream=True, allow_redirects=True,
-            )
-        except requests.RequestException as exc:
-            raise _classify(exc, self.safe_url, timeout) from None
-        try:
-            tls_not_after = _tls_not_after(resp)
-            body = self._read(resp, deadline, timeout)
+            try:
+                resp = self._session.request(
+                    src.method, self.url, headers=headers, auth=auth, data=src.body, verify=verify,
+                    timeout=(timeout, timeout), stream=True, allow_redirects=True,
+                )
+            except requests.RequestException as exc:
+                raise (self._late(timeout) if cut.is_set() else _classify(exc, self.safe_url, timeout)) from None
+            try:
+                tls_not_after = _tls_not_after(resp)
+                body = self._read(resp, deadline, timeout)
+            except FetchError:
+                if cut.is_set():
+                    raise self._late(timeout) from None
+                raise
+            finally:
+                resp.close()
         finally:
-            resp.close()
+            _WATCHDOG.disarm(alarm)
+        if cut.is_set():  # a body read to "the end" that the watchdog made
+            raise self._late(timeout)
         duration = time.monotonic() - start
         if resp.status_code not in src.valid_status_codes:
             raise FetchError("http_status", f"{self.safe_url} answered HTTP {resp.status_code}", resp.status_code)
         return FetchResult(resp.status_code, body, duration, resp.headers.get("Content-Type", ""), tls_not_after)
+
+    def _cut(self, cut: threading.Event) -> None:
+        """The deadline passed mid-fetch: shut this source's connections so the blocked read returns."""
+        cut.set()
+        for conn in list(self._connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _late(self, timeout: float) -> FetchError:
+        return FetchError("timeout", f"{self.safe_url} did not finish within {timeout:g}s")
 
     def _read(self, resp: requests.Response, deadline: float, timeout: float) -> bytes:
         cap = self.source.max_response_bytes
@@ -153,9 +195,82 @@ class Fetcher:
         except urllib3.exceptions.DecodeError as exc:
             raise FetchError("decode", f"{self.safe_url} body cannot be decoded: {type(exc).__name__}") from None
         except (urllib3.exceptions.ProtocolError, ConnectionError, OSError) as exc:
-            raise FetchError("connection_reset", f"{self.safe_url} connection broke mid-body: "
-                                                 f"{type(exc).__name__}") from None
+            raise FetchError("connection_reset", f"{self.safe_url}: {_broken_body(exc)}") from None
         return b"".join(chunks)
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    """One connection pool per source, remembering its connections (in ``registry``) for the watchdog."""
+
+    def __init__(self, registry: weakref.WeakSet[urllib3.connection.HTTPConnection]):
+        self._registry = registry
+        super().__init__(pool_connections=1, pool_maxsize=2, max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _watched_pools(self._registry)
+
+
+def _watched_pools(registry: weakref.WeakSet) -> dict[str, type[urllib3.HTTPConnectionPool]]:
+    def watched(base: type[urllib3.connection.HTTPConnection]) -> type[urllib3.connection.HTTPConnection]:
+        class Watched(base):  # type: ignore[misc, valid-type]
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                registry.add(self)
+
+        return Watched
+
+    class HTTPPool(urllib3.HTTPConnectionPool):
+        ConnectionCls = watched(urllib3.connection.HTTPConnection)
+
+    class HTTPSPool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = watched(urllib3.connection.HTTPSConnection)
+
+    return {"http": HTTPPool, "https": HTTPSPool}
+
+
+class _Watchdog:
+    """One daemon thread running callbacks at their deadlines; ``disarm`` before then cancels one."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[list] = []  # [deadline, seq, callback or None once disarmed]
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: float, callback: Callable[[], None]) -> list:
+        entry = [deadline, next(self._seq), callback]
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fetch-watchdog", daemon=True)
+                self._thread.start()
+            if self._heap[0] is entry:
+                self._cond.notify()
+        return entry
+
+    def disarm(self, entry: list) -> None:
+        with self._cond:
+            entry[2] = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][2] is None:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                callback = heapq.heappop(self._heap)[2]
+            with contextlib.suppress(Exception):
+                callback()
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _set_read_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
@@ -190,12 +305,7 @@ def _classify(exc: requests.RequestException, url: str, timeout: float) -> Fetch
     """Map a requests/urllib3 exception to a reason; never echo the URL's credentials."""
     text = _exception_chain(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        detail = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
-        if "expired" in text:
-            detail = "certificate has expired"
-        elif "self-signed" in text or "self signed" in text:
-            detail = "self-signed certificate (set tls.ca_file or tls.insecure_skip_verify)"
-        return FetchError("tls", f"{url}: {detail}")
+        return FetchError("tls", f"{url}: {_tls_problem(text)}")
     if isinstance(exc, requests.exceptions.Timeout):
         return FetchError("timeout", f"{url} did not answer within {timeout:g}s")
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -211,6 +321,33 @@ def _classify(exc: requests.RequestException, url: str, timeout: float) -> Fetch
     if "Connection reset" in text or "RemoteDisconnected" in text or "ConnectionResetError" in text:
         return FetchError("connection_reset", f"{url}: connection reset by peer")
     return FetchError("connection_error", f"{url}: {type(exc).__name__}")
+
+
+def _broken_body(exc: BaseException) -> str:
+    text = _exception_chain(exc)
+    short = re.search(r"(\d+) bytes read, (\d+) more expected", text)
+    if short:
+        return f"connection closed mid-body ({short.group(1)} bytes read, {short.group(2)} more expected)"
+    if "reset" in text.lower():
+        return "connection reset by peer mid-body"
+    return f"connection broke mid-body: {type(exc).__name__}"
+
+
+def _tls_problem(text: str) -> str:
+    """What is wrong with the server's certificate, and how a plan can trust it."""
+    skip = "tls.insecure_skip_verify: true skips verification"
+    if "expired" in text:
+        return f"certificate has expired (renew it; {skip})"
+    if "self-signed" in text or "self signed" in text:
+        return f"self-signed certificate is not trusted (trust it with tls.ca_file, or {skip})"
+    if "unable to get local issuer" in text or "unable to get issuer" in text:
+        return f"certificate's issuer is not trusted (set tls.ca_file to its CA certificate, or {skip})"
+    if "mismatch" in text:
+        return "certificate is not valid for this host name"
+    verify_failed = re.search(r"certificate verify failed: ([^(|]+)", text)
+    if verify_failed:
+        return f"certificate verify failed: {verify_failed.group(1).strip()}"
+    return "TLS handshake failed"
 
 
 def _exception_chain(exc: BaseException) -> str:
