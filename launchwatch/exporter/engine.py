@@ -107,8 +107,10 @@ class Target:
             raise
         with self._lock:
             previous, self.last = self.last, result
-        future.set_result(result)
-        on_done(self, previous, result)
+            future.set_result(result)
+            # A scrape that stopped waiting for this fetch has counted its timeout already.
+            counted = getattr(future, "timeout_counted", False) and result.reason == "timeout"
+        on_done(self, previous, result, count_error=not counted)
 
     def scrape_once(self, timeout: float) -> ScrapeResult:
         src = self.source
@@ -148,8 +150,9 @@ class Recorder:
         with self._lock:
             self.errors[(target, reason)] = self.errors.get((target, reason), 0) + 1
 
-    def __call__(self, target: Target, previous: ScrapeResult | None, result: ScrapeResult) -> None:
-        if result.reason:
+    def __call__(self, target: Target, previous: ScrapeResult | None, result: ScrapeResult, *,
+                 count_error: bool = True) -> None:
+        if result.reason and count_error:
             self.count_error(result.target, result.reason)
         with self._lock:
             for name in result.missing:
@@ -204,6 +207,11 @@ class Engine:
             try:
                 results.append(fut.result(timeout=max(remaining, 0.0)))
             except FutureTimeout:
+                with t._lock:
+                    if fut.done():  # finished just now: use it after all
+                        results.append(fut.result())
+                        continue
+                    fut.timeout_counted = True  # type: ignore[attr-defined]
                 self.recorder.count_error(t.source.name, "timeout")
                 results.append(ScrapeResult(t.source.name, False, budget, time.monotonic(), "timeout",
                                             f"{t.fetcher.safe_url} did not answer within {budget:g}s",
