@@ -32,6 +32,7 @@ import copy
 import ctypes
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -62,6 +63,8 @@ TEXT_ACCEPT = "text/plain;version=0.0.4"
 THREAD_SLACK = 8
 RSS_GROWTH = 1.5
 FD_GROWTH, FD_SLACK = 1.5, 10
+EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception)\b")  # the last line of a traceback
+TIMESTAMP = re.compile(r"^ts=\S+ ")
 
 
 # --- processes -------------------------------------------------------------------------------------------
@@ -390,7 +393,7 @@ def report(args: argparse.Namespace, seed: int, warmup: float, elapsed: float, p
     durations = sorted(out.durations) or [float("nan")]
     p99 = statistics.quantiles(durations, n=100, method="inclusive")[98] if len(durations) > 1 else durations[0]
     log_lines = log_text.splitlines()
-    bad_log = [line for line in log_lines if "level=ERROR" in line or "Traceback" in line or "Exception" in line]
+    bad_log = [line for line in log_lines if "level=ERROR" in line or "Traceback" in line or EXCEPTION_LINE.match(line)]
     rows = [
         ("duration (s), warm-up included", f"{elapsed:.0f} (warm-up {warmup:g})"),
         ("sources (endpoints of simulated plans)", f"{len(plan['sources'])} ({n_endpoints} endpoints, "
@@ -440,8 +443,9 @@ def report(args: argparse.Namespace, seed: int, warmup: float, elapsed: float, p
         print(f"  failed scrape at {t:.1f} s: {msg}")
     for msg in switcher.errors[:5]:
         print(f"  fault switch failed: {msg}")
-    for line in bad_log[:10]:
-        print(f"  exporter log: {line}")
+    distinct = dict.fromkeys(TIMESTAMP.sub("", line)[:300] for line in bad_log if "Traceback" not in line)
+    for line in list(distinct)[:10]:
+        print(f"  exporter log ({sum(1 for b in bad_log if TIMESTAMP.sub('', b)[:300] == line)}x): {line}")
     if kept:
         print(f"\n  plan and logs kept in {kept}")
     return 0 if all(ok for _, ok in checks) else 1
