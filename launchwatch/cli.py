@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -38,10 +39,21 @@ def _plan_file(config: str | None, plan: str | None) -> Path:
     raise click.UsageError("give --config FILE (a plan file) or --plan NAME (a built-in plan)")
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with every ``scheme://user:password@`` cut to ``scheme://***@``: a library may log a URL
+    whose credentials came from the plan or from an upstream's redirect (urllib3: "Redirecting A -> B")."""
+
+    _USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s'\"<>]*@")  # up to the last '@' before a space
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._USERINFO.sub(r"\1***@", super().format(record))
+
+
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper()), stream=sys.stderr,
-                        format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
-                        datefmt="%Y-%m-%dT%H:%M:%S%z")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+                                             datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler])
 
 
 @click.group()
@@ -109,14 +121,16 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
     path = _plan_file(config, plan)
     host, port = parse_listen(listen)
     try:
+        share = Shard.parse(shard)
+    except ValueError as exc:  # only here: a ValueError from loading the plan may quote it, and is no --shard error
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    try:
         web = WebConfigFile(web_config) if web_config else None
-        app = Exporter(path, base_url=base_url, shard=Shard.parse(shard))
+        app = Exporter(path, base_url=base_url, shard=share)
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--shard") from None
     serve(app, host, port, web_config=web)
 
 

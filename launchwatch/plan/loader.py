@@ -7,6 +7,7 @@ with a did-you-mean for unknown keys, so an operator can fix a plan without read
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from launchwatch.plan.model import MetricMapping, Plan
+from launchwatch.plan.urls import ambiguous_credentials, has_credentials, without_credentials
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
 __all__ = ["PlanError", "Problem", "load_model_file", "load_plan", "load_plan_text", "resolve_url"]
@@ -105,7 +107,7 @@ def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = _unquoted(getattr(exc, "problem", None) or str(exc))
         raise PlanError([Problem(filename, line, "", f"not valid YAML: {reason}")]) from None
     if root is None and empty is not None:
         loader.dispose()
@@ -118,12 +120,22 @@ def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None)
         data = _build(root, (), lines, problems, filename, loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise PlanError([Problem(filename, mark.line + 1 if mark else 0, "", f"not valid YAML: {exc}")]) from None
+        reason = _unquoted(getattr(exc, "problem", None) or "a value cannot be read")
+        raise PlanError([Problem(filename, mark.line + 1 if mark else 0, "", f"not valid YAML: {reason}")]) from None
     finally:
         loader.dispose()
     if problems:
         raise PlanError(problems)
     return data, lines
+
+
+def _unquoted(reason: str) -> str:
+    """PyYAML's reason with the tag or alias it quotes cut to its first sign: an unquoted secret starting
+    with '!' reads as a tag, one starting with '*' as an alias, and the message must not repeat it."""
+    if "tag" not in reason and "alias" not in reason:
+        return reason
+    cut = re.sub(r"'(?!<)([!*]?)[^']*'", r"'\1…'", reason)  # PyYAML's own '<tag>' token names stay
+    return f"{cut} (quote a value that starts with '!' or '*')"
 
 
 def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Problem], filename: str,
@@ -257,7 +269,11 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             hint = "" if plan.base_url or "://" in src.url else " (a relative URL needs the plan's 'base_url')"
-            out.append((("sources", i, "url"), f"{src.url!r} is not an http(s) URL{hint}"))
+            out.append((("sources", i, "url"), f"{without_credentials(src.url)!r} is not an http(s) URL{hint}"))
+        elif ambiguous_credentials(src.url) or ambiguous_credentials(url):
+            out.append((("sources", i, "url"), f"{without_credentials(url)!r}: the user name or password is not "
+                                               "where a URL has them (write http(s)://user:password@host/…, "
+                                               "percent-encoding any '#', '/', '?' or '@' in them; or use 'auth')"))
         for j, m in enumerate(src.metrics):
             first = metrics.setdefault(m.name, (src.name, m))
             if first[1] is m:
@@ -274,6 +290,8 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             out.append((("sources", i, "metrics", j, "name"), f"duplicate metric name {m.name!r} ({why})"))
     if not out:
         out += _alerting_checks(plan)
+    if plan.runbook_base and has_credentials(plan.runbook_base):
+        out.append((("runbook_base",), "must not carry user:password@: every alert's runbook_url would show it"))
     return out
 
 

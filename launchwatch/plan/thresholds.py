@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from launchwatch.plan.units import parse_duration
+from launchwatch.plan.urls import has_credentials
 
 __all__ = [
     "SEVERITIES",
@@ -48,6 +49,13 @@ LabelName = Annotated[str, _pattern(_LABEL_RE, "label name")]
 MetricName = Annotated[str, _pattern(_METRIC_RE, "metric name")]
 
 
+def _no_credentials(url: str | None) -> str | None:
+    if url is not None and has_credentials(url):
+        raise ValueError("must not carry user:password@: generated files would show it (Alertmanager reads "
+                         "a channel's credentials from its file in --secrets-dir)")
+    return url
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,7 +71,7 @@ class Channel(_Strict):
     type: Literal["pager", "chat", "email", "sms", "webhook", "dashboard"]
     description: str = ""
     to: str | None = None  # e-mail address, chat channel
-    url: str | None = None  # webhook / SMS relay URL (no credentials in it)
+    url: Annotated[str | None, AfterValidator(_no_credentials)] = None  # webhook / SMS relay URL
 
 
 class Tier(_Strict):
