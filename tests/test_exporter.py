@@ -248,3 +248,19 @@ def test_reloads_during_scrapes_never_fail_a_scrape(upstream, exporter_factory):
     for t in threads:
         t.join(30)
     assert statuses and set(statuses) == {200}
+
+
+def test_a_slow_upstream_does_not_starve_healthy_sources(upstream, exporter_factory):
+    """More slow sources than workers: once their slowness is known, healthy ones go first and stay up."""
+    slow = [f"slow{i}" for i in range(6)]
+    fast = [f"fast{i}" for i in range(4)]
+    lines = ["plan: busy", "title: Busy", "max_concurrency: 2", "sources:"]
+    for name in slow + fast:  # the slow ones first in the plan: the worst order for a first scrape
+        upstream.set(f"/{name}", Reply(body=b'{"n": 1}', delay=0.6 if name in slow else 0.0))
+        lines += [f"  - name: {name}", f"    url: {upstream.url}/{name}", "    timeout: 1s", "    metrics:",
+                  f"      - {{name: {name}_n, help: N., type: gauge, path: $.n}}"]
+    exp = exporter_factory("\n".join(lines) + "\n")
+    exp.metrics()  # the first scrape learns who is slow
+    wait_for(lambda: all(t.last is not None for t in exp.app.engine.targets), what="first round finished")
+    m = exp.metrics()
+    assert all(m[f'launchwatch_target_up{{target="{name}"}}'] == 1 for name in fast)

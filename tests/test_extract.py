@@ -17,8 +17,8 @@ def source(metrics_yaml: str):
 def samples(src, doc) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     out = {}
     for fam in extract(src, doc).families:
-        for s in fam.samples:
-            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+        for values, value in fam.samples:
+            out[(fam.name, tuple(sorted(zip(fam.label_names, values, strict=True))))] = value
     return out
 
 

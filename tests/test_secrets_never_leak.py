@@ -477,10 +477,6 @@ def test_no_secret_in_any_output(scenario):
     assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "launchwatch/exporter/extract.py _value(): ExtractError 'string {node[:40]!r} has no value' quotes the "
-    "first 40 characters of a JSON string from the response body; a body echoing 'Bearer <token>' into a "
-    "mapped field puts the token in the log (engine.py Recorder warning) and on the landing page"))
 def test_echoed_credential_in_a_mapped_field_does_not_leak(scenario):
     s = scenario.secrets
     needles = {"echo_token": s.echo_token}

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import Any
 
-from prometheus_client.core import Metric
-
+from launchwatch.exporter.exposition import Block, Family
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
 from launchwatch.exporter.fetch import Fetcher, FetchError
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
@@ -60,11 +60,23 @@ class ScrapeResult:
     reason: str | None = None
     error: str | None = None
     status_code: int | None = None
-    families: list[Metric] = field(default_factory=list)
+    block: Block | None = None  # the business samples, rendered at most once per change
     missing: list[str] = field(default_factory=list)
     probe: ProbeOutcome | None = None
     tls_not_after: float | None = None
     cached: bool = False
+
+    @property
+    def families(self) -> list[Family]:
+        return self.block.families if self.block else []
+
+
+@dataclass(frozen=True)
+class _Seen:
+    body: bytes
+    block: Block | None
+    missing: list[str]
+    doc: Any
 
 
 class Target:
@@ -78,7 +90,12 @@ class Target:
         )
         self._lock = threading.Lock()
         self._inflight: Future[ScrapeResult] | None = None  # the fetch now running, shared by concurrent scrapes
+        self._seen: _Seen | None = None  # the last good document and what came of it
         self.last: ScrapeResult | None = None
+
+    def last_duration(self) -> float:
+        last = self.last
+        return last.duration if last is not None else 0.0
 
     def claim(self) -> tuple[Future[ScrapeResult], bool]:
         """The future result of a fetch and whether the caller must run it (``run_into``).
@@ -118,20 +135,30 @@ class Target:
         try:
             fetched = self.fetcher.fetch(timeout)
         except FetchError as exc:
+            self._seen = None
             return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason, str(exc),
                                 status_code=exc.status_code, probe=ProbeOutcome(False) if src.probe else None)
-        try:
-            doc = parse_json(fetched.body) if src.needs_json else None
-            extraction = extract(src, doc, self.help_suffix) if src.metrics else None
-        except ExtractError as exc:
-            return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason,
-                                f"{self.fetcher.safe_url}: {exc}", status_code=fetched.status_code,
-                                probe=ProbeOutcome(False) if src.probe else None)
+        seen = self._seen
+        if seen is not None and seen.body == fetched.body:  # same document: same samples, already rendered
+            block, missing, doc = seen.block, seen.missing, seen.doc
+        else:
+            try:
+                doc = parse_json(fetched.body) if src.needs_json else None
+                extraction = extract(src, doc, self.help_suffix) if src.metrics else None
+            except ExtractError as exc:
+                self._seen = None
+                return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason,
+                                    self.fetcher.redact(f"{self.fetcher.safe_url}: {exc}"),
+                                    status_code=fetched.status_code,
+                                    probe=ProbeOutcome(False) if src.probe else None)
+            block = Block(extraction.families) if extraction else None
+            missing = extraction.missing if extraction else []
+            keep_doc = doc if src.probe and src.probe.assertions else None  # a big document is not kept
+            self._seen = _Seen(fetched.body, block, missing, keep_doc)
         probe = evaluate(src.probe, fetched, doc) if src.probe else None
         return ScrapeResult(
             src.name, True, time.monotonic() - start, time.monotonic(), status_code=fetched.status_code,
-            families=extraction.families if extraction else [], missing=extraction.missing if extraction else [],
-            probe=probe, tls_not_after=fetched.tls_not_after,
+            block=block, missing=missing, probe=probe, tls_not_after=fetched.tls_not_after,
         )
 
     def close(self) -> None:
@@ -192,7 +219,9 @@ class Engine:
             futures.append((t, budget, fut))
             if run:
                 mine.append((t, budget, fut))
-        inline = mine.pop() if mine else None
+        # Quickest first (by last fetch): one slow upstream's sources queue behind healthy ones, not ahead.
+        mine.sort(key=lambda job: job[0].last_duration())
+        inline = mine.pop(0) if mine else None
         for t, budget, fut in mine:
             try:
                 self._pool.submit(t.run_into, fut, budget, self.recorder)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily, Metric
+import jsonpath
 
-from launchwatch.plan.model import MetricMapping, Source
+from launchwatch.exporter.exposition import Family
+from launchwatch.plan.model import MetricMapping, Source, find
 
 __all__ = ["ExtractError", "Extraction", "extract", "parse_json"]
 
@@ -31,7 +33,7 @@ class ExtractError(Exception):
 
 @dataclass
 class Extraction:
-    families: list[Metric] = field(default_factory=list)
+    families: list[Family] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -90,8 +92,9 @@ def _too_deep(text: str) -> bool:
 def extract(source: Source, doc: Any, help_suffix: str = "") -> Extraction:
     """Samples for every mapping of ``source`` from the parsed document ``doc``."""
     out = Extraction()
-    families: dict[str, Metric] = {}
+    families: dict[str, Family] = {}
     seen: dict[str, set[tuple[str, ...]]] = {}
+    label_names: dict[str, tuple[str, ...]] = {}
     for mapping in source.metrics:
         family = families.get(mapping.name)
         if family is None:
@@ -99,34 +102,30 @@ def extract(source: Source, doc: Any, help_suffix: str = "") -> Extraction:
             families[mapping.name] = family
             out.families.append(family)
         keys = seen.setdefault(mapping.name, set())
+        # Another mapping of the same metric has its label names (checked at load), maybe in another order.
+        first = label_names.setdefault(mapping.name, mapping.label_names)
+        order = None if mapping.label_names == first else [mapping.label_names.index(n) for n in first]
         matched = False
-        for match in mapping.compiled_path.finditer(doc):
+        for match in _matches(mapping, mapping.compiled_path, doc):
             matched = True
             labels = _labels(mapping, match)
             value = _value(mapping, match.obj)
             if labels is None or value is None:
                 out.missing.append(mapping.name)
                 continue
+            if order is not None:
+                labels = tuple(labels[i] for i in order)
             if labels in keys:
                 raise ExtractError("invalid_value", f"{mapping.name}: two samples with labels {labels}")
             keys.add(labels)
-            if mapping.type == "info":
-                family.add_metric([], dict(zip(mapping.label_names, labels, strict=True)))
-            else:
-                family.add_metric(list(labels), value)
+            family.samples.append((labels, value))
         if not matched and mapping.compiled_path.singular_query():
             out.missing.append(mapping.name)
     return out
 
 
-def _family(m: MetricMapping, help_suffix: str) -> Metric:
-    text = m.help + help_suffix
-    names = list(m.label_names)
-    if m.type == "counter":
-        return CounterMetricFamily(m.name, text, labels=names)
-    if m.type == "info":
-        return InfoMetricFamily(m.name.removesuffix("_info"), text, labels=[])
-    return GaugeMetricFamily(m.name, text, labels=names)
+def _family(m: MetricMapping, help_suffix: str) -> Family:
+    return Family(m.name, m.type, m.help + help_suffix, m.label_names)
 
 
 def _labels(m: MetricMapping, match: Any) -> tuple[str, ...] | None:
@@ -137,7 +136,7 @@ def _labels(m: MetricMapping, match: Any) -> tuple[str, ...] | None:
         elif spec == "@parentkey":
             values.append(str(match.parts[-2]) if len(match.parts) > 1 else "")
         else:
-            node = _first(m.compiled_labels[spec], match.obj)
+            node = _first(m, m.compiled_labels[spec], match.obj)
             if node is None:
                 return None
             if isinstance(node, dict | list):
@@ -147,8 +146,15 @@ def _labels(m: MetricMapping, match: Any) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def _first(path: Any, node: Any) -> Any:
-    for match in path.finditer(node):
+def _matches(m: MetricMapping, path: jsonpath.JSONPath, node: Any) -> Iterator[jsonpath.JSONPathMatch]:
+    try:
+        yield from find(path, node)
+    except jsonpath.JSONPathError as exc:  # e.g. '..' through more levels than python-jsonpath allows
+        raise ExtractError("invalid_value", f"{m.name}: cannot evaluate {path}: {str(exc).splitlines()[0]}") from None
+
+
+def _first(m: MetricMapping, path: jsonpath.JSONPath, node: Any) -> Any:
+    for match in _matches(m, path, node):
         return match.obj
     return None
 
@@ -167,19 +173,23 @@ def _value(m: MetricMapping, node: Any) -> float | None:
     if m.compiled_value is not None:
         if not isinstance(node, dict | list):
             raise ExtractError("invalid_value", f"{m.name}: expected an object holding {m.value}, got {_kind(node)}")
-        node = _first(m.compiled_value, node)
+        node = _first(m, m.compiled_value, node)
     if node is None:
         return None
     if isinstance(node, bool):
         number = 1.0 if node else 0.0
     elif isinstance(node, int | float):
-        number = float(node)
+        try:
+            number = float(node)
+        except OverflowError:  # an integer no float can hold: not finite, refused below
+            number = math.inf
     elif isinstance(node, str):
         if node in m.value_map:
             number = m.value_map[node]
         else:
             known = ", ".join(sorted(m.value_map)) or "none: add a value_map"
-            raise ExtractError("invalid_value", f"{m.name}: string {node[:40]!r} has no value (known: {known})")
+            shown = repr(node) if len(node) <= 40 else f"of {len(node)} characters"  # never a cut-off fragment
+            raise ExtractError("invalid_value", f"{m.name}: string {shown} has no value (known: {known})")
     else:
         raise ExtractError("invalid_value", f"{m.name}: expected a number, got {_kind(node)}")
     number *= m.scale

@@ -112,6 +112,7 @@ class Fetcher:
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=2, block=False, retries=_RETRIES, **tls)
         self._pool.pool_classes_by_scheme = _watched_pools(self._connections)
         self._body = source.body.encode("utf-8") if source.body is not None else None
+        self._secrets: list[str] = []
 
     def close(self) -> None:
         self._pool.clear()
@@ -130,7 +131,19 @@ class Fetcher:
             basic = f"{unquote(self.url_auth[0])}:{unquote(self.url_auth[1])}"
         if basic is not None:
             headers["Authorization"] = "Basic " + base64.b64encode(basic.encode("utf-8")).decode("ascii")
+        # Everything credential-like this request carries, so an error quoting the body can be cleaned.
+        sent = [v for k, v in headers.items() if k not in _PLAIN_HEADERS]
+        if basic is not None:
+            sent += basic.split(":", 1)
+        sent += [part for v in sent for part in v.split(" ", 1)[1:]]  # "Bearer x" -> also "x"
+        self._secrets = sorted({v for v in sent if len(v) >= 4}, key=len, reverse=True)
         return headers
+
+    def redact(self, text: str) -> str:
+        """``text`` without any credential the last request sent (a body may echo them back)."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def fetch(self, timeout: float) -> FetchResult:
         """One fresh request; raises ``FetchError`` on any failure, including a bad status code."""
@@ -211,6 +224,9 @@ class Fetcher:
 _RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True,
                          raise_on_status=False)
 _ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
+_PLAIN_HEADERS = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
+# urllib3 logs each redirect's full target URL (credentials included) at INFO; launchwatch logs its own way.
+logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def _watched_pools(registry: weakref.WeakSet) -> dict[str, type[urllib3.HTTPConnectionPool]]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import platform
 from collections.abc import Iterable
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-
 from launchwatch import __version__
 from launchwatch.exporter.engine import Recorder, ScrapeResult
+from launchwatch.exporter.exposition import Family
 from launchwatch.selfmetric_names import (
     BUILD_INFO,
     CONFIG_RELOAD_SUCCESSFUL,
@@ -17,6 +16,7 @@ from launchwatch.selfmetric_names import (
     PROBE_HTTP_STATUS_CODE,
     PROBE_SUCCESS,
     PROBE_TLS_NOT_AFTER,
+    SELF_METRIC_LABELS,
     TARGET_MISSING_VALUES,
     TARGET_SCRAPE_DURATION,
     TARGET_SCRAPE_ERRORS,
@@ -28,44 +28,40 @@ __all__ = ["self_families"]
 
 
 def self_families(plan_name: str, results: Iterable[ScrapeResult], recorder: Recorder, *,
-                  reload_ok: bool, reload_timestamp: float) -> list[Metric]:
+                  reload_ok: bool, reload_timestamp: float) -> list[Family]:
     """Per-target health, probe results, error counters, reload state and build info."""
-    up = GaugeMetricFamily(TARGET_UP, "1 if the target was fetched and its JSON matched the plan, else 0.",
-                           labels=["target"])
-    duration = GaugeMetricFamily(TARGET_SCRAPE_DURATION, "Seconds the target's fetch and extraction took.",
-                                 labels=["target"])
-    probe = GaugeMetricFamily(PROBE_SUCCESS, "1 if the target's probe passed every check, else 0.",
-                              labels=["target"])
-    status = GaugeMetricFamily(PROBE_HTTP_STATUS_CODE, "HTTP status code of the probed response.",
-                               labels=["target"])
-    checks = GaugeMetricFamily(PROBE_CHECK_SUCCESS, "1 if one probe check passed (max_duration, body_regex "
-                               "or a named JSON assertion), else 0.", labels=["target", "check"])
-    tls = GaugeMetricFamily(PROBE_TLS_NOT_AFTER, "Expiry of the probed server's TLS certificate, Unix seconds.",
-                            labels=["target"])
+    up = _new(TARGET_UP, "gauge", "1 if the target was fetched and its JSON matched the plan, else 0.")
+    duration = _new(TARGET_SCRAPE_DURATION, "gauge", "Seconds the target's fetch and extraction took.")
+    probe = _new(PROBE_SUCCESS, "gauge", "1 if the target's probe passed every check, else 0.")
+    status = _new(PROBE_HTTP_STATUS_CODE, "gauge", "HTTP status code of the probed response.")
+    checks = _new(PROBE_CHECK_SUCCESS, "gauge", "1 if one probe check passed (max_duration, body_regex "
+                  "or a named JSON assertion), else 0.")
+    tls = _new(PROBE_TLS_NOT_AFTER, "gauge", "Expiry of the probed server's TLS certificate, Unix seconds.")
     for r in results:
-        up.add_metric([r.target], 1.0 if r.ok else 0.0)
-        duration.add_metric([r.target], r.duration)
+        target = (r.target,)
+        up.samples.append((target, 1.0 if r.ok else 0.0))
+        duration.samples.append((target, r.duration))
         if r.probe is not None:
-            probe.add_metric([r.target], 1.0 if r.ok and r.probe.success else 0.0)
+            probe.samples.append((target, 1.0 if r.ok and r.probe.success else 0.0))
             if r.status_code is not None:
-                status.add_metric([r.target], float(r.status_code))
+                status.samples.append((target, float(r.status_code)))
             for check, passed in sorted(r.probe.checks.items()):
-                checks.add_metric([r.target, check], 1.0 if passed else 0.0)
+                checks.samples.append(((r.target, check), 1.0 if passed else 0.0))
             if r.tls_not_after is not None:
-                tls.add_metric([r.target], r.tls_not_after)
-    errors = CounterMetricFamily(TARGET_SCRAPE_ERRORS, "Failed fetches of a target, by reason.",
-                                 labels=["target", "reason"])
-    missing = CounterMetricFamily(TARGET_MISSING_VALUES, "Metric values that were null or absent in the "
-                                  "target's JSON (no sample exported).", labels=["target", "metric"])
-    for (target, reason), n in sorted(recorder.errors.items()):
-        errors.add_metric([target, reason], float(n))
-    for (target, metric), n in sorted(recorder.missing.items()):
-        missing.add_metric([target, metric], float(n))
-    reload = GaugeMetricFamily(CONFIG_RELOAD_SUCCESSFUL, "1 if the last plan (re)load succeeded, else 0.",
-                               value=1.0 if reload_ok else 0.0)
-    reload_ts = GaugeMetricFamily(CONFIG_RELOAD_TIMESTAMP, "Unix time of the last successful plan load.",
-                                  value=reload_timestamp)
-    build = GaugeMetricFamily(BUILD_INFO, "launchwatch version and the plan it runs, value 1.",
-                              labels=["version", "python_version", "plan"])
-    build.add_metric([__version__, platform.python_version(), plan_name], 1.0)
+                tls.samples.append((target, r.tls_not_after))
+    errors = _new(TARGET_SCRAPE_ERRORS, "counter", "Failed fetches of a target, by reason.")
+    missing = _new(TARGET_MISSING_VALUES, "counter", "Metric values that were null or absent in the "
+                   "target's JSON (no sample exported).")
+    errors.samples.extend((key, float(n)) for key, n in sorted(recorder.errors.items()))
+    missing.samples.extend((key, float(n)) for key, n in sorted(recorder.missing.items()))
+    reload = _new(CONFIG_RELOAD_SUCCESSFUL, "gauge", "1 if the last plan (re)load succeeded, else 0.")
+    reload.add((), 1.0 if reload_ok else 0.0)
+    reload_ts = _new(CONFIG_RELOAD_TIMESTAMP, "gauge", "Unix time of the last successful plan load.")
+    reload_ts.add((), reload_timestamp)
+    build = _new(BUILD_INFO, "gauge", "launchwatch version and the plan it runs, value 1.")
+    build.add((__version__, platform.python_version(), plan_name), 1.0)
     return [up, duration, errors, missing, probe, status, checks, tls, reload, reload_ts, build]
+
+
+def _new(name: str, kind: str, help_text: str) -> Family:
+    return Family(name, kind, help_text, SELF_METRIC_LABELS[name])

@@ -6,18 +6,15 @@ and says why on the landing page, in the log and in the /-/reload response.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import signal
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from prometheus_client.exposition import choose_encoder
 
 from launchwatch.exporter.engine import Engine, Recorder, Shard
+from launchwatch.exporter.exposition import CONTENT_TYPES, negotiate, page
 from launchwatch.exporter.httpd import HttpServer, Request, Response
 from launchwatch.exporter.landing import landing_page
 from launchwatch.exporter.selfmetrics import self_families
@@ -31,16 +28,6 @@ log = logging.getLogger("launchwatch.exporter")
 
 # Leave Prometheus this much of its scrape timeout to receive and parse the page (as blackbox does).
 TIMEOUT_OFFSET = 0.5
-
-
-class _Collected:
-    """What ``generate_latest`` needs: something with ``collect()``."""
-
-    def __init__(self, families: list[Any]):
-        self._families = families
-
-    def collect(self) -> list[Any]:
-        return self._families
 
 
 class Exporter:
@@ -106,14 +93,13 @@ class Exporter:
     def _metrics(self, request: Request) -> Response:
         engine = self.engine
         results = engine.scrape(scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")))
-        families = [f for r in results if r.ok for f in r.families]
-        families += self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
-                                  reload_timestamp=self.reload_timestamp)
-        encoder, content_type = choose_encoder(request.header("accept"))
-        body = encoder(_Collected(families))
-        headers = [("Content-Type", content_type)]
-        if "gzip" in request.header("accept-encoding"):
-            body = gzip.compress(body, compresslevel=1)
+        own = self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
+                            reload_timestamp=self.reload_timestamp)
+        fmt = negotiate(request.header("accept"))
+        compress = "gzip" in request.header("accept-encoding")
+        body = page([r.block for r in results if r.ok and r.block], own, fmt, compress=compress)
+        headers = [("Content-Type", CONTENT_TYPES[fmt])]
+        if compress:
             headers.append(("Content-Encoding", "gzip"))
         return Response(200, body, headers)
 

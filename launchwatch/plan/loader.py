@@ -101,14 +101,13 @@ class _Loader(yaml.SafeLoader):
 
 
 def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None) -> tuple[Any, dict[_Key, int]]:
-    loader = _Loader(text)
     try:
+        loader = _Loader(text)  # refuses characters YAML does not allow (NUL, most control characters)
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        reason = _unquoted(getattr(exc, "problem", None) or str(exc))
-        raise PlanError([Problem(filename, line, "", f"not valid YAML: {reason}")]) from None
+        raise PlanError([_yaml_problem(exc, filename, text)]) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise PlanError([Problem(filename, loader.line + 1, "", "not valid YAML: nested too deeply")]) from None
     if root is None and empty is not None:
         loader.dispose()
         return empty, {}
@@ -117,16 +116,27 @@ def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None)
     lines: dict[_Key, int] = {}
     problems: list[Problem] = []
     try:
-        data = _build(root, (), lines, problems, filename, loader)
+        data = _build(root, (), lines, problems, filename, loader, _Walk())
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = _unquoted(getattr(exc, "problem", None) or "a value cannot be read")
-        raise PlanError([Problem(filename, mark.line + 1 if mark else 0, "", f"not valid YAML: {reason}")]) from None
+        raise PlanError([_yaml_problem(exc, filename, text)]) from None
     finally:
         loader.dispose()
     if problems:
         raise PlanError(problems)
     return data, lines
+
+
+def _yaml_problem(exc: yaml.YAMLError, filename: str, text: str) -> Problem:
+    """YAML that does not parse, in one line: where, and PyYAML's reason without its excerpt."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+    else:
+        line = 0
+    reason = _unquoted(getattr(exc, "problem", None) or str(exc).splitlines()[0])
+    return Problem(filename, line, "", f"not valid YAML: {reason}")
 
 
 def _unquoted(reason: str) -> str:
@@ -138,13 +148,39 @@ def _unquoted(reason: str) -> str:
     return f"{cut} (quote a value that starts with '!' or '*')"
 
 
+# Aliases let a few lines of YAML stand for a huge or endless document ("billion laughs", `&a [*a]`):
+# values are nested at most this deep, and aliases repeat at most this many values.
+_MAX_NESTING = 100
+_MAX_REPEATS = 100_000
+# A tag on a mapping or list (!!python/object/apply:..., !!set) is refused, not silently dropped.
+_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.seen: set[int] = set()  # nodes built once: meeting one again is an alias
+        self.repeats = 0
+
+
 def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Problem], filename: str,
-           loader: _Loader) -> Any:
+           loader: _Loader, walk: _Walk) -> Any:
     lines.setdefault(key, node.start_mark.line + 1)
+    if id(node) in walk.seen:
+        walk.repeats += 1
+        if walk.repeats > _MAX_REPEATS:
+            raise PlanError([Problem(filename, node.start_mark.line + 1, _dotted(key),
+                                     f"aliases repeat more than {_MAX_REPEATS} values: refusing to expand them")])
+    walk.seen.add(id(node))
+    if len(key) > _MAX_NESTING:
+        raise PlanError([Problem(filename, node.start_mark.line + 1, _dotted(key[:4]) + "…",
+                                 f"nested deeper than {_MAX_NESTING} levels (or an alias inside the value it names)")])
+    if node.tag != _PLAIN_TAGS.get(type(node), node.tag):
+        raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed: only plain mappings "
+                                                "and lists", node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
-            k = loader.construct_object(knode, deep=True)
+            k = _construct(loader, knode)
             if not isinstance(k, str | int | float | bool) or k is None:
                 line = knode.start_mark.line + 1
                 problems.append(Problem(filename, line, _dotted(key), "keys must be plain scalars"))
@@ -155,11 +191,21 @@ def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Pr
                                         "duplicate key: it was already given above"))
                 continue
             lines[child] = knode.start_mark.line + 1
-            out[k] = _build(vnode, child, lines, problems, filename, loader)
+            out[k] = _build(vnode, child, lines, problems, filename, loader, walk)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*key, i), lines, problems, filename, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+        return [_build(item, (*key, i), lines, problems, filename, loader, walk) for i, item in enumerate(node.value)]
+    return _construct(loader, node)
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """The value of ``node``; PyYAML lets int(), date() and the like fail on some scalars (``!!int x``,
+    ``2020-13-45``, a 5000-digit integer): that becomes a YAML error at the node, without the value."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError):
+        tag = node.tag.rsplit(":", 1)[-1]
+        raise yaml.constructor.ConstructorError(None, None, f"cannot read this {tag}", node.start_mark) from None
 
 
 def _line_for(key: _Key, lines: dict[_Key, int]) -> int:
@@ -266,8 +312,12 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             out.append((("sources", i, "name"), f"duplicate source name {src.name!r} (also sources[{first}])"))
         sources.setdefault(src.name, i)
         url = resolve_url(plan.base_url, src.url)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            usable = parts.scheme in ("http", "https") and parts.hostname
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            usable = False
+        if not usable:
             hint = "" if plan.base_url or "://" in src.url else " (a relative URL needs the plan's 'base_url')"
             out.append((("sources", i, "url"), f"{without_credentials(src.url)!r} is not an http(s) URL{hint}"))
         elif ambiguous_credentials(src.url) or ambiguous_credentials(url):

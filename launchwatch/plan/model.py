@@ -7,6 +7,7 @@ generator and the dashboards all take this model, never the YAML.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "Source",
     "TlsConfig",
     "compile_jsonpath",
+    "find",
 ]
 
 METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -47,13 +49,32 @@ def compile_jsonpath(expr: str) -> jsonpath.JSONPath:
     return _JSONPATH_ENV.compile(text)
 
 
+def find(path: jsonpath.JSONPath, node: Any) -> Iterator[jsonpath.JSONPathMatch]:
+    """The matches of ``path`` in the parsed JSON ``node``.
+
+    python-jsonpath parses a ``str`` it is given as JSON text; here a string is a value, which only
+    ``$`` (the node itself) matches.
+    """
+    if not isinstance(node, str):
+        return path.finditer(node)
+    if path.segments:
+        return iter(())
+    return iter([jsonpath.JSONPathMatch(filter_context={}, obj=node, parent=None, path="$", parts=(), root=node)])
+
+
 def _check_jsonpath(expr: str) -> str:
     if not isinstance(expr, str) or not expr.startswith("$"):
         raise ValueError(f"{expr!r} is not a JSONPath query: it must start with '$'")
+    return _compiles(expr)
+
+
+def _compiles(expr: str) -> str:
     try:
         compile_jsonpath(expr)
-    except jsonpath.JSONPathError as exc:
-        raise ValueError(f"bad JSONPath {expr!r}: {str(exc).splitlines()[0]}") from None
+    # The parser also lets OverflowError (a literal such as 1e400) and RecursionError (deep nesting) out.
+    except (jsonpath.JSONPathError, ArithmeticError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"bad JSONPath {expr!r}: {reason}") from None
     return expr
 
 
@@ -62,11 +83,13 @@ def _check_relative(expr: str) -> str:
         raise ValueError(f"{expr!r} must be relative to the matched node, e.g. '@.count'")
     if expr in ("@key", "@parentkey"):
         return expr
-    try:
-        compile_jsonpath(expr)
-    except jsonpath.JSONPathError as exc:
-        raise ValueError(f"bad JSONPath {expr!r}: {str(exc).splitlines()[0]}") from None
-    return expr
+    return _compiles(expr)
+
+
+def _check_value_query(expr: str) -> str:
+    if expr in ("@key", "@parentkey"):  # they compile as no query: only labels take them
+        raise ValueError(f"{expr!r} is for labels: 'value' takes a query such as '@.count'")
+    return _check_relative(expr)
 
 
 def _check_metric_name(name: str) -> str:
@@ -87,7 +110,7 @@ def _check_label_name(name: str) -> str:
 def _check_regex(text: str) -> str:
     try:
         re.compile(text)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # a{4294967296}, thousands of nested groups
         raise ValueError(f"bad regular expression {text!r}: {exc}") from None
     return text
 
@@ -96,13 +119,15 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 JsonPath = Annotated[str, AfterValidator(_check_jsonpath)]
 RelativePath = Annotated[str, AfterValidator(_check_relative)]
+ValueQuery = Annotated[str, AfterValidator(_check_value_query)]
 MetricName = Annotated[str, AfterValidator(_check_metric_name)]
 LabelName = Annotated[str, AfterValidator(_check_label_name)]
 Regex = Annotated[str, AfterValidator(_check_regex)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity: a scale or value_map entry of .nan would pass `check` and then fail every scrape.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SecretRef(_Strict):
@@ -157,7 +182,7 @@ class MetricMapping(_Strict):
     help: str = Field(min_length=1)
     type: Literal["counter", "gauge", "info"]
     path: JsonPath
-    value: RelativePath | None = None
+    value: ValueQuery | None = None
     labels: dict[LabelName, RelativePath] = Field(default_factory=dict)
     const_labels: dict[LabelName, str] = Field(default_factory=dict)
     value_map: dict[str, float] = Field(default_factory=dict)
@@ -252,7 +277,7 @@ class Plan(_Strict):
     description: str = ""
     seed: str = ""
     base_url: str = ""
-    max_concurrency: int = Field(default=16, ge=1, le=1024)
+    max_concurrency: int = Field(default=64, ge=1, le=1024)
     sources: list[Source] = Field(min_length=1)
     job: str | None = None
     runbook_base: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["format_duration", "parse_duration", "parse_size"]
@@ -24,16 +25,22 @@ def parse_duration(text: str | int | float) -> float:
     if isinstance(text, int | float):
         if text < 0:
             raise ValueError("a duration cannot be negative")
-        return float(text)
-    s = str(text).strip()
-    pos, total = 0, 0.0
-    for m in _DURATION_RE.finditer(s):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(s) or not s:
-        raise ValueError(f"{text!r} is not a duration (use e.g. 30s, 5m, 1h30m, 250ms)")
+        try:
+            total = float(text)
+        except OverflowError:  # an integer no float can hold
+            total = math.inf
+    else:
+        s = str(text).strip()
+        pos, total = 0, 0.0
+        for m in _DURATION_RE.finditer(s):
+            if m.start() != pos:
+                break
+            total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+            pos = m.end()
+        if pos != len(s) or not s:
+            raise ValueError(f"{text!r} is not a duration (use e.g. 30s, 5m, 1h30m, 250ms)")
+    if not math.isfinite(total):
+        raise ValueError("a duration must be a finite number of seconds")
     return total
 
 
@@ -61,7 +68,10 @@ def parse_size(text: str | int) -> int:
     m = _SIZE_RE.match(str(text))
     if not m:
         raise ValueError(f"{text!r} is not a size (use e.g. 512KiB, 4MiB, 1048576)")
-    value = int(float(m.group(1)) * _SIZE_UNITS[m.group(2) or ""])
+    number = float(m.group(1)) * _SIZE_UNITS[m.group(2) or ""]
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is too large a size")
+    value = int(number)
     if value <= 0:
         raise ValueError("a size must be positive")
     return value
