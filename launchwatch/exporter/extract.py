@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpath
 
 from launchwatch.exporter.exposition import Family
-from launchwatch.plan.model import MetricMapping, Source, find
+from launchwatch.exporter.paths import Query, query
+from launchwatch.plan.model import MetricMapping, Source
 
 __all__ = ["ExtractError", "Extraction", "extract", "parse_json"]
 
@@ -105,11 +106,12 @@ def extract(source: Source, doc: Any, help_suffix: str = "") -> Extraction:
         # Another mapping of the same metric has its label names (checked at load), maybe in another order.
         first = label_names.setdefault(mapping.name, mapping.label_names)
         order = None if mapping.label_names == first else [mapping.label_names.index(n) for n in first]
-        matched = False
-        for match in _matches(mapping, mapping.compiled_path, doc):
-            matched = True
-            labels = _labels(mapping, match)
-            value = _value(mapping, match.obj)
+        path = query(mapping.path)
+        labels_of = _label_reader(mapping)
+        matches = _matches(mapping, path, doc)
+        for parts, node in matches:
+            labels = labels_of(parts, node)
+            value = _value(mapping, node)
             if labels is None or value is None:
                 out.missing.append(mapping.name)
                 continue
@@ -119,7 +121,7 @@ def extract(source: Source, doc: Any, help_suffix: str = "") -> Extraction:
                 raise ExtractError("invalid_value", f"{mapping.name}: two samples with labels {labels}")
             keys.add(labels)
             family.samples.append((labels, value))
-        if not matched and mapping.compiled_path.singular_query():
+        if not matches and path.singular:
             out.missing.append(mapping.name)
     return out
 
@@ -128,35 +130,45 @@ def _family(m: MetricMapping, help_suffix: str) -> Family:
     return Family(m.name, m.type, m.help + help_suffix, m.label_names)
 
 
-def _labels(m: MetricMapping, match: Any) -> tuple[str, ...] | None:
-    values = []
-    for spec in m.labels.values():
-        if spec == "@key":
-            values.append(str(match.parts[-1]) if match.parts else "")
-        elif spec == "@parentkey":
-            values.append(str(match.parts[-2]) if len(match.parts) > 1 else "")
-        else:
-            node = _first(m, m.compiled_labels[spec], match.obj)
-            if node is None:
+def _label_reader(m: MetricMapping) -> Callable[[tuple, Any], tuple[str, ...] | None]:
+    """How to read one sample's label values from a match: built once per mapping, used per match."""
+    specs = [(spec, None if spec in ("@key", "@parentkey") else query(spec)) for spec in m.labels.values()]
+    const = tuple(m.const_labels.values())
+    if not specs:
+        return lambda parts, node: const
+
+    def read(parts: tuple, node: Any) -> tuple[str, ...] | None:
+        values = []
+        for spec, q in specs:
+            if q is None:
+                at = -1 if spec == "@key" else -2
+                values.append(str(parts[at]) if len(parts) >= -at else "")
+                continue
+            found = _first(m, q, node)
+            if found is None:
                 return None
-            if isinstance(node, dict | list):
+            if isinstance(found, dict | list):
                 raise ExtractError("invalid_value", f"{m.name}: label from {spec} is an object, not a value")
-            values.append(_label_text(node))
-    values.extend(m.const_labels.values())
-    return tuple(values)
+            values.append(_label_text(found))
+        return (*values, *const)
+
+    return read
 
 
-def _matches(m: MetricMapping, path: jsonpath.JSONPath, node: Any) -> Iterator[jsonpath.JSONPathMatch]:
+def _matches(m: MetricMapping, path: Query, node: Any) -> list[tuple[tuple, Any]]:
     try:
-        yield from find(path, node)
+        return path.matches(node)
     except jsonpath.JSONPathError as exc:  # e.g. '..' through more levels than python-jsonpath allows
-        raise ExtractError("invalid_value", f"{m.name}: cannot evaluate {path}: {str(exc).splitlines()[0]}") from None
+        raise ExtractError("invalid_value", f"{m.name}: cannot evaluate {path.expr}: "
+                                            f"{str(exc).splitlines()[0]}") from None
 
 
-def _first(m: MetricMapping, path: jsonpath.JSONPath, node: Any) -> Any:
-    for match in _matches(m, path, node):
-        return match.obj
-    return None
+def _first(m: MetricMapping, path: Query, node: Any) -> Any:
+    try:
+        return path.first(node)
+    except jsonpath.JSONPathError as exc:
+        raise ExtractError("invalid_value", f"{m.name}: cannot evaluate {path.expr}: "
+                                            f"{str(exc).splitlines()[0]}") from None
 
 
 def _label_text(node: Any) -> str:
@@ -170,10 +182,10 @@ def _label_text(node: Any) -> str:
 def _value(m: MetricMapping, node: Any) -> float | None:
     if m.type == "info":
         return 1.0
-    if m.compiled_value is not None:
+    if m.value is not None:
         if not isinstance(node, dict | list):
             raise ExtractError("invalid_value", f"{m.name}: expected an object holding {m.value}, got {_kind(node)}")
-        node = _first(m, m.compiled_value, node)
+        node = _first(m, query(m.value), node)
     if node is None:
         return None
     if isinstance(node, bool):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from launchwatch.exporter.fetch import FetchResult
+from launchwatch.exporter.paths import query
 from launchwatch.plan.model import Probe
 
 __all__ = ["ProbeOutcome", "evaluate"]
@@ -28,7 +29,7 @@ def evaluate(probe: Probe, result: FetchResult, doc: Any) -> ProbeOutcome:
     if probe.body_regex is not None:
         checks["body_regex"] = re.search(probe.body_regex, result.body.decode("utf-8", "replace")) is not None
     for assertion in probe.assertions:
-        found = [m.obj for m in assertion.compiled_path.finditer(doc)] if doc is not None else []
+        found = [node for _, node in query(assertion.path).matches(doc)] if doc is not None else []
         checks[assertion.name] = bool(found) and all(_equal(v, assertion.equals) for v in found)
     return ProbeOutcome(all(checks.values()), checks)
 
