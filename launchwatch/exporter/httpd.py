@@ -13,6 +13,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -23,6 +24,7 @@ log = logging.getLogger("launchwatch.exporter")
 
 MAX_LINE = 8192
 MAX_HEADERS = 100
+MAX_HEAD = MAX_LINE * 8  # the whole request head
 MAX_BODY = 64 * 1024
 HEAD_TIMEOUT = 10.0  # seconds to send a request head (or finish a TLS handshake) once started
 IDLE_TIMEOUT = 120.0  # a keep-alive connection with no request for this long is closed
@@ -73,8 +75,10 @@ class HttpServer:
     """Serves ``handler`` on ``host:port``; ``tls`` gives the current TLS context (or None for HTTP)."""
 
     def __init__(self, handler: Handler, host: str, port: int, *, tls: TlsContext | None = None,
-                 peer_allowed: PeerCheck | None = None, max_connections: int = MAX_CONNECTIONS):
+                 peer_allowed: PeerCheck | None = None, max_connections: int = MAX_CONNECTIONS,
+                 head_timeout: float = HEAD_TIMEOUT):
         self.handler = handler
+        self.head_timeout = head_timeout
         self.tls = tls
         self.peer_allowed = peer_allowed
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -125,7 +129,7 @@ class HttpServer:
             sock = conn
             context = self.tls() if self.tls else None
             if context is not None:
-                conn.settimeout(HEAD_TIMEOUT)
+                conn.settimeout(self.head_timeout)
                 try:
                     sock = context.wrap_socket(conn, server_side=True)
                 except (ssl.SSLError, OSError) as exc:
@@ -143,63 +147,102 @@ class HttpServer:
             self._slots.release()
 
     def _serve_requests(self, sock: socket.socket, peer: str) -> None:
-        rfile = sock.makefile("rb", buffering=65536)
-        try:
-            while not self._closed.is_set():
-                sock.settimeout(IDLE_TIMEOUT)
-                try:
-                    line = rfile.readline(MAX_LINE + 1)
-                except (TimeoutError, OSError):
+        conn = _Connection(sock)
+        while not self._closed.is_set():
+            try:
+                head = conn.read_head(IDLE_TIMEOUT, self.head_timeout)
+                if head is None:
                     return
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    continue  # tolerated between requests (RFC 9112, 2.2)
-                sock.settimeout(HEAD_TIMEOUT)
-                try:
-                    request, keep_alive = _read_request(line, rfile, peer)
-                except _BadRequest as exc:
-                    _send(sock, Response.text(exc.status, f"{exc}\n"), head=False, keep_alive=False)
-                    return
-                except (TimeoutError, OSError):
-                    return
-                try:
-                    response = self.handler(request)
-                except Exception:
-                    log.exception("error answering %s %s", request.method, request.path)
-                    response = Response.text(500, "internal error; see the exporter's log\n")
-                if not _send(sock, response, head=request.method == "HEAD", keep_alive=keep_alive):
-                    return
-                if not keep_alive:
-                    return
-        finally:
-            rfile.close()
+                request, keep_alive = _parse_head(head, peer)
+                length = int(request.header("content-length", "0"))
+                if length:
+                    request.body = conn.read_body(length, self.head_timeout)
+            except _BadRequest as exc:
+                _send(sock, Response.text(exc.status, f"{exc}\n"), head=False, keep_alive=False)
+                return
+            except (TimeoutError, OSError):
+                return
+            try:
+                response = self.handler(request)
+            except Exception:
+                log.exception("error answering %s %s", request.method, request.path)
+                response = Response.text(500, "internal error; see the exporter's log\n")
+            if not _send(sock, response, head=request.method == "HEAD", keep_alive=keep_alive) or not keep_alive:
+                return
 
 
-def _read_request(line: bytes, rfile, peer: str) -> tuple[Request, bool]:
-    if len(line) > MAX_LINE:
+class _Connection:
+    """Reads request heads and bodies off one socket, each within a deadline, however the bytes trickle in."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buf = bytearray()
+
+    def _fill(self, timeout: float) -> bool:
+        if timeout <= 0:
+            raise TimeoutError
+        self.sock.settimeout(timeout)
+        chunk = self.sock.recv(65536)
+        self.buf += chunk
+        return bool(chunk)
+
+    def read_head(self, idle: float, limit: float) -> bytes | None:
+        """The next request head (up to the blank line); None when the client left between requests.
+
+        Waiting for a request may take ``idle``; once its first byte is in, the whole head must
+        arrive within ``limit`` (a client dripping its head a byte at a time is cut off).
+        """
+        deadline = None
+        while True:
+            while self.buf[:2] == b"\r\n":  # blank lines between requests are tolerated (RFC 9112, 2.2)
+                del self.buf[:2]
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                head = bytes(self.buf[:end])
+                del self.buf[:end + 4]
+                return head
+            if len(self.buf) > MAX_HEAD:
+                first = self.buf.find(b"\r\n")
+                raise _BadRequest(414 if first < 0 or first > MAX_LINE else 431, "request head too large")
+            if deadline is None and self.buf:
+                deadline = time.monotonic() + limit
+            if not self._fill(idle if deadline is None else deadline - time.monotonic()):
+                if self.buf:
+                    raise _BadRequest(400, "request head cut short")
+                return None
+
+    def read_body(self, length: int, limit: float) -> bytes:
+        deadline = time.monotonic() + limit
+        while len(self.buf) < length:
+            if not self._fill(deadline - time.monotonic()):
+                raise _BadRequest(400, "request body cut short")
+        body = bytes(self.buf[:length])
+        del self.buf[:length]
+        return body
+
+
+def _parse_head(head: bytes, peer: str) -> tuple[Request, bool]:
+    lines = head.split(b"\r\n")
+    if len(lines[0]) > MAX_LINE:
         raise _BadRequest(414, "request line too long")
     try:
-        method, target, version = line.decode("latin-1").rstrip("\r\n").split(" ")
+        method, target, version = lines[0].decode("latin-1").split(" ")
     except ValueError:
         raise _BadRequest(400, "malformed request line") from None
     if version not in ("HTTP/1.1", "HTTP/1.0"):
         raise _BadRequest(505, f"unsupported protocol {version[:20]!r}")
+    if len(lines) > MAX_HEADERS + 1:
+        raise _BadRequest(431, "too many header lines")
     headers: dict[str, str] = {}
-    for _ in range(MAX_HEADERS + 1):
-        raw = rfile.readline(MAX_LINE + 1)
+    for raw in lines[1:]:
         if len(raw) > MAX_LINE:
             raise _BadRequest(431, "header line too long")
-        if raw in (b"\r\n", b"\n", b""):
-            break
         name, sep, value = raw.decode("latin-1").partition(":")
         if not sep or not name or name != name.strip():
             raise _BadRequest(400, "malformed header line")
         key = name.lower()
         value = value.strip()
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    else:
-        raise _BadRequest(431, "too many header lines")
     if "transfer-encoding" in headers:
         raise _BadRequest(501, "chunked request bodies are not supported")
     length = headers.get("content-length", "0")
@@ -207,11 +250,10 @@ def _read_request(line: bytes, rfile, peer: str) -> tuple[Request, bool]:
         raise _BadRequest(400, "bad Content-Length")
     if int(length) > MAX_BODY:
         raise _BadRequest(413, "request body too large")
-    body = rfile.read(int(length)) if int(length) else b""
     path, _, query = target.partition("?")
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
-    return Request(method, unquote(path), query, headers, peer, body), keep_alive
+    return Request(method, unquote(path), query, headers, peer), keep_alive
 
 
 def _send(sock: socket.socket, response: Response, *, head: bool, keep_alive: bool) -> bool:
