@@ -1,25 +1,27 @@
 """A minimal fast JSON server for benchmarks (asyncio: thousands of keep-alive connections, no threads).
 
     python bench/upstream.py PORT BODY.json [BODY2.json ...]
+    python bench/upstream.py PORT --manifest PATHS.json     # {"/path": ["a.json", "b.json"], ...}
 
-Every path answers with the bodies in turn, so two files mean the values change on every request;
-``/-/hits`` answers how many documents were served.
+Every path (or each path of the manifest) answers with its bodies in turn, so two files mean the
+values change on every request; ``/-/hits`` answers how many documents were served.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import sys
 from pathlib import Path
 
 
 def main() -> None:
     port = int(sys.argv[1])
-    bodies = [Path(p).read_bytes() for p in sys.argv[2:]]
-    replies = [b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(b), b)
-               for b in bodies]
-    turn = itertools.cycle(replies)
+    by_manifest = sys.argv[2] == "--manifest"
+    manifest = json.loads(Path(sys.argv[3]).read_text()) if by_manifest else {"*": sys.argv[2:]}
+    loaded: dict[str, bytes] = {}
+    turns = {path: itertools.cycle([_reply(loaded, f) for f in files]) for path, files in manifest.items()}
     hits = 0
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -32,7 +34,8 @@ def main() -> None:
                     writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(text), text))
                 else:
                     hits += 1
-                    writer.write(next(turn))
+                    path = head.split(b" ", 2)[1].decode("latin-1")
+                    writer.write(next(turns.get(path) or turns["*"]))
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
@@ -45,6 +48,15 @@ def main() -> None:
             await server.serve_forever()
 
     asyncio.run(serve())
+
+
+def _reply(loaded: dict[str, bytes], file: str) -> bytes:
+    """The whole HTTP response for a body file (files shared between paths are read once)."""
+    if file not in loaded:
+        body = Path(file).read_bytes()
+        loaded[file] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+            len(body), body)
+    return loaded[file]
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import click
 
 from launchwatch import __version__
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
+from launchwatch.plan.units import parse_duration
 
 __all__ = ["main"]
 
@@ -197,16 +198,18 @@ def docs(out: str) -> None:
               help="Start with a fault on (repeatable): error-spike, slow, down, payment-failure, "
                    "zero-completions, malformed-json; @PATH limits it to one endpoint.")
 @click.option("--seed", type=int, help="Random seed, for repeatable runs.")
+@click.option("--latency", default="0s", show_default=True,
+              help="How long every endpoint takes to answer (a real one rarely answers in under a millisecond).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, log_level: str) -> None:
+def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, latency: str, log_level: str) -> None:
     """Serve a plan's endpoints with launch-like values; POST /-/fault switches faults."""
     from launchwatch.simulator import Simulator
 
     _setup_logging(log_level)
     host, port = parse_listen(listen)
     try:
-        sim = Simulator(plan, host, port, faults=list(faults), seed=seed)
+        sim = Simulator(plan, host, port, faults=list(faults), seed=seed, latency=parse_duration(latency))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fault") from None
     click.echo(f"simulator for {plan} on {sim.url} (endpoints: {', '.join(sorted(sim.routes))})")

@@ -100,14 +100,46 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that records the line of every key and rejects duplicate keys."""
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: ~3x faster and leaner on a plan of 1,000 sources
+# libyaml composes nested collections by C recursion, which no RecursionError stops: only text whose
+# nesting is provably shallow goes to it.
+_C_MAX_DEPTH = 1000
+
+
+def _compose(text: str) -> tuple[yaml.SafeLoader, Any]:
+    if _CLoader is not None and _depth_bound(text) <= _C_MAX_DEPTH:
+        loader = _CLoader(text)
+        try:
+            return loader, loader.get_single_node()
+        except yaml.YAMLError:  # the pure-Python loader below says what is wrong, in its own words
+            loader.dispose()
+    loader = _Loader(text)  # refuses characters YAML does not allow (NUL, most control characters)
+    try:
+        return loader, loader.get_single_node()
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise _TooDeep(loader.line + 1) from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _depth_bound(text: str) -> int:
+    """At least the nesting depth of ``text``: every bracket may open a level, every indent column too."""
+    opens = text.count("[") + text.count("{")
+    if opens > _C_MAX_DEPTH:
+        return opens
+    return opens + max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0) + 1
+
+
 def _parse_yaml(text: str, filename: str, what: str = "plan", empty: Any = None) -> tuple[Any, dict[_Key, int]]:
     try:
-        loader = _Loader(text)  # refuses characters YAML does not allow (NUL, most control characters)
-        root = loader.get_single_node()
+        loader, root = _compose(text)
     except yaml.YAMLError as exc:
         raise PlanError([_yaml_problem(exc, filename, text)]) from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise PlanError([Problem(filename, loader.line + 1, "", "not valid YAML: nested too deeply")]) from None
+    except _TooDeep as exc:
+        raise PlanError([Problem(filename, exc.line, "", "not valid YAML: nested too deeply")]) from None
     if root is None and empty is not None:
         loader.dispose()
         return empty, {}

@@ -33,7 +33,7 @@ class Simulator:
     """
 
     def __init__(self, plan: str, host: str = "127.0.0.1", port: int = 9849, *, faults: list[str] = (),
-                 seed: int | None = None, slow_delay: float = 4.0, speed: float = 1.0):
+                 seed: int | None = None, slow_delay: float = 4.0, speed: float = 1.0, latency: float = 0.0):
         self.plan = plan
         self.faults = Faults()
         for spec in faults:
@@ -41,6 +41,7 @@ class Simulator:
         self.launch = Launch(self.faults, seed=seed, speed=speed)
         self.routes = build_routes(plan, self.launch)
         self.slow_delay = slow_delay
+        self.latency = latency
         self.requests: Counter[str] = Counter()
         self._requests_lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _make_handler(self))
@@ -121,6 +122,8 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self._endpoint(path, handler, head)
 
         def _endpoint(self, path: str, handler: Handler, head: bool) -> None:
+            if sim.latency:
+                time.sleep(sim.latency)
             if sim.faults.active("slow", path):
                 time.sleep(sim.slow_delay)
             if sim.faults.active("down", path):
