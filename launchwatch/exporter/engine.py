@@ -17,7 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from launchwatch.exporter.exposition import Block, Family
+from launchwatch.exporter.exposition import Block
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
 from launchwatch.exporter.fetch import Fetcher, FetchError
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
@@ -65,10 +65,6 @@ class ScrapeResult:
     probe: ProbeOutcome | None = None
     tls_not_after: float | None = None
     cached: bool = False
-
-    @property
-    def families(self) -> list[Family]:
-        return self.block.families if self.block else []
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ TIMEOUT_OFFSET = 0.5
 
 
 class Exporter:
-    """The WSGI application: holds the running plan and swaps it whole on a good reload.
+    """The exporter application: holds the running plan and swaps it whole on a good reload.
 
     >>> app = Exporter(Path("plan.yml"))  # doctest: +SKIP
     """
