@@ -20,11 +20,10 @@ import pytest
 import requests
 import yaml
 
-from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.plan.units import parse_duration
 from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
-from tests.conftest import binary, free_port, launchwatch_cmd, wait_for
-from tests.webhook import Webhook
+from tests.conftest import binary, free_port, wait_for
+from tests.webhook import Webhook, quiz_stack_config
 
 pytestmark = pytest.mark.e2e
 
@@ -70,26 +69,11 @@ def test_killing_the_first_alertmanager_while_an_alert_fires_still_notifies_once
     hook = Webhook()
     try:
         sim = simulator_factory("whatsapp-quiz")
-        plan_text = builtin_plan_path("whatsapp-quiz").read_text()
-        assert "http://127.0.0.1:9097/whatsapp" in plan_text
-        plan = tmp_path / "whatsapp-quiz.yml"
-        plan.write_text(plan_text.replace("http://127.0.0.1:9097/whatsapp", hook.url))
-        exporter_port, prom_port = free_port(), free_port()
+        prom_port = free_port()
         names = ("am0", "am1")
         web = {n: free_port() for n in names}
         gossip = {n: free_tcp_udp_port() for n in names}
-        processes.start(launchwatch_cmd("run", "--config", str(plan), "--listen", f"127.0.0.1:{exporter_port}",
-                                        "--base-url", sim.url), tmp_path / "exporter.log")
-        out = tmp_path / "generated"
-        secrets = tmp_path / "secrets"
-        secrets.mkdir()
-        for channel in load_plan(plan).channels:
-            (secrets / channel.name).write_text("test-credential\n")
-        res = processes.start(launchwatch_cmd(
-            "generate", "--config", str(plan), "--out", str(out), "--time-scale", "0.02", "--secrets-dir", str(secrets),
-            "--exporter", f"127.0.0.1:{exporter_port}", *(f"--alertmanager=127.0.0.1:{web[n]}" for n in names),
-            "--scrape-interval", "1s", "--scrape-timeout", "1s"), tmp_path / "generate.log")
-        assert res.wait(60) == 0, (tmp_path / "generate.log").read_text()
+        out = quiz_stack_config(tmp_path, processes, sim.url, hook, [f"127.0.0.1:{web[n]}" for n in names])
         am_config = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text())
         timings = route_timings(am_config, "RED", "whatsapp")
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
-from tests.conftest import binary, free_port, launchwatch_cmd, wait_for
-from tests.webhook import Webhook
+from tests.conftest import binary, free_port, wait_for
+from tests.webhook import Webhook, quiz_stack_config
 
 pytestmark = pytest.mark.e2e
 
@@ -22,23 +21,8 @@ def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes,
     hook = Webhook()
     try:
         sim = simulator_factory("whatsapp-quiz")
-        plan_text = builtin_plan_path("whatsapp-quiz").read_text()
-        assert "http://127.0.0.1:9097/whatsapp" in plan_text
-        plan = tmp_path / "whatsapp-quiz.yml"
-        plan.write_text(plan_text.replace("http://127.0.0.1:9097/whatsapp", hook.url))
-        exporter_port, prom_port, am_port = free_port(), free_port(), free_port()
-        processes.start(launchwatch_cmd("run", "--config", str(plan), "--listen", f"127.0.0.1:{exporter_port}",
-                                        "--base-url", sim.url), tmp_path / "exporter.log")
-        out = tmp_path / "generated"
-        secrets = tmp_path / "secrets"
-        secrets.mkdir()
-        for channel in load_plan(plan).channels:
-            (secrets / channel.name).write_text("test-credential\n")
-        res = processes.start(launchwatch_cmd(
-            "generate", "--config", str(plan), "--out", str(out), "--time-scale", "0.02", "--secrets-dir", str(secrets),
-            "--exporter", f"127.0.0.1:{exporter_port}", "--alertmanager", f"127.0.0.1:{am_port}",
-            "--scrape-interval", "1s", "--scrape-timeout", "1s"), tmp_path / "generate.log")
-        assert res.wait(60) == 0, (tmp_path / "generate.log").read_text()
+        prom_port, am_port = free_port(), free_port()
+        out = quiz_stack_config(tmp_path, processes, sim.url, hook, [f"127.0.0.1:{am_port}"])
         am = start_alertmanager(out / "alertmanager/alertmanager.yml", f"127.0.0.1:{am_port}", tmp_path / "am",
                                 tmp_path / "alertmanager.log")
         processes.procs.append(am)
