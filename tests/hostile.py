@@ -60,6 +60,14 @@ def _head(status: int, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+def _trickle(conn: Conn, data: bytes, interval: float) -> None:
+    """Send ``data`` a byte per ``interval`` until done or the client hangs up."""
+    for i in range(len(data)):
+        if conn.client_hung_up(interval):
+            return
+        conn.send(data[i:i + 1])
+
+
 def reply(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Behaviour:
     """A well-formed response carrying whatever ``body`` is (invalid UTF-8, NaN, 1e400...)."""
     hdrs = {"Content-Type": "application/json", **(headers or {}), "Content-Length": str(len(body))}
@@ -80,10 +88,7 @@ def drip(body: bytes, interval: float = 1.0) -> Behaviour:
 
     def behave(conn: Conn) -> None:
         conn.send(_head(200, {"Content-Type": "application/json", "Content-Length": str(len(body))}))
-        for i in range(len(body)):
-            if conn.client_hung_up(interval):
-                return
-            conn.send(body[i:i + 1])
+        _trickle(conn, body, interval)
 
     return behave
 
@@ -92,12 +97,8 @@ def drip_head(body: bytes, interval: float = 0.5) -> Behaviour:
     """The status line and headers one byte per ``interval``: every single read is quick, the whole is not."""
 
     def behave(conn: Conn) -> None:
-        data = _head(200, {"Content-Type": "application/json", "Content-Length": str(len(body)),
-                           "X-Padding": "p" * 64}) + body
-        for i in range(len(data)):
-            if conn.client_hung_up(interval):
-                return
-            conn.send(data[i:i + 1])
+        _trickle(conn, _head(200, {"Content-Type": "application/json", "Content-Length": str(len(body)),
+                                   "X-Padding": "p" * 64}) + body, interval)
 
     return behave
 

@@ -112,7 +112,7 @@ class Fetcher:
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=2, block=False, retries=_RETRIES, **tls)
         self._pool.pool_classes_by_scheme = _watched_pools(self._connections)
         self._body = source.body.encode("utf-8") if source.body is not None else None
-        self._secrets: list[str] = []
+        self._sent: tuple[dict[str, str], str | None] = ({}, None)  # the last request's headers and basic auth
 
     def close(self) -> None:
         self._pool.clear()
@@ -131,17 +131,19 @@ class Fetcher:
             basic = f"{unquote(self.url_auth[0])}:{unquote(self.url_auth[1])}"
         if basic is not None:
             headers["Authorization"] = "Basic " + base64.b64encode(basic.encode("utf-8")).decode("ascii")
-        # Everything credential-like this request carries, so an error quoting the body can be cleaned.
+        self._sent = (headers, basic)
+        return headers
+
+    def redact(self, text: str) -> str:
+        """``text`` without any credential the last request sent (a body may echo them back).
+
+        Worked out here, on the error path, rather than on every fetch."""
+        headers, basic = self._sent
         sent = [v for k, v in headers.items() if k not in _PLAIN_HEADERS]
         if basic is not None:
             sent += basic.split(":", 1)
         sent += [part for v in sent for part in v.split(" ", 1)[1:]]  # "Bearer x" -> also "x"
-        self._secrets = sorted({v for v in sent if len(v) >= 4}, key=len, reverse=True)
-        return headers
-
-    def redact(self, text: str) -> str:
-        """``text`` without any credential the last request sent (a body may echo them back)."""
-        for secret in self._secrets:
+        for secret in sorted({v for v in sent if len(v) >= 4}, key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
 
