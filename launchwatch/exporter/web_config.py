@@ -129,14 +129,19 @@ class WebConfig(_Strict):
 
 def load_web_config(path: str | Path) -> WebConfig:
     """Read and check the file, including that its certificates and keys load."""
+    return _load(path)[0]
+
+
+def _load(path: str | Path) -> tuple[WebConfig, ssl.SSLContext | None]:
+    """The configuration and the TLS context it describes (None without TLS), each made once."""
     config = load_model_file(path, WebConfig, what="web config")
-    if config.tls_server_config is not None:
-        try:
-            _ssl_context(config.tls_server_config, Path(path).parent)
-        except (OSError, ssl.SSLError, ValueError) as exc:
-            raise PlanError([Problem(str(path), 0, "tls_server_config", f"cannot load the certificate or key: "
-                                                                          f"{exc}")]) from None
-    return config
+    if config.tls_server_config is None:
+        return config, None
+    try:
+        return config, _ssl_context(config.tls_server_config, Path(path).parent)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise PlanError([Problem(str(path), 0, "tls_server_config", f"cannot load the certificate or key: "
+                                                                      f"{exc}")]) from None
 
 
 def _ssl_context(tls: TlsServerConfig, base: Path) -> ssl.SSLContext:
@@ -179,8 +184,7 @@ class WebConfigFile:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.config = load_web_config(self.path)
-        self._context = self._build_context(self.config)
+        self.config, self._context = _load(self.path)
         self._stamp = self._fingerprint(self.config)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
@@ -204,10 +208,6 @@ class WebConfigFile:
         cert = sock.getpeercert() or {}
         names = {value for _, value in cert.get("subjectAltName", ())}
         return bool(names & set(tls.client_allowed_sans))
-
-    def _build_context(self, config: WebConfig) -> ssl.SSLContext | None:
-        tls = config.tls_server_config
-        return _ssl_context(tls, self.path.parent) if tls else None
 
     def _fingerprint(self, config: WebConfig) -> tuple:
         files = [self.path] + [self.path.parent / f for f in (config.tls_server_config.files()
@@ -234,11 +234,10 @@ class WebConfigFile:
                 return
             self._stamp = stamp
             try:
-                config = load_web_config(self.path)
+                config, context = _load(self.path)
                 if (config.tls_server_config is None) != (self.config.tls_server_config is None):
                     raise PlanError([Problem(str(self.path), 0, "tls_server_config",
                                              "turning TLS on or off needs a restart")])
-                context = self._build_context(config)
             except PlanError as exc:
                 log.error("web config change not applied, keeping the previous one: %s", exc)
                 return
