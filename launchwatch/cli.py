@@ -11,6 +11,7 @@ import click
 
 from launchwatch import __version__
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
+from launchwatch.plan.model import Plan
 from launchwatch.plan.units import parse_duration
 
 __all__ = ["main"]
@@ -140,6 +141,9 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--plan", "plans_", multiple=True, metavar="NAME", help="Built-in plan (repeatable); 'all' for all five.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory to write into.")
 @click.option("--phase", help="Launch phase whose thresholds to use (default: each plan's own default; 'all').")
+@click.option("--job", "jobs", multiple=True, metavar="[PLAN=]JOB",
+              help="Prometheus job that scrapes the plan's exporter (default: the plan's 'job:', else its name); "
+                   "rules, scrape config and dashboards all select it. PLAN=JOB with several plans.")
 @click.option("--exporter", default="127.0.0.1:9848", show_default=True, help="Exporter address Prometheus scrapes.")
 @click.option("--alertmanager", "alertmanagers", multiple=True, default=["127.0.0.1:9093"], show_default=True,
               help="Alertmanager address (repeatable).")
@@ -147,34 +151,71 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--scrape-timeout", default="10s", show_default=True)
 @click.option("--secrets-dir", default="/etc/alertmanager/secrets", show_default=True,
               help="Where Alertmanager reads each channel's credentials (a file named after the channel).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 naming each file under --out that differs from what the plans generate.")
 @click.option("--time-scale", type=float, default=1.0, hidden=True,
               help="Multiply every rule duration (tests only: shortens `for` and windows; no promtool tests).")
-def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, exporter: str,
-             alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str, secrets_dir: str,
-             time_scale: float) -> None:
-    """Write Prometheus rules and their tests, prometheus.yml and alertmanager.yml for plans."""
-    from launchwatch.alerting.generate import GenerateOptions
-    from launchwatch.alerting.generate import generate as write_all
+def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, jobs: tuple[str, ...],
+             exporter: str, alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str,
+             secrets_dir: str, check_only: bool, time_scale: float) -> None:
+    """Write rules and their tests, prometheus.yml, alertmanager.yml and Grafana dashboards for plans.
+
+    Everything is made before anything is written: a problem leaves the output as it was.
+    """
+    from launchwatch.generate import GenerateOptions, check
+    from launchwatch.generate import generate as write_all
 
     names = builtin_plans() if "all" in plans_ else list(plans_)
     paths = [Path(c) for c in configs] + [_plan_file(None, n) for n in names]
     if not paths:
         raise click.UsageError("give --plan NAME or --config FILE")
-    try:
-        loaded = [load_plan(p) for p in paths]
-    except PlanError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_plan(path))
+        except PlanError as exc:
+            problems += exc.problems
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
         sys.exit(1)
+    loaded = _with_jobs(loaded, jobs)
     options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter,
                               alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
                               scrape_timeout=scrape_timeout, secrets_dir=secrets_dir)
     try:
+        if check_only:
+            stale = check(loaded, Path(out), options)
+            for rel in stale:
+                click.echo(f"{Path(out) / rel}: differs from what the plans generate", err=True)
+            click.echo(f"{len(stale)} of the generated files differ; run without --check to rewrite them"
+                       if stale else f"{out}: up to date", err=bool(stale))
+            sys.exit(1 if stale else 0)
         written = write_all(loaded, Path(out), options)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--phase") from None
+    except OSError as exc:
+        click.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     for path in written:
         click.echo(str(path))
+
+
+def _with_jobs(plans: list[Plan], jobs: tuple[str, ...]) -> list[Plan]:
+    """Plans with the job given on the command line (``JOB`` for one plan, ``PLAN=JOB`` for several)."""
+    wanted: dict[str, str] = {}
+    for item in jobs:
+        name, sep, job = item.rpartition("=")
+        if not sep:
+            if len(plans) != 1:
+                raise click.BadParameter(f"{item!r}: with several plans, say which: PLAN=JOB", param_hint="--job")
+            name, job = plans[0].plan, item
+        if name not in {p.plan for p in plans}:
+            raise click.BadParameter(f"{item!r}: no plan {name!r} is being generated", param_hint="--job")
+        if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_.:-]*", job):
+            raise click.BadParameter(f"{item!r}: {job!r} is not a usable job name", param_hint="--job")
+        wanted[name] = job
+    return [p.model_copy(update={"job": wanted[p.plan]}) if p.plan in wanted else p for p in plans]
 
 
 @main.command()

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from launchwatch.alerting.generate import GenerateOptions, generate
 from launchwatch.exporter import Exporter, serve
+from launchwatch.generate import GenerateOptions, generate
 from launchwatch.plan import builtin_plan_path
 from launchwatch.simulator import Simulator
 from launchwatch.stack import find_binary, start_alertmanager, start_prometheus, wait_ready

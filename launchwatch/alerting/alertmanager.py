@@ -8,7 +8,7 @@ Secrets are read from files under ``SECRETS_DIR``, never written here.
 
 from __future__ import annotations
 
-from launchwatch.alerting.signals import TimeScale
+from launchwatch.expressions import TimeScale
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import SEVERITIES, Channel
 

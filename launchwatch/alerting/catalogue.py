@@ -7,8 +7,8 @@ the SLOs, and the documented targets that could not become rules, with the reaso
 from __future__ import annotations
 
 from launchwatch.alerting.humanize import humanizer_for
-from launchwatch.alerting.rules import OPS, _camel, format_number
-from launchwatch.alerting.signals import value_unit
+from launchwatch.alerting.rules import OPS, _camel
+from launchwatch.expressions import format_number, value_unit
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration
 

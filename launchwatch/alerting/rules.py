@@ -10,17 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from launchwatch.alerting.humanize import humanizer_for, value_template
-from launchwatch.alerting.signals import Signal, TimeScale, signal_for, value_unit
+from launchwatch.expressions import (
+    SLO_BUDGET_RECORD,
+    SLO_PAGE,
+    SLO_TICKET,
+    SLO_WINDOWS,
+    Signal,
+    TimeScale,
+    format_number,
+    in_phase,
+    signal_for,
+    slo_record,
+    value_unit,
+)
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Slo, Threshold
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
-__all__ = ["SLO_WINDOWS", "AlertRule", "RuleSet", "build_rules", "format_number", "in_phase"]
+__all__ = ["AlertRule", "RuleSet", "build_rules"]
 
-# Google SRE workbook, "Alerting on SLOs": (factor, long window, short window) per alert.
-SLO_PAGE = ((14.4, 3600, 300), (6.0, 21600, 1800))
-SLO_TICKET = ((3.0, 86400, 7200), (1.0, 259200, 21600))
-SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
 OPS = {">": "over", ">=": "at or over", "<": "under", "<=": "at or under", "==": "at"}
 
 
@@ -58,28 +66,21 @@ class RuleSet:
         return out
 
 
-def format_number(v: float) -> str:
-    """A threshold as PromQL writes it: ``5``, ``0.05``, ``1e-05``."""
-    if float(v).is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return repr(round(float(v), 12))
-
-
-def in_phase(phases: list[str], phase: str | None) -> bool:
-    return not phases or phase is None or phase in phases
-
-
 def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = None) -> RuleSet:
-    """Every threshold and SLO of ``plan`` that applies in ``phase``."""
+    """Every threshold and SLO of ``plan`` that applies in ``phase``.
+
+    Recording rules are written for every phase's thresholds: dashboards and reports read a signal
+    through them whichever phase the alerts were generated for.
+    """
     scale = scale or TimeScale()
     out = RuleSet()
     records: dict[str, dict[str, object]] = {}
     for th in plan.thresholds:
-        if not in_phase(th.phases, phase):
-            continue
         signal = signal_for(plan, th, scale)
         for rec in signal.recording:
             records.setdefault(str(rec["record"]), rec)
+        if not in_phase(th.phases, phase):
+            continue
         out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, {}))
         for esc in th.escalate:
             name = f"{th.alert}Escalated{_camel(esc.level)}"
@@ -118,10 +119,6 @@ def _camel(text: str) -> str:
     return "".join(part.capitalize() for part in text.replace("_", "-").split("-"))
 
 
-def slo_record(window: float, scale: TimeScale) -> str:
-    return f"job_slo:sli_error:ratio_rate{scale(window)}"
-
-
 def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
     budget = 1 - slo.objective
     job = f'job="{plan.job_name}"'
@@ -134,7 +131,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
                     f"sum by (job) (rate({slo.total}{{{job}}}[{w}]))")
         out.slo_recording.append({"record": slo_record(window, scale), "expr": expr, "labels": {"slo": slo.name}})
     out.slo_recording.append({
-        "record": "job_slo:error_budget_remaining:ratio30d",
+        "record": SLO_BUDGET_RECORD,
         "expr": f'1 - {slo_record(2592000, scale)}{{{job},slo="{slo.name}"}} / {format_number(budget)}',
         "labels": {"slo": slo.name},
     })

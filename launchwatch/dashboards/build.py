@@ -1,59 +1,149 @@
-"""Load the ``*.dashboard.py`` files (grafanalib's convention) and write Grafana JSON and provisioning.
+"""The one dashboard builder: a plan's ``dashboards:`` section (or the derived set when it has none)
+→ grafanalib → Grafana JSON, with stable UIDs, one folder per plan, and the provisioning files.
 
-Each ``<plan>.dashboard.py`` defines ``build(plan) -> list[Dashboard]``; ``overview.dashboard.py``
-defines ``build(plans, links) -> Dashboard``. Output is deterministic JSON with stable UIDs, one
-folder per plan.
+Every dashboard gets the variables a Prometheus user expects (``datasource``, ``job`` and
+``instance`` from ``label_values``, the job defaulting to the plan's), annotations for firing
+alerts, exporter reloads and the launch moment, and links to the plan's other dashboards, the
+overview and the runbooks.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
+import re
 from typing import Any
 
-from launchwatch.dashboards.grafana_compat import to_current_grafana
+from grafanalib.core import Dashboard, DashboardLink, Template, Templating, Time
+
+from launchwatch.dashboards.derived import derived_dashboards
+from launchwatch.dashboards.grafana_compat import DATASOURCE, panel_link, to_current_grafana
+from launchwatch.dashboards.layout import place_row
+from launchwatch.dashboards.overview import overview_dashboard
+from launchwatch.dashboards.panels import build_panel, row_panel
+from launchwatch.dashboards.queries import scoped
+from launchwatch.expressions import phase_for, signal_thresholds
+from launchwatch.output import dump_yaml
+from launchwatch.plan.dashboards import Dashboard as PlanDashboard
 from launchwatch.plan.model import Plan
+from launchwatch.selfmetric_names import BUILD_INFO, CONFIG_RELOAD_TIMESTAMP
 
-__all__ = ["DASHBOARD_DIR", "build_all", "provisioning_files", "write_grafana"]
+__all__ = ["OVERVIEW_UID", "build_all", "build_dashboard", "dashboards_of", "grafana_files", "provisioning_files"]
 
-DASHBOARD_DIR = Path(__file__).resolve().parent
 GRAFANA_DASHBOARDS = "/var/lib/grafana/dashboards"  # where docker-compose mounts grafana/dashboards
+OVERVIEW_UID = "lw-overview"
 
 
-def _module(name: str) -> ModuleType:
-    path = DASHBOARD_DIR / f"{name}.dashboard.py"
-    if not path.is_file():
-        raise KeyError(f"no dashboard file {path.name} in {DASHBOARD_DIR}")
-    spec = importlib.util.spec_from_file_location(f"launchwatch_dashboard_{name.replace('-', '_')}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def dashboards_of(plan: Plan, phase: str | None) -> list[PlanDashboard]:
+    """The plan's own dashboards, or the derived set when it describes none."""
+    return list(plan.dashboards) or derived_dashboards(plan, phase)
 
 
-def build_all(plans: list[Plan]) -> dict[str, list[dict[str, Any]]]:
+def uid_for(plan: Plan, board: PlanDashboard) -> str:
+    if board.uid:
+        return board.uid
+    slug = re.sub(r"[^a-z0-9]+", "-", board.title.lower()).strip("-")
+    return f"lw-{plan.plan}-{slug}"[:40].rstrip("-")
+
+
+def templating(plan: Plan) -> Templating:
+    """``$datasource``, and ``$job``/``$instance`` from the exporter's build info (what Prometheus
+    scrapes for this plan), defaulting to the job the rules select."""
+    job, instance = (Template(name=name, label=name.capitalize(), type="query", dataSource=DATASOURCE,
+                              query=f"label_values({BUILD_INFO}{{{sel}}}, {name})", multi=True, includeAll=True,
+                              allValue=".+", refresh=2, sort=1, default=default)
+                     for name, sel, default in (("job", f'plan="{plan.plan}"', plan.job_name),
+                                                ("instance", f'plan="{plan.plan}",job=~"$job"', "$__all")))
+    return Templating(list=[
+        Template(name="datasource", label="Data source", type="datasource", query="prometheus", default="Prometheus"),
+        job, instance])
+
+
+def annotations(plan: Plan) -> list[dict[str, Any]]:
+    """Firing alerts (from ``ALERTS``), exporter (re)loads, and T+0 when the plan gives a launch moment."""
+    out: list[dict[str, Any]] = [
+        {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
+         "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard"},
+        _prometheus_annotation("Firing alerts", "red", f'ALERTS{{alertstate="firing",job=~"$job",plan="{plan.plan}"}}',
+                               "{{alertname}}", "{{severity}} ({{tier}}): signal {{signal}}", "severity,tier"),
+        _prometheus_annotation("Exporter reloads", "blue",
+                               scoped(plan, f"changes({CONFIG_RELOAD_TIMESTAMP}[2m]) > 0"),
+                               "launchwatch loaded its plan", "{{instance}}", "instance"),
+    ]
+    if plan.launch_at is not None:
+        epoch = int(plan.launch_at.timestamp())
+        expr = f"(vector(time()) >= bool {epoch}) * (vector(time()) < bool {epoch + 60}) == 1"
+        out.append(_prometheus_annotation("Launch (T+0)", "purple", expr, f"Launch of {plan.title} (T+0)",
+                                          plan.launch_at.isoformat(), ""))
+    return out
+
+
+def _prometheus_annotation(name: str, colour: str, expr: str, title: str, text: str, tags: str) -> dict[str, Any]:
+    """Grafana reads ``expr``, ``step`` and the formats at the top level (as grafonnet writes them) and
+    the query again under ``target``."""
+    fields = {"expr": expr, "step": "60s", "titleFormat": title, "textFormat": text, "tagKeys": tags,
+              "useValueForTime": False}
+    return {"name": name, "datasource": dict(DATASOURCE), "enable": True, "hide": False, "iconColor": colour,
+            **fields, "target": {"expr": expr, "refId": "Anno", "interval": "60s"}}
+
+
+def links(plan: Plan) -> list[DashboardLink]:
+    return [
+        DashboardLink(title="launchwatch overview", uri=f"/d/{OVERVIEW_UID}", type="link", keepTime=True,
+                      icon="dashboard", includeVars=False),
+        DashboardLink(title=f"{plan.title}: dashboards", type="dashboards", tags=[plan.plan], asDropdown=True,
+                      keepTime=True, includeVars=True),
+        DashboardLink(title="Alert runbooks", uri=plan.runbook_url("").rstrip("#"), type="link", targetBlank=True,
+                      icon="doc"),
+    ]
+
+
+def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict[str, Any]:
+    """One Grafana dashboard (JSON) from one dashboard of the plan."""
+    panels = []
+    y = 0
+    for row in board.rows:
+        panels.append(row_panel(row.title, y))
+        grids, y = place_row(list(row.panels), y + 1)
+        panels += [build_panel(plan, panel, grid, phase) for panel, grid in zip(row.panels, grids, strict=True)]
+    title = board.title if board.title.startswith(plan.title) else f"{plan.title}: {board.title}"
+    dashboard = Dashboard(title=title, uid=uid_for(plan, board), description=board.description or plan.description,
+                          tags=["launchwatch", plan.plan], panels=panels, templating=templating(plan),
+                          links=links(plan), time=Time(f"now-{board.time}", "now"), refresh=board.refresh,
+                          timezone="browser")
+    out = to_current_grafana(dashboard)
+    out["annotations"] = {"list": annotations(plan)}
+    for panel, runbook in zip(_leaf_panels(out), _runbooks(plan, board, phase), strict=True):
+        if runbook:
+            panel["links"] = [panel_link("Runbook", runbook)]
+    return out
+
+
+def _leaf_panels(board: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in board["panels"] if p["type"] != "row"]
+
+
+def _runbooks(plan: Plan, board: PlanDashboard, phase: str | None) -> list[str | None]:
+    out: list[str | None] = []
+    for row in board.rows:
+        for panel in row.panels:
+            signal = next((q.signal for q in panel.all_queries if q.signal), None)
+            out.append(plan.runbook_url(signal_thresholds(plan, signal, phase)[0].alert) if signal else None)
+    return out
+
+
+def build_all(plans: list[Plan], phase: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Dashboards JSON per folder: one folder per plan, plus ``overview``."""
     out: dict[str, list[dict[str, Any]]] = {}
-    links: dict[str, list[tuple[str, str]]] = {}
     for plan in plans:
-        boards = [to_current_grafana(d) for d in _module(plan.plan).build(plan)]
-        for board in boards:
-            board.setdefault("tags", [])
-            for tag in ("launchwatch", plan.plan):
-                if tag not in board["tags"]:
-                    board["tags"].append(tag)
-        out[plan.plan] = boards
-        links[plan.plan] = [(b["title"], f"/d/{b['uid']}") for b in boards]
-    out["overview"] = [to_current_grafana(_module("overview").build(plans, links))]
+        plan_phase = phase_for(plan, phase)
+        out[plan.plan] = [build_dashboard(plan, board, plan_phase) for board in dashboards_of(plan, plan_phase)]
+    out["overview"] = [to_current_grafana(overview_dashboard(plans, {p: [(b["title"], f"/d/{b['uid']}")
+                                                                          for b in out[p]] for p in out}))]
     return out
 
 
 def provisioning_files(plans: list[Plan], prometheus_url: str = "http://prometheus:9090") -> dict[str, str]:
     """Grafana's datasource and dashboard-provider files (relative path → YAML text)."""
-    from launchwatch.alerting.generate import dump_yaml
-
     header = "# Generated by launchwatch. Do not edit: regenerate.\n"
     datasources = {"apiVersion": 1, "datasources": [{
         "name": "Prometheus", "uid": "prometheus", "type": "prometheus", "access": "proxy", "url": prometheus_url,
@@ -65,18 +155,13 @@ def provisioning_files(plans: list[Plan], prometheus_url: str = "http://promethe
             "dashboards/launchwatch.yml": dump_yaml(providers, header)}
 
 
-def write_grafana(plans: list[Plan], out: Path) -> list[Path]:
-    """Write ``out/grafana/dashboards/<folder>/<uid>.json`` and ``out/grafana/provisioning``."""
-    written = []
-    for folder, boards in build_all(plans).items():
+def grafana_files(plans: list[Plan], phase: str | None = None) -> dict[str, str]:
+    """``grafana/dashboards/<folder>/<uid>.json`` and ``grafana/provisioning/…`` (relative path → text)."""
+    files = {}
+    for folder, boards in build_all(plans, phase).items():
         for board in boards:
-            path = out / "grafana" / "dashboards" / folder / f"{board['uid']}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(board, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            written.append(path)
+            files[f"grafana/dashboards/{folder}/{board['uid']}.json"] = json.dumps(board, indent=2,
+                                                                                 sort_keys=True) + "\n"
     for rel, text in provisioning_files(plans).items():
-        path = out / "grafana" / "provisioning" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+        files[f"grafana/provisioning/{rel}"] = text
+    return files

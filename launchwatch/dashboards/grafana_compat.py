@@ -14,7 +14,7 @@ from typing import Any
 from grafanalib._gen import DashboardEncoder
 from grafanalib.core import Dashboard
 
-__all__ = ["DATASOURCE", "SCHEMA_VERSION", "to_current_grafana"]
+__all__ = ["DATASOURCE", "SCHEMA_VERSION", "panel_link", "to_current_grafana"]
 
 SCHEMA_VERSION = 39
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -36,6 +36,12 @@ _OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
               "minVizHeight": 75, "orientation": "auto", "reduceOptions": _REDUCE},
     "timeseries": {"legend": {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True},
                    "tooltip": {"mode": "multi", "sort": "desc"}},
+    "state-timeline": {"legend": {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True},
+                       "tooltip": {"mode": "single", "sort": "none"}, "mergeValues": True, "showValue": "auto",
+                       "alignValue": "left", "rowHeight": 0.9},
+    "bargauge": {"displayMode": "gradient", "orientation": "horizontal", "showUnfilled": True, "valueMode": "color",
+                 "namePlacement": "auto", "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
+                 "reduceOptions": _REDUCE},
     "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
     "text": {"mode": "markdown", "content": ""},
 }
@@ -168,6 +174,11 @@ def _variable(v: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) in ("", None):
             out.pop(key, None)
     return out
+
+
+def panel_link(title: str, url: str) -> dict[str, Any]:
+    """A link on a panel (e.g. its alert's runbook), opening in a new tab."""
+    return _link({"title": title, "url": url, "type": "link", "targetBlank": True, "keepTime": False})
 
 
 def _link(link: dict[str, Any]) -> dict[str, Any]:

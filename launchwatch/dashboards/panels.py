@@ -1,179 +1,131 @@
-"""Panels built from the plan: the PromQL, units and threshold colours come from the same model
-the alert rules come from, so a number changed in the plan changes the rule and the colour."""
+"""One grafanalib panel per plan panel type, its queries, unit and colours taken from the plan.
+
+A signal's panel is coloured by the most severe alert of each band (``colours``); "value now"
+panels (stat, gauge, bar gauge, table) run instant queries and show NO DATA in purple when the
+value is missing, so a source that fails never looks like a calm one; a timeseries draws its
+alerts' thresholds as lines.
+"""
 
 from __future__ import annotations
 
-import itertools
-import re
+from typing import Any
 
 from grafanalib.core import (
     AlertList,
+    BarGauge,
     GaugePanel,
     GridPos,
+    Panel,
     RowPanel,
     Stat,
+    StateTimeline,
     Table,
     Target,
-    Template,
-    Templating,
+    Text,
     Threshold,
     TimeSeries,
 )
 
-from launchwatch.alerting.rules import in_phase
-from launchwatch.alerting.signals import TimeScale, signal_for, value_unit
+from launchwatch.dashboards.colours import NO_DATA_COLOUR, OK_COLOUR, Step, signal_steps
+from launchwatch.dashboards.queries import PanelQuery, resolve
+from launchwatch.plan.dashboards import Panel as PlanPanel
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import Threshold as PlanThreshold
 
-__all__ = [
-    "SEVERITY_COLOURS",
-    "alert_list",
-    "gauge",
-    "job_selector",
-    "row",
-    "signal_expr",
-    "signal_steps",
-    "signal_thresholds",
-    "stat",
-    "table",
-    "templating",
-    "timeseries",
-    "unit_for",
-]
+__all__ = ["NO_DATA_MAPPING", "build_panel", "row_panel"]
 
-SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
-OK_COLOUR = "green"
-_UNITS = {"humanizePercentage": "percentunit", "humanizeDuration": "s", "humanize": "short", "count": "short"}
+DATASOURCE = "${datasource}"
+NO_DATA_MAPPING = [{"type": "special", "options": {"match": "nan", "result": {
+    "text": "NO DATA", "color": NO_DATA_COLOUR, "index": 0}}}]
+_VALUE_NOW = ("stat", "gauge", "bargauge", "table")
 
 
-def job_selector(plan: Plan) -> str:
-    return f'job="{plan.job_name}"'
+def _thresholds(steps: list[Step]) -> list[Threshold]:
+    return [Threshold(s.colour, i, 0.0 if s.value is None else float(s.value)) for i, s in enumerate(steps)]
 
 
-def _dashboard_job(expr: str, plan: Plan) -> str:
-    """Rules name the job literally; dashboards use the ``$job`` variable (defaulting to it)."""
-    return expr.replace(job_selector(plan), 'job="$job"')
+def _steps(plan: Plan, panel: PlanPanel, queries: list[PanelQuery], phase: str | None) -> list[Step]:
+    signal = next((q.signal for q in queries if q.signal), None)
+    if signal:
+        return signal_steps(plan, signal, phase)
+    return [Step(c.value, c.colour) for c in panel.colours] or [Step(None, OK_COLOUR)]
 
 
-def signal_thresholds(plan: Plan, signal: str) -> list[PlanThreshold]:
-    """The thresholds of ``signal`` in the plan's default phase, in plan order.
-
-    ``drop`` thresholds are left out: they compare against a window an offset ago, which is not
-    a level a panel can colour.
-    """
-    phase = plan.phases.default if plan.phases else None
-    found = [t for t in plan.thresholds
-             if t.signal_name == signal and in_phase(t.phases, phase) and t.kind != "drop"]
-    if not found:
-        raise KeyError(f"plan {plan.plan} has no thresholds with signal {signal!r} in phase {phase}")
-    return found
+def _targets(panel: PlanPanel, queries: list[PanelQuery]) -> list[Target]:
+    instant = panel.type in _VALUE_NOW
+    out = []
+    for i, q in enumerate(queries):
+        expr = f"({q.expr}) or on() vector(NaN)" if panel.type in ("stat", "gauge", "bargauge") else q.expr
+        extra: dict[str, Any] = {"instant": True, "format": "table" if panel.type == "table" else "time_series"} \
+            if instant else {}
+        out.append(Target(expr=expr, legendFormat=q.legend, refId=chr(ord("A") + i), **extra))
+    return out
 
 
-def signal_expr(plan: Plan, signal: str) -> str:
-    """The PromQL the signal's first (most prominent) threshold is judged on, scoped to ``$job``."""
-    first = signal_thresholds(plan, signal)[0]
-    return _dashboard_job(signal_for(plan, first, TimeScale()).expr, plan)
+def _description(plan: Plan, panel: PlanPanel, queries: list[PanelQuery], phase: str | None) -> str:
+    text = panel.description or panel.title
+    signal = next((q.signal for q in queries if q.signal), None)
+    if signal:
+        text += f" Colours: the alerts of signal {signal} (the most severe one each value would fire)."
+    if panel.type in ("stat", "gauge", "bargauge"):
+        text += " Purple NO DATA: the source is down or the value is missing."
+    return text
 
 
-def unit_for(plan: Plan, signal: str) -> str:
-    return _UNITS[value_unit(signal_thresholds(plan, signal)[0])]
+def _max_for(panel: PlanPanel, steps: list[Step], unit: str) -> float | None:
+    if panel.max is not None:
+        return panel.max
+    if unit == "percentunit":
+        return 1.0
+    top = max((s.value for s in steps if s.value is not None), default=None)
+    return top * 1.5 if top else None
 
 
-def signal_steps(plan: Plan, signal: str) -> list[tuple[float | None, str]]:
-    """Colour steps (value, colour) from the signal's thresholds: the alert rules' own numbers.
-
-    "Above is bad" thresholds colour upward from green; "below is bad" ones colour from the most
-    severe at the bottom up to green; ``== v`` on a 0/1 signal is drawn as "below v+1 is bad".
-    """
-    ths = signal_thresholds(plan, signal)
-    colour = {t.alert: SEVERITY_COLOURS[plan.tier(t.tier).severity] for t in ths}
-    upward = ths[0].op in (">", ">=")
-    if upward:
-        chosen = sorted((t for t in ths if t.op in (">", ">=")), key=lambda t: t.value)
-        return [(None, OK_COLOUR)] + [(t.value, colour[t.alert]) for t in chosen]
-    chosen = sorted((t for t in ths if t.op in ("<", "<=", "==")), key=lambda t: _below_value(t))
-    steps: list[tuple[float | None, str]] = [(None, colour[chosen[0].alert])]
-    for current, nxt in itertools.pairwise(chosen):
-        steps.append((_below_value(current), colour[nxt.alert]))
-    steps.append((_below_value(chosen[-1]), OK_COLOUR))
-    return steps
-
-
-def _below_value(t: PlanThreshold) -> float:
-    return t.value + 1 if t.op == "==" else t.value
-
-
-def _thresholds(steps: list[tuple[float | None, str]]) -> list[Threshold]:
-    return [Threshold(colour, i, 0.0 if value is None else float(value)) for i, (value, colour) in enumerate(steps)]
-
-
-def _describe(description: str, signal: str | None) -> str:
-    return f"{description} Colours: the plan's {signal} thresholds." if signal else description
-
-
-def _check_rate(expr: str) -> str:
-    """Panels follow the dashboard linter: rate()/irate() only over ``$__rate_interval``."""
-    if re.search(r"\b(?:rate|irate)\([^()]*\[(?!\$__rate_interval\])", expr):
-        raise ValueError(f"panel query uses a fixed rate window; use $__rate_interval: {expr}")
-    return expr
-
-
-def stat(plan: Plan, title: str, description: str, grid: GridPos, *, signal: str | None = None,
-         expr: str | None = None, unit: str | None = None, legend: str = "") -> Stat:
-    """A big number; coloured by ``signal``'s thresholds when given."""
-    query = expr or signal_expr(plan, str(signal))
-    steps = signal_steps(plan, signal) if signal else [(None, OK_COLOUR)]
-    return Stat(title=title, description=_describe(description, signal), dataSource="${datasource}",
-                targets=[Target(expr=_check_rate(query), legendFormat=legend, refId="A")],
-                format=unit or unit_for(plan, str(signal)), thresholds=_thresholds(steps), gridPos=grid,
-                reduceCalc="lastNotNull", graphMode="area")
+def build_panel(plan: Plan, panel: PlanPanel, grid: GridPos, phase: str | None,
+                matchers: tuple[str, str] | None = None) -> Panel:
+    """The grafanalib panel for one plan panel (``matchers``: see ``queries.resolve``)."""
+    queries = [resolve(plan, q, phase, matchers) for q in panel.all_queries]
+    unit = panel.unit or (queries[0].unit if queries else "short")
+    description = _description(plan, panel, queries, phase)
+    common: dict[str, Any] = {"title": panel.title, "description": description, "gridPos": grid}
+    if panel.type == "text":
+        return Text(content=panel.content or "", mode="markdown", **common)
+    if panel.type == "alertlist":
+        return AlertList(limit=20, stateFilter=["firing", "pending"], nameFilter=f'{{plan="{plan.plan}"}}', **common)
+    steps = _steps(plan, panel, queries, phase)
+    thresholds = _thresholds(steps)
+    targets = _targets(panel, queries)
+    common.update(dataSource=DATASOURCE, targets=targets)
+    if panel.type == "stat":
+        return Stat(format=unit, thresholds=thresholds, reduceCalc="lastNotNull", graphMode="none",
+                    extraJson=_defaults(mappings=NO_DATA_MAPPING), **common)
+    if panel.type == "gauge":
+        return GaugePanel(format=unit, thresholds=thresholds, min=panel.min if panel.min is not None else 0,
+                          max=_max_for(panel, steps, unit), calc="lastNotNull",
+                          extraJson=_defaults(mappings=NO_DATA_MAPPING), **common)
+    if panel.type == "bargauge":
+        return BarGauge(format=unit, thresholds=thresholds, min=panel.min if panel.min is not None else 0,
+                        max=_max_for(panel, steps, unit), calc="lastNotNull", displayMode="gradient",
+                        orientation="horizontal", extraJson=_defaults(mappings=NO_DATA_MAPPING), **common)
+    if panel.type == "timeseries":
+        return TimeSeries(unit=unit, thresholds=thresholds, legendDisplayMode="list", legendPlacement="bottom",
+                          tooltipMode="multi", thresholdsStyleMode="line" if len(steps) > 1 else "off",
+                          valueMin=panel.min, valueMax=panel.max, **common)
+    if panel.type == "state-timeline":
+        return StateTimeline(thresholds=thresholds, extraJson=_defaults(unit=unit), **common)
+    cells = "color-text" if len(steps) > 1 else "auto"
+    table = Table(unit=unit, thresholds=thresholds, extraJson=_defaults(custom={"cellOptions": {"type": cells}}),
+                  **common)
+    names = ({f"Value #{t.refId}": q.legend or f"Value #{t.refId}" for t, q in zip(targets, queries, strict=True)}
+             if len(queries) > 1 else {"Value": queries[0].legend or "Value"})
+    table.transformations = [{"id": "merge", "options": {}},
+                             {"id": "organize", "options": {"excludeByName": {"Time": True}, "renameByName": names}}]
+    return table
 
 
-def gauge(plan: Plan, title: str, description: str, grid: GridPos, *, signal: str, max_value: float | None = None,
-          unit: str | None = None) -> GaugePanel:
-    """A big gauge with the signal's threshold colours and markers."""
-    steps = signal_steps(plan, signal)
-    top = max_value if max_value is not None else max(v for v, _ in steps if v is not None) * 2
-    return GaugePanel(title=title, description=_describe(description, signal), dataSource="${datasource}",
-                      targets=[Target(expr=_check_rate(signal_expr(plan, signal)), refId="A")],
-                      format=unit or unit_for(plan, signal), thresholds=_thresholds(steps), min=0, max=top,
-                      gridPos=grid, calc="lastNotNull")
+def _defaults(**values: Any) -> dict[str, Any]:
+    """Field defaults grafanalib 0.7.1 cannot set, merged into its JSON (``extraJson``)."""
+    return {"fieldConfig": {"defaults": values}}
 
 
-def timeseries(title: str, description: str, grid: GridPos, exprs: list[tuple[str, str]], unit: str,
-               *, plan: Plan | None = None, signal: str | None = None) -> TimeSeries:
-    """Lines over time; with a ``signal`` its thresholds are drawn as lines."""
-    targets = [Target(expr=_check_rate(e), legendFormat=legend, refId=chr(ord("A") + i))
-               for i, (e, legend) in enumerate(exprs)]
-    steps = signal_steps(plan, signal) if plan and signal else [(None, OK_COLOUR)]
-    panel = TimeSeries(title=title, description=_describe(description, signal), dataSource="${datasource}",
-                       targets=targets, unit=unit, gridPos=grid, thresholds=_thresholds(steps),
-                       legendDisplayMode="list", legendPlacement="bottom", tooltipMode="multi")
-    return panel
-
-
-def table(title: str, description: str, grid: GridPos, exprs: list[tuple[str, str]], unit: str) -> Table:
-    """Current values as a table (instant queries), one row per series."""
-    targets = [Target(expr=_check_rate(e), legendFormat=legend, refId=chr(ord("A") + i), instant=True,
-                      format="table") for i, (e, legend) in enumerate(exprs)]
-    return Table(title=title, description=description, dataSource="${datasource}", targets=targets, unit=unit,
-                 gridPos=grid)
-
-
-def alert_list(plan: Plan, grid: GridPos) -> AlertList:
-    """The plan's firing and pending alerts (Prometheus-managed rules, filtered by the plan label)."""
-    return AlertList(title="Firing alerts", description=f"Alerts of plan {plan.plan} that are firing or pending, "
-                     "from the generated Prometheus rules.", gridPos=grid, limit=20, stateFilter=["firing", "pending"],
-                     nameFilter=f'{{plan="{plan.plan}"}}')
-
-
-def row(title: str, y: int) -> RowPanel:
-    return RowPanel(title=title, gridPos=GridPos(h=1, w=24, x=0, y=y))
-
-
-def templating(plan: Plan) -> Templating:
-    """``$datasource`` (any Prometheus) and ``$job`` (the plan's job, the rules' own selector)."""
-    return Templating(list=[
-        Template(name="datasource", label="Data source", type="datasource", query="prometheus", default="Prometheus"),
-        Template(name="job", label="Job", type="custom", query=plan.job_name, default=plan.job_name),
-    ])
+def row_panel(title: str, y: int, collapsed: bool = False) -> RowPanel:
+    return RowPanel(title=title, gridPos=GridPos(h=1, w=24, x=0, y=y), collapsed=collapsed)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from launchwatch.plan.dashboards import COUNTER_AGGREGATIONS, GAUGE_AGGREGATIONS
 from launchwatch.plan.model import MetricMapping, Plan
 from launchwatch.plan.urls import ambiguous_credentials, has_credentials, without_credentials
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
@@ -372,6 +373,7 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             out.append((("sources", i, "metrics", j, "name"), f"duplicate metric name {m.name!r} ({why})"))
     if not out:
         out += _alerting_checks(plan)
+        out += _dashboard_checks(plan)
     if plan.runbook_base and has_credentials(plan.runbook_base):
         out.append((("runbook_base",), "must not carry user:password@: every alert's runbook_url would show it"))
     return out
@@ -389,14 +391,7 @@ def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
     types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
     probed = {s.name for s in plan.sources if s.probe is not None}
 
-    def unknown(items: list[str], known: set[str], what: str) -> str | None:
-        bad = [x for x in items if x not in known]
-        if not bad:
-            return None
-        close = difflib.get_close_matches(bad[0], sorted(known), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known)) or 'none'})"
-        return f"unknown {what} {', '.join(map(repr, bad))}{hint}"
-
+    unknown = _unknown
     for i, tier in enumerate(plan.tiers):
         if msg := unknown(tier.channels, channels, "channel"):
             out.append((("tiers", i, "channels"), msg))
@@ -449,6 +444,49 @@ def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
                 out.append(((*key, field), msg))
         if msg := unknown(slo.phases, phases, "phase"):
             out.append(((*key, "phases"), msg))
+    return out
+
+
+def _unknown(items: list[str], known: set[str], what: str) -> str | None:
+    bad = [x for x in items if x not in known]
+    if not bad:
+        return None
+    close = difflib.get_close_matches(bad[0], sorted(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known)) or 'none'})"
+    return f"unknown {what} {', '.join(map(repr, bad))}{hint}"
+
+
+def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
+    """Panels name signals and metrics the plan has, with labels they carry and a fitting aggregation."""
+    out: list[tuple[_Key, str]] = []
+    signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
+    labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
+    labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
+    types = {name: ms[0].type for name, ms in plan.metrics.items()}
+    types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
+    uids: dict[str, int] = {}
+    for d, board in enumerate(plan.dashboards):
+        if board.uid and uids.setdefault(board.uid, d) != d:
+            out.append((("dashboards", d, "uid"), f"uid {board.uid!r} is already dashboards[{uids[board.uid]}]"))
+        for r, row in enumerate(board.rows):
+            for p, panel in enumerate(row.panels):
+                for q, query in enumerate(panel.all_queries):
+                    key: _Key = ("dashboards", d, "rows", r, "panels", p, *(("queries", q) if panel.queries else ()))
+                    if query.signal is not None and (msg := _unknown([query.signal], signals, "signal")):
+                        out.append(((*key, "signal"), msg + " (signals are the thresholds' 'signal', or their metric)"))
+                    if query.metric is None:
+                        continue
+                    if msg := _unknown([query.metric], set(labels), "metric"):
+                        out.append(((*key, "metric"), msg))
+                        continue
+                    for field, names in (("by", query.by), ("matchers", list(query.matchers))):
+                        if msg := _unknown(names, labels[query.metric], f"label of {query.metric}"):
+                            out.append(((*key, field), msg))
+                    counter = types[query.metric] == "counter"
+                    if query.aggregation and (query.aggregation in COUNTER_AGGREGATIONS) != counter:
+                        fits = COUNTER_AGGREGATIONS if counter else GAUGE_AGGREGATIONS
+                        out.append(((*key, "aggregation"), f"{query.metric} is a {types[query.metric]}: use one of "
+                                                           f"{', '.join(fits)}"))
     return out
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import jsonpath
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from launchwatch.plan.dashboards import Dashboard
 from launchwatch.plan.thresholds import BusinessHours, Channel, Phases, Slo, Threshold, Tier, Unexpressible
 from launchwatch.plan.units import parse_duration, parse_size
 
@@ -288,7 +290,8 @@ class Plan(_Strict):
     thresholds: list[Threshold] = Field(default_factory=list)
     slos: list[Slo] = Field(default_factory=list)
     unexpressible: list[Unexpressible] = Field(default_factory=list)
-    dashboards: list[dict[str, Any]] = Field(default_factory=list)
+    launch_at: datetime | None = None  # the launch moment (T+0): an annotation on every dashboard
+    dashboards: list[Dashboard] = Field(default_factory=list)  # none: a derived set (launchwatch.dashboards)
 
     @property
     def job_name(self) -> str:

@@ -1,0 +1,100 @@
+"""The PromQL, legend and unit of one panel query, from the plan.
+
+A ``signal`` query reads exactly what its alert compares (the same expression, through the same
+recording rule, over the rule's own window); a ``metric`` query aggregates a plan metric; an
+``expr`` is the author's own PromQL. Every selector is then scoped to the dashboard's ``$job`` and
+``$instance`` variables, as the dashboard linter asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from launchwatch.expressions import TimeScale, scope_selectors, signal_for, signal_thresholds, value_unit
+from launchwatch.plan.dashboards import Query
+from launchwatch.plan.model import Plan
+from launchwatch.selfmetric_names import SELF_METRIC_LABELS
+
+__all__ = ["JOB_MATCHERS", "PanelQuery", "metric_names", "resolve", "scoped", "unit_of_metric"]
+
+JOB_MATCHERS = 'job=~"$job",instance=~"$instance"'
+AGGREGATED_MATCHERS = 'job=~"$job"'  # recording rules sum instances away: they carry no instance label
+_UNITS = {"humanizePercentage": "percentunit", "humanizeDuration": "s", "humanize": "short", "count": "short"}
+_SUFFIX_UNITS = (("_timestamp_seconds", "dateTimeAsIso"), ("_bytes_per_second", "Bps"), ("_seconds", "s"),
+                 ("_bytes", "decbytes"), ("_ratio", "percentunit"))
+_RATE_UNITS = {"rate": "cps", "per_minute": "cpm", "per_hour": "short", "increase": "short"}
+_PER = {"rate": "", "per_minute": " * 60", "per_hour": " * 3600"}
+
+
+@dataclass(frozen=True)
+class PanelQuery:
+    expr: str
+    legend: str
+    unit: str
+    signal: str | None = None  # colours and alert lines come from this signal's thresholds
+
+
+def metric_names(plan: Plan) -> set[str]:
+    return set(plan.metrics) | set(SELF_METRIC_LABELS) | {"up", "ALERTS"}
+
+
+def scoped(plan: Plan, expr: str, matchers: str = JOB_MATCHERS, aggregated: str = AGGREGATED_MATCHERS) -> str:
+    """``expr`` with every selector of the plan's metrics (and recording rules) scoped to the dashboard."""
+    return scope_selectors(expr, metric_names(plan), matchers, aggregated)
+
+
+def unit_of_metric(name: str) -> str:
+    """Grafana's unit for a metric named in Prometheus style (base units in the name)."""
+    base = name.removesuffix("_total")
+    for suffix, unit in _SUFFIX_UNITS:
+        if base.endswith(suffix):
+            return unit
+    return "short"
+
+
+def _legend(by: list[str]) -> str:
+    return " ".join("{{percentile}}" if label == "quantile" else "{{" + label + "}}" for label in by)
+
+
+def _percentiles(expr: str, by: list[str]) -> str:
+    """Quantile labels (0.95) read as legends like ``p95``."""
+    if "quantile" not in by:
+        return expr
+    inner = f'label_replace({expr}, "percentile", "p${{1}}0", "quantile", "0\\\\.(\\\\d)")'
+    return f'label_replace({inner}, "percentile", "p$1", "quantile", "0\\\\.(\\\\d\\\\d)\\\\d*")'
+
+
+def _metric_expr(plan: Plan, q: Query) -> tuple[str, str]:
+    assert q.metric is not None
+    matchers = ",".join(f'{k}="{v}"' for k, v in sorted(q.matchers.items()))
+    sel = f"{q.metric}{{{matchers}}}" if matchers else q.metric
+    counter = q.metric.endswith("_total")
+    agg = q.aggregation or ("rate" if counter else "max")
+    grouping = f" by ({', '.join(q.by)})" if q.by else ""
+    if agg == "increase":
+        expr = f"sum{grouping} (increase({sel}[$__range]))"
+    elif agg in _PER:
+        expr = f"sum{grouping} (rate({sel}[$__rate_interval])){_PER[agg]}"
+    else:
+        expr = f"{agg}{grouping} ({sel})"
+    unit = _RATE_UNITS[agg] if agg in _RATE_UNITS else ("short" if agg == "count" else unit_of_metric(q.metric))
+    return _percentiles(expr, q.by), unit
+
+
+def resolve(plan: Plan, q: Query, phase: str | None, matchers: tuple[str, str] | None = None) -> PanelQuery:
+    """The scoped PromQL, legend and unit of ``q``; ``matchers`` (for raw series, for recording
+    rules) replace the dashboard's ``$job``/``$instance`` ones."""
+    raw, aggregated = matchers or (JOB_MATCHERS, AGGREGATED_MATCHERS)
+    if q.signal is not None:
+        first = signal_thresholds(plan, q.signal, phase)[0]
+        signal = signal_for(plan, first, TimeScale())
+        unit = unit_of_metric(first.metric) if first.kind == "value" else _UNITS[value_unit(first)]
+        extra = [label for label in signal.labels if label not in ("job", "instance")]
+        legend = q.legend if q.legend is not None else (_legend(extra) if extra else q.signal)
+        return PanelQuery(scoped(plan, signal.expr, raw, aggregated), legend, unit, q.signal)
+    if q.metric is not None:
+        expr, unit = _metric_expr(plan, q)
+        legend = q.legend if q.legend is not None else (_legend(q.by) if q.by else q.metric)
+        return PanelQuery(scoped(plan, expr, raw, aggregated), legend, unit)
+    assert q.expr is not None
+    return PanelQuery(scoped(plan, q.expr, raw, aggregated), q.legend or "", "short")

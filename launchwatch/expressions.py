@@ -1,0 +1,267 @@
+"""The PromQL a threshold compares, and the recording rules it needs: the neutral module that alert
+rules, dashboard panels and reports all read, so a panel shows exactly what its alert compares.
+
+Recording rules follow ``level:metric:operations`` (e.g.
+``job:app_request_errors_per_app_requests:ratio_rate5m``). Every selector is scoped to the plan's
+Prometheus job, so five plans can share one Prometheus without one plan's rule firing on another's
+series.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import Threshold
+from launchwatch.plan.units import format_duration
+
+__all__ = [
+    "SLO_BUDGET_RECORD",
+    "SLO_PAGE",
+    "SLO_TICKET",
+    "SLO_WINDOWS",
+    "Signal",
+    "TimeScale",
+    "format_number",
+    "in_phase",
+    "phase_for",
+    "scope_selectors",
+    "selector",
+    "signal_for",
+    "signal_thresholds",
+    "signals",
+    "slo_record",
+    "value_unit",
+]
+
+
+# Google SRE workbook, "Alerting on SLOs": (factor, long window, short window) per alert.
+SLO_PAGE = ((14.4, 3600, 300), (6.0, 21600, 1800))
+SLO_TICKET = ((3.0, 86400, 7200), (1.0, 259200, 21600))
+SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
+SLO_BUDGET_RECORD = "job_slo:error_budget_remaining:ratio30d"
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """Multiplies every duration (``for``, windows, offsets); below 1 only for fast end-to-end tests."""
+
+    factor: float = 1.0
+
+    def __call__(self, seconds: float) -> str:
+        scaled = seconds * self.factor
+        if self.factor != 1.0 and seconds:
+            scaled = max(round(scaled), 1)
+        return format_duration(scaled)
+
+    def seconds(self, seconds: float) -> float:
+        return seconds if self.factor == 1.0 else (max(round(seconds * self.factor), 1) if seconds else 0.0)
+
+
+@dataclass(frozen=True)
+class Signal:
+    expr: str
+    labels: tuple[str, ...]  # labels the signal's series carry (besides the rule's own)
+    recording: list[dict[str, object]] = field(default_factory=list)
+
+
+def selector(plan: Plan, metric: str, matchers: dict[str, str]) -> str:
+    """``metric{job="plan",k="v"}``, keys sorted so output is deterministic."""
+    parts = [f'job="{plan.job_name}"'] + [f'{k}="{_escape(v)}"' for k, v in sorted(matchers.items())]
+    return f"{metric}{{{','.join(parts)}}}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _base(metric: str) -> str:
+    return metric.removesuffix("_total")
+
+
+def _matcher_suffix(matchers: dict[str, str]) -> str:
+    return "".join("_" + "".join(ch if ch.isalnum() else "_" for ch in v).strip("_") for _, v in
+                   sorted(matchers.items()))
+
+
+def signal_for(plan: Plan, th: Threshold, scale: TimeScale) -> Signal:
+    """The expression on the left of the threshold's comparison."""
+    by = ["job", *th.by]
+    level = "_".join(by)
+    sel = selector(plan, th.metric, th.matchers)
+    if th.kind == "value":
+        if th.by:
+            return Signal(f"max by ({', '.join(by)}) ({sel})", tuple(by))
+        return Signal(sel, ("job", "instance", *sorted(th.matchers)))
+    if th.kind == "age":
+        return Signal(f"time() - {sel}", ("job", "instance", *sorted(th.matchers)))
+    window = scale(th.window or 0)
+    if th.kind == "drop":
+        offset = scale(th.offset or 0)
+        expr = f"1 - avg_over_time({sel}[{window}]) / avg_over_time({sel}[{window}] offset {offset})"
+        return Signal(expr, ("job", "instance", *sorted(th.matchers)))
+    if th.kind == "increase":
+        record = f"{level}:{_base(th.metric)}{_matcher_suffix(th.matchers)}:increase{window}"
+        rule_expr = f"sum by ({', '.join(by)}) (increase({sel}[{window}]))"
+    else:  # ratio
+        assert th.denominator is not None
+        den = selector(plan, th.denominator, th.denominator_matchers)
+        record = (f"{level}:{_base(th.metric)}{_matcher_suffix(th.matchers)}_per_{_base(th.denominator)}"
+                  f"{_matcher_suffix(th.denominator_matchers)}:ratio_rate{window}")
+        rule_expr = (f"sum by ({', '.join(by)}) (rate({sel}[{window}]))\n/\n"
+                     f"sum by ({', '.join(by)}) (rate({den}[{window}]))")
+    recording = [{"record": record, "expr": rule_expr}]
+    return Signal(f'{record}{{job="{plan.job_name}"}}', tuple(by), recording)
+
+
+def slo_record(window: float, scale: TimeScale | None = None) -> str:
+    """The recording rule holding an SLO's error ratio over ``window`` seconds (label ``slo``)."""
+    return f"job_slo:sli_error:ratio_rate{(scale or TimeScale())(window)}"
+
+
+def value_unit(th: Threshold) -> str:
+    """The Go template function that prints this threshold's value for a human."""
+    if th.kind == "increase":
+        return "count"
+    if th.kind in ("ratio", "drop") or th.metric.endswith("_ratio"):
+        return "humanizePercentage"
+    if th.kind == "age" or th.metric.endswith("_seconds"):
+        return "humanizeDuration"
+    return "humanize"
+
+
+def format_number(v: float) -> str:
+    """A threshold as PromQL writes it: ``5``, ``0.05``, ``1e-05``."""
+    if float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(round(float(v), 12))
+
+
+def in_phase(phases: list[str], phase: str | None) -> bool:
+    return not phases or phase is None or phase in phases
+
+
+def phase_for(plan: Plan, phase: str | None) -> str | None:
+    """The phase to generate for: the one asked for, else the plan's default; errors name the choices."""
+    if plan.phases is None:
+        if phase not in (None, "all"):
+            raise ValueError(f"plan {plan.plan} has no phases; drop --phase")
+        return None
+    if phase is None:
+        return plan.phases.default
+    if phase == "all":
+        return None
+    if phase not in plan.phases.names:
+        raise ValueError(f"plan {plan.plan} has no phase {phase!r}; phases: {', '.join(plan.phases.names)}")
+    return phase
+
+
+def signals(plan: Plan) -> list[str]:
+    """Every signal the plan's thresholds judge, in plan order."""
+    return list(dict.fromkeys(t.signal_name for t in plan.thresholds))
+
+
+def signal_thresholds(plan: Plan, signal: str, phase: str | None) -> list[Threshold]:
+    """The thresholds a panel of ``signal`` shows: those of ``phase`` (all phases if it has none
+    there) that judge the same expression as the first, so each colour honours its alert's label
+    matchers and window. ``drop`` thresholds compare with the past, which no level can colour."""
+    found = [t for t in plan.thresholds if t.signal_name == signal and t.kind != "drop"]
+    if not found:
+        raise KeyError(signal)
+    in_it = [t for t in found if in_phase(t.phases, phase)] or found
+    first = signal_for(plan, in_it[0], TimeScale()).expr
+    return [t for t in in_it if signal_for(plan, t, TimeScale()).expr == first]
+
+
+_IDENT_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_GROUPING = frozenset({"by", "without", "on", "ignoring", "group_left", "group_right"})
+_JOB_MATCHER_RE = re.compile(r"^job\s*(?:=~|!~|!=|=)")
+
+
+def scope_selectors(expr: str, names: set[str], matchers: str, aggregated_matchers: str) -> str:
+    """Put ``matchers`` (e.g. ``job=~"$job",instance=~"$instance"``) on every selector of a metric in
+    ``names``, and ``aggregated_matchers`` on recording-rule series (``level:metric:op``, which carry
+    no ``instance``), replacing any ``job`` matcher already there. String literals, label names in
+    braces and grouping clauses are left alone.
+
+    >>> scope_selectors('sum(rate(x_total{a="b"}[5m]))', {"x_total"}, 'job=~"$job"', 'job=~"$job"')
+    'sum(rate(x_total{job=~"$job",a="b"}[5m]))'
+    """
+    out: list[str] = []
+    i, n = 0, len(expr)
+    last_word = ""
+    while i < n:
+        ch = expr[i]
+        if ch in "\"'`":
+            end = _string_end(expr, i)
+            out.append(expr[i:end])
+            i = end
+            continue
+        if ch == "(" and last_word in _GROUPING:  # by (a, b): label names, not metrics
+            end = expr.index(")", i) + 1 if ")" in expr[i:] else n
+            out.append(expr[i:end])
+            i, last_word = end, ""
+            continue
+        m = _IDENT_RE.match(expr, i)
+        if m and (i == 0 or not (expr[i - 1].isalnum() or expr[i - 1] in "_$.")):
+            name = m.group(0)
+            j = m.end()
+            k = j
+            while k < n and expr[k] == " ":
+                k += 1
+            is_call = k < n and expr[k] == "("
+            recorded = name.count(":") == 2
+            if not is_call and (name in names or recorded):
+                braces = ""
+                if k < n and expr[k] == "{":
+                    close = _brace_end(expr, k)
+                    braces, j = expr[k + 1:close - 1], close
+                rest = ",".join(part for part in _split_matchers(braces) if not _is_job(part))
+                scoped = aggregated_matchers if recorded else matchers
+                out.append(f"{name}{{{scoped}{',' + rest if rest else ''}}}")
+            else:
+                out.append(name)
+            last_word = name
+            i = j
+            continue
+        if not ch.isspace():
+            last_word = ""
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _string_end(expr: str, i: int) -> int:
+    quote, j = expr[i], i + 1
+    while j < len(expr) and expr[j] != quote:
+        j += 2 if expr[j] == "\\" and quote != "`" else 1
+    return min(j + 1, len(expr))
+
+
+def _brace_end(expr: str, i: int) -> int:
+    j = i + 1
+    while j < len(expr) and expr[j] != "}":
+        j = _string_end(expr, j) if expr[j] in "\"'`" else j + 1
+    return min(j + 1, len(expr))
+
+
+def _split_matchers(text: str) -> list[str]:
+    parts, current, j = [], "", 0
+    while j < len(text):
+        if text[j] in "\"'`":
+            end = _string_end(text, j)
+            current += text[j:end]
+            j = end
+        elif text[j] == ",":
+            parts.append(current)
+            current, j = "", j + 1
+        else:
+            current += text[j]
+            j += 1
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _is_job(matcher: str) -> bool:
+    return bool(_JOB_MATCHER_RE.match(matcher))

@@ -1,0 +1,36 @@
+"""``launchwatch generate``: every file a plan gives — alert rules and their tests, prometheus.yml,
+alertmanager.yml, Grafana dashboards and provisioning — made in memory, then written all at once.
+
+Output is deterministic (same plan, same bytes) so an operator's diff shows only real changes, and
+never half-written: nothing is written unless every file was made.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from launchwatch.alerting.generate import GenerateOptions, alerting_files
+from launchwatch.dashboards.build import grafana_files
+from launchwatch.output import diff_tree, write_tree
+from launchwatch.plan.model import Plan
+
+__all__ = ["GenerateOptions", "check", "generate", "generated_files"]
+
+
+def generated_files(plans: list[Plan], options: GenerateOptions | None = None) -> dict[str, str]:
+    """Every generated file (relative path → text); raises ValueError for a phase a plan lacks."""
+    options = options or GenerateOptions()
+    files = alerting_files(plans, options)
+    if options.dashboards:
+        files.update(grafana_files(plans, options.phase))
+    return files
+
+
+def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = None) -> list[Path]:
+    """Write every generated file for ``plans`` under ``out``; returns the paths written."""
+    return write_tree(generated_files(plans, options), out)
+
+
+def check(plans: list[Plan], out: Path, options: GenerateOptions | None = None) -> list[str]:
+    """The files under ``out`` that differ from what ``plans`` generate (empty: up to date)."""
+    return diff_tree(generated_files(plans, options), out)

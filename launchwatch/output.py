@@ -1,0 +1,74 @@
+"""Generated files: YAML as launchwatch writes it, and writing a whole tree at once.
+
+``write_tree`` builds the tree in a temporary folder beside the destination and moves each file
+into place only when every file was made, so a failure never leaves half-written output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+__all__ = ["diff_tree", "dump_yaml", "write_tree"]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, multi-line PromQL as literal blocks, no anchors."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_yaml(data: object, header: str = "") -> str:
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True, default_flow_style=False)
+    return (header + text) if header else text
+
+
+def write_tree(files: dict[str, str], out: Path) -> list[Path]:
+    """Write ``files`` (relative path → text) under ``out``, all or nothing; returns the paths.
+
+    Files are staged in a temporary folder on the same file system, then renamed into place one by
+    one (each rename is atomic), so a reader sees either the old or the new version of a file.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".launchwatch-", dir=out))
+    try:
+        for rel, text in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        written = []
+        for rel in files:
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, target)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def diff_tree(files: dict[str, str], out: Path) -> list[str]:
+    """The relative paths under ``out`` whose content differs from ``files`` (or that are missing)."""
+    changed = []
+    for rel, text in files.items():
+        path = out / rel
+        try:
+            same = path.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            changed.append(rel)
+    return changed
