@@ -19,7 +19,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from launchwatch.alerting.generate import GenerateOptions, generate  # noqa: E402
+from launchwatch.generate import GenerateOptions, generate  # noqa: E402
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan  # noqa: E402
 from launchwatch.stack import start_prometheus, wait_ready  # noqa: E402
 
@@ -33,17 +33,20 @@ def free_port() -> int:
 
 
 def panel_queries(board: dict[str, Any]) -> list[tuple[str, str]]:
-    """(panel title, expr) for every target of every panel, rows included."""
+    """(panel title, expr) for every target of every panel, rows included, and every annotation query."""
     out = []
     for panel in board["panels"]:
         for p in [panel, *panel.get("panels", [])]:
             out += [(p["title"], t["expr"]) for t in p.get("targets", [])]
+    out += [(f"annotation: {a['name']}", a["expr"]) for a in board.get("annotations", {}).get("list", [])
+            if a.get("expr")]
     return out
 
 
 def substitute(expr: str, job: str) -> str:
+    """The query as Grafana sends it with the dashboard's defaults (every instance of the job)."""
     return (expr.replace("$__rate_interval", RATE_INTERVAL).replace("$__range", "5m")
-            .replace("$job", job).replace("${job}", job))
+            .replace("$job", job or ".+").replace("${job}", job or ".+").replace("$instance", ".+"))
 
 
 def start(plans: list[str], work: Path, procs: list[subprocess.Popen[bytes]]) -> tuple[str, Path]:
@@ -78,7 +81,9 @@ def run_queries(prom: str, out: Path, plans: list[str]) -> dict[tuple[str, str, 
                 job = folder if folder != "overview" else ""
                 q = substitute(expr, load_plan(builtin_plan_path(job)).job_name if job else "")
                 r = requests.get(f"{prom}/api/v1/query", params={"query": q}, timeout=30).json()
-                n = len(r["data"]["result"]) if r.get("status") == "success" else -1
+                # NaN is the panels' "no data" fallback: only series with a real value count as an answer
+                n = sum(1 for s in r["data"]["result"] if s["value"][1] != "NaN") if r.get("status") == "success" \
+                    else -1
                 results[(folder, title, expr)] = (r.get("status", "?") if n >= 0 else r.get("error", "?"), n)
     return results
 
