@@ -109,8 +109,9 @@ def _slo_rows(plan: Plan, phase: str | None) -> list[Row]:
     return rows
 
 
-def _other_metrics(plan: Plan) -> Row | None:
-    judged = {t.metric for t in plan.thresholds} | {t.denominator for t in plan.thresholds if t.denominator}
+def _other_metrics(plan: Plan, phase: str | None) -> Row | None:
+    shown = [t for t in plan.thresholds if t.kind != "drop" and in_phase(t.phases, phase)]
+    judged = {t.metric for t in shown} | {t.denominator for t in shown if t.denominator}
     panels = []
     for name, mappings in plan.metrics.items():
         if name in judged or mappings[0].type == "info":
@@ -126,14 +127,12 @@ def derived_dashboards(plan: Plan, phase: str | None) -> list[Dashboard]:
     the plan's alerts, and every metric no alert judges."""
     rows = [_health(plan)]
     for signal in signals(plan):
-        try:
+        if any(t.signal_name == signal and t.kind != "drop" and in_phase(t.phases, phase) for t in plan.thresholds):
             rows.append(_signal_row(plan, signal, phase))
-        except KeyError:  # only 'drop' thresholds: no level to show
-            continue
     rows += _slo_rows(plan, phase)
     rows.append(Row(title="Alerts", panels=[Panel(title="Firing and pending alerts", type="alertlist", width=24,
                                                   description=f"Alerts of plan {plan.plan} firing or pending.")]))
-    if other := _other_metrics(plan):
+    if other := _other_metrics(plan, phase):
         rows.append(other)
     return [Dashboard(title="overview", uid=f"lw-{plan.plan}"[:40], description=plan.description or plan.title,
                       rows=rows)]

@@ -61,4 +61,4 @@ def overview_dashboard(plans: list[Plan], links: dict[str, list[tuple[str, str]]
     return Dashboard(title="launchwatch overview", uid="lw-overview", description="Every plan at a glance: red "
                      "when an exporter is unreachable, a source is down or a critical alert fires.",
                      tags=["launchwatch"], panels=panels, links=dashboard_links, time=Time("now-6h", "now"),
-                     refresh="30s", timezone="browser", templating=Templating(list=variables))
+                     refresh="30s", timezone="browser", templating=Templating(list=variables), editable=False)
