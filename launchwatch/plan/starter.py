@@ -196,7 +196,7 @@ def _ascii(text: str) -> str:
 
 def _tokens(key: str) -> list[str]:
     """A JSON key's words: "latencyMs" and "latency-ms" and "Latency MS" all give ["latency", "ms"]."""
-    text = _ascii(key)
+    text = _ascii(key).replace("'", "")  # "it's" is one word, not "it" and a unit "s"
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
     return [t for t in re.split(r"[^a-zA-Z0-9]+", text.lower()) if t]
@@ -206,7 +206,9 @@ def _singular(tokens: list[str]) -> list[str]:
     if not tokens:
         return tokens
     word = tokens[-1]
-    if word.endswith("ies") and len(word) > 4:
+    if word in _NOT_PLURAL:
+        pass
+    elif word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith(("sses", "uses", "xes", "ches", "shes")):
         word = word[:-2]
@@ -388,13 +390,13 @@ def _guess(tokens: list[str], key: str, parent: str | None, values: list[Any], f
 
 def _status_guess(tokens: list[str], values: list[str]) -> _Guess:
     name = tokens if tokens[-1:] == ["ok"] else [*tokens, "ok"]
-    return _Guess(name, value_map=_status_map(values), help_note="a status word mapped to 1 (healthy) or 0",
+    return _Guess(name, value_map=_status_map(values), help_note="a status word: 1 healthy, 0 not",
                   comment="holds a status word: a value missing from value_map fails the whole source "
                           "(launchwatch_target_up 0), so list every value the endpoint can return.")
 
 
 def _number_guess(tokens: list[str], key: str, parent: str | None, numbers: list[float],
-                  fallback: list[str]) -> _Guess:
+                  fallback: list[str]) -> _Guess | str:
     core = list(tokens)
     quantile = None
     for i in range(len(core) - 1, -1, -1):
@@ -404,6 +406,8 @@ def _number_guess(tokens: list[str], key: str, parent: str | None, numbers: list
             break
     key_words = _tokens(key)
     marker = core.pop() if core and core[-1] in ("total", "count") else None
+    while marker and core[-1:] == ["total"]:  # errors_total.total
+        core.pop()
     guess = _Guess(core, quantile=quantile)
     base = None
     if _epoch_scale(numbers) and set(core[-2:]) & _TIMESTAMP_WORDS:
@@ -420,12 +424,14 @@ def _number_guess(tokens: list[str], key: str, parent: str | None, numbers: list
                 base = [unit]
                 guess.scale = factor
                 if what == "percent":
-                    guess.scale_note = "percent → ratio (0-1)"
+                    guess.scale_note = "percent → ratio 0-1"
                 elif what:
                     guess.scale_note = f"{what} → {unit}"
                 break
             if core[i] not in _AGGREGATES:
                 break
+    if not all(math.isfinite(n * guess.scale) for n in numbers):
+        return f"a number too large to scale to {base[0] if base else 'base units'}"
     looks_counted = marker is not None or _is_event(key_words, parent)
     explicit = key_words[-1:] == ["total"] and len(key_words) > 1  # requests_total: Prometheus style already
     windowed = any(t in _NOT_COUNTER or _WINDOW.fullmatch(t) for t in tokens)
@@ -433,10 +439,9 @@ def _number_guess(tokens: list[str], key: str, parent: str | None, numbers: list
                   and base not in (["ratio"], ["timestamp", "seconds"]) and (explicit or not windowed))
     if is_counter:
         guess.type = "counter"
-        reason = f"the key {key!r}" if marker or len(key_words) > 1 or parent is None else \
-            f"{key!r} under {parent!r}"
-        guess.comment = (f"counter is a guess from {reason}: if the value can go down, make it a gauge and drop "
-                         "the _total suffix.")
+        reason = repr(key) if marker or len(key_words) > 1 or parent is None else f"{key!r} under {parent!r}"
+        guess.comment = (f"type counter is guessed from the name ({reason}): if the value can go down, change it "
+                         "to gauge and drop the _total suffix.")
     guess.tokens = [*(core or fallback), *(base or []), *(["count"] if marker == "count" and not is_counter else [])]
     if is_counter:
         guess.tokens.append("total")
@@ -509,10 +514,10 @@ def _shape(value: Any) -> Any:
     return "string" if isinstance(value, str) else "number"
 
 
-def _has_number(shape: Any) -> bool:
+def _has_leaf(shape: Any) -> bool:
     if isinstance(shape, frozenset):
-        return any(_has_number(s) for _, s in shape)
-    return shape == "number"
+        return any(_has_leaf(s) for _, s in shape)
+    return shape != "array"
 
 
 class _Walk:
@@ -544,12 +549,12 @@ class _Walk:
         return _guess(tokens or self.source_tokens, key or "", parent, values, self.source_tokens)
 
     def _emit(self, guess: _Guess | str, where: str, *, path: str, value: str | None = None,
-              labels: dict[str, str] | None = None, family: str | None = None) -> None:
+              labels: dict[str, str] | None = None) -> None:
         if isinstance(guess, str):
             self.notes.append((where, guess))
             return
         words = list(guess.tokens)
-        if guess.type != "counter" and words[-1:] == ["total"]:
+        while guess.type != "counter" and words[-1:] == ["total"]:
             words.pop()  # only counters end in _total
         name = "_".join(words or self.source_tokens)
         if not name[0].isalpha():
@@ -564,7 +569,7 @@ class _Walk:
             comments.append(f"{where} {guess.comment}" if guess.value_map else guess.comment)
         self.metrics.append(_Metric(name, guess.type, path, where, value, labels, const, guess.value_map,
                                     guess.scale, guess.scale_note, guess.help_note, comments,
-                                    family=f"{family or path}|{guess.quantile is not None}"))
+                                    family=_family(path, value)))
 
     def _keyed_map(self, node: dict[str, Any], path: str, tokens: list[str], key: str | None) -> bool:
         """A map whose values share a shape (queues by name, checks by dependency): one metric per field,
@@ -572,8 +577,11 @@ class _Walk:
         values = list(node.values())
         if len(values) < 2 or any(_member(k) is None for k in node):
             return False
-        own = _tokens(key) if key is not None else self.source_tokens
-        label = _label_name(_singular(own) if _singular(own) != own else (own if key is not None else ["key"]), set())
+        if not tokens:  # the document itself: named after the source ("queues" for /api/queues)
+            tokens, key = self.source_tokens, "_".join(self.source_tokens)
+        own = _tokens(key or "")
+        own = own[1:] if own[:1] == ["by"] and len(own) > 1 else own  # by_region: labelled region
+        label = _label_name(_singular(own) if _singular(own) != own else (own if own != ["main"] else ["key"]), set())
         if all(_is_status(v) for v in values):
             self._pending.append(f"One series per key of {path}, labelled {label}.")
             self._emit(self._guess(tokens, key, None, values), f"{path}.*", path=f"{path}.*", labels={label: "@key"})
@@ -581,7 +589,7 @@ class _Walk:
         if not all(isinstance(v, dict) and v for v in values):
             return False
         shape = _shape(values[0])
-        if not _has_number(shape) or any(_shape(v) != shape for v in values[1:]):
+        if not _has_leaf(shape) or any(_shape(v) != shape for v in values[1:]):
             return False
         self._pending.append(f"One series per key of {path}, labelled {label}.")
         fields, arrays = _fields(values)
@@ -594,11 +602,13 @@ class _Walk:
                 self._emit(guess, f"{path}.*{rel}", path=f"{path}.*{rel}", labels={label: "@parentkey"})
             else:  # deeper: @parentkey would name the wrong level, so the value is read relative to the entry
                 self._emit(guess, f"@{rel} in each value of {path}", path=f"{path}.*", value=f"@{rel}",
-                           labels={label: "@key"}, family=f"{path}.*@{rel}")
+                           labels={label: "@key"})
         self._pending = []
         return True
 
     def _array(self, items: list[Any], path: str, tokens: list[str], key: str | None) -> None:
+        if not tokens:  # the document itself: named after the source ("orders" for /api/orders)
+            tokens, key = self.source_tokens, "_".join(self.source_tokens)
         if not items:
             self.notes.append((path, "an empty array (its items' shape is unknown)"))
             return
@@ -629,20 +639,31 @@ class _Walk:
             if isinstance(guess, _Guess) and len(keys) == 1 and _tokens(keys[0])[-1:] == ["id"]:
                 guess = "an id, not a measurement"
             self._emit(guess, f"@{rel} in each item of {path}", path=f"{path}[*]", value=f"@{rel}",
-                       labels=labels, family=f"{path}[*]@{rel}")
+                       labels=labels)
         self._pending = []
+
+
+_LAST_STEP = re.compile(r"""(\.[A-Za-z_][A-Za-z0-9_]*|\['(?:[^'\\]|\\.)*'\])\Z""")
+
+
+def _family(path: str, value: str | None) -> str:
+    """Where a value's siblings live: quantiles of one family ($.latency_ms.p50, .p95) may share a name."""
+    return path + "|" + _LAST_STEP.sub("", value) if value is not None else _LAST_STEP.sub("", path)
 
 
 def _fields(objects: list[dict[str, Any]]) -> tuple[dict[str, tuple[list[str], list[Any]]], list[str]]:
     """Every scalar field of a list of objects, at any depth: relative path -> (keys along it, values)."""
     out: dict[str, tuple[list[str], list[Any]]] = {}
     arrays: list[str] = []
+    nested: set[str] = set()  # an object or array here in some item: a number there would fail the source
 
     def walk(obj: dict[str, Any], rel: str, keys: list[str]) -> None:
         for k, v in obj.items():
             step = _member(k)
             if step is None:
                 continue
+            if isinstance(v, dict | list):
+                nested.add(rel + step)
             if isinstance(v, dict):
                 walk(v, rel + step, [*keys, k])
             elif isinstance(v, list):
@@ -653,7 +674,7 @@ def _fields(objects: list[dict[str, Any]]) -> tuple[dict[str, tuple[list[str], l
 
     for obj in objects:
         walk(obj, "", [])
-    return out, arrays
+    return {rel: found for rel, found in out.items() if rel not in nested}, arrays
 
 
 _TIMESTAMP_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -721,7 +742,8 @@ def _settle_names(metrics: list[_Metric], source_tokens: list[str]) -> None:
             n += 1
             m.name = f"{wanted.removesuffix('_total')}_{n}_total" if m.type == "counter" else f"{wanted}_{n}"
     for group in groups.values():
-        origins = ", ".join(m.origin for m in group)
+        parts = [m.origin.partition(" in each ") for m in group]  # "@.p95_ms in each item of $.endpoints"
+        origins = ", ".join(what for what, _, _ in parts) + "".join(f"{sep}{where}" for _, sep, where in parts[:1])
         notes = {m.scale_note for m in group}
         help_notes = {m.help_note for m in group}
         extra = [n for n in (*sorted(help_notes), *(sorted(notes) if len(notes) == 1 else ["scaled to base units"]))
@@ -760,15 +782,20 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(value)
 
 
+def _printable(text: str) -> str:
+    """``text`` safe in a YAML comment: a key's newline or U+2028 would end the comment mid-line."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _comment(text: str, indent: str) -> list[str]:
-    return [f"{indent}# {line}" for line in textwrap.wrap(text, 112 - len(indent), break_on_hyphens=False,
-                                                            break_long_words=False)]
+    return [f"{indent}# {line}" for line in textwrap.wrap(_printable(text), 104 - len(indent),
+                                                            break_on_hyphens=False, break_long_words=False)]
 
 
 def _metric_yaml(m: _Metric) -> list[str]:
     ind, sub = "      ", "        "
     lines = [line for c in m.comments for line in _comment(c, ind)]
-    lines.append(f"{ind}- name: {m.name}")
+    lines.append(f"{ind}- name: {_scalar(m.name)}")  # a metric named `no` or `on` is not a boolean
     lines.append(f"{sub}help: {_scalar(m.help)}")
     lines.append(f"{sub}type: {m.type}")
     lines.append(f"{sub}path: {_scalar(m.path)}")
@@ -818,7 +845,7 @@ def _example_threshold(metrics: list[_Metric]) -> list[str]:
         f"#     summary: {_scalar(summary)}",
         "#     section: starter example   # where the launch document sets this threshold",
         "#     tier: RED",
-        f"#     metric: {pick.name}",
+        f"#     metric: {_scalar(pick.name)}",
     ]
     return lines + [f"#     {line}" for line in body]
 
@@ -846,19 +873,19 @@ def starter_plan(sample: Sample, name: str | None = None) -> str:
     description = (f"Generated by `launchwatch init` from {sample.origin}; the names, types and units are "
                    "guesses to review.")
     lines = [
-        f"# Starter plan written by `launchwatch init` from {sample.origin}.",
+        f"# Starter plan written by `launchwatch init` from {_printable(sample.origin)}.",
         "# Every name, type, unit and label below is a guess from the sample's keys and values: read the",
         "# comments, fix what is wrong (docs/starter.md says what to look for), then:",
         "#   launchwatch check FILE",
         "#   launchwatch run --config FILE            # the metrics at http://127.0.0.1:9848/metrics",
         "#   launchwatch generate --config FILE --out out/",
-        f"plan: {plan}",
+        f"plan: {_scalar(plan)}",
         f"title: {_scalar(f'{plan} (starter plan)')}",
         f"description: {_scalar(description)}",
         f"base_url: {_scalar(base_url)}{base_comment}",
         "",
         "sources:",
-        f"  - name: {source}",
+        f"  - name: {_scalar(source)}",
         f"    url: {_scalar(url)}{url_comment}",
     ]
     if sample.dropped_credentials:
@@ -893,8 +920,10 @@ def init(*, from_json: str | None, from_url: str | None, name: str | None, url: 
     """
     from launchwatch.plan.loader import PlanError, load_plan_text
 
-    if (from_json is None) == (from_url is None):
-        raise StarterError("give --from-json SAMPLE.json or --from-url URL (one of them)", 2)
+    if from_json is None and from_url is None:
+        raise StarterError("give --from-json SAMPLE.json or --from-url URL", 2)
+    if from_json is not None and from_url is not None:
+        raise StarterError("give --from-json or --from-url, not both", 2)
     if url is not None and from_url is not None:
         raise StarterError("--url goes with --from-json; --from-url already says where the JSON is", 2)
     sample = read_sample(from_json, url) if from_json is not None else fetch_sample(from_url or "")
@@ -910,6 +939,8 @@ def init(*, from_json: str | None, from_url: str | None, name: str | None, url: 
         where, say = "-", (lambda msg: echo(msg, err=True))
     else:
         path = Path(output) if output else Path(f"{plan.plan}.yml")
+        if path.is_dir():
+            raise StarterError(f"{path}: is a directory; give -o a file name, e.g. -o {path / (plan.plan + '.yml')}")
         if path.exists() and not force:
             raise StarterError(f"{path}: already exists; use --force to overwrite it, or -o another file")
         try:
