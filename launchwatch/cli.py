@@ -288,3 +288,22 @@ def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, 
              alertmanager=parse_listen(alertmanager_listen))
 
 
+@main.command()
+@click.option("--from-json", "from_json", metavar="SAMPLE.json", help="A sample of the product's JSON, in a file.")
+@click.option("--from-url", "from_url", metavar="URL", help="Fetch the sample from the product (once, 10 s timeout).")
+@click.option("--name", metavar="PLAN", help="Plan name (default: the sample file's stem, or the URL's host).")
+@click.option("--url", metavar="URL", help="With --from-json: where the product serves that JSON (base_url and url).")
+@click.option("-o", "--output", metavar="PLAN.yml", help="File to write (default: <name>.yml; '-' for stdout).")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def init(from_json: str | None, from_url: str | None, name: str | None, url: str | None, output: str | None,
+         force: bool) -> None:
+    """Write a starter plan from a sample of the product's JSON, each guess marked by a comment."""
+    from launchwatch.plan.starter import StarterError
+    from launchwatch.plan.starter import init as write_starter
+
+    try:
+        write_starter(from_json=from_json, from_url=from_url, name=name, url=url, output=output, force=force,
+                      echo=click.echo)
+    except StarterError as exc:
+        click.echo(f"launchwatch init: {exc}", err=True)
+        sys.exit(exc.exit_code)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from launchwatch.generate import GenerateOptions, generate  # noqa: E402
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan  # noqa: E402
+from launchwatch.plan.model import Plan  # noqa: E402
 from launchwatch.stack import start_prometheus, wait_ready  # noqa: E402
 
 RATE_INTERVAL = "1m"
@@ -49,19 +51,48 @@ def substitute(expr: str, job: str) -> str:
             .replace("$job", job or ".+").replace("${job}", job or ".+").replace("$instance", ".+"))
 
 
-def start(plans: list[str], work: Path, procs: list[subprocess.Popen[bytes]]) -> tuple[str, Path]:
-    """Demos (simulator + exporter) per plan and one Prometheus loading every plan's rules."""
+@dataclass
+class Monitored:
+    """A plan to monitor: a built-in one (its demo), or a plan file run by the exporter against a
+    built-in simulator (``simulate``) or a directory of JSON files served over HTTP (``serve_dir``)."""
+
+    plan: Plan
+    config: Path | None = None
+    simulate: str | None = None
+    serve_dir: Path | None = None
+
+
+def builtin(name: str) -> Monitored:
+    return Monitored(load_plan(builtin_plan_path(name)))
+
+
+def _launch(argv: list[str], log: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    procs.append(subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True))
+
+
+def start(monitored: list[Monitored], work: Path, procs: list[subprocess.Popen[bytes]]) -> tuple[str, Path]:
+    """Exporters (and what they read) per plan, and one Prometheus loading every plan's rules."""
     exporters = {}
-    for name in plans:
-        port = free_port()
-        log = (work / f"demo-{name}.log").open("wb")
-        procs.append(subprocess.Popen([sys.executable, "-m", "launchwatch", "demo", "--plan", name, "--listen",
-                                       f"127.0.0.1:{port}", "--no-stack"], stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True))
+    lw = [sys.executable, "-m", "launchwatch"]
+    for m in monitored:
+        name, port = m.plan.plan, free_port()
+        listen = ["--listen", f"127.0.0.1:{port}"]
+        if m.config is None:
+            _launch([*lw, "demo", "--plan", name, *listen, "--no-stack"], work / f"demo-{name}.log", procs)
+        else:
+            upstream = free_port()
+            if m.simulate:
+                _launch([*lw, "simulate", "--plan", m.simulate, "--listen", f"127.0.0.1:{upstream}"],
+                        work / f"sim-{name}.log", procs)
+            else:
+                _launch([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(m.serve_dir),
+                         str(upstream)], work / f"http-{name}.log", procs)
+            _launch([*lw, "run", "--config", str(m.config), *listen, "--base-url", f"http://127.0.0.1:{upstream}"],
+                    work / f"run-{name}.log", procs)
         exporters[name] = f"127.0.0.1:{port}"
-    loaded = [load_plan(builtin_plan_path(n)) for n in plans]
     out = work / "generated"
-    generate(loaded, out, GenerateOptions(exporters=exporters, scrape_interval="2s", scrape_timeout="2s"))
+    generate([m.plan for m in monitored], out, GenerateOptions(exporters=exporters, scrape_interval="2s",
+                                                                scrape_timeout="2s"))
     prom_port = free_port()
     procs.append(start_prometheus(out / "prometheus/prometheus.yml", f"127.0.0.1:{prom_port}", work / "prom",
                                   work / "prometheus.log"))
@@ -71,15 +102,15 @@ def start(plans: list[str], work: Path, procs: list[subprocess.Popen[bytes]]) ->
     return url, out
 
 
-def run_queries(prom: str, out: Path, plans: list[str]) -> dict[tuple[str, str, str], tuple[str, int]]:
-    """(folder, panel, expr) -> (status, number of series)."""
+def run_queries(prom: str, out: Path, plans: list[Plan]) -> dict[tuple[str, str, str], tuple[str, int]]:
+    """(folder, panel, expr) -> (status, number of series with a value)."""
     results = {}
-    for folder in [*plans, "overview"]:
+    jobs = {p.plan: p.job_name for p in plans}
+    for folder in [*jobs, "overview"]:
         for path in sorted((out / "grafana/dashboards" / folder).glob("*.json")):
             board = json.loads(path.read_text())
             for title, expr in panel_queries(board):
-                job = folder if folder != "overview" else ""
-                q = substitute(expr, load_plan(builtin_plan_path(job)).job_name if job else "")
+                q = substitute(expr, jobs.get(folder, ""))
                 r = requests.get(f"{prom}/api/v1/query", params={"query": q}, timeout=30).json()
                 # NaN is the panels' "no data" fallback: only series with a real value count as an answer
                 n = sum(1 for s in r["data"]["result"] if s["value"][1] != "NaN") if r.get("status") == "success" \
@@ -93,9 +124,10 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as d:
         try:
-            prom, out = start(plans, Path(d), procs)
+            monitored = [builtin(n) for n in plans]
+            prom, out = start(monitored, Path(d), procs)
             time.sleep(60)
-            for (folder, title, expr), (status, n) in run_queries(prom, out, plans).items():
+            for (folder, title, expr), (status, n) in run_queries(prom, out, [m.plan for m in monitored]).items():
                 flag = "ok  " if status == "success" and n > 0 else "FAIL"
                 flat = " ".join(expr.split())[:90]
                 print(f"{flag} {folder:18} {title[:40]:40} {status} {n}  {flat}")

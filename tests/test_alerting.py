@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from launchwatch.alerting.generate import GenerateOptions, generate
 from launchwatch.alerting.humanize import humanize, humanize_duration, humanize_percentage
 from launchwatch.alerting.rules import build_rules
+from launchwatch.generate import GenerateOptions, generate
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
 from tests.conftest import binary
 

@@ -108,8 +108,8 @@ def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict
     title = board.title if board.title.startswith(plan.title) else f"{plan.title}: {board.title}"
     dashboard = Dashboard(title=title, uid=uid_for(plan, board), description=board.description or plan.description,
                           tags=["launchwatch", plan.plan], panels=panels, templating=templating(plan),
-                          links=links(plan), time=Time(f"now-{board.time}", "now"), refresh=board.refresh, editable=False,
-                          timezone="browser")
+                          links=links(plan), time=Time(f"now-{board.time}", "now"), refresh=board.refresh,
+                          editable=False, timezone="browser")
     out = to_current_grafana(dashboard)
     out["annotations"] = {"list": annotations(plan)}
     for panel, runbook in zip(_leaf_panels(out), _runbooks(plan, board, phase), strict=True):
