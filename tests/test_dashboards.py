@@ -60,10 +60,13 @@ def boards(plans) -> dict[str, list[dict]]:
 
 
 def all_panels(boards):
+    """Every panel, those inside collapsed rows included."""
     for folder, dashboards in boards.items():
         for board in dashboards:
             for panel in board["panels"]:
                 yield folder, board, panel
+                for inner in panel.get("panels", []):
+                    yield folder, board, inner
 
 
 def selectors(expr: str) -> list[tuple[str, str]]:
@@ -195,9 +198,8 @@ _COMPARISON = re.compile(r"^(.*) (>|>=|<|<=|==) (-?[0-9.e+-]+)$", re.S)
 
 
 def _fires(op: str, value: float, limit: float) -> bool:
-    if op == "==":
-        return limit <= value < limit + 1
-    return {">": value > limit, ">=": value >= limit, "<": value < limit, "<=": value <= limit}[op]
+    return {">": value > limit, ">=": value >= limit, "<": value < limit, "<=": value <= limit,
+            "==": value == limit}[op]
 
 
 def test_colours_agree_with_the_most_severe_alert_of_each_band(boards, plans, tmp_path):
@@ -208,32 +210,31 @@ def test_colours_agree_with_the_most_severe_alert_of_each_band(boards, plans, tm
     for plan in plans:
         in_phase, every_phase = ([r for r in _rules(plan, phase) if "alert" in r and "escalation" not in r["labels"]]
                                  for phase in (None, "all"))
-        for board in boards[plan.plan]:
-            for panel in board["panels"]:
-                m = re.search(r"the alerts of signal (\S+) ", panel.get("description", ""))
-                if not m or panel["type"] not in ("stat", "gauge", "timeseries", "bargauge", "state-timeline"):
-                    continue
-                expr = _normal(re.sub(r"^\((.*)\) or on\(\) vector\(NaN\)$", r"\1", panel["targets"][0]["expr"],
-                                      flags=re.S))
-                judged: list[tuple[str, float, str]] = []
-                for alerts in (in_phase, every_phase):  # a signal with no alert in the phase: all its alerts
-                    for rule in alerts if not judged else []:
-                        cmp = _COMPARISON.match(rule["expr"].strip())
-                        if rule["labels"]["signal"] == m.group(1) and cmp and _normal(cmp.group(1)) == expr:
-                            judged.append((cmp.group(2), float(cmp.group(3)), rule["labels"]["severity"]))
-                assert judged, (plan.plan, panel["title"], expr)
-                steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
-                values = [s["value"] for s in steps[1:]]
-                assert len(values) == len(set(values)) and values == sorted(values), (panel["title"], steps)
-                assert any(s["color"] == OK_COLOUR for s in steps), (plan.plan, panel["title"], "never green")
-                near = [(v, max(abs(v), 1.0)) for _, v, _ in judged]  # each limit, a hair and a half step off it
-                points = sorted({v + s * d for v, s in near for d in (0, -1e-6, 1e-6, 0.5, -0.5)})
-                for point in points:
-                    colour = [s for s in steps if s["value"] is None or point >= s["value"]][-1]["color"]
-                    firing = [sev for op, limit, sev in judged if _fires(op, point, limit)]
-                    want = SEVERITY_COLOURS[min(firing, key=rank.__getitem__)] if firing else OK_COLOUR
-                    assert colour == want, (plan.plan, panel["title"], point, colour, want, judged)
-                checked += 1
+        for _folder, _board, panel in all_panels({plan.plan: boards[plan.plan]}):
+            m = re.search(r"the alerts of signal (\S+) ", panel.get("description", ""))
+            if not m or panel["type"] not in ("stat", "gauge", "timeseries", "bargauge", "state-timeline"):
+                continue
+            expr = _normal(re.sub(r"^\((.*)\) or on\(\) vector\(NaN\)$", r"\1", panel["targets"][0]["expr"],
+                                  flags=re.S))
+            judged: list[tuple[str, float, str]] = []
+            for alerts in (in_phase, every_phase):  # a signal with no alert in the phase: all its alerts
+                for rule in alerts if not judged else []:
+                    cmp = _COMPARISON.match(rule["expr"].strip())
+                    if rule["labels"]["signal"] == m.group(1) and cmp and _normal(cmp.group(1)) == expr:
+                        judged.append((cmp.group(2), float(cmp.group(3)), rule["labels"]["severity"]))
+            assert judged, (plan.plan, panel["title"], expr)
+            steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+            values = [s["value"] for s in steps[1:]]
+            assert len(values) == len(set(values)) and values == sorted(values), (panel["title"], steps)
+            assert any(s["color"] == OK_COLOUR for s in steps), (plan.plan, panel["title"], "never green")
+            near = [(v, max(abs(v), 1.0)) for _, v, _ in judged]  # each limit, a hair and a half step off it
+            points = sorted({v + s * d for v, s in near for d in (0, -1e-6, 1e-6, 0.5, -0.5)})
+            for point in points:
+                colour = [s for s in steps if s["value"] is None or point >= s["value"]][-1]["color"]
+                firing = [sev for op, limit, sev in judged if _fires(op, point, limit)]
+                want = SEVERITY_COLOURS[min(firing, key=rank.__getitem__)] if firing else OK_COLOUR
+                assert colour == want, (plan.plan, panel["title"], point, colour, want, judged)
+            checked += 1
     assert checked >= 50
 
 
@@ -334,7 +335,7 @@ STARTER_SAMPLE = {"orders": {"placed": 120, "failed": 3}, "latency_ms": {"p95": 
 def test_every_panel_query_runs_against_prometheus(tmp_path):
     """Built-in plans' own dashboards, derived dashboards of a team's renamed copy, and a plan made by
     `launchwatch init` from a JSON sample: every query answers on a real Prometheus."""
-    from launchwatch.plan.starter import starter_plan
+    from launchwatch.plan.starter import read_sample, starter_plan
 
     binary("prometheus")
     acme, acme_path = custom_plan("whatsapp-quiz", tmp_path)
@@ -342,7 +343,8 @@ def test_every_panel_query_runs_against_prometheus(tmp_path):
     served.mkdir()
     (served / "shop.json").write_text(json.dumps(STARTER_SAMPLE))
     starter_path = tmp_path / "shop.yml"
-    starter_path.write_text(starter_plan(STARTER_SAMPLE, name="shop", url="/shop.json"))
+    starter_path.write_text(starter_plan(read_sample(served / "shop.json", url="http://127.0.0.1:8080/shop.json"),
+                                         name="shop"))
     monitored = [dashboard_queries.builtin(n) for n in PLANS] + [
         dashboard_queries.Monitored(acme, acme_path, simulate="whatsapp-quiz"),
         dashboard_queries.Monitored(load_plan(starter_path), starter_path, serve_dir=served)]

@@ -102,9 +102,14 @@ def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict
     panels = []
     y = 0
     for row in board.rows:
-        panels.append(row_panel(row.title, y))
-        grids, y = place_row(list(row.panels), y + 1)
-        panels += [build_panel(plan, panel, grid, phase) for panel, grid in zip(row.panels, grids, strict=True)]
+        grids, end = place_row(list(row.panels), y + 1)
+        built = [build_panel(plan, panel, grid, phase) for panel, grid in zip(row.panels, grids, strict=True)]
+        if row.collapsed:  # Grafana keeps a collapsed row's panels inside it, laid out below the row
+            panels.append(row_panel(row.title, y, collapsed=True, panels=built))
+            y += 1
+        else:
+            panels += [row_panel(row.title, y), *built]
+            y = end
     title = board.title if board.title.startswith(plan.title) else f"{plan.title}: {board.title}"
     dashboard = Dashboard(title=title, uid=uid_for(plan, board), description=board.description or plan.description,
                           tags=["launchwatch", plan.plan], panels=panels, templating=templating(plan),
@@ -119,7 +124,8 @@ def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict
 
 
 def _leaf_panels(board: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in board["panels"] if p["type"] != "row"]
+    """Every panel in plan order, those inside collapsed rows included."""
+    return [leaf for p in board["panels"] for leaf in (p.get("panels", []) if p["type"] == "row" else [p])]
 
 
 def _runbooks(plan: Plan, board: PlanDashboard, phase: str | None) -> list[str | None]:

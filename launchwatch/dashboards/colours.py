@@ -30,27 +30,34 @@ class Step:
 
 
 def _fires(th: PlanThreshold, value: float) -> bool:
-    if th.op == "==":  # equality on 0/1 and counts: the band [v, v+1) is "equal"
-        return th.value <= value < th.value + 1
-    return {">": value > th.value, ">=": value >= th.value, "<": value < th.value, "<=": value <= th.value}[th.op]
+    return {">": value > th.value, ">=": value >= th.value, "<": value < th.value, "<=": value <= th.value,
+            "==": value == th.value}[th.op]
+
+
+def _just_above(value: float) -> float:
+    return round(value + max(abs(value), 1.0) * 1e-9, 12)
 
 
 def _cut(th: PlanThreshold) -> list[float]:
     """Where ``th`` starts or stops firing, as a Grafana step (a step colours values >= it).
 
     ``> v`` and ``<= v`` change just above ``v``: the step sits a hair past it, so a value of
-    exactly ``v`` (a count of 0 under "> 0") keeps the colour it really has.
+    exactly ``v`` (a count of 0 under "> 0") keeps the colour it really has; ``== v`` colours the
+    hair-wide band from ``v``.
     """
     if th.op == "==":
-        return [th.value, th.value + 1]
+        return [th.value, _just_above(th.value)]
     if th.op in (">", "<="):
-        return [round(th.value + max(abs(th.value), 1.0) * 1e-9, 12)]
+        return [_just_above(th.value)]
     return [th.value]
 
 
 def band_alerts(ths: list[PlanThreshold], low: float | None, high: float | None) -> list[PlanThreshold]:
-    """The thresholds every value in the band [low, high) fires, judged at a point inside it."""
-    if low is None:
+    """The thresholds every value in the band [low, high) fires, judged at a point inside it (the
+    band's own edge for the hair-wide band of an ``==``)."""
+    if low is not None and any(t.op == "==" and t.value == low for t in ths):
+        point = low
+    elif low is None:
         point = (high if high is not None else 0.0) - max(abs(high or 0.0), 1.0)
     elif high is None:
         point = low + max(abs(low), 1.0)

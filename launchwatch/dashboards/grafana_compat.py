@@ -41,7 +41,8 @@ _OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
                        "alignValue": "left", "rowHeight": 0.9},
     "bargauge": {"displayMode": "gradient", "orientation": "horizontal", "showUnfilled": True, "valueMode": "color",
                  "namePlacement": "auto", "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
-                 "reduceOptions": _REDUCE},
+                 "reduceOptions": _REDUCE, "legend": {"calcs": [], "displayMode": "list", "placement": "bottom",
+                                                      "showLegend": False}},
     "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
     "text": {"mode": "markdown", "content": ""},
 }
@@ -87,8 +88,18 @@ def _panel(p: dict[str, Any]) -> dict[str, Any]:
     else:
         panel.pop("targets", None)
         panel.pop("datasource", None)
-    panel["fieldConfig"] = _field_config(kind, p.get("fieldConfig") or {})
     options = dict(p.get("options") or {})
+    if kind == "bargauge":  # grafanalib 0.7.1 writes Grafana 6's options.fieldOptions
+        legacy = options.pop("fieldOptions", {})
+        for key in ("showThresholdLabels", "showThresholdMarkers"):
+            options.pop(key, None)
+        defaults = {k: v for k, v in (legacy.get("defaults") or {}).items() if k in ("unit", "min", "max", "decimals")}
+        fc = p.get("fieldConfig") or {}
+        fc = {**fc, "defaults": {**defaults, "thresholds": {"steps": legacy.get("thresholds") or []},
+                                 **(fc.get("defaults") or {})}}
+        p = {**p, "fieldConfig": fc}
+        options["reduceOptions"] = {"calcs": legacy.get("calcs") or ["lastNotNull"], "fields": "", "values": False}
+    panel["fieldConfig"] = _field_config(kind, p.get("fieldConfig") or {})
     if kind == "gauge":  # grafanalib 0.7.1 writes these into fieldConfig.defaults
         defaults = (p.get("fieldConfig") or {}).get("defaults", {})
         options["reduceOptions"] = {"calcs": defaults.get("calcs", ["lastNotNull"]), "fields": "",
@@ -153,7 +164,7 @@ def _field_config(kind: str, fc: dict[str, Any]) -> dict[str, Any]:
             custom = {"align": "auto", "filterable": bool(custom.get("filterable", False)),
                       "cellOptions": {"type": "auto"}}
         defaults["custom"] = custom
-    if kind in ("stat", "gauge", "table"):
+    if kind in ("stat", "gauge", "table", "bargauge"):
         defaults.pop("custom", None)
         defaults["color"] = {"mode": "thresholds"}
     if kind in ("alertlist", "text"):

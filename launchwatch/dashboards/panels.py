@@ -127,5 +127,5 @@ def _defaults(**values: Any) -> dict[str, Any]:
     return {"fieldConfig": {"defaults": values}}
 
 
-def row_panel(title: str, y: int, collapsed: bool = False) -> RowPanel:
-    return RowPanel(title=title, gridPos=GridPos(h=1, w=24, x=0, y=y), collapsed=collapsed)
+def row_panel(title: str, y: int, collapsed: bool = False, panels: list[Panel] | None = None) -> RowPanel:
+    return RowPanel(title=title, gridPos=GridPos(h=1, w=24, x=0, y=y), collapsed=collapsed, panels=panels or [])
