@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from launchwatch.plan.thresholds import LabelName, MetricName, matching
+from launchwatch.plan.thresholds import Name as SignalName
 from launchwatch.plan.units import parse_duration
 
 __all__ = [
@@ -37,24 +39,7 @@ AGGREGATIONS = GAUGE_AGGREGATIONS + COUNTER_AGGREGATIONS
 Aggregation = Literal["max", "min", "sum", "avg", "count", "rate", "per_minute", "per_hour", "increase"]
 PanelType = Literal["stat", "gauge", "bargauge", "timeseries", "table", "state-timeline", "alertlist", "text"]
 _UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
-_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-
-
-def _matches(regex: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not regex.match(value):
-            raise ValueError(f"{value!r} is not a valid {what} ({regex.pattern})")
-        return value
-
-    return AfterValidator(check)
-
-
-SignalName = Annotated[str, _matches(_NAME_RE, "signal name")]
-MetricName = Annotated[str, _matches(_METRIC_RE, "metric name")]
-LabelName = Annotated[str, _matches(_LABEL_RE, "label name")]
-Uid = Annotated[str, _matches(_UID_RE, "dashboard uid (at most 40 letters, digits, '-' or '_')")]
+Uid = Annotated[str, matching(_UID_RE, "dashboard uid (at most 40 letters, digits, '-' or '_')")]
 
 
 def _duration_text(value: str) -> str:

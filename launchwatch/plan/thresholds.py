@@ -24,6 +24,7 @@ __all__ = [
     "Threshold",
     "Tier",
     "Unexpressible",
+    "matching",
 ]
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -33,7 +34,9 @@ _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
 
-def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+def matching(regex: re.Pattern[str], what: str) -> AfterValidator:
+    """A validator that names the pattern a value must match."""
+
     def check(value: str) -> str:
         if not regex.match(value):
             raise ValueError(f"{value!r} is not a valid {what} ({regex.pattern})")
@@ -43,10 +46,10 @@ def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-AlertName = Annotated[str, _pattern(_ALERT_NAME_RE, "alert name: CamelCase")]
-Name = Annotated[str, _pattern(_NAME_RE, "name")]
-LabelName = Annotated[str, _pattern(_LABEL_RE, "label name")]
-MetricName = Annotated[str, _pattern(_METRIC_RE, "metric name")]
+AlertName = Annotated[str, matching(_ALERT_NAME_RE, "alert name: CamelCase")]
+Name = Annotated[str, matching(_NAME_RE, "name")]
+LabelName = Annotated[str, matching(_LABEL_RE, "label name")]
+MetricName = Annotated[str, matching(_METRIC_RE, "metric name")]
 
 
 def _no_credentials(url: str | None) -> str | None:
