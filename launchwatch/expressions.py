@@ -19,6 +19,7 @@ from launchwatch.plan.units import format_duration
 __all__ = [
     "SLO_BUDGET_RECORD",
     "SLO_PAGE",
+    "SLO_PERIOD",
     "SLO_TICKET",
     "SLO_WINDOWS",
     "Signal",
@@ -26,12 +27,14 @@ __all__ = [
     "format_number",
     "in_phase",
     "phase_for",
+    "same_expression",
     "scope_selectors",
     "selector",
     "signal_for",
     "signal_thresholds",
     "signals",
     "slo_record",
+    "threshold_named",
     "value_unit",
 ]
 
@@ -41,6 +44,7 @@ SLO_PAGE = ((14.4, 3600, 300), (6.0, 21600, 1800))
 SLO_TICKET = ((3.0, 86400, 7200), (1.0, 259200, 21600))
 SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
 SLO_BUDGET_RECORD = "job_slo:error_budget_remaining:ratio30d"
+SLO_PERIOD = 2592000  # the 30 days an SLO's availability and error budget are counted over
 
 
 @dataclass(frozen=True)
@@ -163,15 +167,30 @@ def signals(plan: Plan) -> list[str]:
 
 
 def signal_thresholds(plan: Plan, signal: str, phase: str | None) -> list[Threshold]:
-    """The thresholds a panel of ``signal`` shows: those of ``phase`` (all phases if it has none
-    there) that judge the same expression as the first, so each colour honours its alert's label
-    matchers and window. ``drop`` thresholds compare with the past, which no level can colour."""
+    """The thresholds a panel of ``signal`` answers to: those judging the expression of the signal's
+    first threshold in ``phase`` (see ``same_expression``). ``drop`` thresholds compare with the
+    past, which no level can colour."""
     found = [t for t in plan.thresholds if t.signal_name == signal and t.kind != "drop"]
     if not found:
         raise KeyError(signal)
-    in_it = [t for t in found if in_phase(t.phases, phase)] or found
-    first = signal_for(plan, in_it[0], TimeScale()).expr
-    return [t for t in in_it if signal_for(plan, t, TimeScale()).expr == first]
+    return same_expression(plan, next((t for t in found if in_phase(t.phases, phase)), found[0]), phase)
+
+
+def threshold_named(plan: Plan, alert: str) -> Threshold:
+    """The threshold whose alert is ``alert`` (the first, when phases repeat the name)."""
+    for t in plan.thresholds:
+        if t.alert == alert:
+            return t
+    raise KeyError(alert)
+
+
+def same_expression(plan: Plan, anchor: Threshold, phase: str | None) -> list[Threshold]:
+    """Every threshold that compares exactly ``anchor``'s expression (same metric, matchers, window):
+    those of ``phase`` — the alerts generated with it — or, when none is, those of every phase.
+    The first one is ``anchor``'s expression's most prominent alert (plan order)."""
+    expr = signal_for(plan, anchor, TimeScale()).expr
+    same = [t for t in plan.thresholds if t.kind != "drop" and signal_for(plan, t, TimeScale()).expr == expr]
+    return [t for t in same if in_phase(t.phases, phase)] or same
 
 
 _IDENT_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")

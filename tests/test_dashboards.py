@@ -211,7 +211,7 @@ def test_colours_agree_with_the_most_severe_alert_of_each_band(boards, plans, tm
         in_phase, every_phase = ([r for r in _rules(plan, phase) if "alert" in r and "escalation" not in r["labels"]]
                                  for phase in (None, "all"))
         for _folder, _board, panel in all_panels({plan.plan: boards[plan.plan]}):
-            m = re.search(r"the alerts of signal (\S+) ", panel.get("description", ""))
+            m = re.search(r"Colours: the alerts on this value \(([^)]*)\)", panel.get("description", ""))
             if not m or panel["type"] not in ("stat", "gauge", "timeseries", "bargauge", "state-timeline"):
                 continue
             expr = _normal(re.sub(r"^\((.*)\) or on\(\) vector\(NaN\)$", r"\1", panel["targets"][0]["expr"],
@@ -220,9 +220,10 @@ def test_colours_agree_with_the_most_severe_alert_of_each_band(boards, plans, tm
             for alerts in (in_phase, every_phase):  # a signal with no alert in the phase: all its alerts
                 for rule in alerts if not judged else []:
                     cmp = _COMPARISON.match(rule["expr"].strip())
-                    if rule["labels"]["signal"] == m.group(1) and cmp and _normal(cmp.group(1)) == expr:
+                    if cmp and _normal(cmp.group(1)) == expr:
                         judged.append((cmp.group(2), float(cmp.group(3)), rule["labels"]["severity"]))
             assert judged, (plan.plan, panel["title"], expr)
+            assert {name for name in m.group(1).split(", ")} <= {r["alert"] for r in in_phase + every_phase}
             steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
             values = [s["value"] for s in steps[1:]]
             assert len(values) == len(set(values)) and values == sorted(values), (panel["title"], steps)
@@ -253,7 +254,7 @@ def test_signal_timeseries_draw_their_alert_lines_and_legends_read_well(boards):
     for _, board, panel in all_panels(boards):
         for target in panel.get("targets", []):
             assert "{{quantile}}" not in target.get("legendFormat", ""), (board["uid"], panel["title"])
-        if panel["type"] == "timeseries" and "the alerts of signal" in panel.get("description", ""):
+        if panel["type"] == "timeseries" and "Colours: the alerts on this value" in panel.get("description", ""):
             assert panel["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"]["mode"] == "line", panel["title"]
             assert len(panel["fieldConfig"]["defaults"]["thresholds"]["steps"]) > 1
             drawn += 1
@@ -364,3 +365,24 @@ def test_every_panel_query_runs_against_prometheus(tmp_path):
     assert not empty, "\n".join(f"{f}/{t}: {e}" for f, t, e in sorted(empty))
     assert {k[0] for k in results} >= {*PLANS, "acme-whatsapp-quiz", "shop", "overview"}
     assert len(results) > 300
+
+
+def test_an_alert_or_slo_panel_shows_exactly_what_it_names(tmp_path):
+    """``alert:`` shows that alert's own expression (its window and matchers), coloured by every alert
+    on it; ``slo:`` shows the 30-day availability, red under the objective."""
+    data = yaml.safe_load(builtin_plan_path("whatsapp-quiz").read_text())
+    plan = load_plan_text(yaml.safe_dump(data), "quiz.yml")
+    other = next(t for t in plan.thresholds if t.signal_name == "error-rate" and t.window != 300)
+    slo = plan.slos[0]
+    data["dashboards"] = [{"title": "t", "rows": [{"title": "r", "panels": [
+        {"title": "by alert", "type": "timeseries", "alert": other.alert},
+        {"title": "by slo", "type": "stat", "slo": slo.name}]}]}]
+    board = build_all([load_plan_text(yaml.safe_dump(data), "quiz.yml")])["whatsapp-quiz"][0]
+    by_alert, by_slo = (p for p in board["panels"] if p["type"] != "row")
+    rules = _rules(plan, "all")
+    rule = next(r for r in rules if r.get("alert") == other.alert)
+    assert _normal(by_alert["targets"][0]["expr"]) == _normal(_COMPARISON.match(rule["expr"]).group(1))
+    assert other.alert in by_alert["description"]
+    steps = by_slo["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps == [{"color": "red", "value": None}, {"color": "green", "value": slo.objective}]
+    assert f'slo="{slo.name}"' in by_slo["targets"][0]["expr"]

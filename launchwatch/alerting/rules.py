@@ -13,6 +13,7 @@ from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.expressions import (
     SLO_BUDGET_RECORD,
     SLO_PAGE,
+    SLO_PERIOD,
     SLO_TICKET,
     SLO_WINDOWS,
     Signal,
@@ -132,7 +133,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
         out.slo_recording.append({"record": slo_record(window, scale), "expr": expr, "labels": {"slo": slo.name}})
     out.slo_recording.append({
         "record": SLO_BUDGET_RECORD,
-        "expr": f'1 - {slo_record(2592000, scale)}{{{job},slo="{slo.name}"}} / {format_number(budget)}',
+        "expr": f'1 - {slo_record(SLO_PERIOD, scale)}{{{job},slo="{slo.name}"}} / {format_number(budget)}',
         "labels": {"slo": slo.name},
     })
     for kind, pairs, tier_name, for_ in (("Fast", SLO_PAGE, slo.page_tier, 120), ("Slow", SLO_TICKET,

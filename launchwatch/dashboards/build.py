@@ -20,8 +20,8 @@ from launchwatch.dashboards.grafana_compat import DATASOURCE, panel_link, to_cur
 from launchwatch.dashboards.layout import place_row
 from launchwatch.dashboards.overview import overview_dashboard
 from launchwatch.dashboards.panels import build_panel, row_panel
-from launchwatch.dashboards.queries import scoped
-from launchwatch.expressions import phase_for, signal_thresholds
+from launchwatch.dashboards.queries import resolve, scoped
+from launchwatch.expressions import phase_for
 from launchwatch.output import dump_yaml
 from launchwatch.plan.dashboards import Dashboard as PlanDashboard
 from launchwatch.plan.model import Plan
@@ -129,11 +129,12 @@ def _leaf_panels(board: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _runbooks(plan: Plan, board: PlanDashboard, phase: str | None) -> list[str | None]:
+    """Each panel's runbook: that of the most prominent alert on what it shows, if any."""
     out: list[str | None] = []
     for row in board.rows:
         for panel in row.panels:
-            signal = next((q.signal for q in panel.all_queries if q.signal), None)
-            out.append(plan.runbook_url(signal_thresholds(plan, signal, phase)[0].alert) if signal else None)
+            judged = next((q.judged for q in (resolve(plan, q, phase) for q in panel.all_queries) if q.judged), ())
+            out.append(plan.runbook_url(judged[0].alert) if judged else None)
     return out
 
 

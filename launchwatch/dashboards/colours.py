@@ -11,10 +11,19 @@ from dataclasses import dataclass
 
 from launchwatch.expressions import signal_thresholds
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import SEVERITIES
+from launchwatch.plan.thresholds import SEVERITIES, Slo
 from launchwatch.plan.thresholds import Threshold as PlanThreshold
 
-__all__ = ["NO_DATA_COLOUR", "OK_COLOUR", "SEVERITY_COLOURS", "Step", "band_alerts", "signal_steps"]
+__all__ = [
+    "NO_DATA_COLOUR",
+    "OK_COLOUR",
+    "SEVERITY_COLOURS",
+    "Step",
+    "band_alerts",
+    "signal_steps",
+    "slo_steps",
+    "threshold_steps",
+]
 
 SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
 OK_COLOUR = "green"
@@ -67,8 +76,18 @@ def band_alerts(ths: list[PlanThreshold], low: float | None, high: float | None)
 
 
 def signal_steps(plan: Plan, signal: str, phase: str | None) -> list[Step]:
-    """Colour steps for a panel of ``signal``: the most severe alert of each band, green where none fires."""
-    ths = signal_thresholds(plan, signal, phase)
+    """Colour steps for a panel of ``signal``."""
+    return threshold_steps(plan, signal_thresholds(plan, signal, phase))
+
+
+def slo_steps(slo: Slo) -> list[Step]:
+    """An SLO's availability: red under its objective (the budget is spent), green at or over it."""
+    return [Step(None, SEVERITY_COLOURS["critical"]), Step(slo.objective, OK_COLOUR)]
+
+
+def threshold_steps(plan: Plan, ths: list[PlanThreshold]) -> list[Step]:
+    """Colour steps for a panel of the expression ``ths`` judge: the most severe alert of each band,
+    green where none fires."""
     rank = {sev: i for i, sev in enumerate(SEVERITIES)}
     cuts = sorted({c for t in ths for c in _cut(t)})
     edges: list[float | None] = [None, *cuts]

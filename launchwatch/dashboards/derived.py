@@ -91,11 +91,8 @@ def _slo_rows(plan: Plan, phase: str | None) -> list[Row]:
         page, ticket = (_SEVERITY_COLOURS[plan.tier(t).severity] for t in (slo.page_tier, slo.ticket_tier))
         burn_steps = sorted({(f, ticket) for f, _, _ in SLO_TICKET} | {(f, page) for f, _, _ in SLO_PAGE})
         rows.append(Row(title=f"SLO: {slo.name} ({slo.objective:.2%})", panels=[
-            Panel(title="Availability (30 days)", type="stat", unit="percentunit", width=6,
-                  expr=f"1 - {slo_record(2592000)}{sel}",
-                  colours=[Colour(colour="red"), Colour(value=slo.objective, colour="green")],
-                  description=f"Good events over all events in the last 30 days; the objective is "
-                              f"{slo.objective:.2%} (red under it). From: {slo.section}."),
+            Panel(title="Availability (30 days)", type="stat", width=6, slo=slo.name,
+                  description=f"Good events over all events in the last 30 days. From: {slo.section}."),
             Panel(title="Error budget left", type="stat", unit="percentunit", width=6, expr=f"{SLO_BUDGET_RECORD}{sel}",
                   colours=[Colour(colour="red"), Colour(value=0, colour="green")],
                   description="Share of the 30-day error budget not yet spent (red: spent)."),

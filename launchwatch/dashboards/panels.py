@@ -26,7 +26,7 @@ from grafanalib.core import (
     TimeSeries,
 )
 
-from launchwatch.dashboards.colours import NO_DATA_COLOUR, OK_COLOUR, Step, signal_steps
+from launchwatch.dashboards.colours import NO_DATA_COLOUR, OK_COLOUR, Step, slo_steps, threshold_steps
 from launchwatch.dashboards.queries import PanelQuery, resolve
 from launchwatch.plan.dashboards import Panel as PlanPanel
 from launchwatch.plan.model import Plan
@@ -43,10 +43,13 @@ def _thresholds(steps: list[Step]) -> list[Threshold]:
     return [Threshold(s.colour, i, 0.0 if s.value is None else float(s.value)) for i, s in enumerate(steps)]
 
 
-def _steps(plan: Plan, panel: PlanPanel, queries: list[PanelQuery], phase: str | None) -> list[Step]:
-    signal = next((q.signal for q in queries if q.signal), None)
-    if signal:
-        return signal_steps(plan, signal, phase)
+def _steps(plan: Plan, panel: PlanPanel, queries: list[PanelQuery]) -> list[Step]:
+    """From the first query the plan judges (alerts or an SLO objective), else the panel's own colours."""
+    for q in queries:
+        if q.judged:
+            return threshold_steps(plan, list(q.judged))
+        if q.slo:
+            return slo_steps(q.slo)
     return [Step(c.value, c.colour) for c in panel.colours] or [Step(None, OK_COLOUR)]
 
 
@@ -63,9 +66,13 @@ def _targets(panel: PlanPanel, queries: list[PanelQuery]) -> list[Target]:
 
 def _description(plan: Plan, panel: PlanPanel, queries: list[PanelQuery], phase: str | None) -> str:
     text = panel.description or panel.title
-    signal = next((q.signal for q in queries if q.signal), None)
-    if signal:
-        text += f" Colours: the alerts of signal {signal} (the most severe one each value would fire)."
+    judged = next((q.judged for q in queries if q.judged), ())
+    slo = next((q.slo for q in queries if q.slo), None)
+    if judged:
+        names = ", ".join(dict.fromkeys(t.alert for t in judged))
+        text += f" Colours: the alerts on this value ({names}): the most severe one each value would fire."
+    elif slo:
+        text += f" Colours: red under the {slo.objective:.2%} objective of SLO {slo.name}."
     if panel.type in ("stat", "gauge", "bargauge"):
         text += " Purple NO DATA: the source is down or the value is missing."
     return text
@@ -91,7 +98,7 @@ def build_panel(plan: Plan, panel: PlanPanel, grid: GridPos, phase: str | None,
         return Text(content=panel.content or "", mode="markdown", **common)
     if panel.type == "alertlist":
         return AlertList(limit=20, stateFilter=["firing", "pending"], nameFilter=f'{{plan="{plan.plan}"}}', **common)
-    steps = _steps(plan, panel, queries, phase)
+    steps = _steps(plan, panel, queries)
     thresholds = _thresholds(steps)
     targets = _targets(panel, queries)
     common.update(dataSource=DATASOURCE, targets=targets)

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchwatch.expressions import TimeScale, scope_selectors, signal_for, signal_thresholds, value_unit
+from launchwatch.expressions import (
+    SLO_PERIOD,
+    TimeScale,
+    same_expression,
+    scope_selectors,
+    signal_for,
+    signal_thresholds,
+    slo_record,
+    threshold_named,
+    value_unit,
+)
 from launchwatch.plan.dashboards import Query
 from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import Slo, Threshold
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
 __all__ = ["JOB_MATCHERS", "PanelQuery", "metric_names", "resolve", "scoped", "unit_of_metric"]
@@ -31,7 +42,8 @@ class PanelQuery:
     expr: str
     legend: str
     unit: str
-    signal: str | None = None  # colours and alert lines come from this signal's thresholds
+    judged: tuple[Threshold, ...] = ()  # the alerts on exactly this expression: its colours and lines
+    slo: Slo | None = None  # an SLO's availability: coloured by its objective
 
 
 def metric_names(plan: Plan) -> set[str]:
@@ -85,13 +97,22 @@ def resolve(plan: Plan, q: Query, phase: str | None, matchers: tuple[str, str] |
     """The scoped PromQL, legend and unit of ``q``; ``matchers`` (for raw series, for recording
     rules) replace the dashboard's ``$job``/``$instance`` ones."""
     raw, aggregated = matchers or (JOB_MATCHERS, AGGREGATED_MATCHERS)
-    if q.signal is not None:
-        first = signal_thresholds(plan, q.signal, phase)[0]
-        signal = signal_for(plan, first, TimeScale())
-        unit = unit_of_metric(first.metric) if first.kind == "value" else _UNITS[value_unit(first)]
+    if q.signal is not None or q.alert is not None:
+        if q.signal is not None:
+            judged = signal_thresholds(plan, q.signal, phase)
+            anchor = judged[0]
+        else:
+            anchor = threshold_named(plan, str(q.alert))
+            judged = same_expression(plan, anchor, phase)
+        signal = signal_for(plan, anchor, TimeScale())
+        unit = unit_of_metric(anchor.metric) if anchor.kind == "value" else _UNITS[value_unit(anchor)]
         extra = [label for label in signal.labels if label not in ("job", "instance")]
-        legend = q.legend if q.legend is not None else (_legend(extra) if extra else q.signal)
-        return PanelQuery(scoped(plan, signal.expr, raw, aggregated), legend, unit, q.signal)
+        legend = q.legend if q.legend is not None else (_legend(extra) if extra else q.signal or anchor.alert)
+        return PanelQuery(scoped(plan, signal.expr, raw, aggregated), legend, unit, tuple(judged))
+    if q.slo is not None:
+        slo = next(s for s in plan.slos if s.name == q.slo)
+        expr = f'1 - {slo_record(SLO_PERIOD)}{{slo="{slo.name}"}}'
+        return PanelQuery(scoped(plan, expr, raw, aggregated), q.legend or slo.name, "percentunit", slo=slo)
     if q.metric is not None:
         expr, unit = _metric_expr(plan, q)
         legend = q.legend if q.legend is not None else (_legend(q.by) if q.by else q.metric)

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from launchwatch.plan.thresholds import LabelName, MetricName, matching
+from launchwatch.plan.thresholds import AlertName, LabelName, MetricName, matching
 from launchwatch.plan.thresholds import Name as SignalName
 from launchwatch.plan.units import parse_duration
 
@@ -55,11 +55,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+_SOURCES = ("signal", "alert", "slo", "metric", "expr")
+
+
 class Query(_Strict):
-    """One line, bar or cell of a panel: a threshold ``signal``, a plan ``metric`` with an
-    ``aggregation``, or a raw PromQL ``expr`` (its metrics are scoped to the plan's job for you)."""
+    """One line, bar or cell of a panel: a threshold ``signal`` (or one ``alert``'s own expression),
+    an ``slo``'s availability, a plan ``metric`` with an ``aggregation``, or a raw PromQL ``expr``
+    (its metrics are scoped to the plan's job for you)."""
 
     signal: SignalName | None = None
+    alert: AlertName | None = None
+    slo: SignalName | None = None
     metric: MetricName | None = None
     expr: str | None = Field(default=None, min_length=1)
     aggregation: Aggregation | None = None
@@ -69,16 +75,20 @@ class Query(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> Query:
-        given = [k for k in ("signal", "metric", "expr") if getattr(self, k) is not None]
+        given = [k for k in _SOURCES if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(f"give one of 'signal', 'metric' or 'expr', not {' and '.join(given)}")
+            raise ValueError(f"give one of 'signal', 'alert', 'slo', 'metric' or 'expr', not {' and '.join(given)}")
         if self.metric is None and (self.aggregation or self.by or self.matchers):
             raise ValueError("'aggregation', 'by' and 'matchers' go with 'metric'")
         return self
 
     @property
     def has_source(self) -> bool:
-        return any(getattr(self, k) is not None for k in ("signal", "metric", "expr"))
+        return any(getattr(self, k) is not None for k in _SOURCES)
+
+    @property
+    def coloured_by_alerts(self) -> bool:
+        return self.signal is not None or self.alert is not None or self.slo is not None
 
 
 class Colour(_Strict):
@@ -115,9 +125,10 @@ class Panel(Query):
             if self.content:
                 raise ValueError("'content' is for text panels")
             if self.has_source == bool(self.queries):
-                raise ValueError(f"a {self.type} panel needs one 'signal', 'metric' or 'expr', or a list of 'queries'")
-            if self.colours and any(q.signal for q in self.all_queries):
-                raise ValueError("a signal's panel takes its colours from the signal's alerts: drop 'colours'")
+                raise ValueError(f"a {self.type} panel needs one 'signal', 'alert', 'slo', 'metric' or 'expr', "
+                                 "or a list of 'queries'")
+            if self.colours and any(q.coloured_by_alerts for q in self.all_queries):
+                raise ValueError("a signal's, alert's or SLO's panel takes its colours from the plan: drop 'colours'")
             if self.colours and (self.colours[0].value is not None or
                                  any(c.value is None for c in self.colours[1:])):
                 raise ValueError("'colours' start with one step without a value (the base), then steps with values")

@@ -460,6 +460,7 @@ def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
     """Panels name signals and metrics the plan has, with labels they carry and a fitting aggregation."""
     out: list[tuple[_Key, str]] = []
     signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
+    alerts = {t.alert for t in plan.thresholds if t.kind != "drop"}
     labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
     labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
     types = {name: ms[0].type for name, ms in plan.metrics.items()}
@@ -474,6 +475,10 @@ def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
                     key: _Key = ("dashboards", d, "rows", r, "panels", p, *(("queries", q) if panel.queries else ()))
                     if query.signal is not None and (msg := _unknown([query.signal], signals, "signal")):
                         out.append(((*key, "signal"), msg + " (signals are the thresholds' 'signal', or their metric)"))
+                    if query.alert is not None and (msg := _unknown([query.alert], alerts, "alert")):
+                        out.append(((*key, "alert"), msg + " (a threshold's 'alert', not of kind 'drop')"))
+                    if query.slo is not None and (msg := _unknown([query.slo], {s.name for s in plan.slos}, "slo")):
+                        out.append(((*key, "slo"), msg))
                     if query.metric is None:
                         continue
                     if msg := _unknown([query.metric], set(labels), "metric"):
