@@ -40,7 +40,8 @@ NO_DATA_OK = {
 def custom_plan(name: str, tmp: Path) -> tuple[Plan, Path]:
     """A team's own copy of a built-in plan: renamed, its own job, no ``dashboards:`` (so derived)."""
     data = yaml.safe_load(builtin_plan_path(name).read_text())
-    data.update(plan=f"acme-{name}", title=f"Acme {data['title']}", job=f"acme-{name}")
+    data.update(plan=f"acme-{name}", title=f"Acme {data['title']}", job=f"acme-{name}",
+                runbook_base=f"https://runbooks.acme.example/{name}.md")
     data.pop("dashboards", None)
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     path = tmp / f"acme-{name}.yml"
@@ -268,7 +269,13 @@ def test_annotations_and_links(boards, plans):
             assert {"Firing alerts", "Exporter reloads"} <= set(names), names
             assert ("Launch (T+0)" in names) == (plan.launch_at is not None)
             urls = [link.get("url", "") for link in board["links"]]
-            assert "/d/lw-overview" in urls and any(plan.runbook_url("").rstrip("#") == u for u in urls)
+            assert "/d/lw-overview" in urls
+            # runbook links only where they lead somewhere from Grafana (an absolute runbook_base)
+            runbooks = [u for u in urls if u == plan.runbook_url("").rstrip("#")]
+            assert bool(runbooks) == bool(plan.runbook_base)
+            panel_links = [link["url"] for _, _, p in all_panels({plan.plan: [board]}) for link in p.get("links", [])]
+            assert all(u.startswith(plan.runbook_base or "-") for u in panel_links)
+            assert bool(panel_links) == bool(plan.runbook_base), (plan.plan, board["uid"])
             assert any(link["type"] == "dashboards" and link["tags"] == [plan.plan] for link in board["links"])
     overview = boards["overview"][0]
     linked = {link["url"] for link in overview["links"]}

@@ -66,7 +66,7 @@ def annotations(plan: Plan) -> list[dict[str, Any]]:
         _prometheus_annotation("Firing alerts", "red", f'ALERTS{{alertstate="firing",job=~"$job",plan="{plan.plan}"}}',
                                "{{alertname}}", "{{severity}} ({{tier}}): signal {{signal}}", "severity,tier"),
         _prometheus_annotation("Exporter reloads", "blue",
-                               scoped(plan, f"changes({CONFIG_RELOAD_TIMESTAMP}[2m]) > 0"),
+                               scoped(plan, f"changes({CONFIG_RELOAD_TIMESTAMP}[1m]) > 0"),
                                "launchwatch loaded its plan", "{{instance}}", "instance"),
     ]
     if plan.launch_at is not None:
@@ -86,15 +86,22 @@ def _prometheus_annotation(name: str, colour: str, expr: str, title: str, text: 
             **fields, "target": {"expr": expr, "refId": "Anno", "interval": "60s"}}
 
 
+def _runbook(plan: Plan, alert: str) -> str | None:
+    """The runbook URL of ``alert`` when it leads somewhere from Grafana (set ``runbook_base`` to your
+    docs; the default, a path in this repository, would be a broken link)."""
+    url = plan.runbook_url(alert)
+    return url if "://" in url else None
+
+
 def links(plan: Plan) -> list[DashboardLink]:
+    runbooks = _runbook(plan, "")
     return [
         DashboardLink(title="launchwatch overview", uri=f"/d/{OVERVIEW_UID}", type="link", keepTime=True,
                       icon="dashboard", includeVars=False),
         DashboardLink(title=f"{plan.title}: dashboards", type="dashboards", tags=[plan.plan], asDropdown=True,
                       keepTime=True, includeVars=True),
-        DashboardLink(title="Alert runbooks", uri=plan.runbook_url("").rstrip("#"), type="link", targetBlank=True,
-                      icon="doc"),
-    ]
+    ] + ([DashboardLink(title="Alert runbooks", uri=runbooks.rstrip("#"), type="link", targetBlank=True, icon="doc")]
+         if runbooks else [])
 
 
 def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict[str, Any]:
@@ -134,7 +141,7 @@ def _runbooks(plan: Plan, board: PlanDashboard, phase: str | None) -> list[str |
     for row in board.rows:
         for panel in row.panels:
             judged = next((q.judged for q in (resolve(plan, q, phase) for q in panel.all_queries) if q.judged), ())
-            out.append(plan.runbook_url(judged[0].alert) if judged else None)
+            out.append(_runbook(plan, judged[0].alert) if judged else None)
     return out
 
 

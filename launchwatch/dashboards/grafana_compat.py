@@ -178,7 +178,10 @@ def _variable(v: dict[str, Any]) -> dict[str, Any]:
     out = _drop_none({k: val for k, val in v.items() if k in keep})
     if isinstance(out.get("current"), dict):
         current = out["current"]
-        out["current"] = {"text": current.get("text", ""), "value": current.get("value", "")}
+        text, value = current.get("text", ""), current.get("value", "")
+        if value == "$__all":
+            text = "All"
+        out["current"] = {"text": [text], "value": [value]} if out.get("multi") else {"text": text, "value": value}
     if out.get("type") == "query":
         out["datasource"] = dict(DATASOURCE)
     for key in ("regex", "allValue"):
