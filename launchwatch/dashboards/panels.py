@@ -64,7 +64,7 @@ def _targets(panel: PlanPanel, queries: list[PanelQuery]) -> list[Target]:
     return out
 
 
-def _description(plan: Plan, panel: PlanPanel, queries: list[PanelQuery], phase: str | None) -> str:
+def _description(panel: PlanPanel, queries: list[PanelQuery]) -> str:
     text = panel.description or panel.title
     judged = next((q.judged for q in queries if q.judged), ())
     slo = next((q.slo for q in queries if q.slo), None)
@@ -92,7 +92,7 @@ def build_panel(plan: Plan, panel: PlanPanel, grid: GridPos, phase: str | None,
     """The grafanalib panel for one plan panel (``matchers``: see ``queries.resolve``)."""
     queries = [resolve(plan, q, phase, matchers) for q in panel.all_queries]
     unit = panel.unit or (queries[0].unit if queries else "short")
-    description = _description(plan, panel, queries, phase)
+    description = _description(panel, queries)
     common: dict[str, Any] = {"title": panel.title, "description": description, "gridPos": grid}
     if panel.type == "text":
         return Text(content=panel.content or "", mode="markdown", **common)
