@@ -144,7 +144,9 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--job", "jobs", multiple=True, metavar="[PLAN=]JOB",
               help="Prometheus job that scrapes the plan's exporter (default: the plan's 'job:', else its name); "
                    "rules, scrape config and dashboards all select it. PLAN=JOB with several plans.")
-@click.option("--exporter", default="127.0.0.1:9848", show_default=True, help="Exporter address Prometheus scrapes.")
+@click.option("--exporter", "exporter_specs", multiple=True, metavar="[PLAN=]HOST:PORT",
+              help="Exporter address Prometheus scrapes (default 127.0.0.1:9848). One exporter serves one plan: "
+                   "with several plans give PLAN=HOST:PORT for each.")
 @click.option("--alertmanager", "alertmanagers", multiple=True, default=["127.0.0.1:9093"], show_default=True,
               help="Alertmanager address (repeatable).")
 @click.option("--scrape-interval", default="30s", show_default=True)
@@ -156,7 +158,7 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--time-scale", type=float, default=1.0, hidden=True,
               help="Multiply every rule duration (tests only: shortens `for` and windows; no promtool tests).")
 def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, jobs: tuple[str, ...],
-             exporter: str, alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str,
+             exporter_specs: tuple[str, ...], alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str,
              secrets_dir: str, check_only: bool, time_scale: float) -> None:
     """Write rules and their tests, prometheus.yml, alertmanager.yml and Grafana dashboards for plans.
 
@@ -180,7 +182,8 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
     if problems:
         sys.exit(1)
     loaded = _with_jobs(loaded, jobs)
-    options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter,
+    exporter, exporters = _exporters(loaded, exporter_specs)
+    options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter, exporters=exporters,
                               alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
                               scrape_timeout=scrape_timeout, secrets_dir=secrets_dir)
     try:
@@ -199,6 +202,27 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
         sys.exit(1)
     for path in written:
         click.echo(str(path))
+
+
+def _exporters(plans: list[Plan], specs: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The default exporter address and one per plan, from ``HOST:PORT`` and ``PLAN=HOST:PORT`` items."""
+    default, per_plan = "127.0.0.1:9848", {}
+    names = {p.plan for p in plans}
+    for item in specs:
+        name, sep, address = item.partition("=")
+        if not sep:
+            default = item
+            continue
+        if name not in names:
+            raise click.BadParameter(f"{item!r}: no plan {name!r} is being generated", param_hint="--exporter")
+        per_plan[name] = address
+    for address in [default, *per_plan.values()]:
+        parse_listen(address)
+    shared = [p.plan for p in plans if p.plan not in per_plan]
+    if len(shared) > 1:
+        raise click.BadParameter(f"plans {', '.join(shared)} would share exporter {default}, but one exporter serves "
+                                 "one plan: give PLAN=HOST:PORT for each", param_hint="--exporter")
+    return default, per_plan
 
 
 def _with_jobs(plans: list[Plan], jobs: tuple[str, ...]) -> list[Plan]:

@@ -85,6 +85,7 @@ def test_generate_is_all_or_nothing_and_check_finds_stale_files(tmp_path):
     assert lw("generate", "--plan", "whatsapp-quiz", "--out", str(out), "--check").returncode == 0
     # a phase the second plan lacks: nothing is written, not even the first plan's files
     res = lw("generate", "--plan", "whatsapp-quiz", "--plan", "ecommerce-support", "--phase", "week-1",
+             "--exporter", "whatsapp-quiz=127.0.0.1:9848", "--exporter", "ecommerce-support=127.0.0.1:9850",
              "--out", str(out))
     assert res.returncode == 2 and "has no phase 'week-1'" in res.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
@@ -102,3 +103,16 @@ def test_job_is_set_at_generate_time_for_rules_scrape_config_and_dashboards(tmp_
     board = json.loads((out / "grafana/dashboards/whatsapp-quiz/lw-whatsapp-quiz-main.json").read_text())
     job = next(v for v in board["templating"]["list"] if v["name"] == "job")
     assert "quiz-prod" in json.dumps(job["current"])
+
+
+def test_each_plan_gets_its_own_scrape_job_and_exporter(tmp_path):
+    import yaml
+
+    out = tmp_path / "out"
+    res = lw("generate", "--plan", "all", "--out", str(out))
+    assert res.returncode == 2 and "one exporter serves one plan" in res.stderr and not out.exists()
+    addresses = {name: f"{name}-exporter:9848" for name in builtin_plans()}
+    res = lw("generate", "--plan", "all", *[f"--exporter={n}={a}" for n, a in addresses.items()], "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    jobs = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())["scrape_configs"]
+    assert {j["job_name"]: j["static_configs"][0]["targets"] for j in jobs} == {n: [a] for n, a in addresses.items()}
