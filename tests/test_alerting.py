@@ -164,6 +164,6 @@ def test_runbook_urls_point_at_catalogue_headings():
         page = (ROOT / "docs" / "alerts" / f"{name}.md").read_text().lower()
         for phase in phases_of(name):
             rules = build_rules(plan, phase)
-            for alert in rules.alerts + rules.escalations + rules.slo_alerts:
+            for alert in rules.alerts + rules.escalations + rules.slo_alerts + rules.monitoring + rules.absent:
                 anchor = str(alert.rule["annotations"]["runbook_url"]).split("#")[1]
                 assert f"### {anchor}\n" in page, (name, anchor)

@@ -7,6 +7,7 @@ the SLOs, and the documented targets that could not become rules, with the reaso
 from __future__ import annotations
 
 from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.monitoring import ABSENT_FOR, monitoring_thresholds, paging_tier
 from launchwatch.alerting.rules import OPS, _camel
 from launchwatch.expressions import format_number, value_unit
 from launchwatch.plan.model import Plan
@@ -67,9 +68,29 @@ def catalogue(plan: Plan) -> str:
             lines += [f"{slo.objective:.2%} over {sli}; multiwindow burn-rate alerts (14.4x over 1h/5m and 6x "
                       f"over 6h/30m page **{slo.page_tier}**; 3x over 1d/2h and 1x over 3d/6h ticket "
                       f"**{slo.ticket_tier}**). From the document: {slo.section}", ""]
+    lines += _monitoring(plan)
     lines += ["## Targets that are not alert rules", "", "| target | section | why not |", "|---|---|---|"]
     lines += [f"| {_cell(u.target)} | {_cell(u.section)} | {_cell(u.reason)} |" for u in plan.unexpressible]
     return "\n".join(lines) + "\n"
+
+
+def _monitoring(plan: Plan) -> list[str]:
+    """The alerts on the monitoring itself (``alerting.monitoring``), which no document lists."""
+    ths = monitoring_thresholds(plan)
+    if not ths:
+        return ["## The monitoring itself", "", "This plan has no tiers, so no alert can be routed: add `tiers:` "
+                "and `channels:` to be told when the exporter or a source fails.", ""]
+    page = paging_tier(plan)
+    lines = ["## The monitoring itself", "", "When the exporter or a source fails, the rules that read them go "
+             "quiet instead of firing; these alerts say so.", "",
+             "### LaunchwatchExporterAbsent", "", f"No `up` series of job `{plan.job_name}` at all for "
+             f"{format_duration(ABSENT_FOR)}: the scrape job or its target is missing. **{page.name}**.", ""]
+    for th in ths:
+        for_ = f" for {format_duration(th.for_)}" if th.for_ else ""
+        lines += [f"### {th.alert}", "", f"{th.summary}. **{th.tier}**: `{th.kind}` of `{th.metric}`"
+                  f"{''.join(f' {k}={v}' for k, v in th.matchers.items())} {OPS[th.op]} "
+                  f"{format_number(th.value)}{for_}.", ""]
+    return lines
 
 
 def summary_table(plans: list[Plan]) -> str:

@@ -43,9 +43,11 @@ def fire_and_silent_values(th: Threshold) -> tuple[float, float]:
 def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[str, object]]:
     """Test files keyed by their evaluation interval (seconds): long windows get coarser steps."""
     by_step: dict[int, list[dict[str, object]]] = defaultdict(list)
-    for alert in [*rules.alerts, *rules.escalations]:
+    for alert in [*rules.alerts, *rules.escalations, *rules.monitoring]:
         step, cases = _threshold_cases(plan, alert)
         by_step[step].extend(cases)
+    for alert in rules.absent:
+        by_step[60].extend(_absent_cases(plan, alert))
     for alert in rules.slo_alerts:
         by_step[60].extend(_slo_cases(plan, alert))
     return {
@@ -176,6 +178,27 @@ def _annotations(alert: AlertRule, shown: float) -> dict[str, str]:
     token = value_template(alert.unit)
     annotations["description"] = str(annotations["description"]).replace(token, humanizer_for(alert.unit)(shown))
     return annotations
+
+
+def _absent_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
+    """Fires when the plan's job has no ``up`` at all (another job's does not count); silent when it has."""
+    name = str(alert.rule["alert"])
+    t_eval = _round_up(alert.for_seconds + 120, 60)
+    n = int(t_eval // 60) + 1
+    cases = []
+    for label, job in (("fires without the job's up", "some-other-job"), ("silent while the job is scraped",
+                                                                           plan.job_name)):
+        expected = []
+        if job != plan.job_name:
+            labels = {**dict(alert.rule["labels"]), "job": plan.job_name}  # type: ignore[arg-type]
+            expected = [{"exp_labels": labels, "exp_annotations": dict(alert.rule["annotations"])}]  # type: ignore[arg-type]
+        cases.append({
+            "name": f"{name} {label}",
+            "interval": "1m",
+            "input_series": [{"series": f'up{{instance="{INSTANCE}",job="{job}"}}', "values": f"1+0x{n}"}],
+            "alert_rule_test": [{"eval_time": format_duration(t_eval), "alertname": name, "exp_alerts": expected}],
+        })
+    return cases
 
 
 def _slo_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:

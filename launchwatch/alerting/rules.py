@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from launchwatch.alerting.humanize import humanizer_for, value_template
+from launchwatch.alerting.monitoring import ABSENT_FOR, SECTION, monitoring_thresholds, paging_tier
 from launchwatch.expressions import (
     SLO_BUDGET_RECORD,
     SLO_PAGE,
@@ -52,6 +53,8 @@ class RuleSet:
     escalations: list[AlertRule] = field(default_factory=list)
     slo_recording: list[dict[str, object]] = field(default_factory=list)
     slo_alerts: list[AlertRule] = field(default_factory=list)
+    monitoring: list[AlertRule] = field(default_factory=list)  # on the exporter and sources themselves
+    absent: list[AlertRule] = field(default_factory=list)  # the plan's job gone from Prometheus
 
     def groups(self, plan: Plan) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
@@ -61,6 +64,7 @@ class RuleSet:
             ("escalations", [a.rule for a in self.escalations]),
             ("slo-recording", self.slo_recording),
             ("slo-alerts", [a.rule for a in self.slo_alerts]),
+            ("monitoring", [a.rule for a in [*self.monitoring, *self.absent]]),
         ):
             if rules:
                 out.append({"name": f"{plan.plan}-{name}", "rules": rules})
@@ -87,6 +91,13 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
             name = f"{th.alert}Escalated{_camel(esc.level)}"
             out.escalations.append(
                 _threshold_alert(plan, th, signal, scale, name, th.for_ + esc.after, {"escalation": esc.level}))
+    for th in monitoring_thresholds(plan):
+        signal = signal_for(plan, th, scale)
+        for rec in signal.recording:
+            records.setdefault(str(rec["record"]), rec)
+        out.monitoring.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, {}))
+    if plan.tiers:
+        out.absent.append(_absent_alert(plan, scale))
     out.recording = [records[k] for k in sorted(records)]
     for slo in plan.slos:
         if in_phase(slo.phases, phase):
@@ -114,6 +125,21 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
         description += f" Unresolved after {scale(for_ - th.for_)}: escalated to {extra['escalation']}."
     rule["annotations"] = {"summary": th.summary, "description": description, "runbook_url": plan.runbook_url(name)}
     return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(for_), unit=unit)
+
+
+def _absent_alert(plan: Plan, scale: TimeScale) -> AlertRule:
+    """``up`` of the plan's job missing altogether: the scrape job or its target is gone."""
+    tier = paging_tier(plan)
+    name = "LaunchwatchExporterAbsent"
+    rule: dict[str, object] = {
+        "alert": name, "expr": f'absent(up{{job="{plan.job_name}"}})', "for": scale(ABSENT_FOR),
+        "labels": {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": "monitoring-exporter"},
+        "annotations": {
+            "summary": f"Prometheus has no scrape target for job {plan.job_name}: every alert of {plan.plan} is blind",
+            "description": f"No `up` series of job {plan.job_name} for {scale(ABSENT_FOR)}: the scrape job or its "
+                           f"target is missing from prometheus.yml. From: {SECTION}.",
+            "runbook_url": plan.runbook_url(name)}}
+    return AlertRule(rule, Signal(str(rule["expr"]), ("job",)), for_seconds=scale.seconds(ABSENT_FOR))
 
 
 def _camel(text: str) -> str:
