@@ -13,7 +13,14 @@ __all__ = ["count", "humanize", "humanize_duration", "humanize_percentage", "hum
 
 
 def _g4(v: float) -> str:
+    if math.isnan(v) or math.isinf(v):
+        return _go_nonfinite(v)
     return "%.4g" % v  # noqa: UP031 - Go's %.4g, not a format-string style choice
+
+
+def _go_nonfinite(v: float) -> str:
+    """Go prints NaN and infinities as ``NaN``, ``+Inf``, ``-Inf``."""
+    return "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
 
 
 def _small(v: float) -> str:
@@ -47,15 +54,32 @@ def humanize_percentage(v: float) -> str:
     return _g4(v * 100) + "%"
 
 
+def _go_int64(v: float) -> int:
+    """Go's ``int64(v)`` on amd64: out-of-range values become the smallest int64."""
+    return int(v) if -(2**63) <= v < 2**63 else -(2**63)
+
+
+def _go_div(a: int, b: int) -> int:
+    """Go's integer division, truncated toward zero (Python's ``//`` floors)."""
+    q = abs(a) // b
+    return q if a >= 0 else -q
+
+
 def humanize_duration(v: float) -> str:
     """``{{ $value | humanizeDuration }}``: seconds as ``1d 2h 3m 4s``, ``12.5s`` or ``250ms``."""
     if math.isnan(v) or math.isinf(v):
-        return _g4(v)
+        return _go_nonfinite(v)
+    if v == 0:
+        return "0s"
     if abs(v) >= 1:
         sign = "-" if v < 0 else ""
         v = abs(v)
-        whole = int(v)
-        seconds, minutes, hours, days = whole % 60, whole // 60 % 60, whole // 3600 % 24, whole // 86400
+        whole = _go_int64(v)
+        minutes_total, hours_total = _go_div(whole, 60), _go_div(whole, 3600)
+        seconds = whole - minutes_total * 60
+        minutes = minutes_total - _go_div(minutes_total, 60) * 60
+        hours = hours_total - _go_div(hours_total, 24) * 24
+        days = _go_div(whole, 86400)
         if days:
             return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
         if hours:
