@@ -86,11 +86,12 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
             records.setdefault(str(rec["record"]), rec)
         if not in_phase(th.phases, phase):
             continue
-        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, {}))
+        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase)))
         for esc in th.escalate:
             name = f"{th.alert}Escalated{_camel(esc.level)}"
             out.escalations.append(
-                _threshold_alert(plan, th, signal, scale, name, th.for_ + esc.after, {"escalation": esc.level}))
+                _threshold_alert(plan, th, signal, scale, name, th.for_ + esc.after,
+                                 {**_phase_label(plan, th, phase), "escalation": esc.level}))
     for th in monitoring_thresholds(plan):
         signal = signal_for(plan, th, scale)
         for rec in signal.recording:
@@ -103,6 +104,13 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
         if in_phase(slo.phases, phase):
             _slo_rules(plan, slo, scale, out)
     return out
+
+
+def _phase_label(plan: Plan, th: Threshold, phase: str | None) -> dict[str, str]:
+    """The launch phase the alert belongs to, so a person sees which of the document's numbers applies."""
+    if plan.phases is None:
+        return {}
+    return {"phase": phase or (",".join(th.phases) if th.phases else "all")}
 
 
 def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
@@ -123,6 +131,10 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
                    f"From: {th.section}.")
     if extra.get("escalation"):
         description += f" Unresolved after {scale(for_ - th.for_)}: escalated to {extra['escalation']}."
+    if extra.get("phase") and th.phases:
+        description += f" Applies in phase {extra['phase']}."
+    if th.note:  # free text from the plan: never a Go template action
+        description += " Note: " + th.note.replace("{{", "{ {").replace("}}", "} }")
     rule["annotations"] = {"summary": th.summary, "description": description, "runbook_url": plan.runbook_url(name)}
     return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(for_), unit=unit)
 

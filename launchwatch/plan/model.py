@@ -40,7 +40,7 @@ PLAN_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 # Set by Prometheus (job, instance), by the exporter (target) or on generated alerts (the rest):
 # a business metric using one would have it overwritten.
 RESERVED_LABELS = frozenset({"target", "job", "instance", "alertname", "severity", "tier", "plan", "signal",
-                             "escalation", "business_hours", "slo"})
+                             "escalation", "business_hours", "slo", "phase"})
 
 _JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
 
