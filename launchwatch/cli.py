@@ -152,7 +152,7 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
 @click.option("--scrape-interval", default="30s", show_default=True)
 @click.option("--scrape-timeout", default="10s", show_default=True)
 @click.option("--secrets-dir", default="/etc/alertmanager/secrets", show_default=True,
-              help="Where Alertmanager reads each channel's credentials (a file named after the channel).")
+              help="Where Alertmanager reads each channel's credentials: <secrets-dir>/<plan>/<channel>.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 naming each file under --out that differs from what the plans generate.")
 @click.option("--time-scale", type=float, default=1.0, hidden=True,

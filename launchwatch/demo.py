@@ -45,7 +45,8 @@ def _start_stack(plan: str, exporter_url: str, work: Path, echo: Callable[[str],
 
     loaded = load_plan(builtin_plan_path(plan))
     for channel in loaded.channels:
-        (secrets / channel.name).write_text("demo-placeholder\n")
+        (secrets / loaded.plan).mkdir(exist_ok=True)
+        (secrets / loaded.plan / channel.name).write_text("demo-placeholder\n")
     generate([loaded], work / "generated", GenerateOptions(
         exporter=exporter_url.removeprefix("http://"), alertmanagers=(am_addr,), scrape_interval="5s",
         scrape_timeout="4s", secrets_dir=str(secrets)))

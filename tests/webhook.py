@@ -59,9 +59,9 @@ def quiz_stack_config(tmp_path: Path, processes: Processes, sim_url: str, hook: 
                                     "--base-url", sim_url), tmp_path / "exporter.log")
     out = tmp_path / "generated"
     secrets = tmp_path / "secrets"
-    secrets.mkdir()
+    (secrets / "whatsapp-quiz").mkdir(parents=True)
     for channel in load_plan(plan).channels:
-        (secrets / channel.name).write_text("test-credential\n")
+        (secrets / "whatsapp-quiz" / channel.name).write_text("test-credential\n")
     res = processes.start(launchwatch_cmd(
         "generate", "--config", str(plan), "--out", str(out), "--time-scale", "0.02", "--secrets-dir", str(secrets),
         "--exporter", f"127.0.0.1:{exporter_port}", *(f"--alertmanager={am}" for am in alertmanagers),

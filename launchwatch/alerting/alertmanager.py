@@ -3,7 +3,7 @@
 Each tier routes to the receivers named for the document's channels; escalation levels add their
 channels; business-hours alerts only notify inside the plan's business hours; a higher severity
 inhibits lower ones for the same plan and signal (and the same endpoint, channel, … labels).
-Secrets are read from files under ``SECRETS_DIR``, never written here.
+Secrets are read from files under ``SECRETS_DIR``/<plan>/<channel>, never written here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from launchwatch.expressions import TimeScale
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import SEVERITIES, Channel
 
-__all__ = ["SECRETS_DIR", "build_alertmanager"]
+__all__ = ["SECRETS_DIR", "build_alertmanager", "secret_file"]
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 BUSINESS_HOURS = "business-hours"
@@ -22,8 +22,13 @@ def _receiver_name(plan: Plan, channel: str, prefix: bool) -> str:
     return f"{plan.plan}-{channel}" if prefix else channel
 
 
-def _receiver(name: str, channel: Channel, secrets_dir: str) -> dict[str, object]:
-    secret = f"{secrets_dir}/{channel.name}"
+def secret_file(secrets_dir: str, plan: Plan, channel: str) -> str:
+    """Where Alertmanager reads a channel's credential: one folder per plan, so two plans' channels of
+    the same name (each plan's own pager or chat) never share a credential by accident."""
+    return f"{secrets_dir}/{plan.plan}/{channel}"
+
+
+def _receiver(name: str, channel: Channel, secret: str) -> dict[str, object]:
     out: dict[str, object] = {"name": name}
     if channel.type == "pager":
         out["pagerduty_configs"] = [{"routing_key_file": secret, "send_resolved": True}]
@@ -63,7 +68,8 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
     time_intervals: list[dict[str, object]] = []
     for plan in plans:
         for ch in plan.channels:
-            receivers.append(_receiver(_receiver_name(plan, ch.name, prefix), ch, secrets_dir))
+            receivers.append(_receiver(_receiver_name(plan, ch.name, prefix), ch,
+                                       secret_file(secrets_dir, plan, ch.name)))
         routes: list[dict[str, object]] = []
         escalations: dict[str, list[str]] = {}
         for th in plan.thresholds:

@@ -26,7 +26,7 @@ class GenerateOptions:
     alertmanagers: tuple[str, ...] = ("127.0.0.1:9093",)
     scrape_interval: str = "30s"
     scrape_timeout: str = "10s"
-    secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (one file per channel)
+    secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (<plan>/<channel>)
     dashboards: bool = True
 
 

@@ -837,7 +837,7 @@ def _example_threshold(metrics: list[_Metric]) -> list[str]:
         "# `launchwatch generate --config FILE --out out/` writes the rules, their tests and the routing",
         "# (README: \"The alerting part of a plan\").",
         "# channels:",
-        '#   - {name: team-chat, type: chat, to: "#launch"}   # Slack; webhook URL from <secrets-dir>/team-chat',
+        '#   - {name: team-chat, type: chat, to: "#launch"}   # Slack; webhook URL from <secrets-dir>/<plan>/team-chat',
         "# tiers:",
         "#   - {name: RED, severity: critical, channels: [team-chat], response: 5m, resolution: 30m}",
         "# thresholds:",
