@@ -202,6 +202,11 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
         sys.exit(1)
     for path in written:
         click.echo(str(path))
+    for plan in loaded:
+        if not plan.runbook_base:
+            click.echo(f"note: plan {plan.plan} has no runbook_base: its alerts' runbook_url is the repository path "
+                       f"{plan.runbook_url('')[:-1]}, which no pager or chat can open; set runbook_base to where "
+                       "docs/alerts is published", err=True)
 
 
 def _exporters(plans: list[Plan], specs: tuple[str, ...]) -> tuple[str, dict[str, str]]:

@@ -48,12 +48,20 @@ def _receiver(name: str, channel: Channel, secret: str) -> dict[str, object]:
     return out  # dashboard: a receiver that sends nothing
 
 
+# How often a still-firing alert is sent again, at least, per severity. A page repeated every 5
+# minutes (the document's response time) is a phone buzzing all night: the first notification is the
+# page, and a reminder per half hour (critical) to a day (low) keeps an unacknowledged incident
+# visible without drowning the person working on it. Tiers with a longer response keep theirs.
+REPEAT_FLOOR = {"critical": 1800, "high": 3600, "medium": 4 * 3600, "low": 24 * 3600}
+GROUP_WAIT = {"critical": 10, "high": 30, "medium": 60, "low": 120}  # pages go out fast; tickets may batch
+
+
 def _timings(response: float | None, severity: str, scale: TimeScale) -> dict[str, str]:
-    """Group and repeat from the tier's documented response time: remind once per response window."""
-    group_wait = 10 if severity == "critical" else 30
-    repeat = response if response else 4 * 3600
-    return {"group_wait": scale(group_wait), "group_interval": scale(min(300, max(repeat, 60))),
-            "repeat_interval": scale(max(repeat, 300))}
+    """Group wait by severity, new alerts of a group within 5 minutes, reminders per ``REPEAT_FLOOR``
+    (or the tier's documented response time when that is longer)."""
+    repeat = max(response or 0, REPEAT_FLOOR[severity])
+    return {"group_wait": scale(GROUP_WAIT[severity]), "group_interval": scale(300),
+            "repeat_interval": scale(repeat)}
 
 
 def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secrets_dir: str = SECRETS_DIR
