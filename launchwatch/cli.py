@@ -336,3 +336,28 @@ def init(from_json: str | None, from_url: str | None, name: str | None, url: str
     except StarterError as exc:
         click.echo(f"launchwatch init: {exc}", err=True)
         sys.exit(exc.exit_code)
+
+
+@main.command()
+@click.argument("dashboard", metavar="DASHBOARD.json")
+@click.option("--prometheus", "prometheus", required=True, metavar="URL",
+              help="Prometheus to query, e.g. http://127.0.0.1:9090.")
+@click.option("-o", "--output", metavar="OUT.png", help="Image to write (default: <dashboard file stem>.png here).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A dashboard variable's value, inserted as written (repeatable; default: its current value).")
+@click.option("--end", default="now", show_default=True, metavar="TIME",
+              help="End of the time range: now, now-1h, an ISO 8601 time (UTC) or Unix seconds.")
+@click.option("--range", "range_", metavar="DURATION", help="Time range, e.g. 30m or 6h (default: the dashboard's).")
+def preview(dashboard: str, prometheus: str, output: str | None, variables: tuple[str, ...], end: str,
+            range_: str | None) -> None:
+    """Render a generated Grafana dashboard to a PNG with live data from Prometheus: what Grafana would show."""
+    from launchwatch.dashboards.preview import PreviewError, preview_file
+
+    try:
+        result = preview_file(dashboard, prometheus, output, variables, end, range_)
+    except PreviewError as exc:
+        click.echo(f"launchwatch preview: {exc}", err=True)
+        sys.exit(1)
+    failed = sum(1 for p in result.panels if p.error)
+    click.echo(f"wrote {result.path} ({result.width}x{result.height}, {len(result.panels)} panels"
+               + (f", {failed} with a query error" if failed else "") + ")")
