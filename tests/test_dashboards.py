@@ -393,3 +393,13 @@ def test_an_alert_or_slo_panel_shows_exactly_what_it_names(tmp_path):
     steps = by_slo["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps == [{"color": "red", "value": None}, {"color": "green", "value": slo.objective}]
     assert f'slo="{slo.name}"' in by_slo["targets"][0]["expr"]
+
+
+def test_timestamps_are_shown_as_dates():
+    """Grafana's date units read milliseconds; a ``*_timestamp_seconds`` metric is converted."""
+    from launchwatch.dashboards.queries import resolve
+    from launchwatch.plan.dashboards import Query
+    from launchwatch.selfmetric_names import PROBE_TLS_NOT_AFTER
+
+    q = resolve(load_plan(builtin_plan_path("whatsapp-quiz")), Query(metric=PROBE_TLS_NOT_AFTER), None)
+    assert q.unit == "dateTimeAsIso" and q.expr.endswith(" * 1000")

@@ -90,6 +90,8 @@ def _metric_expr(plan: Plan, q: Query) -> tuple[str, str]:
     else:
         expr = f"{agg}{grouping} ({sel})"
     unit = _RATE_UNITS[agg] if agg in _RATE_UNITS else ("short" if agg == "count" else unit_of_metric(q.metric))
+    if unit == "dateTimeAsIso":  # Grafana's date units read milliseconds; the metric holds seconds
+        expr = f"{expr} * 1000"
     return _percentiles(expr, q.by), unit
 
 
