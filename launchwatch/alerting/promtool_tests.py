@@ -56,12 +56,17 @@ def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[st
     }
 
 
+# promtool evaluates every rule of the file at every step of every case: a case of a day at 1m steps
+# costs as much as 24 cases of an hour. Long cases get coarser steps (at most this many evaluations).
+MAX_EVALUATIONS = 120
+
+
 def _step(total: float, window: float) -> int:
-    """Sample and evaluation step: 1m, coarser for week-long windows, but under Prometheus' 5m
-    lookback so an alert always sees the recording rule it reads."""
+    """Sample and evaluation step: 1m, coarser for long cases, but under Prometheus' 5m lookback so
+    an alert always sees the recording rule it reads, and at most a fifth of the rule's window."""
     step = 60.0
-    if total / step > 2000:
-        step = min(total / 2000, 240.0)
+    if total / step > MAX_EVALUATIONS:
+        step = min(total / MAX_EVALUATIONS, 240.0)
         if window:
             step = min(step, window / 5)
     return int(math.ceil(step / 60) * 60)
