@@ -1,8 +1,9 @@
 """Alertmanager routing from a plan's tiers and channels, with the route tests that prove it.
 
-Each tier routes to the receivers named for the document's channels; escalation levels add their
-channels; business-hours alerts only notify inside the plan's business hours; a higher severity
-inhibits lower ones for the same plan and signal (and the same endpoint, channel, … labels).
+Each tier routes to the receivers named for the document's channels; an escalation stage goes to
+its level's channels only (the tier's were paged when the incident began); business-hours alerts
+only notify inside the plan's business hours; a higher severity inhibits lower ones for the same
+plan and signal (and the same endpoint, channel, … labels).
 Secrets are read from files under ``SECRETS_DIR``/<plan>/<channel>, never written here.
 """
 
@@ -100,19 +101,20 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
             timing = _timings(tier.response, tier.severity, scale)
             for ch in tier.channels:
                 name = _receiver_name(plan, ch, prefix)
+                # an escalation stage notifies its own level's channels only: the tier was paged already
+                tier_match = [f'tier="{tier.name}"', 'escalation=""']
                 if tier.name in bh_tiers and interval:
-                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"', 'business_hours="true"'],
+                    routes.append({"receiver": name, "matchers": [*tier_match, 'business_hours="true"'],
                                    "active_time_intervals": [interval], "continue": True, **timing})
-                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"', 'business_hours!="true"'],
+                    routes.append({"receiver": name, "matchers": [*tier_match, 'business_hours!="true"'],
                                    "continue": True, **timing})
                 else:
-                    routes.append({"receiver": name, "matchers": [f'tier="{tier.name}"'], "continue": True, **timing})
+                    routes.append({"receiver": name, "matchers": tier_match, "continue": True, **timing})
             labels = {"plan": plan.plan, "tier": tier.name, "severity": tier.severity}
             tests.append({"labels": labels, "receivers": [_receiver_name(plan, c, prefix) for c in tier.channels]})
             for level, channels in sorted(escalations.items()):
-                expected = [_receiver_name(plan, c, prefix) for c in channels]
-                expected += [r for r in (_receiver_name(plan, c, prefix) for c in tier.channels) if r not in expected]
-                tests.append({"labels": {**labels, "escalation": level}, "receivers": expected})
+                tests.append({"labels": {**labels, "escalation": level},
+                              "receivers": [_receiver_name(plan, c, prefix) for c in channels]})
         plan_routes.append({"receiver": "default-dashboard", "matchers": [f'plan="{plan.plan}"'], "routes": routes})
         equal = ["plan", "signal", *sorted({k for th in plan.thresholds for k in (*th.matchers, *th.by)})]
         for i, high in enumerate(SEVERITIES[:-1]):

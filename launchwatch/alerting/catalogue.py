@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from launchwatch.alerting.humanize import humanizer_for
 from launchwatch.alerting.monitoring import ABSENT_FOR, monitoring_thresholds, paging_tier
-from launchwatch.alerting.rules import OPS, _camel
+from launchwatch.alerting.rules import LULL_BRIDGE, OPS, _camel
 from launchwatch.expressions import format_number, value_unit
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration
@@ -56,8 +56,9 @@ def catalogue(plan: Plan) -> str:
         for esc in th.escalate:
             name = f"{th.alert}Escalated{_camel(esc.level)}"
             lines += [f"### {name}" if name not in seen else f"#### {name} in {', '.join(th.phases)}", "",
-                      f"{th.alert} still firing {format_duration(esc.after)} later: also notify "
-                      f"{', '.join(esc.channels)} ({esc.level}).", ""]
+                      f"{th.alert} still firing {format_duration(esc.after)} later (lulls under "
+                      f"{format_duration(LULL_BRIDGE)} do not restart the clock): notify {', '.join(esc.channels)} "
+                      f"({esc.level}); the tier's own channels are not paged again.", ""]
             seen.add(name)
     if plan.slos:
         lines += ["## SLOs", ""]

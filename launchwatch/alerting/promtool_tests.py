@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 
 from launchwatch.alerting.humanize import humanizer_for, value_template
-from launchwatch.alerting.rules import AlertRule, RuleSet
+from launchwatch.alerting.rules import LULL_BRIDGE, AlertRule, RuleSet
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Threshold
 from launchwatch.plan.units import format_duration
@@ -105,7 +105,35 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
             "input_series": series,
             "alert_rule_test": checks,
         })
+    if "escalation" in alert.rule["labels"] and th.kind == "value":  # type: ignore[operator]
+        lull = _lull_case(plan, alert, fire, silent, step, t_fire)
+        cases += [lull] if lull else []
     return step, cases
+
+
+def _lull_case(plan: Plan, alert: AlertRule, fire: float, silent: float, step: int,
+               t_fire: int) -> dict[str, object] | None:
+    """The value falls back inside the threshold for about 6 minutes once the base alert fires: the
+    escalation stage must still fire on time (the incident goes on; its clock must not restart)."""
+    th = alert.threshold
+    assert th is not None
+    start = _round_up(th.for_ + 2 * step, step)
+    length = _round_up(360, step)
+    if length >= LULL_BRIDGE or start + length >= t_fire - 2 * step:
+        return None
+    n = int(t_fire // step) + 1
+    before, during = start // step, length // step
+    values = " ".join(f"{_num(v)}+0x{count - 1}" for v, count in ((fire, before), (silent, during),
+                                                                    (fire, n - before - during)))
+    name = str(alert.rule["alert"])
+    return {
+        "name": f"{name} fires on time through a {format_duration(length)} lull",
+        "interval": format_duration(step),
+        "input_series": [{"series": _labels(plan, th.metric, th.matchers, {label: "x" for label in th.by}),
+                          "values": values}],
+        "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name,
+                             "exp_alerts": [_expected(plan, alert, fire)]}],
+    }
 
 
 def _labels(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:

@@ -26,10 +26,12 @@ from launchwatch.expressions import (
     value_unit,
 )
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import Slo, Threshold
+from launchwatch.plan.thresholds import Escalation, Slo, Threshold
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
-__all__ = ["AlertRule", "RuleSet", "build_rules"]
+__all__ = ["LULL_BRIDGE", "AlertRule", "RuleSet", "build_rules"]
+
+LULL_BRIDGE = 600  # an alert with escalation stages keeps firing through a lull this long (keep_firing_for)
 
 OPS = {">": "over", ">=": "at or over", "<": "under", "<=": "at or under", "==": "at"}
 
@@ -86,12 +88,14 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
             records.setdefault(str(rec["record"]), rec)
         if not in_phase(th.phases, phase):
             continue
-        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase)))
+        base = _threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase))
+        if th.escalate:  # a short lull must not restart the incident's clock
+            base.rule = {**base.rule, "keep_firing_for": scale(LULL_BRIDGE)}
+            base.rule = {k: base.rule[k] for k in ("alert", "expr", "for", "keep_firing_for", "labels", "annotations")
+                         if k in base.rule}
+        out.alerts.append(base)
         for esc in th.escalate:
-            name = f"{th.alert}Escalated{_camel(esc.level)}"
-            out.escalations.append(
-                _threshold_alert(plan, th, signal, scale, name, th.for_ + esc.after,
-                                 {**_phase_label(plan, th, phase), "escalation": esc.level}))
+            out.escalations.append(_escalation_alert(plan, th, signal, scale, esc, _phase_label(plan, th, phase)))
     for th in monitoring_thresholds(plan):
         signal = signal_for(plan, th, scale)
         for rec in signal.recording:
@@ -129,14 +133,34 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
     rule["labels"] = labels
     description = (f"Now {value_template(unit)}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
                    f"From: {th.section}.")
-    if extra.get("escalation"):
-        description += f" Unresolved after {scale(for_ - th.for_)}: escalated to {extra['escalation']}."
     if extra.get("phase") and th.phases:
         description += f" Applies in phase {extra['phase']}."
     if th.note:  # free text from the plan: never a Go template action
         description += " Note: " + th.note.replace("{{", "{ {").replace("}}", "} }")
     rule["annotations"] = {"summary": th.summary, "description": description, "runbook_url": plan.runbook_url(name)}
     return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(for_), unit=unit)
+
+
+def _escalation_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, esc: Escalation,
+                      extra: dict[str, str]) -> AlertRule:
+    """A stage that fires once the base alert has been firing for ``esc.after``: it reads the base
+    alert's own ``ALERTS`` series, which the base's ``keep_firing_for`` holds through short lulls, so
+    the stage measures how long the incident has lasted, not how long the value stayed past the line."""
+    tier = plan.tier(th.tier)
+    name = f"{th.alert}Escalated{_camel(esc.level)}"
+    labels = {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": th.signal_name}
+    if th.business_hours:
+        labels["business_hours"] = "true"
+    labels.update({**extra, "escalation": esc.level})
+    expr = f'max without (alertstate) (ALERTS{{alertname="{th.alert}",alertstate="firing",plan="{plan.plan}"}})'
+    rule: dict[str, object] = {
+        "alert": name, "expr": expr, "for": scale(esc.after), "labels": labels,
+        "annotations": {
+            "summary": th.summary,
+            "description": (f"{th.alert} has been firing for {scale(esc.after)} (lulls under {scale(LULL_BRIDGE)} "
+                            f"do not restart the clock): escalated to {esc.level}. From: {th.section}."),
+            "runbook_url": plan.runbook_url(name)}}
+    return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(th.for_ + esc.after), unit=value_unit(th))
 
 
 def _absent_alert(plan: Plan, scale: TimeScale) -> AlertRule:
