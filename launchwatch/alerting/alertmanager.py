@@ -9,6 +9,8 @@ Secrets are read from files under ``SECRETS_DIR``/<plan>/<channel>, never writte
 
 from __future__ import annotations
 
+import re
+
 from launchwatch.expressions import TimeScale
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import SEVERITIES, Channel
@@ -65,6 +67,39 @@ def _timings(response: float | None, severity: str, scale: TimeScale) -> dict[st
             "repeat_interval": scale(repeat)}
 
 
+def _inhibitions(plan: Plan) -> list[dict[str, object]]:
+    """A firing tier hides a less severe tier's alerts on the same signal only when it notifies
+    everyone that tier notifies: inhibition must never hide an incident from a rung's audience
+    (e.g. an incident commander's channel, or a chat channel the top tier does not post to)."""
+    equal = ["plan", "signal", *sorted({k for th in plan.thresholds for k in (*th.matchers, *th.by)})]
+    out: list[dict[str, object]] = []
+    rank = SEVERITIES.index
+    for high in plan.tiers:
+        hidden = [low.name for low in plan.tiers if rank(low.severity) > rank(high.severity)
+                  and set(low.channels) <= set(high.channels)]
+        if hidden:
+            out.append({"source_matchers": [f'plan="{plan.plan}"', f'tier="{high.name}"', 'escalation=""'],
+                        "target_matchers": [f'plan="{plan.plan}"', _tier_matcher(hidden), 'escalation=""'],
+                        "equal": equal})
+    return out
+
+
+_REGEX_SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$]")
+_ESCAPED = r"\\\g<0>"  # a backslash before the special character
+
+
+def _tier_matcher(names: list[str]) -> str:
+    """``tier="A"`` or ``tier=~"A|B"``, regex characters in tier names escaped."""
+    if len(names) == 1:
+        return f'tier="{_quote(names[0])}"'
+    alternatives = "|".join(_REGEX_SPECIAL.sub(_ESCAPED, n) for n in names)
+    return f'tier=~"{_quote(alternatives)}"'
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secrets_dir: str = SECRETS_DIR
                        ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The Alertmanager configuration for ``plans`` and its route test cases."""
@@ -116,12 +151,7 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
                 tests.append({"labels": {**labels, "escalation": level},
                               "receivers": [_receiver_name(plan, c, prefix) for c in channels]})
         plan_routes.append({"receiver": "default-dashboard", "matchers": [f'plan="{plan.plan}"'], "routes": routes})
-        equal = ["plan", "signal", *sorted({k for th in plan.thresholds for k in (*th.matchers, *th.by)})]
-        for i, high in enumerate(SEVERITIES[:-1]):
-            lower = "|".join(SEVERITIES[i + 1:])
-            rule = {"source_matchers": [f'plan="{plan.plan}"', f'severity="{high}"'],
-                    "target_matchers": [f'plan="{plan.plan}"', f'severity=~"{lower}"'], "equal": equal}
-            inhibit.append(rule)
+        inhibit += _inhibitions(plan)
     tests.append({"labels": {"plan": "some-other-plan", "severity": "critical"}, "receivers": ["default-dashboard"]})
     config: dict[str, object] = {
         "global": {"resolve_timeout": scale(300), "smtp_smarthost": "localhost:25",
