@@ -7,6 +7,7 @@ plainly what it means (a source down is red).
 
 from __future__ import annotations
 
+from launchwatch.dashboards.colours import SEVERITY_COLOURS
 from launchwatch.expressions import (
     SLO_BUDGET_RECORD,
     SLO_PAGE,
@@ -33,7 +34,6 @@ __all__ = ["derived_dashboards"]
 
 _UP = [Colour(colour="red"), Colour(value=1, colour="green")]
 _DOWN_COUNT = [Colour(colour="green"), Colour(value=1, colour="red")]
-_SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
 
 
 def _health(plan: Plan) -> Row:
@@ -88,7 +88,7 @@ def _slo_rows(plan: Plan, phase: str | None) -> list[Row]:
             continue
         budget = 1 - slo.objective
         sel = f'{{slo="{slo.name}"}}'
-        page, ticket = (_SEVERITY_COLOURS[plan.tier(t).severity] for t in (slo.page_tier, slo.ticket_tier))
+        page, ticket = (SEVERITY_COLOURS[plan.tier(t).severity] for t in (slo.page_tier, slo.ticket_tier))
         burn_steps = sorted({(f, ticket) for f, _, _ in SLO_TICKET} | {(f, page) for f, _, _ in SLO_PAGE})
         rows.append(Row(title=f"SLO: {slo.name} ({slo.objective:.2%})", panels=[
             Panel(title="Availability (30 days)", type="stat", width=6, slo=slo.name,

@@ -1,8 +1,9 @@
 """The PromQL, legend and unit of one panel query, from the plan.
 
-A ``signal`` query reads exactly what its alert compares (the same expression, through the same
-recording rule, over the rule's own window); a ``metric`` query aggregates a plan metric; an
-``expr`` is the author's own PromQL. Every selector is then scoped to the dashboard's ``$job`` and
+A ``signal`` (or ``alert``) query reads exactly what its alerts compare (the same expression,
+through the same recording rule, over the rule's own window); an ``slo`` query reads the SLO's
+30-day availability; a ``metric`` query aggregates a plan metric; an ``expr`` is the author's own
+PromQL. Every selector is then scoped to the dashboard's ``$job`` and
 ``$instance`` variables, as the dashboard linter asks.
 """
 
