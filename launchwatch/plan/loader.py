@@ -385,10 +385,7 @@ def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
     channels = {c.name for c in plan.channels}
     tiers = {t.name for t in plan.tiers}
     phases = set(plan.phases.names) if plan.phases else set()
-    labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
-    labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
-    types = {name: ms[0].type for name, ms in plan.metrics.items()}
-    types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
+    labels, types = _metric_facts(plan)
     probed = {s.name for s in plan.sources if s.probe is not None}
 
     unknown = _unknown
@@ -447,6 +444,15 @@ def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
     return out
 
 
+def _metric_facts(plan: Plan) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Label names and type of every metric a rule or panel may read: the plan's and launchwatch's own."""
+    labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
+    labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
+    types = {name: ms[0].type for name, ms in plan.metrics.items()}
+    types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
+    return labels, types
+
+
 def _unknown(items: list[str], known: set[str], what: str) -> str | None:
     bad = [x for x in items if x not in known]
     if not bad:
@@ -461,10 +467,7 @@ def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
     out: list[tuple[_Key, str]] = []
     signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
     alerts = {t.alert for t in plan.thresholds if t.kind != "drop"}
-    labels = {name: set(ms[0].label_names) for name, ms in plan.metrics.items()}
-    labels.update({name: set(ls) for name, ls in SELF_METRIC_LABELS.items()})
-    types = {name: ms[0].type for name, ms in plan.metrics.items()}
-    types.update({name: "counter" if name.endswith("_total") else "gauge" for name in SELF_METRIC_LABELS})
+    labels, types = _metric_facts(plan)
     uids: dict[str, int] = {}
     for d, board in enumerate(plan.dashboards):
         if board.uid and uids.setdefault(board.uid, d) != d:

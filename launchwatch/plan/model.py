@@ -127,6 +127,12 @@ LabelName = Annotated[str, AfterValidator(_check_label_name)]
 Regex = Annotated[str, AfterValidator(_check_regex)]
 
 
+def _with_zone(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("give the time zone, e.g. 2026-12-01T09:00:00-03:00 or …Z: a bare time is ambiguous")
+    return moment
+
+
 class _Strict(BaseModel):
     # No NaN or infinity: a scale or value_map entry of .nan would pass `check` and then fail every scrape.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -290,7 +296,7 @@ class Plan(_Strict):
     thresholds: list[Threshold] = Field(default_factory=list)
     slos: list[Slo] = Field(default_factory=list)
     unexpressible: list[Unexpressible] = Field(default_factory=list)
-    launch_at: datetime | None = None  # the launch moment (T+0): an annotation on every dashboard
+    launch_at: Annotated[datetime | None, AfterValidator(_with_zone)] = None  # T+0: annotated on every dashboard
     dashboards: list[Dashboard] = Field(default_factory=list)  # none: a derived set (launchwatch.dashboards)
 
     @property
