@@ -88,12 +88,9 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
             records.setdefault(str(rec["record"]), rec)
         if not in_phase(th.phases, phase):
             continue
-        base = _threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase))
-        if th.escalate:  # a short lull must not restart the incident's clock
-            base.rule = {**base.rule, "keep_firing_for": scale(LULL_BRIDGE)}
-            base.rule = {k: base.rule[k] for k in ("alert", "expr", "for", "keep_firing_for", "labels", "annotations")
-                         if k in base.rule}
-        out.alerts.append(base)
+        # with escalation stages, a short lull must not restart the incident's clock
+        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase),
+                                           keep_firing_for=LULL_BRIDGE if th.escalate else 0.0))
         for esc in th.escalate:
             out.escalations.append(_escalation_alert(plan, th, signal, scale, esc, _phase_label(plan, th, phase)))
     for th in monitoring_thresholds(plan):
@@ -118,7 +115,7 @@ def _phase_label(plan: Plan, th: Threshold, phase: str | None) -> dict[str, str]
 
 
 def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
-                     extra: dict[str, str]) -> AlertRule:
+                     extra: dict[str, str], keep_firing_for: float = 0.0) -> AlertRule:
     tier = plan.tier(th.tier)
     unit = value_unit(th)
     shown = humanizer_for(unit)(th.value)
@@ -130,6 +127,8 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
     rule: dict[str, object] = {"alert": name, "expr": f"{signal.expr} {th.op} {format_number(th.value)}"}
     if for_:
         rule["for"] = scale(for_)
+    if keep_firing_for:
+        rule["keep_firing_for"] = scale(keep_firing_for)
     rule["labels"] = labels
     description = (f"Now {value_template(unit)}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
                    f"From: {th.section}.")
