@@ -209,18 +209,25 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
                        "docs/alerts is published", err=True)
 
 
+def _per_plan(items: tuple[str, ...], plans: list[Plan], option: str) -> tuple[list[str], dict[str, str]]:
+    """The values of a repeatable option given bare and as ``PLAN=VALUE`` (each PLAN a plan being generated)."""
+    names = {p.plan for p in plans}
+    bare, per_plan = [], {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            bare.append(item)
+        elif name not in names:
+            raise click.BadParameter(f"{item!r}: no plan {name!r} is being generated", param_hint=option)
+        else:
+            per_plan[name] = value
+    return bare, per_plan
+
+
 def _exporters(plans: list[Plan], specs: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """The default exporter address and one per plan, from ``HOST:PORT`` and ``PLAN=HOST:PORT`` items."""
-    default, per_plan = "127.0.0.1:9848", {}
-    names = {p.plan for p in plans}
-    for item in specs:
-        name, sep, address = item.partition("=")
-        if not sep:
-            default = item
-            continue
-        if name not in names:
-            raise click.BadParameter(f"{item!r}: no plan {name!r} is being generated", param_hint="--exporter")
-        per_plan[name] = address
+    bare, per_plan = _per_plan(specs, plans, "--exporter")
+    default = bare[-1] if bare else "127.0.0.1:9848"
     for address in [default, *per_plan.values()]:
         parse_listen(address)
     shared = [p.plan for p in plans if p.plan not in per_plan]
@@ -232,18 +239,14 @@ def _exporters(plans: list[Plan], specs: tuple[str, ...]) -> tuple[str, dict[str
 
 def _with_jobs(plans: list[Plan], jobs: tuple[str, ...]) -> list[Plan]:
     """Plans with the job given on the command line (``JOB`` for one plan, ``PLAN=JOB`` for several)."""
-    wanted: dict[str, str] = {}
-    for item in jobs:
-        name, sep, job = item.rpartition("=")
-        if not sep:
-            if len(plans) != 1:
-                raise click.BadParameter(f"{item!r}: with several plans, say which: PLAN=JOB", param_hint="--job")
-            name, job = plans[0].plan, item
-        if name not in {p.plan for p in plans}:
-            raise click.BadParameter(f"{item!r}: no plan {name!r} is being generated", param_hint="--job")
+    bare, wanted = _per_plan(jobs, plans, "--job")
+    if bare:
+        if len(plans) != 1:
+            raise click.BadParameter(f"{bare[0]!r}: with several plans, say which: PLAN=JOB", param_hint="--job")
+        wanted[plans[0].plan] = bare[-1]
+    for job in wanted.values():
         if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_.:-]*", job):
-            raise click.BadParameter(f"{item!r}: {job!r} is not a usable job name", param_hint="--job")
-        wanted[name] = job
+            raise click.BadParameter(f"{job!r} is not a usable job name", param_hint="--job")
     return [p.model_copy(update={"job": wanted[p.plan]}) if p.plan in wanted else p for p in plans]
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from launchwatch.alerting.humanize import humanizer_for
 from launchwatch.alerting.monitoring import ABSENT_FOR, monitoring_thresholds, paging_tier
-from launchwatch.alerting.rules import LULL_BRIDGE, OPS, _camel
+from launchwatch.alerting.rules import LULL_BRIDGE, OPS
 from launchwatch.expressions import format_number, value_unit
 from launchwatch.plan.model import Plan
+from launchwatch.plan.thresholds import camel
 from launchwatch.plan.units import format_duration
 
 __all__ = ["catalogue", "summary_table"]
@@ -54,7 +55,7 @@ def catalogue(plan: Plan) -> str:
             lines.append(f"- Note: {th.note}")
         lines.append("")
         for esc in th.escalate:
-            name = f"{th.alert}Escalated{_camel(esc.level)}"
+            name = th.escalation_alert(esc)
             lines += [f"### {name}" if name not in seen else f"#### {name} in {', '.join(th.phases)}", "",
                       f"{th.alert} still firing {format_duration(esc.after)} later (lulls under "
                       f"{format_duration(LULL_BRIDGE)} do not restart the clock): notify {', '.join(esc.channels)} "
@@ -65,7 +66,7 @@ def catalogue(plan: Plan) -> str:
         for slo in plan.slos:
             sli = f"probe of `{slo.probe_target}`" if slo.probe_target else f"`{slo.errors}` / `{slo.total}`"
             for kind in ("Fast", "Slow"):
-                lines += [f"### {_camel(slo.name)}ErrorBudgetBurn{kind}", ""]
+                lines += [f"### {camel(slo.name)}ErrorBudgetBurn{kind}", ""]
             lines += [f"{slo.objective:.2%} over {sli}; multiwindow burn-rate alerts (14.4x over 1h/5m and 6x "
                       f"over 6h/30m page **{slo.page_tier}**; 3x over 1d/2h and 1x over 3d/6h ticket "
                       f"**{slo.ticket_tier}**). From the document: {slo.section}", ""]

@@ -14,7 +14,7 @@ from launchwatch.output import dump_yaml
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration
 
-__all__ = ["GenerateOptions", "alerting_files", "dump_yaml", "phase_for"]
+__all__ = ["GenerateOptions", "alerting_files"]
 
 
 @dataclass(frozen=True)

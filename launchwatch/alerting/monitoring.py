@@ -11,7 +11,7 @@ paging tier where paging alerts depend on them, at its lowest tier otherwise.
 from __future__ import annotations
 
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import SEVERITIES, Threshold, Tier
+from launchwatch.plan.thresholds import SEVERITIES, Threshold, Tier, camel
 from launchwatch.selfmetric_names import (
     CONFIG_RELOAD_SUCCESSFUL,
     PROBE_CHECK_SUCCESS,
@@ -34,10 +34,6 @@ def paging_tier(plan: Plan) -> Tier:
 def quiet_tier(plan: Plan) -> Tier:
     """The plan's least severe tier (its last, when several share the severity)."""
     return max(reversed(plan.tiers), key=lambda t: SEVERITIES.index(t.severity))
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
 def _paged_sources(plan: Plan) -> set[str]:
@@ -74,7 +70,7 @@ def monitoring_thresholds(plan: Plan) -> list[Threshold]:
         "description": "Check the exporter process and the network between it and Prometheus."})]
     for source in plan.sources:
         out.append(Threshold.model_validate({
-            "alert": f"LaunchwatchSourceDown{_camel(source.name)}", "tier": page if source.name in paged else quiet,
+            "alert": f"LaunchwatchSourceDown{camel(source.name)}", "tier": page if source.name in paged else quiet,
             "metric": TARGET_UP, "matchers": {"target": source.name}, "op": "==", "value": 0, "for": "5m",
             "signal": f"monitoring-source-{source.name}", "section": SECTION,
             "summary": f"Source {source.name} of {plan.plan} fails: the alerts reading it are blind",

@@ -26,7 +26,7 @@ from launchwatch.expressions import (
     value_unit,
 )
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import Escalation, Slo, Threshold
+from launchwatch.plan.thresholds import Escalation, Slo, Threshold, camel
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
 __all__ = ["LULL_BRIDGE", "AlertRule", "RuleSet", "build_rules"]
@@ -114,16 +114,21 @@ def _phase_label(plan: Plan, th: Threshold, phase: str | None) -> dict[str, str]
     return {"phase": phase or (",".join(th.phases) if th.phases else "all")}
 
 
-def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
-                     extra: dict[str, str], keep_firing_for: float = 0.0) -> AlertRule:
+def _labels(plan: Plan, th: Threshold, extra: dict[str, str]) -> dict[str, str]:
+    """The labels every alert of ``th`` carries (severity, the document's tier, plan, signal), then ``extra``."""
     tier = plan.tier(th.tier)
-    unit = value_unit(th)
-    shown = humanizer_for(unit)(th.value)
-    for_text = f" for {scale(for_)}" if for_ else ""
     labels = {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": th.signal_name}
     if th.business_hours:
         labels["business_hours"] = "true"
-    labels.update(extra)
+    return {**labels, **extra}
+
+
+def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
+                     extra: dict[str, str], keep_firing_for: float = 0.0) -> AlertRule:
+    unit = value_unit(th)
+    shown = humanizer_for(unit)(th.value)
+    for_text = f" for {scale(for_)}" if for_ else ""
+    labels = _labels(plan, th, extra)
     rule: dict[str, object] = {"alert": name, "expr": f"{signal.expr} {th.op} {format_number(th.value)}"}
     if for_:
         rule["for"] = scale(for_)
@@ -145,12 +150,8 @@ def _escalation_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScal
     """A stage that fires once the base alert has been firing for ``esc.after``: it reads the base
     alert's own ``ALERTS`` series, which the base's ``keep_firing_for`` holds through short lulls, so
     the stage measures how long the incident has lasted, not how long the value stayed past the line."""
-    tier = plan.tier(th.tier)
-    name = f"{th.alert}Escalated{_camel(esc.level)}"
-    labels = {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": th.signal_name}
-    if th.business_hours:
-        labels["business_hours"] = "true"
-    labels.update({**extra, "escalation": esc.level})
+    name = th.escalation_alert(esc)
+    labels = _labels(plan, th, {**extra, "escalation": esc.level})
     expr = f'max without (alertstate) (ALERTS{{alertname="{th.alert}",alertstate="firing",plan="{plan.plan}"}})'
     rule: dict[str, object] = {
         "alert": name, "expr": expr, "for": scale(esc.after), "labels": labels,
@@ -175,10 +176,6 @@ def _absent_alert(plan: Plan, scale: TimeScale) -> AlertRule:
                            f"target is missing from prometheus.yml. From: {SECTION}.",
             "runbook_url": plan.runbook_url(name)}}
     return AlertRule(rule, Signal(str(rule["expr"]), ("job",)), for_seconds=scale.seconds(ABSENT_FOR))
-
-
-def _camel(text: str) -> str:
-    return "".join(part.capitalize() for part in text.replace("_", "-").split("-"))
 
 
 def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
@@ -206,7 +203,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
             sel = f'{{{job},slo="{slo.name}"}}'
             long_rec, short_rec = slo_record(long_w, scale), slo_record(short_w, scale)
             clauses.append(f"({long_rec}{sel} > {limit}\nand\n{short_rec}{sel} > {limit})")
-        name = f"{_camel(slo.name)}ErrorBudgetBurn{kind}"
+        name = f"{camel(slo.name)}ErrorBudgetBurn{kind}"
         rule = {
             "alert": name,
             "expr": "\nor\n".join(clauses),

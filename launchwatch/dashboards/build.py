@@ -16,11 +16,11 @@ from typing import Any
 from grafanalib.core import Dashboard, DashboardLink, Template, Templating, Time
 
 from launchwatch.dashboards.derived import derived_dashboards
-from launchwatch.dashboards.grafana_compat import DATASOURCE, panel_link, to_current_grafana
+from launchwatch.dashboards.grafana_compat import DATASOURCE, to_current_grafana
 from launchwatch.dashboards.layout import place_row
 from launchwatch.dashboards.overview import overview_dashboard
-from launchwatch.dashboards.panels import build_panel, row_panel
-from launchwatch.dashboards.queries import resolve, scoped
+from launchwatch.dashboards.panels import build_panel, row_panel, runbook_link
+from launchwatch.dashboards.queries import scoped
 from launchwatch.expressions import phase_for
 from launchwatch.output import dump_yaml
 from launchwatch.plan.dashboards import Dashboard as PlanDashboard
@@ -86,15 +86,8 @@ def _prometheus_annotation(name: str, colour: str, expr: str, title: str, text: 
             **fields, "target": {"expr": expr, "refId": "Anno", "interval": "60s"}}
 
 
-def _runbook(plan: Plan, alert: str) -> str | None:
-    """The runbook URL of ``alert`` when it leads somewhere from Grafana (set ``runbook_base`` to your
-    docs; the default, a path in this repository, would be a broken link)."""
-    url = plan.runbook_url(alert)
-    return url if "://" in url else None
-
-
 def links(plan: Plan) -> list[DashboardLink]:
-    runbooks = _runbook(plan, "")
+    runbooks = runbook_link(plan, "")
     return [
         DashboardLink(title="launchwatch overview", uri=f"/d/{OVERVIEW_UID}", type="link", keepTime=True,
                       icon="dashboard", includeVars=False),
@@ -124,24 +117,6 @@ def build_dashboard(plan: Plan, board: PlanDashboard, phase: str | None) -> dict
                           editable=False, timezone="browser")
     out = to_current_grafana(dashboard)
     out["annotations"] = {"list": annotations(plan)}
-    for panel, runbook in zip(_leaf_panels(out), _runbooks(plan, board, phase), strict=True):
-        if runbook:
-            panel["links"] = [panel_link("Runbook", runbook)]
-    return out
-
-
-def _leaf_panels(board: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every panel in plan order, those inside collapsed rows included."""
-    return [leaf for p in board["panels"] for leaf in (p.get("panels", []) if p["type"] == "row" else [p])]
-
-
-def _runbooks(plan: Plan, board: PlanDashboard, phase: str | None) -> list[str | None]:
-    """Each panel's runbook: that of the most prominent alert on what it shows, if any."""
-    out: list[str | None] = []
-    for row in board.rows:
-        for panel in row.panels:
-            judged = next((q.judged for q in (resolve(plan, q, phase) for q in panel.all_queries) if q.judged), ())
-            out.append(_runbook(plan, judged[0].alert) if judged else None)
     return out
 
 

@@ -30,24 +30,35 @@ from launchwatch.selfmetric_names import (
     TARGET_UP,
 )
 
-__all__ = ["derived_dashboards"]
+__all__ = ["RED_BELOW_ONE", "RED_FROM_ONE", "derived_dashboards", "exporter_up", "sources_down"]
 
-_UP = [Colour(colour="red"), Colour(value=1, colour="green")]
-_DOWN_COUNT = [Colour(colour="green"), Colour(value=1, colour="red")]
+RED_BELOW_ONE = [Colour(colour="red"), Colour(value=1, colour="green")]  # a 0/1 "up": red when down
+RED_FROM_ONE = [Colour(colour="green"), Colour(value=1, colour="red")]  # a count of failures: red from one
+
+
+def exporter_up(description: str) -> Panel:
+    """Whether Prometheus scrapes the exporter at all (0 when ``up`` is missing, too)."""
+    return Panel(title="Exporter up", type="stat", expr="min(up) or on() vector(0)", unit="bool_yes_no",
+                 colours=RED_BELOW_ONE, description=description)
+
+
+def sources_down(description: str) -> Panel:
+    """How many sources failed their last fetch."""
+    return Panel(title="Sources down", type="stat", expr=f"count({TARGET_UP} == 0) or on() vector(0)", unit="short",
+                 colours=RED_FROM_ONE, description=description)
 
 
 def _health(plan: Plan) -> Row:
     panels = [
-        Panel(title="Exporter up", type="stat", expr="min(up) or on() vector(0)", unit="bool_yes_no", colours=_UP,
-              description="Whether Prometheus reaches the exporter. When it does not, every other panel and "
-                          "every alert of the plan is blind."),
-        Panel(title="Sources down", type="stat", expr=f"count({TARGET_UP} == 0) or on() vector(0)", unit="short",
-              colours=_DOWN_COUNT, description="Sources that failed their last fetch (their values are not shown "
-                                               "as current)."),
+        exporter_up("Whether Prometheus reaches the exporter. When it does not, every other panel and every "
+                    "alert of the plan is blind."),
+        sources_down("Sources that failed their last fetch (their values are not shown as current)."),
         Panel(title="Plan loaded", type="stat", metric=CONFIG_RELOAD_SUCCESSFUL, aggregation="min",
-              unit="bool_yes_no", colours=_UP, description="Whether the exporter's last plan (re)load succeeded."),
+              unit="bool_yes_no", colours=RED_BELOW_ONE,
+              description="Whether the exporter's last plan (re)load succeeded."),
         Panel(title="Source status", type="state-timeline", metric=TARGET_UP, aggregation="min", by=["target"],
-              colours=_UP, width=24, description="Each source: fetched and matching the plan (green) or not (red)."),
+              colours=RED_BELOW_ONE, width=24,
+              description="Each source: fetched and matching the plan (green) or not (red)."),
         Panel(title="Fetch duration", type="timeseries", metric=TARGET_SCRAPE_DURATION, by=["target"],
               description="How long each source's fetch and extraction took."),
         Panel(title="Fetch errors by reason", type="timeseries", metric=TARGET_SCRAPE_ERRORS, by=["reason"],
@@ -58,7 +69,7 @@ def _health(plan: Plan) -> Row:
     probed = [s for s in plan.sources if s.probe is not None]
     if probed:
         panels.append(Panel(title="Probe success", type="state-timeline", metric=PROBE_SUCCESS, aggregation="min",
-                            by=["target"], colours=_UP, description="Each probed source: every check passed "
+                            by=["target"], colours=RED_BELOW_ONE, description="Each probed source: every check passed "
                                                                     "(green) or not (red)."))
     if any(without_credentials(s.url).startswith("https") or plan.base_url.startswith("https") for s in probed):
         panels.append(Panel(title="Certificate expiry", type="stat", unit="s",

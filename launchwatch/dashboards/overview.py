@@ -5,30 +5,23 @@ from __future__ import annotations
 
 from grafanalib.core import Dashboard, DashboardLink, Template, Templating, Time
 
+from launchwatch.dashboards.derived import RED_FROM_ONE, exporter_up, sources_down
 from launchwatch.dashboards.grafana_compat import DATASOURCE
 from launchwatch.dashboards.layout import place_row
 from launchwatch.dashboards.panels import build_panel, row_panel
 from launchwatch.plan.dashboards import Colour, Panel
 from launchwatch.plan.model import Plan
-from launchwatch.selfmetric_names import BUILD_INFO, TARGET_SCRAPE_DURATION, TARGET_UP
+from launchwatch.selfmetric_names import BUILD_INFO, TARGET_SCRAPE_DURATION
 
 __all__ = ["overview_dashboard"]
-
-_RED_BELOW_1 = [Colour(colour="red"), Colour(value=1, colour="green")]
-_RED_FROM_1 = [Colour(colour="green"), Colour(value=1, colour="red")]
-
 
 def _panels(plan: Plan) -> list[Panel]:
     alerts = f'ALERTS{{alertstate="firing",plan="{plan.plan}"}}'
     return [
-        Panel(title="Exporter up", type="stat", expr="min(up) or on() vector(0)", unit="bool_yes_no",
-              colours=_RED_BELOW_1,
-              description=f"Whether Prometheus reaches the exporter of {plan.plan} (red: every rule of the plan is "
-                          "blind)."),
-        Panel(title="Sources down", type="stat", expr=f"count({TARGET_UP} == 0) or on() vector(0)", unit="short",
-              colours=_RED_FROM_1,
-              description=f"Sources of {plan.plan} that failed their last fetch (red from one)."),
-        Panel(title="Critical alerts", type="stat", unit="short", colours=_RED_FROM_1,
+        exporter_up(f"Whether Prometheus reaches the exporter of {plan.plan} (red: every rule of the plan is "
+                    "blind)."),
+        sources_down(f"Sources of {plan.plan} that failed their last fetch (red from one)."),
+        Panel(title="Critical alerts", type="stat", unit="short", colours=RED_FROM_ONE,
               expr=f'count({alerts[:-1]},severity="critical"}}) or on() vector(0)',
               description=f"Critical alerts of {plan.plan} firing now (red from one)."),
         Panel(title="Firing alerts", type="stat", expr=f"count({alerts}) or on() vector(0)", unit="short",

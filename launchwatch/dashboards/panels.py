@@ -27,16 +27,24 @@ from grafanalib.core import (
 )
 
 from launchwatch.dashboards.colours import NO_DATA_COLOUR, OK_COLOUR, Step, slo_steps, threshold_steps
+from launchwatch.dashboards.grafana_compat import panel_link
 from launchwatch.dashboards.queries import PanelQuery, resolve
 from launchwatch.plan.dashboards import Panel as PlanPanel
 from launchwatch.plan.model import Plan
 
-__all__ = ["NO_DATA_MAPPING", "build_panel", "row_panel"]
+__all__ = ["NO_DATA_MAPPING", "build_panel", "row_panel", "runbook_link"]
 
 DATASOURCE = "${datasource}"
 NO_DATA_MAPPING = [{"type": "special", "options": {"match": "nan", "result": {
     "text": "NO DATA", "color": NO_DATA_COLOUR, "index": 0}}}]
 _VALUE_NOW = ("stat", "gauge", "bargauge", "table")
+
+
+def runbook_link(plan: Plan, alert: str) -> str | None:
+    """The runbook URL of ``alert`` when it leads somewhere from Grafana (set ``runbook_base`` to your
+    docs; the default, a path in this repository, would be a broken link)."""
+    url = plan.runbook_url(alert)
+    return url if "://" in url else None
 
 
 def _thresholds(steps: list[Step]) -> list[Threshold]:
@@ -94,6 +102,9 @@ def build_panel(plan: Plan, panel: PlanPanel, grid: GridPos, phase: str | None,
     unit = panel.unit or (queries[0].unit if queries else "short")
     description = _description(panel, queries)
     common: dict[str, Any] = {"title": panel.title, "description": description, "gridPos": grid}
+    judged = next((q.judged for q in queries if q.judged), ())
+    if judged and (runbook := runbook_link(plan, judged[0].alert)):
+        common["links"] = [panel_link("Runbook", runbook)]
     if panel.type == "text":
         return Text(content=panel.content or "", mode="markdown", **common)
     if panel.type == "alertlist":

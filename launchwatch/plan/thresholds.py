@@ -24,6 +24,7 @@ __all__ = [
     "Threshold",
     "Tier",
     "Unexpressible",
+    "camel",
     "matching",
 ]
 
@@ -32,6 +33,11 @@ _ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+def camel(text: str) -> str:
+    """``tier-2`` → ``Tier2``: a name as it stands inside a CamelCase alert name."""
+    return "".join(part.capitalize() for part in text.replace("_", "-").split("-"))
 
 
 def matching(regex: re.Pattern[str], what: str) -> AfterValidator:
@@ -175,6 +181,10 @@ class Threshold(_Strict):
         if self.kind != "ratio" and self.denominator is not None:
             raise ValueError("'denominator' is only for kind 'ratio'")
         return self
+
+    def escalation_alert(self, esc: Escalation) -> str:
+        """The name of the alert for escalation stage ``esc``."""
+        return f"{self.alert}Escalated{camel(esc.level)}"
 
     @property
     def signal_name(self) -> str:
