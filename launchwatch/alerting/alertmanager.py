@@ -100,6 +100,16 @@ def _quote(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _split_by_hours(receiver: str, matchers: list[str], interval: str | None,
+                    timing: dict[str, str]) -> list[dict[str, object]]:
+    """One route, or two when business-hours alerts share it: those notify only inside ``interval``."""
+    if interval is None:
+        return [{"receiver": receiver, "matchers": matchers, "continue": True, **timing}]
+    return [{"receiver": receiver, "matchers": [*matchers, 'business_hours="true"'], "active_time_intervals": [interval],
+             "continue": True, **timing},
+            {"receiver": receiver, "matchers": [*matchers, 'business_hours!="true"'], "continue": True, **timing}]
+
+
 def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secrets_dir: str = SECRETS_DIR
                        ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """The Alertmanager configuration for ``plans`` and its route test cases."""
@@ -120,11 +130,8 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
             for esc in th.escalate:
                 escalations.setdefault(esc.level, [])
                 escalations[esc.level] += [c for c in esc.channels if c not in escalations[esc.level]]
-        for level, channels in sorted(escalations.items()):
-            for ch in channels:
-                routes.append({"receiver": _receiver_name(plan, ch, prefix), "matchers": [f'escalation="{level}"'],
-                               "continue": True})
         bh_tiers = {th.tier for th in plan.thresholds if th.business_hours}
+        bh_levels = {esc.level for th in plan.thresholds if th.business_hours for esc in th.escalate}
         interval = None
         if bh_tiers and plan.business_hours:
             interval = f"{plan.plan}-{BUSINESS_HOURS}" if prefix else BUSINESS_HOURS
@@ -132,19 +139,18 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
             time_intervals.append({"name": interval, "time_intervals": [{
                 "weekdays": bh.weekdays, "times": [{"start_time": bh.start, "end_time": bh.end}],
                 "location": bh.location}]})
+        for level, channels in sorted(escalations.items()):
+            for ch in channels:
+                # a business-hours alert escalates in business hours too: support sees it at 09:00 anyway
+                routes += _split_by_hours(_receiver_name(plan, ch, prefix), [f'escalation="{level}"'],
+                                          interval if level in bh_levels else None, {})
         for tier in sorted(plan.tiers, key=lambda t: SEVERITIES.index(t.severity)):
             timing = _timings(tier.response, tier.severity, scale)
             for ch in tier.channels:
                 name = _receiver_name(plan, ch, prefix)
                 # an escalation stage notifies its own level's channels only: the tier was paged already
                 tier_match = [f'tier="{tier.name}"', 'escalation=""']
-                if tier.name in bh_tiers and interval:
-                    routes.append({"receiver": name, "matchers": [*tier_match, 'business_hours="true"'],
-                                   "active_time_intervals": [interval], "continue": True, **timing})
-                    routes.append({"receiver": name, "matchers": [*tier_match, 'business_hours!="true"'],
-                                   "continue": True, **timing})
-                else:
-                    routes.append({"receiver": name, "matchers": tier_match, "continue": True, **timing})
+                routes += _split_by_hours(name, tier_match, interval if tier.name in bh_tiers else None, timing)
             labels = {"plan": plan.plan, "tier": tier.name, "severity": tier.severity}
             tests.append({"labels": labels, "receivers": [_receiver_name(plan, c, prefix) for c in tier.channels]})
             for level, channels in sorted(escalations.items()):

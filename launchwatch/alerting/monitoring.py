@@ -68,7 +68,10 @@ def monitoring_thresholds(plan: Plan) -> list[Threshold]:
         "signal": "monitoring-exporter", "section": SECTION,
         "summary": f"Prometheus cannot scrape the {plan.plan} exporter: every alert of the plan is blind",
         "description": "Check the exporter process and the network between it and Prometheus."})]
+    watched = {th.matchers.get("target") for th in plan.thresholds if th.metric == TARGET_UP}
     for source in plan.sources:
+        if source.name in watched:  # the plan's own rule on this source's reachability says it already
+            continue
         out.append(Threshold.model_validate({
             "alert": f"LaunchwatchSourceDown{camel(source.name)}", "tier": page if source.name in paged else quiet,
             "metric": TARGET_UP, "matchers": {"target": source.name}, "op": "==", "value": 0, "for": "5m",

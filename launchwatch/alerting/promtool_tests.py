@@ -11,10 +11,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from launchwatch.alerting.guards import (
+    PACE_WINDOWS,
+    in_business_hours,
+    is_shortfall,
+    min_expected,
+    min_volume,
+    utc_offsets,
+)
 from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.rules import LULL_BRIDGE, AlertRule, RuleSet
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import Threshold
+from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
@@ -79,6 +87,8 @@ def _round_up(t: float, step: int) -> int:
 def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, object]]]:
     th = alert.threshold
     assert th is not None
+    if is_shortfall(th) and "escalation" not in alert.rule["labels"]:  # type: ignore[operator]
+        return _shortfall_cases(plan, alert)
     fire, silent = fire_and_silent_values(th)
     window = th.window or 0.0  # tests are generated for unscaled rules only
     offset = th.offset or 0.0
@@ -105,10 +115,91 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
             "input_series": series,
             "alert_rule_test": checks,
         })
+    volume = min_volume(th)
+    if volume and "escalation" not in alert.rule["labels"]:  # type: ignore[operator]
+        # past the threshold, but on half the volume the rule needs (a group of a few, a quiet night)
+        small = volume / 2 * step / window if th.kind == "ratio" else volume / 2
+        series, _, _ = _inputs(plan, th, fire, step, t_fire, for_, window, small)
+        cases.append({"name": f"{name} silent at {fire:g} on half its minimum volume of {volume:g}",
+                      "interval": format_duration(step), "input_series": series,
+                      "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name, "exp_alerts": []}]})
     if "escalation" in alert.rule["labels"] and th.kind == "value":  # type: ignore[operator]
         lull = _lull_case(plan, alert, fire, silent, step, t_fire)
         cases += [lull] if lull else []
     return step, cases
+
+
+def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, object]]]:
+    """A shortfall rule (``increase`` too low) after a busy stretch: fires once the pace falls past the
+    threshold for the hold; silent just inside it; silent at a quiet start (no earlier pace) and,
+    for business-hours rules, outside business hours."""
+    th = alert.threshold
+    assert th is not None and th.window is not None
+    fire, silent = fire_and_silent_values(th)
+    window, for_ = th.window, alert.for_seconds
+    expected = min_expected(th)
+    busy = max(10 * expected, 2 * (silent + 1))  # events per window while traffic is normal
+    history = (PACE_WINDOWS + 1) * window if expected else 0.0
+    step = _step(history + window + for_ + 600, window)
+    bh = plan.business_hours if th.business_hours else None
+    t_fire = _round_up(history + window + for_ + 2 * step, step)
+    if bh is not None:  # the first moment every UTC offset of the location calls business hours, past the hold
+        step = _step(_business_time(bh, t_fire, for_, window, 60), window)
+        t_fire = _business_time(bh, _round_up(t_fire, step), for_, window, step)
+    switch = t_fire - for_ - window - step  # where the pace falls to the tested value
+    n = int(t_fire // step) + 1
+    name = str(alert.rule["alert"])
+    cases = []
+    for label, value in (("fires", fire), ("silent", silent)):
+        values = _piecewise([(busy * step / window, switch // step), (value * step / window, n - switch // step)]) \
+            if expected else _counter(0, value * step / window, n)
+        checks: list[dict[str, object]] = [{
+            "eval_time": format_duration(t_fire), "alertname": name,
+            "exp_alerts": [_expected(plan, alert, value)] if label == "fires" else []}]
+        if label == "fires" and for_ >= 2 * step:
+            checks.append({"eval_time": format_duration(t_fire - 2 * step), "alertname": name, "exp_alerts": []})
+        if label == "fires" and bh is not None:
+            night = t_fire - 6 * 3600
+            if night > window + 2 * step and not any(in_business_hours(bh, night, o) for o in utc_offsets(bh.location)):
+                checks.append({"eval_time": format_duration(_round_up(night, step)), "alertname": name,
+                               "exp_alerts": []})
+        cases.append({
+            "name": f"{name} {label} at {value:g} per {format_duration(window)} after a busy stretch",
+            "interval": format_duration(step),
+            "input_series": [{"series": _labels(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
+                              "values": values}],
+            "alert_rule_test": checks,
+        })
+    if expected:  # the same shortfall with no earlier traffic (a quiet night, a fresh start) never pages
+        cases.append({
+            "name": f"{name} silent at {fire:g} per {format_duration(window)} without earlier traffic",
+            "interval": format_duration(step),
+            "input_series": [{"series": _labels(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
+                              "values": _counter(0, fire * step / window, n)}],
+            "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name, "exp_alerts": []}],
+        })
+    return step, cases
+
+
+def _business_time(bh: BusinessHours, earliest: int, for_: float, window: float, step: int) -> int:
+    """The first evaluation from ``earliest`` at which the rule's business-hours guard has held (for
+    every UTC offset of the location) since one step before its hold began."""
+    offsets = utc_offsets(bh.location)
+    return next(t for t in range(earliest, earliest + 8 * 86400, step)
+                if all(in_business_hours(bh, t - for_ - step, o, window) and in_business_hours(bh, t, o, window)
+                       for o in offsets))
+
+
+def _piecewise(segments: list[tuple[float, float]]) -> str:
+    """A counter growing by ``slope`` per sample for ``count`` samples, segment after segment."""
+    out, start = [], 0.0
+    for slope, count in segments:
+        count = int(count)
+        if count <= 0:
+            continue
+        out.append(f"{_num(start)}+{_num(slope)}x{count - 1}")
+        start += slope * count
+    return " ".join(out)
 
 
 def _lull_case(plan: Plan, alert: AlertRule, fire: float, silent: float, step: int,
@@ -151,8 +242,9 @@ def _num(v: float) -> str:
 
 
 def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for_: float,
-            window: float) -> tuple[list[dict[str, str]], float, float]:
-    """Input series that hold the signal at ``value``; the value the alert shows; when it turns true."""
+            window: float, volume: float | None = None) -> tuple[list[dict[str, str]], float, float]:
+    """Input series that hold the signal at ``value``; the value the alert shows; when it turns true.
+    ``volume``: the ratio's denominator per step, or the drop's earlier level (plenty by default)."""
     n = int(t_fire // step) + 1
     by = {label: "x" for label in th.by}
     if th.kind == "value":
@@ -170,25 +262,27 @@ def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for
     if th.kind == "drop":
         switch = t_fire - for_ - window
         old_n = int(switch // step)
-        values = f"100+0x{old_n - 1} {_num(100 * (1 - value))}+0x{n - old_n}"
+        base = 100.0 if volume is None else volume
+        values = f"{_num(base)}+0x{old_n - 1} {_num(base * (1 - value))}+0x{n - old_n}"
         return [{"series": _labels(plan, th.metric, th.matchers, by), "values": values}], value, switch
     if th.kind == "increase":
         per_step = value * step / window
         return [{"series": _labels(plan, th.metric, th.matchers, by), "values": _counter(0, per_step, n)}], value, step
     # ratio
     assert th.denominator is not None
+    rate = _RATE_UNIT if volume is None else volume
     series = []
     if th.denominator == th.metric:
         both = {**th.denominator_matchers, **th.matchers}
         rest = {**th.denominator_matchers, **{k: "other" for k in th.matchers}}
-        series.append({"series": _labels(plan, th.metric, both, by), "values": _counter(0, value * _RATE_UNIT, n)})
+        series.append({"series": _labels(plan, th.metric, both, by), "values": _counter(0, value * rate, n)})
         series.append({"series": _labels(plan, th.metric, rest, by),
-                       "values": _counter(0, (1 - value) * _RATE_UNIT, n)})
+                       "values": _counter(0, (1 - value) * rate, n)})
     else:
         series.append({"series": _labels(plan, th.metric, th.matchers, by),
-                       "values": _counter(0, value * _RATE_UNIT, n)})
+                       "values": _counter(0, value * rate, n)})
         series.append({"series": _labels(plan, th.denominator, th.denominator_matchers, by),
-                       "values": _counter(0, _RATE_UNIT, n)})
+                       "values": _counter(0, rate, n)})
     return series, value, step
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from launchwatch.alerting.guards import guarded_expr, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.monitoring import ABSENT_FOR, SECTION, monitoring_thresholds, paging_tier
 from launchwatch.expressions import (
@@ -89,7 +90,7 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
         if not in_phase(th.phases, phase):
             continue
         # with escalation stages, a short lull must not restart the incident's clock
-        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, _phase_label(plan, th, phase),
+        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, _phase_label(plan, th, phase),
                                            keep_firing_for=LULL_BRIDGE if th.escalate else 0.0))
         for esc in th.escalate:
             out.escalations.append(_escalation_alert(plan, th, signal, scale, esc, _phase_label(plan, th, phase)))
@@ -97,7 +98,7 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
         signal = signal_for(plan, th, scale)
         for rec in signal.recording:
             records.setdefault(str(rec["record"]), rec)
-        out.monitoring.append(_threshold_alert(plan, th, signal, scale, th.alert, th.for_, {}))
+        out.monitoring.append(_threshold_alert(plan, th, signal, scale, th.alert, {}))
     if plan.tiers:
         out.absent.append(_absent_alert(plan, scale))
     out.recording = [records[k] for k in sorted(records)]
@@ -123,13 +124,14 @@ def _labels(plan: Plan, th: Threshold, extra: dict[str, str]) -> dict[str, str]:
     return {**labels, **extra}
 
 
-def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str, for_: float,
+def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale, name: str,
                      extra: dict[str, str], keep_firing_for: float = 0.0) -> AlertRule:
     unit = value_unit(th)
     shown = humanizer_for(unit)(th.value)
+    for_ = hold_for(th)
     for_text = f" for {scale(for_)}" if for_ else ""
     labels = _labels(plan, th, extra)
-    rule: dict[str, object] = {"alert": name, "expr": f"{signal.expr} {th.op} {format_number(th.value)}"}
+    rule: dict[str, object] = {"alert": name, "expr": guarded_expr(plan, th, scale, name)}
     if for_:
         rule["for"] = scale(for_)
     if keep_firing_for:
@@ -137,6 +139,8 @@ def _threshold_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScale
     rule["labels"] = labels
     description = (f"Now {value_template(unit)}; the plan alerts when it is {OPS[th.op]} {shown}{for_text}. "
                    f"From: {th.section}.")
+    if found := guards(plan, th, scale):
+        description += " Guarded: " + "; ".join(g.text for g in found) + "."
     if extra.get("phase") and th.phases:
         description += f" Applies in phase {extra['phase']}."
     if th.note:  # free text from the plan: never a Go template action
@@ -160,7 +164,8 @@ def _escalation_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScal
             "description": (f"{th.alert} has been firing for {scale(esc.after)} (lulls under {scale(LULL_BRIDGE)} "
                             f"do not restart the clock): escalated to {esc.level}. From: {th.section}."),
             "runbook_url": plan.runbook_url(name)}}
-    return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(th.for_ + esc.after), unit=value_unit(th))
+    return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(hold_for(th) + esc.after),
+                     unit=value_unit(th))
 
 
 def _absent_alert(plan: Plan, scale: TimeScale) -> AlertRule:

@@ -137,6 +137,9 @@ class Threshold(_Strict):
     - ``increase``: how much counter ``metric`` grew across ``window`` ("zero completions in 30 min")
     - ``age``: seconds since the Unix timestamp in ``metric`` ("no backup in 48 hours")
     - ``drop``: fractional fall of ``metric``'s ``window`` average versus the same window ``offset`` ago
+
+    ``min_volume`` and ``min_expected`` tune the guards that keep a rule from paging on too little
+    traffic (see ``launchwatch.alerting.guards``); 0 turns a guard off.
     """
 
     alert: AlertName
@@ -157,6 +160,8 @@ class Threshold(_Strict):
     phases: list[Name] = Field(default_factory=list)
     signal: Name | None = None
     business_hours: bool = False
+    min_volume: float | None = Field(default=None, ge=0)  # None: launchwatch's default (alerting.guards)
+    min_expected: float | None = Field(default=None, ge=0)  # None: launchwatch's default (alerting.guards)
     escalate: list[Escalation] = Field(default_factory=list)
     description: str = ""
     runbook: str | None = None
