@@ -105,8 +105,8 @@ def _split_by_hours(receiver: str, matchers: list[str], interval: str | None,
     """One route, or two when business-hours alerts share it: those notify only inside ``interval``."""
     if interval is None:
         return [{"receiver": receiver, "matchers": matchers, "continue": True, **timing}]
-    return [{"receiver": receiver, "matchers": [*matchers, 'business_hours="true"'], "active_time_intervals": [interval],
-             "continue": True, **timing},
+    return [{"receiver": receiver, "matchers": [*matchers, 'business_hours="true"'],
+             "active_time_intervals": [interval], "continue": True, **timing},
             {"receiver": receiver, "matchers": [*matchers, 'business_hours!="true"'], "continue": True, **timing}]
 
 

@@ -20,13 +20,13 @@ from launchwatch.alerting.guards import (
     utc_offsets,
 )
 from launchwatch.alerting.humanize import humanizer_for, value_template
-from launchwatch.alerting.rules import LULL_BRIDGE, AlertRule, RuleSet
+from launchwatch.alerting.rules import AlertRule, RuleSet
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
-__all__ = ["INSTANCE", "build_tests", "fire_and_silent_values"]
+__all__ = ["INSTANCE", "build_tests", "expected_alert", "fire_and_silent_values", "piecewise"]
 
 INSTANCE = "launchwatch:9848"
 _RATE_UNIT = 1000.0  # denominator growth per step in ratio inputs
@@ -103,7 +103,7 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
         series, shown, start_true = _inputs(plan, th, value, step, t_fire, for_, window)
         checks: list[dict[str, object]] = [{
             "eval_time": format_duration(t_fire), "alertname": name,
-            "exp_alerts": [_expected(plan, alert, shown)] if label == "fires" else [],
+            "exp_alerts": [expected_alert(plan, alert, shown)] if label == "fires" else [],
         }]
         short = start_true + for_ - step
         if label == "fires" and for_ >= 2 * step and th.kind != "drop" and short > 0:
@@ -123,9 +123,6 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
         cases.append({"name": f"{name} silent at {fire:g} on half its minimum volume of {volume:g}",
                       "interval": format_duration(step), "input_series": series,
                       "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name, "exp_alerts": []}]})
-    if "escalation" in alert.rule["labels"] and th.kind == "value":  # type: ignore[operator]
-        lull = _lull_case(plan, alert, fire, silent, step, t_fire)
-        cases += [lull] if lull else []
     return step, cases
 
 
@@ -151,11 +148,11 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     name = str(alert.rule["alert"])
     cases = []
     for label, value in (("fires", fire), ("silent", silent)):
-        values = _piecewise([(busy * step / window, switch // step), (value * step / window, n - switch // step)]) \
+        values = piecewise([(busy * step / window, switch // step), (value * step / window, n - switch // step)]) \
             if expected else _counter(0, value * step / window, n)
         checks: list[dict[str, object]] = [{
             "eval_time": format_duration(t_fire), "alertname": name,
-            "exp_alerts": [_expected(plan, alert, value)] if label == "fires" else []}]
+            "exp_alerts": [expected_alert(plan, alert, value)] if label == "fires" else []}]
         if label == "fires" and for_ >= 2 * step:
             checks.append({"eval_time": format_duration(t_fire - 2 * step), "alertname": name, "exp_alerts": []})
         if label == "fires" and bh is not None:
@@ -190,7 +187,7 @@ def _business_time(bh: BusinessHours, earliest: int, for_: float, window: float,
                        for o in offsets))
 
 
-def _piecewise(segments: list[tuple[float, float]]) -> str:
+def piecewise(segments: list[tuple[float, float]]) -> str:
     """A counter growing by ``slope`` per sample for ``count`` samples, segment after segment."""
     out, start = [], 0.0
     for slope, count in segments:
@@ -200,31 +197,6 @@ def _piecewise(segments: list[tuple[float, float]]) -> str:
         out.append(f"{_num(start)}+{_num(slope)}x{count - 1}")
         start += slope * count
     return " ".join(out)
-
-
-def _lull_case(plan: Plan, alert: AlertRule, fire: float, silent: float, step: int,
-               t_fire: int) -> dict[str, object] | None:
-    """The value falls back inside the threshold for about 6 minutes once the base alert fires: the
-    escalation stage must still fire on time (the incident goes on; its clock must not restart)."""
-    th = alert.threshold
-    assert th is not None
-    start = _round_up(th.for_ + 2 * step, step)
-    length = _round_up(360, step)
-    if length >= LULL_BRIDGE or start + length >= t_fire - 2 * step:
-        return None
-    n = int(t_fire // step) + 1
-    before, during = start // step, length // step
-    values = " ".join(f"{_num(v)}+0x{count - 1}" for v, count in ((fire, before), (silent, during),
-                                                                    (fire, n - before - during)))
-    name = str(alert.rule["alert"])
-    return {
-        "name": f"{name} fires on time through a {format_duration(length)} lull",
-        "interval": format_duration(step),
-        "input_series": [{"series": _labels(plan, th.metric, th.matchers, {label: "x" for label in th.by}),
-                          "values": values}],
-        "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name,
-                             "exp_alerts": [_expected(plan, alert, fire)]}],
-    }
 
 
 def _labels(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:
@@ -286,7 +258,8 @@ def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for
     return series, value, step
 
 
-def _expected(plan: Plan, alert: AlertRule, shown: float) -> dict[str, object]:
+def expected_alert(plan: Plan, alert: AlertRule, shown: float) -> dict[str, object]:
+    """What promtool must see of ``alert`` firing on the test's input series, showing ``shown``."""
     th = alert.threshold
     sig_labels = set(alert.signal.labels)
     labels = {"job": plan.job_name}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchwatch.alerting.guards import guarded_expr, guards, hold_for
+from launchwatch.alerting.guards import MIN_VOLUME, guarded_expr, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.monitoring import ABSENT_FOR, SECTION, monitoring_thresholds, paging_tier
 from launchwatch.expressions import (
@@ -209,9 +209,13 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
             long_rec, short_rec = slo_record(long_w, scale), slo_record(short_w, scale)
             clauses.append(f"({long_rec}{sel} > {limit}\nand\n{short_rec}{sel} > {limit})")
         name = f"{camel(slo.name)}ErrorBudgetBurn{kind}"
+        expr = "\nor\n".join(clauses)
+        if slo.total and MIN_VOLUME:  # one failed request of one at night is no burn: the guard ratios have
+            expr = (f"(\n{expr}\n)\nand on (job)\n(sum by (job) (increase({slo.total}{{{job}}}[{scale(pairs[0][1])}])) "
+                    f">= {format_number(MIN_VOLUME)})")
         rule = {
             "alert": name,
-            "expr": "\nor\n".join(clauses),
+            "expr": expr,
             "for": scale(for_),
             "labels": {"severity": tier.severity, "tier": tier.name, "plan": plan.plan, "signal": f"slo-{slo.name}",
                        "slo": slo.name},
