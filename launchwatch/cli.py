@@ -164,6 +164,7 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
 
     Everything is made before anything is written: a problem leaves the output as it was.
     """
+    from launchwatch.alerting.scenarios import NoHealthyTraffic
     from launchwatch.generate import GenerateOptions, check
     from launchwatch.generate import generate as write_all
 
@@ -195,6 +196,9 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
                        if stale else f"{out}: up to date", err=bool(stale))
             sys.exit(1 if stale else 0)
         written = write_all(loaded, Path(out), options)
+    except NoHealthyTraffic as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--phase") from None
     except OSError as exc:

@@ -12,9 +12,10 @@ clause ``and``-ed with the threshold's comparison, and a sentence for the alert'
   - *full window*: the series existed a whole window ago (no firing 2 minutes after the first
     sample, or after Prometheus lost its data);
   - *traffic is expected*: during the plan's business hours when the threshold says
-    ``business_hours`` (in the expression, from the start of business hours plus one window), else
-    the pace of the ``PACE_WINDOWS`` windows before suggested at least ``min_expected`` events
-    (default ``MIN_EXPECTED``) in this one; once firing it keeps firing while the shortfall lasts;
+    ``business_hours`` (in the expression, from the start of business hours plus one window), else,
+    for zero-activity rules ("zero in 30 min"; any shortfall rule that sets ``min_expected``), the
+    pace of the ``PACE_WINDOWS`` windows before suggested at least ``min_expected`` events (default
+    ``MIN_EXPECTED``) in this one; once firing it keeps firing while the shortfall lasts;
   - *hold*: at least ``HOLD`` of ``for`` when the document gives none.
 """
 
@@ -29,8 +30,8 @@ from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import BusinessHours, Threshold
 
 __all__ = ["HOLD", "MIN_EXPECTED", "MIN_VOLUME", "PACE_WINDOWS", "Guard", "business_hours_expr", "clock_seconds",
-           "guarded_expr", "guards", "hold_for", "in_business_hours", "is_shortfall", "min_expected", "min_volume",
-           "utc_offsets"]
+           "guarded_expr", "guards", "hold_for", "in_business_hours", "is_shortfall", "is_zero_activity",
+           "min_expected", "min_volume", "utc_offsets"]
 
 MIN_VOLUME = 20.0  # events in the window before a ratio means anything (2 of 3 failing is not an outage)
 MIN_EXPECTED = 5.0  # events the recent pace must predict per window (P(0 | 5 expected) < 1 %)
@@ -65,11 +66,20 @@ def min_volume(th: Threshold) -> float:
     return 0.0
 
 
+def is_zero_activity(th: Threshold) -> bool:
+    """A shortfall that means "(next to) nothing happened": an outage detector, not a goal like "< 10"."""
+    return is_shortfall(th) and (th.value <= 0 or (th.op == "<" and th.value <= 1))
+
+
 def min_expected(th: Threshold) -> float:
-    """Events the recent pace must predict in the window before a shortfall counts (0: no such guard)."""
+    """Events the recent pace must predict in the window before a shortfall counts (0: no such guard).
+    By default only zero-activity rules have it: a goal ("fewer than 10 an hour") must fire on a
+    product that is steadily below it."""
     if not is_shortfall(th) or th.business_hours:
         return 0.0
-    return MIN_EXPECTED if th.min_expected is None else th.min_expected
+    if th.min_expected is not None:
+        return th.min_expected
+    return MIN_EXPECTED if is_zero_activity(th) else 0.0
 
 
 def hold_for(th: Threshold) -> float:

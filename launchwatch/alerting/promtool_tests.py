@@ -153,8 +153,10 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
         checks: list[dict[str, object]] = [{
             "eval_time": format_duration(t_fire), "alertname": name,
             "exp_alerts": [expected_alert(plan, alert, value)] if label == "fires" else []}]
-        if label == "fires" and for_ >= 2 * step:
-            checks.append({"eval_time": format_duration(t_fire - 2 * step), "alertname": name, "exp_alerts": []})
+        t_true = switch + window if expected else window  # the earliest the shortfall can show
+        if label == "fires" and for_ >= 2 * step and bh is None:  # not before its hold
+            checks.append({"eval_time": format_duration(_round_up(t_true + for_ - step, step) - step),
+                           "alertname": name, "exp_alerts": []})
         if label == "fires" and bh is not None:
             night = t_fire - 6 * 3600
             if night > window + 2 * step and not any(in_business_hours(bh, night, o) for o in utc_offsets(bh.location)):
@@ -167,12 +169,13 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
                               "values": values}],
             "alert_rule_test": checks,
         })
-    if expected:  # the same shortfall with no earlier traffic (a quiet night, a fresh start) never pages
+    if expected:  # the same shortfall without the traffic that makes it unusual (a quiet night, a fresh start)
+        quiet = min(fire, expected / 2)
         cases.append({
-            "name": f"{name} silent at {fire:g} per {format_duration(window)} without earlier traffic",
+            "name": f"{name} silent at {quiet:g} per {format_duration(window)} without busier earlier traffic",
             "interval": format_duration(step),
             "input_series": [{"series": _labels(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
-                              "values": _counter(0, fire * step / window, n)}],
+                              "values": _counter(0, quiet * step / window, n)}],
             "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name, "exp_alerts": []}],
         })
     return step, cases

@@ -32,7 +32,7 @@ from launchwatch.plan.thresholds import SEVERITIES, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS, TARGET_UP
 
-__all__ = ["Baseline", "baseline", "build_scenarios"]
+__all__ = ["Baseline", "NoHealthyTraffic", "baseline", "build_scenarios"]
 
 LAUNCH_RATE = 2.0  # events per second of each counter series at launch traffic, before the constraints
 NIGHT_GAP = 5400  # seconds between the sparse events of a quiet night
@@ -43,6 +43,10 @@ MONITORED = frozenset({"up", TARGET_UP})  # written by _monitoring_series, per s
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 Key = tuple[str, tuple[tuple[str, str], ...]]  # metric, sorted extra labels
+
+
+class NoHealthyTraffic(ValueError):
+    """Some value always fires a threshold of the phase: the plan contradicts itself."""
 
 
 def _key(metric: str, labels: dict[str, str]) -> Key:
@@ -69,7 +73,7 @@ def _thresholds(rules: RuleSet) -> list[Threshold]:
 
 
 def baseline(plan: Plan, rules: RuleSet) -> Baseline:
-    """Launch traffic at which no threshold of ``rules`` fires; ``ValueError`` names those that still would."""
+    """Launch traffic at which no threshold of ``rules`` fires; ``NoHealthyTraffic`` names those that still would."""
     ths = _thresholds(rules)
     out = Baseline()
     gauge_series: dict[str, set[Key]] = {}
@@ -115,8 +119,9 @@ def baseline(plan: Plan, rules: RuleSet) -> Baseline:
             out.rates[key] = LAUNCH_RATE
     problems += _settle_counters(plan, rules, ths, out)
     if problems:
-        raise ValueError(f"plan {plan.plan}: no healthy traffic keeps these inside their thresholds: "
-                         + "; ".join(problems))
+        raise NoHealthyTraffic(f"plan {plan.plan}: every value fires an alert, so the scenario suites cannot show "
+                               "a healthy launch; these thresholds leave no healthy value between them: "
+                               + "; ".join(problems))
     return out
 
 
