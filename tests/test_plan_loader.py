@@ -143,3 +143,29 @@ def test_check_cli_exit_codes(tmp_path):
     fail = subprocess.run(launchwatch_cmd("check", str(bad)), capture_output=True, text=True)
     assert fail.returncode == 1
     assert f"{bad}:7: sources[0].timout: unknown key (did you mean 'timeout'?)" in fail.stderr
+
+
+BUSINESS = GOOD + textwrap.dedent("""\
+    channels: [{name: chat, type: chat, to: "#x"}]
+    tiers: [{name: RED, severity: critical, channels: [chat]}]
+    business_hours: {weekdays: [monday:friday], start: "09:00", end: "17:00", location: Europe/Berlin}
+    thresholds:
+      - alert: NoOrders
+        summary: No order
+        section: doc
+        tier: RED
+        metric: orders_total
+        kind: increase
+        window: 1h
+        op: "=="
+        value: 0
+        business_hours: true
+    """)
+
+
+def test_business_hours_clock_and_window_are_checked():
+    load_plan_text(BUSINESS)
+    [(line, key, msg)] = problems(BUSINESS.replace('start: "09:00"', 'start: "9am"'))
+    assert (line, key) == (15, "business_hours.start") and "HH:MM" in msg
+    [(line, key, msg)] = problems(BUSINESS.replace("window: 1h", "window: 8h"))
+    assert key == "thresholds[0].window" and "8h does not fit between 09:00 and 17:00" in msg

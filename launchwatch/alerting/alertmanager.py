@@ -15,7 +15,7 @@ from launchwatch.expressions import TimeScale
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import SEVERITIES, Channel
 
-__all__ = ["SECRETS_DIR", "build_alertmanager", "secret_file"]
+__all__ = ["SECRETS_DIR", "build_alertmanager", "secret_file", "timings"]
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 BUSINESS_HOURS = "business-hours"
@@ -59,7 +59,7 @@ REPEAT_FLOOR = {"critical": 1800, "high": 3600, "medium": 4 * 3600, "low": 24 * 
 GROUP_WAIT = {"critical": 10, "high": 30, "medium": 60, "low": 120}  # pages go out fast; tickets may batch
 
 
-def _timings(response: float | None, severity: str, scale: TimeScale) -> dict[str, str]:
+def timings(response: float | None, severity: str, scale: TimeScale) -> dict[str, str]:
     """Group wait by severity, new alerts of a group within 5 minutes, reminders per ``REPEAT_FLOOR``
     (or the tier's documented response time when that is longer)."""
     repeat = max(response or 0, REPEAT_FLOOR[severity])
@@ -145,7 +145,7 @@ def build_alertmanager(plans: list[Plan], scale: TimeScale | None = None, secret
                 routes += _split_by_hours(_receiver_name(plan, ch, prefix), [f'escalation="{level}"'],
                                           interval if level in bh_levels else None, {})
         for tier in sorted(plan.tiers, key=lambda t: SEVERITIES.index(t.severity)):
-            timing = _timings(tier.response, tier.severity, scale)
+            timing = timings(tier.response, tier.severity, scale)
             for ch in tier.channels:
                 name = _receiver_name(plan, ch, prefix)
                 # an escalation stage notifies its own level's channels only: the tier was paged already

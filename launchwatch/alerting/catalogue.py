@@ -6,12 +6,14 @@ the SLOs, and the documented targets that could not become rules, with the reaso
 
 from __future__ import annotations
 
+from launchwatch.alerting.alertmanager import timings as _timings
+from launchwatch.alerting.guards import HOLD, MIN_EXPECTED, MIN_VOLUME, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for
 from launchwatch.alerting.monitoring import ABSENT_FOR, monitoring_thresholds, paging_tier
 from launchwatch.alerting.rules import LULL_BRIDGE, OPS
-from launchwatch.expressions import format_number, value_unit
+from launchwatch.expressions import TimeScale, format_number, value_unit
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import camel
+from launchwatch.plan.thresholds import Threshold, camel
 from launchwatch.plan.units import format_duration
 
 __all__ = ["catalogue", "summary_table"]
@@ -30,6 +32,7 @@ def catalogue(plan: Plan) -> str:
         lines += ["## Phases", "", f"`launchwatch generate` uses **{plan.phases.default}** unless `--phase` "
                   "says otherwise.", ""]
         lines += [f"- `{p}`: {plan.phases.descriptions.get(p, '')}" for p in plan.phases.names] + [""]
+    lines += _paging(plan)
     lines += ["## Tiers", "", "| tier | severity | channels | response | resolution |", "|---|---|---|---|---|"]
     for t in plan.tiers:
         response = format_duration(t.response) if t.response else ""
@@ -41,7 +44,8 @@ def catalogue(plan: Plan) -> str:
         shown = humanizer_for(value_unit(th))(th.value)
         window = f" over {format_duration(th.window)}" if th.window else ""
         cond = f"`{th.kind}` of `{th.metric}`{window} {OPS[th.op]} {shown}"
-        for_ = f" for {format_duration(th.for_)}" if th.for_ else ""
+        hold = hold_for(th)
+        for_ = f" for {format_duration(hold)}" if hold else ""
         heading = f"### {th.alert}" if th.alert not in seen else f"#### {th.alert} in {', '.join(th.phases)}"
         seen.add(th.alert)
         lines += [heading, "", f"{th.summary}. **{th.tier}**: {cond}{for_}"
@@ -51,6 +55,8 @@ def catalogue(plan: Plan) -> str:
             lines.append(f"- Phases: {', '.join(th.phases)}")
         if th.business_hours:
             lines.append("- Notifies during business hours only")
+        if found := guards(plan, th, TimeScale()):
+            lines.append("- Guarded: " + "; ".join(g.text for g in found))
         if th.note:
             lines.append(f"- Note: {th.note}")
         lines.append("")
@@ -74,6 +80,81 @@ def catalogue(plan: Plan) -> str:
     lines += ["## Targets that are not alert rules", "", "| target | section | why not |", "|---|---|---|"]
     lines += [f"| {_cell(u.target)} | {_cell(u.section)} | {_cell(u.reason)} |" for u in plan.unexpressible]
     return "\n".join(lines) + "\n"
+
+
+def _when(plan: Plan, th: Threshold) -> str:
+    """The condition in words, with its hold, phases, hours and guards."""
+    unit = value_unit(th)
+    shown = format_duration(th.value) if unit == "humanizeDuration" and th.value > 0 else humanizer_for(unit)(th.value)
+    window = f" over {format_duration(th.window)}" if th.window else ""
+    hold = hold_for(th)
+    sel = _selector(th.metric, th.matchers)
+    what = {"value": sel, "age": f"age of {sel}", "increase": f"increase of {sel}",
+            "drop": f"fall of {sel} against {format_duration(th.offset or 0)} earlier",
+            "ratio": f"{sel} / {_selector(str(th.denominator), th.denominator_matchers)}"}[th.kind]
+    text = f"{what}{window} {OPS[th.op]} {shown}" + (f" for {format_duration(hold)}" if hold else "")
+    if th.phases:
+        text += f"; phases {', '.join(th.phases)}"
+    if th.business_hours:
+        text += "; business hours only"
+    found = guards(plan, th, TimeScale())
+    if found:
+        text += "; " + "; ".join(g.text for g in found)
+    return _cell(text)
+
+
+def _selector(metric: str, matchers: dict[str, str]) -> str:
+    inner = ",".join(f"{k}={v}" for k, v in sorted(matchers.items()))
+    return f"{metric}{{{inner}}}" if inner else metric
+
+
+def _paging(plan: Plan) -> list[str]:
+    """What pages (the plan's most severe severity), when, whom; and what never can."""
+    if not plan.tiers:
+        return []
+    page = paging_tier(plan).severity
+    paging = {t.name for t in plan.tiers if t.severity == page}
+    timing = {t.name: _timings(t.response, t.severity, TimeScale()) for t in plan.tiers}
+    lines = ["## What pages, when, whom", "",
+             f"Paging means the plan's most severe severity, **{page}** (tiers {', '.join(sorted(paging))}). "
+             "Each row is an alert that can page, the condition that must hold, and who hears it: the first "
+             "notification after the group wait, a reminder at the repeat interval while it fires.", "",
+             "| alert | when | whom | first / reminders |", "|---|---|---|---|"]
+    ths = [*plan.thresholds, *monitoring_thresholds(plan)]
+    for th in ths:
+        if th.tier not in paging:
+            continue
+        tier = plan.tier(th.tier)
+        t = timing[tier.name]
+        lines.append(f"| {th.alert} | {_when(plan, th)} | {tier.name}: {', '.join(tier.channels)} | "
+                     f"{t['group_wait']} / {t['repeat_interval']} |")
+        for esc in th.escalate:
+            lines.append(f"| {th.escalation_alert(esc)} | {th.alert} firing for {format_duration(esc.after)} "
+                         f"(lulls under {format_duration(LULL_BRIDGE)} do not restart the clock) | {esc.level}: "
+                         f"{', '.join(esc.channels)} (the tier is not paged again) | as {tier.name} |")
+    top = paging_tier(plan)
+    lines.append(f"| LaunchwatchExporterAbsent | no `up` of job {plan.job_name} for {format_duration(ABSENT_FOR)} | "
+                 f"{top.name}: {', '.join(top.channels)} | as {top.name} |")
+    for slo in plan.slos:
+        if slo.page_tier in paging:
+            lines.append(f"| {camel(slo.name)}ErrorBudgetBurnFast | the {slo.objective:.2%} objective's budget burns "
+                         f"14.4x over 1h and 5m, or 6x over 6h and 30m, for 2m | {slo.page_tier}: "
+                         f"{', '.join(plan.tier(slo.page_tier).channels)} | as {slo.page_tier} |")
+    never = sorted({th.alert for th in ths if th.tier not in paging})
+    lower = ", ".join(t.name for t in plan.tiers if t.name not in paging) or "none"
+    lines += ["", "### What can never page", "",
+              f"- Alerts of tiers below {page} ({lower}), escalation stages included: {', '.join(never) or 'none'}. "
+              "They notify their tier's (or stage's) channels only.",
+              f"- A ratio on less than its minimum volume in its window ({format_number(MIN_VOLUME)} events unless "
+              "the threshold sets `min_volume`): two failures out of three requests at night are not an outage.",
+              "- A zero-activity rule before a full window of data, outside business hours when it says "
+              f"`business_hours`, or when the recent pace did not predict {format_number(MIN_EXPECTED)} events in "
+              f"its window (a quiet night); every shortfall rule holds at least {format_duration(HOLD)}.",
+              "- A business-hours alert outside the plan's business hours (Alertmanager delivers it at the next "
+              "opening if it still fires), escalation stages included.",
+              "- Anything while an alert of a more severe tier on the same signal fires and notifies everyone "
+              "the less severe tier would.", ""]
+    return lines
 
 
 def _monitoring(plan: Plan) -> list[str]:

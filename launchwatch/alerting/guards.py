@@ -28,8 +28,9 @@ from zoneinfo import ZoneInfo
 from launchwatch.expressions import TimeScale, format_number, selector, signal_for
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import BusinessHours, Threshold
+from launchwatch.plan.units import clock_seconds
 
-__all__ = ["HOLD", "MIN_EXPECTED", "MIN_VOLUME", "PACE_WINDOWS", "Guard", "business_hours_expr", "clock_seconds",
+__all__ = ["HOLD", "MIN_EXPECTED", "MIN_VOLUME", "PACE_WINDOWS", "Guard", "business_hours_expr",
            "guarded_expr", "guards", "hold_for", "in_business_hours", "is_shortfall", "is_zero_activity",
            "min_expected", "min_volume", "utc_offsets"]
 
@@ -185,12 +186,6 @@ def utc_offsets(location: str) -> list[int]:
     found = {int(datetime(year, month, 15, 12, tzinfo=zone).utcoffset().total_seconds())  # type: ignore[union-attr]
              for month in (1, 7)}
     return sorted(found)
-
-
-def clock_seconds(clock: str) -> int:
-    """``"09:30"`` → seconds since midnight."""
-    hours, _, minutes = clock.partition(":")
-    return int(hours) * 3600 + int(minutes or 0) * 60
 
 
 def _hours_text(bh: BusinessHours) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from launchwatch.plan.dashboards import COUNTER_AGGREGATIONS, GAUGE_AGGREGATIONS
 from launchwatch.plan.model import MetricMapping, Plan
+from launchwatch.plan.units import clock_seconds, format_duration
 from launchwatch.plan.urls import ambiguous_credentials, has_credentials, without_credentials
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
@@ -420,6 +421,12 @@ def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
             out.append(((*key, "phases"), msg))
         if th.business_hours and plan.business_hours is None:
             out.append(((*key, "business_hours"), "the plan has no 'business_hours' to use"))
+        elif th.business_hours and plan.business_hours and th.kind == "increase" and th.window and \
+                clock_seconds(plan.business_hours.start) + th.window >= clock_seconds(plan.business_hours.end):
+            bh = plan.business_hours
+            out.append(((*key, "window"), "a business-hours rule watches a window that starts inside business hours: "
+                                          f"{format_duration(th.window)} does not fit between {bh.start} and {bh.end}, "
+                                          "so it could never fire"))
         for j, esc in enumerate(th.escalate):
             if msg := unknown(esc.channels, channels, "channel"):
                 out.append(((*key, "escalate", j, "channels"), msg))
@@ -503,3 +510,4 @@ def resolve_url(base_url: str, url: str) -> str:
     if "://" in url or not base_url:
         return url
     return base_url.rstrip("/") + "/" + url.lstrip("/")
+

@@ -52,6 +52,7 @@ def matching(regex: re.Pattern[str], what: str) -> AfterValidator:
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+Clock = Annotated[str, matching(re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"), "time of day (HH:MM)")]
 AlertName = Annotated[str, matching(_ALERT_NAME_RE, "alert name: CamelCase")]
 Name = Annotated[str, matching(_NAME_RE, "name")]
 LabelName = Annotated[str, matching(_LABEL_RE, "label name")]
@@ -104,8 +105,8 @@ class Escalation(_Strict):
 
 class BusinessHours(_Strict):
     weekdays: list[str] = Field(default_factory=lambda: ["monday:friday"])
-    start: str = "09:00"
-    end: str = "18:00"
+    start: Clock = "09:00"
+    end: Clock = "18:00"
     location: str = "UTC"
 
 

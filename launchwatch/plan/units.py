@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["format_duration", "parse_duration", "parse_size"]
+__all__ = ["clock_seconds", "format_duration", "parse_duration", "parse_size"]
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
@@ -75,3 +75,9 @@ def parse_size(text: str | int) -> int:
     if value <= 0:
         raise ValueError("a size must be positive")
     return value
+
+
+def clock_seconds(clock: str) -> int:
+    """``"09:30"`` → seconds since midnight."""
+    hours, _, minutes = clock.partition(":")
+    return int(hours) * 3600 + int(minutes or 0) * 60
