@@ -171,3 +171,16 @@ def test_runbook_urls_point_at_catalogue_headings():
             for alert in rules.alerts + rules.escalations + rules.slo_alerts + rules.monitoring + rules.absent:
                 anchor = str(alert.rule["annotations"]["runbook_url"]).split("#")[1]
                 assert f"### {anchor}\n" in page, (name, anchor)
+
+
+def test_business_hours_escalations_notify_in_business_hours_only():
+    """post-launch's ongoing phase: Tier 2-4 alerts, and their escalation e-mails, wait for business hours."""
+    from launchwatch.alerting.alertmanager import build_alertmanager
+
+    plan = load_plan(builtin_plan_path("post-launch"))
+    config, _ = build_alertmanager([plan])
+    routes = config["route"]["routes"][0]["routes"]
+    gated = [r for r in routes if 'business_hours="true"' in r["matchers"]]
+    assert any(m.startswith("escalation=") and m != 'escalation=""' for r in gated for m in r["matchers"])
+    assert all(r.get("active_time_intervals") for r in gated)
+    assert not any(r.get("active_time_intervals") for r in routes if 'business_hours="true"' not in r["matchers"])
