@@ -135,17 +135,22 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     fire, silent = fire_and_silent_values(th)
     window, for_ = th.window, alert.for_seconds
     expected = min_expected(th)
+    name = str(alert.rule["alert"])
     busy = max(10 * expected, 2 * (silent + 1))  # events per window while traffic is normal
     history = (PACE_WINDOWS + 1) * window if expected else 0.0
     step = _step(history + window + for_ + 600, window)
     bh = plan.business_hours if th.business_hours else None
     t_fire = _round_up(history + window + for_ + 2 * step, step)
-    if bh is not None:  # the first moment every UTC offset of the location calls business hours, past the hold
-        step = _step(_business_time(bh, t_fire, for_, window, 60), window)
-        t_fire = _business_time(bh, _round_up(t_fire, step), for_, window, step)
+    if bh is not None:  # the first moment the guard has held through the hold, for one UTC offset of the location
+        found = _business_time(bh, t_fire, for_, window, 60)
+        if found is None:  # business hours too short for window and hold: the rule can never fire, say so
+            return 60, [{"name": f"{name}: business hours too short for its window and hold, never fires",
+                         "interval": "1m", "input_series": [], "alert_rule_test": [
+                             {"eval_time": "1m", "alertname": name, "exp_alerts": []}]}]
+        step = _step(found, window)
+        t_fire = _business_time(bh, _round_up(t_fire, step), for_, window, step) or found
     switch = t_fire - for_ - window - step  # where the pace falls to the tested value
     n = int(t_fire // step) + 1
-    name = str(alert.rule["alert"])
     cases = []
     for label, value in (("fires", fire), ("silent", silent)):
         values = piecewise([(busy * step / window, switch // step), (value * step / window, n - switch // step)]) \
@@ -181,13 +186,13 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     return step, cases
 
 
-def _business_time(bh: BusinessHours, earliest: int, for_: float, window: float, step: int) -> int:
-    """The first evaluation from ``earliest`` at which the rule's business-hours guard has held (for
-    every UTC offset of the location) since one step before its hold began."""
+def _business_time(bh: BusinessHours, earliest: int, for_: float, window: float, step: int) -> int | None:
+    """The first evaluation from ``earliest`` at which the rule's business-hours guard (one clause per
+    UTC offset of the location) has held since one step before its hold began; None within a week."""
     offsets = utc_offsets(bh.location)
-    return next(t for t in range(earliest, earliest + 8 * 86400, step)
-                if all(in_business_hours(bh, t - for_ - step, o, window) and in_business_hours(bh, t, o, window)
-                       for o in offsets))
+    return next((t for t in range(earliest, earliest + 8 * 86400, step)
+                 if any(in_business_hours(bh, t - for_ - step, o, window) and in_business_hours(bh, t, o, window)
+                        for o in offsets)), None)
 
 
 def piecewise(segments: list[tuple[float, float]]) -> str:
