@@ -198,6 +198,15 @@ def _normal(expr: str) -> str:
 _COMPARISON = re.compile(r"^(.*) (>|>=|<|<=|==) (-?[0-9.e+-]+)$", re.S)
 
 
+def _comparison(expr: str) -> re.Match[str] | None:
+    """The threshold comparison of a rule: the whole expression, or its first ``(...)`` line when guards
+    are and-ed to it (alerting/guards.py)."""
+    for line in expr.strip().split("\n"):
+        if line.startswith("(") and line.endswith(")") and (m := _COMPARISON.match(line[1:-1])):
+            return m
+    return _COMPARISON.match(expr.strip())
+
+
 def _fires(op: str, value: float, limit: float) -> bool:
     return {">": value > limit, ">=": value >= limit, "<": value < limit, "<=": value <= limit,
             "==": value == limit}[op]
@@ -220,7 +229,7 @@ def test_colours_agree_with_the_most_severe_alert_of_each_band(boards, plans, tm
             judged: list[tuple[str, float, str]] = []
             for alerts in (in_phase, every_phase):  # a signal with no alert in the phase: all its alerts
                 for rule in alerts if not judged else []:
-                    cmp = _COMPARISON.match(rule["expr"].strip())
+                    cmp = _comparison(rule["expr"])
                     if cmp and _normal(cmp.group(1)) == expr:
                         judged.append((cmp.group(2), float(cmp.group(3)), rule["labels"]["severity"]))
             assert judged, (plan.plan, panel["title"], expr)
@@ -388,7 +397,7 @@ def test_an_alert_or_slo_panel_shows_exactly_what_it_names(tmp_path):
     by_alert, by_slo = (p for p in board["panels"] if p["type"] != "row")
     rules = _rules(plan, "all")
     rule = next(r for r in rules if r.get("alert") == other.alert)
-    assert _normal(by_alert["targets"][0]["expr"]) == _normal(_COMPARISON.match(rule["expr"]).group(1))
+    assert _normal(by_alert["targets"][0]["expr"]) == _normal(_comparison(rule["expr"]).group(1))
     assert other.alert in by_alert["description"]
     steps = by_slo["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps == [{"color": "red", "value": None}, {"color": "green", "value": slo.objective}]
