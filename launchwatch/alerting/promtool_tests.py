@@ -26,7 +26,7 @@ from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
-__all__ = ["INSTANCE", "build_tests", "expected_alert", "fire_and_silent_values", "piecewise"]
+__all__ = ["INSTANCE", "build_tests", "expected_alert", "fire_and_silent_values", "input_series", "piecewise", "sample"]
 
 INSTANCE = "launchwatch:9848"
 _RATE_UNIT = 1000.0  # denominator growth per step in ratio inputs
@@ -170,7 +170,7 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
         cases.append({
             "name": f"{name} {label} at {value:g} per {format_duration(window)} after a busy stretch",
             "interval": format_duration(step),
-            "input_series": [{"series": _labels(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
+            "input_series": [{"series": input_series(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
                               "values": values}],
             "alert_rule_test": checks,
         })
@@ -179,7 +179,7 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
         cases.append({
             "name": f"{name} silent at {quiet:g} per {format_duration(window)} without busier earlier traffic",
             "interval": format_duration(step),
-            "input_series": [{"series": _labels(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
+            "input_series": [{"series": input_series(plan, th.metric, th.matchers, {k: "x" for k in th.by}),
                               "values": _counter(0, quiet * step / window, n)}],
             "alert_rule_test": [{"eval_time": format_duration(t_fire), "alertname": name, "exp_alerts": []}],
         })
@@ -202,22 +202,28 @@ def piecewise(segments: list[tuple[float, float]]) -> str:
         count = int(count)
         if count <= 0:
             continue
-        out.append(f"{_num(start)}+{_num(slope)}x{count - 1}")
+        out.append(f"{sample(start)}+{sample(slope)}x{count - 1}")
         start += slope * count
     return " ".join(out)
 
 
-def _labels(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:
+def input_series(plan: Plan, metric: str, matchers: dict[str, str], extra: dict[str, str]) -> str:
+    """A promtool input series name: the metric as the plan's exporter serves it to its job."""
     labels = {"job": plan.job_name, "instance": INSTANCE, **extra, **matchers}
-    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
     return f"{metric}{{{inner}}}"
 
 
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _counter(start: float, slope: float, n: int) -> str:
-    return f"{_num(start)}+{_num(slope)}x{n}"
+    return f"{sample(start)}+{sample(slope)}x{n}"
 
 
-def _num(v: float) -> str:
+def sample(v: float) -> str:
+    """A sample value as promtool reads it."""
     return format(v, ".12g")
 
 
@@ -228,7 +234,8 @@ def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for
     n = int(t_fire // step) + 1
     by = {label: "x" for label in th.by}
     if th.kind == "value":
-        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(value)}+0x{n}"}], value, 0
+        name = input_series(plan, th.metric, th.matchers, by)
+        return [{"series": name, "values": f"{sample(value)}+0x{n}"}], value, 0
     if th.kind == "age":
         start_true = t_fire - for_ - step
         stamp = start_true - th.value  # the age crosses the threshold exactly when the wait starts
@@ -237,17 +244,18 @@ def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for
         if th.op in ("<", "<="):
             stamp = t_fire - value
             start_true = 0
-        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": f"{_num(stamp)}+0x{n}"}], \
+        return [{"series": input_series(plan, th.metric, th.matchers, by), "values": f"{sample(stamp)}+0x{n}"}], \
             t_fire - stamp, start_true
     if th.kind == "drop":
         switch = t_fire - for_ - window
         old_n = int(switch // step)
         base = 100.0 if volume is None else volume
-        values = f"{_num(base)}+0x{old_n - 1} {_num(base * (1 - value))}+0x{n - old_n}"
-        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": values}], value, switch
+        values = f"{sample(base)}+0x{old_n - 1} {sample(base * (1 - value))}+0x{n - old_n}"
+        return [{"series": input_series(plan, th.metric, th.matchers, by), "values": values}], value, switch
     if th.kind == "increase":
         per_step = value * step / window
-        return [{"series": _labels(plan, th.metric, th.matchers, by), "values": _counter(0, per_step, n)}], value, step
+        name = input_series(plan, th.metric, th.matchers, by)
+        return [{"series": name, "values": _counter(0, per_step, n)}], value, step
     # ratio
     assert th.denominator is not None
     rate = _RATE_UNIT if volume is None else volume
@@ -255,13 +263,13 @@ def _inputs(plan: Plan, th: Threshold, value: float, step: int, t_fire: int, for
     if th.denominator == th.metric:
         both = {**th.denominator_matchers, **th.matchers}
         rest = {**th.denominator_matchers, **{k: "other" for k in th.matchers}}
-        series.append({"series": _labels(plan, th.metric, both, by), "values": _counter(0, value * rate, n)})
-        series.append({"series": _labels(plan, th.metric, rest, by),
+        series.append({"series": input_series(plan, th.metric, both, by), "values": _counter(0, value * rate, n)})
+        series.append({"series": input_series(plan, th.metric, rest, by),
                        "values": _counter(0, (1 - value) * rate, n)})
     else:
-        series.append({"series": _labels(plan, th.metric, th.matchers, by),
+        series.append({"series": input_series(plan, th.metric, th.matchers, by),
                        "values": _counter(0, value * rate, n)})
-        series.append({"series": _labels(plan, th.denominator, th.denominator_matchers, by),
+        series.append({"series": input_series(plan, th.denominator, th.denominator_matchers, by),
                        "values": _counter(0, rate, n)})
     return series, value, step
 
@@ -319,12 +327,12 @@ def _slo_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
     cases = []
     for label, error_ratio in (("fires on a full outage", 1.0), ("silent at 0.9x the budget", 0.9 * budget)):
         if slo.probe_target:
-            series = [{"series": _labels(plan, PROBE_SUCCESS, {"target": slo.probe_target}, {}),
-                       "values": f"{_num(1 - error_ratio)}+0x{n}"}]
+            series = [{"series": input_series(plan, PROBE_SUCCESS, {"target": slo.probe_target}, {}),
+                       "values": f"{sample(1 - error_ratio)}+0x{n}"}]
         else:
             series = [
-                {"series": _labels(plan, str(slo.errors), {}, {}), "values": _counter(0, error_ratio * 1000, n)},
-                {"series": _labels(plan, str(slo.total), {}, {}), "values": _counter(0, 1000, n)},
+                {"series": input_series(plan, str(slo.errors), {}, {}), "values": _counter(0, error_ratio * 1000, n)},
+                {"series": input_series(plan, str(slo.total), {}, {}), "values": _counter(0, 1000, n)},
             ]
         expected = []
         if error_ratio == 1.0:

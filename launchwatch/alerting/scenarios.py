@@ -25,10 +25,17 @@ from dataclasses import dataclass, field
 
 from launchwatch.alerting.guards import min_expected, min_volume
 from launchwatch.alerting.monitoring import paging_tier, quiet_tier
-from launchwatch.alerting.promtool_tests import INSTANCE, expected_alert, fire_and_silent_values, piecewise
+from launchwatch.alerting.promtool_tests import (
+    INSTANCE,
+    expected_alert,
+    fire_and_silent_values,
+    input_series,
+    piecewise,
+    sample,
+)
 from launchwatch.alerting.rules import AlertRule, RuleSet
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import SEVERITIES, Threshold
+from launchwatch.plan.thresholds import SEVERITIES, Slo, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS, TARGET_UP
 
@@ -87,19 +94,17 @@ def baseline(plan: Plan, rules: RuleSet) -> Baseline:
                     _key(th.denominator, {**th.denominator_matchers, **by}))
         else:
             gauge_series.setdefault(th.metric, set()).add(_key(th.metric, {**th.matchers, **by}))
-    for slo in plan.slos:
-        if slo in rules_slos(rules):
-            if slo.probe_target:
-                gauge_series.setdefault(PROBE_SUCCESS, set()).add(_key(PROBE_SUCCESS, {"target": slo.probe_target}))
-            else:
-                for metric in (slo.errors, slo.total):
-                    assert metric is not None
-                    counter_series.setdefault(metric, set()).add(_key(metric, {}))
+    for slo in _slos(rules):
+        if slo.probe_target:
+            gauge_series.setdefault(PROBE_SUCCESS, set()).add(_key(PROBE_SUCCESS, {"target": slo.probe_target}))
+        else:
+            for metric in (str(slo.errors), str(slo.total)):
+                counter_series.setdefault(metric, set()).add(_key(metric, {}))
     for metric, keys in counter_series.items():  # the events no matcher names: "other" outcomes
         names = sorted({k for key in keys for k, _ in key[1]})
         if names:
             keys.add(_key(metric, {n: "other" for n in names}))
-        keys.discard(_key(metric, {})) if names else None
+            keys.discard(_key(metric, {}))
     problems: list[str] = []
     for metric, keys in gauge_series.items():
         for key in keys:
@@ -125,14 +130,14 @@ def baseline(plan: Plan, rules: RuleSet) -> Baseline:
     return out
 
 
-def rules_slos(rules: RuleSet) -> list[object]:
-    return [a.slo for a in rules.slo_alerts if a.slo is not None]
+def _slos(rules: RuleSet) -> list[Slo]:
+    """The SLOs whose alerts are in ``rules`` (those of the phase)."""
+    return list({id(a.slo): a.slo for a in rules.slo_alerts if a.slo is not None}.values())
 
 
 def _probe_constraints(plan: Plan, rules: RuleSet, key: Key) -> list[tuple[str, float]]:
     """A probed SLO's success is healthy at 1."""
-    if key[0] == PROBE_SUCCESS and any(getattr(s, "probe_target", None) == dict(key[1]).get("target")
-                                       for s in rules_slos(rules)):
+    if key[0] == PROBE_SUCCESS and any(s.probe_target == dict(key[1]).get("target") for s in _slos(rules)):
         return [("<", 1.0)]
     return []
 
@@ -178,7 +183,7 @@ def _scale(out: Baseline, keys: list[Key], factor: float) -> None:
 def _settle_counters(plan: Plan, rules: RuleSet, ths: list[Threshold], out: Baseline) -> list[str]:
     """Move counter paces until no ratio, increase or SLO of the phase fires (at most 200 rounds)."""
     constraints = [th for th in ths if th.kind in ("ratio", "increase")]
-    slos = [s for s in rules_slos(rules) if getattr(s, "errors", None)]
+    slos = [s for s in _slos(rules) if s.errors and s.total]
     for th in constraints:
         if th.kind == "increase" and th.op in (">", ">="):
             for k in _sum(out, th.metric, th.matchers)[1]:
@@ -188,9 +193,9 @@ def _settle_counters(plan: Plan, rules: RuleSet, ths: list[Threshold], out: Base
         for th in constraints:
             moved |= _settle(out, th)
         for slo in slos:
-            errors, ekeys = _sum(out, slo.errors, {})  # type: ignore[attr-defined]
-            total, _ = _sum(out, slo.total, {})  # type: ignore[attr-defined]
-            budget = 1 - slo.objective  # type: ignore[attr-defined]
+            errors, ekeys = _sum(out, str(slo.errors), {})
+            total, _ = _sum(out, str(slo.total), {})
+            budget = 1 - slo.objective
             if total and errors / total > budget / 10:
                 _scale(out, ekeys, budget / 20 / (errors / total))
                 moved = True
@@ -253,31 +258,22 @@ def _settle(out: Baseline, th: Threshold) -> bool:
 # --- promtool cases ---------------------------------------------------------------------------------
 
 
-def _num(v: float) -> str:
-    return format(v, ".12g")
-
-
 def _series_name(plan: Plan, key: Key) -> str:
-    labels = {"job": plan.job_name, "instance": INSTANCE, **dict(key[1])}
-    return f"{key[0]}{{{','.join(f'{k}={_quote(v)}' for k, v in sorted(labels.items()))}}}"
+    return input_series(plan, key[0], dict(key[1]), {})
 
 
-def _quote(v: str) -> str:
-    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _healthy_series(plan: Plan, base: Baseline, step: int, n: int, gone: set[str] = frozenset(),  # type: ignore[assignment]
+def _healthy_series(plan: Plan, base: Baseline, step: int, n: int, gone: frozenset[str] = frozenset(),
                     until: int | None = None) -> list[dict[str, str]]:
     """Every input series at launch traffic for ``n`` samples; metrics in ``gone`` stop after ``until`` samples."""
     out = []
     for key, value in sorted(base.gauges.items()):
         if key[0] in MONITORED:
             continue
-        out.append(_series(plan, key, f"{_num(value)}+0x", step, n, key[0] in gone, until))
+        out.append(_series(plan, key, f"{sample(value)}+0x", step, n, key[0] in gone, until))
     for key, age in sorted(base.ages.items()):
-        out.append(_series(plan, key, f"{_num(-age)}+{step}x", step, n, key[0] in gone, until))
+        out.append(_series(plan, key, f"{sample(-age)}+{step}x", step, n, key[0] in gone, until))
     for key, rate in sorted(base.rates.items()):
-        out.append(_series(plan, key, f"0+{_num(rate * step)}x", step, n, key[0] in gone, until))
+        out.append(_series(plan, key, f"0+{sample(rate * step)}x", step, n, key[0] in gone, until))
     return out
 
 
@@ -354,7 +350,7 @@ def _exporter_down_case(plan: Plan, rules: RuleSet, base: Baseline) -> dict[str,
     step = 60
     n = (OUTAGE_AFTER + OUTAGE_FOR) // step
     until = OUTAGE_AFTER // step
-    names = {k[0] for k in (*base.gauges, *base.ages, *base.rates)}
+    names = frozenset(k[0] for k in (*base.gauges, *base.ages, *base.rates))
     down = next(a for a in rules.monitoring if a.rule["alert"] == "LaunchwatchExporterDown")
     return {"name": f"scenario: the exporter unreachable for {format_duration(OUTAGE_FOR)}: "
                     f"{paging_tier(plan).name} is paged within {format_duration(PAGE_WITHIN)}",
@@ -384,7 +380,7 @@ def _source_down_cases(plan: Plan, rules: RuleSet, base: Baseline) -> list[dict[
         alert = _watching(rules, source.name)
         if alert is None:
             continue
-        names = {m.name for m in source.metrics}
+        names = frozenset(m.name for m in source.metrics)
         series = _monitoring_series(plan, step, n, down_after=until, source_down=source.name)
         series += _healthy_series(plan, base, step, n, names, until)
         if source.probe is not None:  # a failed fetch fails its probe and emits no checks
@@ -441,7 +437,7 @@ def _signal_series(plan: Plan, th: Threshold, segments: list[tuple[float, int]],
     """Input series whose signal sits at each segment's value for its number of samples."""
     by = {label: "x" for label in th.by}
     if th.kind == "value":
-        values = " ".join(f"{_num(v)}+0x{c - 1}" for v, c in segments if c > 0)
+        values = " ".join(f"{sample(v)}+0x{c - 1}" for v, c in segments if c > 0)
         return [{"series": _series_name(plan, _key(th.metric, {**th.matchers, **by})), "values": values}]
     assert th.window is not None
     if th.kind == "increase":
