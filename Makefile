@@ -10,7 +10,7 @@ TOOLS := prometheus promtool prometheus-alertmanager amtool docker-compose
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
 # Debian packages the tests use (real Prometheus, Alertmanager, promtool, amtool, docker-compose).

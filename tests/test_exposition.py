@@ -11,8 +11,19 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.openmetrics import exposition as om
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_text
+from prometheus_client.utils import floatToGoString
 
-from launchwatch.exporter.exposition import GZIP_MEMBER_MIN, OPENMETRICS, TEXT, Block, Family, negotiate, page, render
+from launchwatch.exporter.exposition import (
+    GZIP_MEMBER_MIN,
+    OPENMETRICS,
+    TEXT,
+    Block,
+    Family,
+    go_float,
+    negotiate,
+    page,
+    render,
+)
 
 NAME = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
 LABEL = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(lambda n: n not in ("le", "quantile"))
@@ -93,3 +104,10 @@ def test_negotiation_follows_prometheus_accept_header():
     assert negotiate(prometheus) == OPENMETRICS
     assert negotiate("text/plain") == TEXT
     assert negotiate("") == TEXT
+
+
+@given(st.floats() | st.integers(-(2**70), 2**70).map(float))
+@settings(max_examples=2000, deadline=None)
+def test_go_float_is_client_pythons_float_to_go_string(value):
+    """The credited copy in exposition.py equals the library it was copied from."""
+    assert go_float(value) == floatToGoString(value)

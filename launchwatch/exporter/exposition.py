@@ -131,7 +131,11 @@ def _escape_value(value: str) -> str:
 
 
 def go_float(value: float) -> str:
-    """A float as Go's strconv formats it, which is what Prometheus and prometheus_client write."""
+    """A float as Go's strconv formats it, which is what Prometheus and prometheus_client write.
+
+    A credited copy of prometheus_client's ``floatToGoString`` (Apache-2.0, prometheus/client_python,
+    ``prometheus_client/utils.py``), so the exporter does not depend on prometheus_client at run time;
+    tests/test_exposition.py holds the two equal on generated floats."""
     if value != value:
         return "NaN"
     if value in (float("inf"), float("-inf")):
