@@ -109,7 +109,11 @@ class Fetcher:
             tls = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
         elif source.tls.ca_file:
             tls["ca_certs"] = source.tls.ca_file
-        self._pool = urllib3.PoolManager(num_pools=4, maxsize=2, block=False, retries=_RETRIES, **tls)
+        # a redirect to another origin carries no credential: urllib3 strips Authorization and cookies,
+        # and here every header whose value is a secret (an API key header would otherwise follow)
+        secret_headers = {name.lower() for name, value in source.headers.items() if not isinstance(value, str)}
+        retries = _RETRIES.new(remove_headers_on_redirect=_RETRIES.remove_headers_on_redirect | secret_headers)
+        self._pool = urllib3.PoolManager(num_pools=4, maxsize=2, block=False, retries=retries, **tls)
         self._pool.pool_classes_by_scheme = _watched_pools(self._connections)
         self._body = source.body.encode("utf-8") if source.body is not None else None
         self._sent: tuple[dict[str, str], str | None] = ({}, None)  # the last request's headers and basic auth
