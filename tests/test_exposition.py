@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
@@ -111,3 +112,10 @@ def test_negotiation_follows_prometheus_accept_header():
 def test_go_float_is_client_pythons_float_to_go_string(value):
     """The credited copy in exposition.py equals the library it was copied from."""
     assert go_float(value) == floatToGoString(value)
+
+
+def test_a_page_never_names_one_family_twice():
+    block = Block([Family("up", "gauge", "a business gauge named like Prometheus' own", (), [((), 1.0)])])
+    with pytest.raises(ValueError, match="named twice"):
+        page([block], [Family("up", "gauge", "h", (), [((), 1.0)])], OPENMETRICS, compress=False)
+    assert page([block], [Family("other", "gauge", "h", (), [((), 1.0)])], TEXT, compress=False)

@@ -169,3 +169,10 @@ def test_business_hours_clock_and_window_are_checked():
     assert (line, key) == (15, "business_hours.start") and "HH:MM" in msg
     [(line, key, msg)] = problems(BUSINESS.replace("window: 1h", "window: 8h"))
     assert key == "thresholds[0].window" and "8h does not fit between 09:00 and 17:00" in msg
+
+
+@pytest.mark.parametrize("name", ["up", "launchwatch_target_up", "scrape_duration_seconds", "ALERTS"])
+def test_metric_names_the_exporter_or_prometheus_write_are_refused(name):
+    [(line, key, msg)] = problems(GOOD.replace("name: orders_total", f"name: {name}").replace("type: counter",
+                                                                                            "type: gauge"))
+    assert (line, key) == (9, "sources[0].metrics[0].name") and "reserved" in msg

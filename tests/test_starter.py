@@ -301,3 +301,10 @@ def test_plan_names_are_normalised():
     assert plan_name("!!!") == "starter"
     with pytest.raises(StarterError):
         plan_name("!!!", fallback=None)
+
+
+def test_keys_named_like_prometheus_or_launchwatch_series_get_a_prefix():
+    text = plan_for({"up": 1, "scrape_count": 3, "launchwatch_x": 2}, "edge")
+    names = {m.name for m in load_plan_text(text).sources[0].metrics}
+    assert names and not names & {"up", "scrape_total", "launchwatch_x"}
+    assert all(not n.startswith(("scrape_", "launchwatch_")) for n in names)

@@ -69,6 +69,10 @@ def page(blocks: Iterable[Block], tail: Iterable[Family], fmt: str, *, compress:
     Compressed, large blocks go out as the gzip members made when they last changed; gzip
     readers (Go's included) read concatenated members as one stream.
     """
+    blocks, tail = list(blocks), list(tail)
+    names = [f.name for b in blocks for f in b.families] + [f.name for f in tail]
+    if len(names) != len(set(names)):  # OpenMetrics parsers reject the whole page: fail loudly here instead
+        raise ValueError(f"metric families named twice on one page: {sorted({n for n in names if names.count(n) > 1})}")
     end = render(tail, fmt) + (OPENMETRICS_EOF if fmt == OPENMETRICS else b"")
     if not compress:
         return b"".join([*(b.rendered(fmt) for b in blocks), end])

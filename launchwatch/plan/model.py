@@ -42,6 +42,11 @@ PLAN_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 RESERVED_LABELS = frozenset({"target", "job", "instance", "alertname", "severity", "tier", "plan", "signal",
                              "escalation", "business_hours", "slo", "phase"})
 
+# the exporter's own families and the series Prometheus writes for every scrape and alert: a plan
+# metric of the same name would make two families of one name (a scrape OpenMetrics rejects whole)
+RESERVED_METRIC_PREFIXES = ("launchwatch_", "scrape_")
+RESERVED_METRICS = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE"})
+
 _JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
 
 
@@ -97,6 +102,9 @@ def _check_value_query(expr: str) -> str:
 def _check_metric_name(name: str) -> str:
     if not METRIC_NAME_RE.match(name):
         raise ValueError(f"{name!r} is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+    if name in RESERVED_METRICS or name.startswith(RESERVED_METRIC_PREFIXES):
+        raise ValueError(f"metric name {name!r} is reserved: the exporter ({RESERVED_METRIC_PREFIXES[0]}*) or "
+                         "Prometheus (up, scrape_*, ALERTS) writes series of that name; rename it")
     return name
 
 

@@ -23,7 +23,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import yaml
 
 from launchwatch.exporter.extract import ExtractError, parse_json
-from launchwatch.plan.model import PLAN_NAME_RE, RESERVED_LABELS, Source
+from launchwatch.plan.model import (
+    PLAN_NAME_RE,
+    RESERVED_LABELS,
+    RESERVED_METRIC_PREFIXES,
+    RESERVED_METRICS,
+    Source,
+)
 from launchwatch.plan.urls import has_credentials, without_credentials
 
 __all__ = [
@@ -719,16 +725,12 @@ def _label_like(text: str) -> bool:
 # --- names across the plan ------------------------------------------------------------------------------
 
 # Prometheus writes these itself for every target; launchwatch_ is the exporter's own namespace.
-_TAKEN_NAMES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added",
-                          "scrape_samples_post_metric_relabeling"})
-
-
 def _settle_names(metrics: list[_Metric], source_tokens: list[str]) -> None:
     """Unique names: quantiles of one family share one, anything else that collides is numbered."""
     prefix = "_".join(source_tokens)
     groups: dict[str, list[_Metric]] = {}
     for m in metrics:
-        if m.name in _TAKEN_NAMES or m.name.startswith("launchwatch_"):
+        if m.name in RESERVED_METRICS or m.name.startswith(RESERVED_METRIC_PREFIXES):
             m.name = f"{prefix}_{m.name}"
         wanted, n = m.name, 1
         while True:
