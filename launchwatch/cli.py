@@ -111,10 +111,12 @@ def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
 @click.option("--shard", default="0/1", show_default=True, help="Serve only share i of n of the sources.")
 @click.option("--web.config.file", "web_config", type=click.Path(dir_okay=False),
               help="TLS and basic auth for the exporter's endpoints (Prometheus exporter-toolkit format).")
+@click.option("--web.enable-lifecycle", "lifecycle", is_flag=True,
+              help="Allow POST /-/reload (behind --web.config.file's authentication). SIGHUP always reloads.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
-        web_config: str | None, log_level: str) -> None:
+        web_config: str | None, lifecycle: bool, log_level: str) -> None:
     """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
     from launchwatch.exporter import Exporter, Shard, serve
     from launchwatch.exporter.web_config import WebConfigFile
@@ -128,7 +130,7 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
         raise click.BadParameter(str(exc), param_hint="--shard") from None
     try:
         web = WebConfigFile(web_config) if web_config else None
-        app = Exporter(path, base_url=base_url, shard=share)
+        app = Exporter(path, base_url=base_url, shard=share, lifecycle=lifecycle)
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -147,11 +147,12 @@ class RunningExporter:
 def exporter_factory(tmp_path: Path) -> Iterator[Callable[..., RunningExporter]]:
     started: list[RunningExporter] = []
 
-    def make(plan_text: str, base_url: str | None = None, name: str = "plan.yml") -> RunningExporter:
+    def make(plan_text: str, base_url: str | None = None, name: str = "plan.yml",
+             lifecycle: bool = True) -> RunningExporter:
         path = tmp_path / name
         path.write_text(plan_text)
         load_plan_text(plan_text, str(path), base_url=base_url)  # fail early with the plan's own message
-        exp = RunningExporter(Exporter(path, base_url=base_url))
+        exp = RunningExporter(Exporter(path, base_url=base_url, lifecycle=lifecycle))
         started.append(exp)
         return exp
 

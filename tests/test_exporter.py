@@ -144,6 +144,19 @@ def test_landing_health_and_ready(upstream, exporter_factory):
     assert requests.get(exp.url + "/-/healthy", timeout=5).status_code == 200
     assert requests.get(exp.url + "/-/ready", timeout=5).status_code == 200
     assert requests.get(exp.url + "/-/reload", timeout=5).status_code == 405
+    assert requests.head(exp.url + "/metrics", timeout=5).status_code == 200
+    for method in ("POST", "DELETE", "TRACE", "PUT"):
+        resp = requests.request(method, exp.url + "/metrics", timeout=5)
+        assert resp.status_code == 405 and resp.headers["Allow"] == "GET, HEAD", method
+
+
+def test_reload_over_http_only_with_the_lifecycle_flag(upstream, exporter_factory):
+    """As Prometheus: POST /-/reload is refused unless enabled; SIGHUP (app.reload) always works."""
+    exp = exporter_factory(two_source_plan(upstream.url + "/good").replace("{good}", upstream.url + "/good"),
+                           lifecycle=False)
+    resp = requests.post(exp.url + "/-/reload", timeout=5)
+    assert resp.status_code == 403 and "--web.enable-lifecycle" in resp.text
+    assert exp.app.reload() == (True, "reloaded plan pair")
 
 
 def test_reload_keeps_last_good_plan_and_names_the_problem(tmp_path, upstream, exporter_factory):

@@ -341,7 +341,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         base = f"http://127.0.0.1:{port}"
         log_path = tmp / "exporter.log"
         proc = procs.start(launchwatch_cmd("run", "--config", str(plan_file), "--listen", f"127.0.0.1:{port}",
-                                           "--log-level", "debug"), log_path, env=env)
+                                           "--web.enable-lifecycle", "--log-level", "debug"), log_path, env=env)
         wait_for(lambda: requests.get(base + "/-/ready", timeout=2).ok, what="exporter ready")
 
         def get(what: str, path: str, **headers: str) -> requests.Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -209,3 +210,55 @@ def test_prometheus_scrapes_through_tls_and_basic_auth(tmp_path, processes, upst
     assert wait_for(orders, timeout=30, what="Prometheus scraped orders_total over TLS") == 7
     up = requests.get(f"http://127.0.0.1:{port}/api/v1/query", params={"query": "up"}, timeout=2).json()
     assert up["data"]["result"][0]["value"][1] == "1"
+
+
+def _guard(tmp_path: Path, text: str):
+    from launchwatch.exporter.httpd import Request, Response
+    from launchwatch.exporter.web_config import WebConfigFile
+
+    (tmp_path / "web.yml").write_text(text)
+    web = WebConfigFile(tmp_path / "web.yml")
+    handler = web.guard(lambda req: Response.text(200, "ok\n"))
+
+    def call(peer: str, auth: str = "") -> Response:
+        return handler(Request("GET", "/metrics", "", {"authorization": auth} if auth else {}, peer=peer))
+
+    return web, call
+
+
+def _basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_rate_limit_is_per_client_and_every_answer_carries_the_headers(tmp_path):
+    """A flood from one address is refused without touching the scraper's bucket; 429 and 401 carry
+    the configured security headers too (the handler is called as the server calls it, peer included)."""
+    _, call = _guard(tmp_path, f"basic_auth_users: {{prometheus: '{bcrypt_hash(PASSWORD)}'}}\n"
+                               "rate_limit: {interval: 1h, burst: 3}\n"
+                               "http_server_config: {headers: {X-Content-Type-Options: nosniff}}\n")
+    flood = [call("10.0.0.66", _basic("prometheus", "guess")).status for _ in range(50)]
+    assert flood[:3] == [401, 401, 401] and set(flood[3:]) == {429}
+    good = _basic("prometheus", PASSWORD)
+    assert [call("10.0.0.1", good).status for _ in range(3)] == [200, 200, 200]
+    for status, answer in ((429, call("10.0.0.66", good)), (401, call("10.0.0.7", "Basic x"))):
+        assert answer.status == status and ("X-Content-Type-Options", "nosniff") in answer.headers
+
+
+def test_bcrypt_runs_once_per_credential_good_or_bad_and_never_at_import(tmp_path, monkeypatch):
+    import launchwatch.exporter.web_config as web_config
+
+    calls = []
+    real = web_config.bcrypt.checkpw
+    monkeypatch.setattr(web_config.bcrypt, "checkpw", lambda *a: calls.append(1) or real(*a))
+    _, call = _guard(tmp_path, f"basic_auth_users: {{prometheus: '{bcrypt_hash(PASSWORD)}'}}\n")
+    for _ in range(5):
+        assert call("10.0.0.66", _basic("prometheus", "wrong")).status == 401
+        assert call("10.0.0.66", _basic("nobody", "wrong")).status == 401
+        assert call("10.0.0.1", _basic("prometheus", PASSWORD)).status == 200
+    assert len(calls) == 3
+    fresh = subprocess.run([sys.executable, "-c", "import launchwatch.exporter.web_config as w; "
+                                            "print(w._dummy_hash.cache_info().currsize)"],
+                           capture_output=True, text=True, timeout=60)
+    assert fresh.stdout.strip() == "0", fresh.stderr

@@ -1,7 +1,10 @@
 """The exporter's HTTP server: /metrics, /, /-/healthy, /-/ready, POST /-/reload, and SIGHUP.
 
 A reload that fails keeps the running plan, sets launchwatch_config_last_reload_successful to 0
-and says why on the landing page, in the log and in the /-/reload response.
+and says why on the landing page, in the log and in the /-/reload response. As in Prometheus,
+reloading over HTTP is off unless ``--web.enable-lifecycle`` turns it on (anyone who reaches the
+port could otherwise make the exporter re-read its plan in a loop); SIGHUP always reloads. The
+read endpoints answer GET and HEAD only.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ class Exporter:
     """
 
     def __init__(self, plan_path: Path, *, base_url: str | None = None, shard: Shard | None = None,
-                 plan: Plan | None = None):
+                 plan: Plan | None = None, lifecycle: bool = False):
         self.plan_path = plan_path
+        self.lifecycle = lifecycle
         self.base_url = base_url
         self.shard = shard or Shard()
         self.recorder = Recorder()
@@ -73,13 +77,18 @@ class Exporter:
 
     def handle(self, request: Request) -> Response:
         """Answer one HTTP request (the server calls this on the connection's thread)."""
-        if request.path == "/metrics":
-            return self._metrics(request)
         if request.path == "/-/reload":
             if request.method not in ("POST", "PUT"):
-                return Response.text(405, "use POST to reload\n", [("Allow", "POST")])
+                return Response.text(405, "use POST to reload\n", [("Allow", "POST, PUT")])
+            if not self.lifecycle:
+                return Response.text(403, "Lifecycle API is not enabled: start with --web.enable-lifecycle, "
+                                          "or send SIGHUP\n")
             ok, message = self.reload()
             return Response.text(200 if ok else 500, message + "\n")
+        if request.method not in ("GET", "HEAD"):
+            return Response.text(405, "method not allowed: use GET\n", [("Allow", "GET, HEAD")])
+        if request.path == "/metrics":
+            return self._metrics(request)
         if request.path == "/-/healthy":
             return Response.text(200, "launchwatch is healthy\n")
         if request.path == "/-/ready":

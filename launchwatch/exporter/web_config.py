@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import hmac
 import logging
 import os
 import ssl
@@ -37,8 +39,14 @@ _TLS_VERSIONS = {"TLS10": ssl.TLSVersion.TLSv1, "TLS11": ssl.TLSVersion.TLSv1_1,
 TlsVersion = Literal["TLS10", "TLS11", "TLS12", "TLS13"]
 _SECURITY_HEADERS = Literal["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
                             "X-XSS-Protection", "Strict-Transport-Security"]
-# Checked against a throwaway hash when the user is unknown, so a wrong name costs what a wrong password does.
-_DUMMY_HASH = bcrypt.hashpw(b"launchwatch", bcrypt.gensalt(10))
+AUTH_CACHE_SIZE = 1024  # remembered credential checks (good and bad), as exporter-toolkit caches them
+RATE_CLIENTS = 4096  # clients with their own rate-limit bucket; the longest-unseen is forgotten first
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """Checked when the user is unknown, so a wrong name costs what a wrong password does (made on first use)."""
+    return bcrypt.hashpw(b"launchwatch", bcrypt.gensalt(10))
 
 
 class _Strict(BaseModel):
@@ -188,9 +196,10 @@ class WebConfigFile:
         self._stamp = self._fingerprint(self.config)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
-        self._auth_cache: set[bytes] = set()
-        self._tokens = float(self.config.rate_limit.burst) if self.config.rate_limit else 0.0
-        self._refilled = time.monotonic()
+        self._bcrypt_lock = threading.Lock()  # one bcrypt at a time: a guessing flood costs one core, not all
+        self._cache_key = os.urandom(32)  # the cache holds keyed hashes of credentials, never the credentials
+        self._auth_cache: dict[bytes, bool] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # client address -> (tokens, last refill)
 
     @property
     def tls(self) -> bool:
@@ -241,35 +250,40 @@ class WebConfigFile:
             except PlanError as exc:
                 log.error("web config change not applied, keeping the previous one: %s", exc)
                 return
-            self.config, self._context, self._auth_cache = config, context, set()
+            self.config, self._context, self._auth_cache = config, context, {}
             self._stamp = self._fingerprint(config)
             log.info("web config %s reloaded", self.path)
 
     def guard(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-        """``handler`` behind this configuration's rate limit, basic auth and response headers."""
+        """``handler`` behind this configuration's rate limit (per client address), basic auth and
+        response headers (on every answer, 401 and 429 included)."""
 
         def guarded(request: Request) -> Response:
             self._refresh()
             config = self.config
-            if config.rate_limit and config.rate_limit.interval > 0 and not self._take_token(config.rate_limit):
-                return Response.text(429, "too many requests\n")
-            if config.basic_auth_users and not self._authorized(request.header("authorization"), config):
-                return Response.text(401, "Unauthorized\n", [("WWW-Authenticate", 'Basic realm="launchwatch"')])
-            response = handler(request)
+            limit = config.rate_limit
+            if limit and limit.interval > 0 and not self._take_token(limit, request.peer):
+                response = Response.text(429, "too many requests\n")
+            elif config.basic_auth_users and not self._authorized(request.header("authorization"), config):
+                response = Response.text(401, "Unauthorized\n", [("WWW-Authenticate", 'Basic realm="launchwatch"')])
+            else:
+                response = handler(request)
             response.headers.extend(config.http_server_config.headers.items())
             return response
 
         return guarded
 
-    def _take_token(self, limit: RateLimit) -> bool:
+    def _take_token(self, limit: RateLimit, client: str) -> bool:
+        """A token from ``client``'s own bucket: one client's flood never empties the scraper's."""
         with self._lock:
             now = time.monotonic()
-            self._tokens = min(float(max(limit.burst, 1)), self._tokens + (now - self._refilled) / limit.interval)
-            self._refilled = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return True
-            return False
+            tokens, refilled = self._buckets.pop(client, (float(limit.burst), now))
+            tokens = min(float(max(limit.burst, 1)), tokens + (now - refilled) / limit.interval)
+            allowed = tokens >= 1
+            self._buckets[client] = (tokens - 1 if allowed else tokens, now)  # re-inserted: most recently seen
+            if len(self._buckets) > RATE_CLIENTS:
+                del self._buckets[next(iter(self._buckets))]
+            return allowed
 
     def _authorized(self, header: str, config: WebConfig) -> bool:
         scheme, _, encoded = header.partition(" ")
@@ -282,15 +296,19 @@ class WebConfigFile:
         if not sep:
             return False
         hashed = config.basic_auth_users.get(user)
-        # A successful check is remembered (bcrypt costs ~60 ms at cost 10, every scrape would pay it).
-        key = hashlib.sha256(b"\0".join([user.encode(), password.encode(), (hashed or "").encode()])).digest()
-        if hashed is not None and key in self._auth_cache:
-            return True
-        ok = bcrypt.checkpw(password.encode(), hashed.encode() if hashed else _DUMMY_HASH)
-        if ok and hashed is not None:
-            with self._lock:
-                if len(self._auth_cache) > 1024:
+        # Good and bad results are remembered (bcrypt costs ~60 ms at cost 10), under a keyed hash of the
+        # credentials; checks run one at a time (as exporter-toolkit does), so guessing cannot take every core.
+        key = hmac.new(self._cache_key, b"\0".join([user.encode(), password.encode(), (hashed or "").encode()]),
+                       hashlib.sha256).digest()
+        cached = self._auth_cache.get(key)
+        if cached is not None:
+            return cached
+        with self._bcrypt_lock:
+            cached = self._auth_cache.get(key)  # checked by another request while this one waited
+            if cached is None:
+                matches = bcrypt.checkpw(password.encode(), hashed.encode() if hashed else _dummy_hash())
+                cached = matches and hashed is not None
+                if len(self._auth_cache) >= AUTH_CACHE_SIZE:
                     self._auth_cache.clear()
-                self._auth_cache.add(key)
-            return True
-        return False
+                self._auth_cache[key] = cached
+        return cached
