@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import heapq
+import http.client
 import itertools
 import logging
 import os
-import re
 import socket
 import ssl
 import threading
@@ -188,7 +188,7 @@ class Fetcher:
         """The deadline passed mid-fetch: shut this source's connections so the blocked read returns."""
         cut.set()
         for conn in list(self._connections):
-            sock = getattr(conn, "sock", None)
+            sock = conn.wire
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -240,9 +240,15 @@ def _watched_pools(registry: weakref.WeakSet) -> dict[str, type[urllib3.HTTPConn
 
     def watched(base: type[urllib3.connection.HTTPConnection]) -> type[urllib3.connection.HTTPConnection]:
         class Watched(base):  # type: ignore[misc, valid-type]
+            wire: socket.socket | None = None  # the socket of the last connect(), kept for the response's reads
+
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 registry.add(self)
+
+            def connect(self) -> None:
+                super().connect()
+                self.wire = self.sock  # http.client drops .sock when the server closes; the body still reads it
 
         return Watched
 
@@ -307,11 +313,10 @@ def _set_read_timeout(raw: urllib3.BaseHTTPResponse, seconds: float) -> None:
             sock.settimeout(seconds)
 
 
-def _socket(raw: urllib3.BaseHTTPResponse):
-    fp = getattr(raw, "_fp", None)
-    inner = getattr(fp, "fp", None)
-    raw_io = getattr(inner, "raw", None)
-    return getattr(raw_io, "_sock", None)
+def _socket(resp: urllib3.BaseHTTPResponse) -> socket.socket | None:
+    """The response's socket: urllib3's public ``connection`` is one of ours (``_watched_pools``),
+    which keeps the socket its ``connect()`` made. tests/test_fetch_tls.py holds this path."""
+    return getattr(resp.connection, "wire", None)
 
 
 def _tls_not_after(resp: urllib3.BaseHTTPResponse) -> float | None:
@@ -328,22 +333,23 @@ def _tls_not_after(resp: urllib3.BaseHTTPResponse) -> float | None:
 
 
 def _classify(exc: urllib3.exceptions.HTTPError, url: str, timeout: float) -> FetchError:
-    """Map a urllib3 exception to a reason; never echo the URL's credentials."""
+    """Map a urllib3 exception to a reason, by the types in its chain (never by message text, which
+    differs between platforms and languages); never echo the URL's credentials."""
     cause = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason else exc
-    text = _exception_chain(exc)
+    chain = list(_chain(exc))
     if isinstance(cause, urllib3.exceptions.SSLError):
-        return FetchError("tls", f"{url}: {_tls_problem(text)}")
-    if isinstance(cause, urllib3.exceptions.ResponseError) and "redirect" in str(cause):
+        return FetchError("tls", f"{url}: {_tls_problem(chain)}")
+    if isinstance(cause, urllib3.exceptions.ResponseError):  # status retries are off: only redirects give it
         return FetchError("redirect", f"{url}: too many redirects (loop?)")
     if isinstance(cause, urllib3.exceptions.DecodeError):
         return FetchError("decode", f"{url}: body cannot be decoded")
     if isinstance(cause, urllib3.exceptions.LocationValueError | urllib3.exceptions.LocationParseError):
         return FetchError("connection_error", f"{url}: invalid URL")
-    if isinstance(cause, urllib3.exceptions.NameResolutionError) or "Name or service not known" in text:
+    if _found(chain, urllib3.exceptions.NameResolutionError, socket.gaierror):
         return FetchError("dns", f"{url}: host name does not resolve")
-    if "Connection refused" in text or "ConnectionRefusedError" in text:
+    if _found(chain, ConnectionRefusedError):
         return FetchError("connection_refused", f"{url}: connection refused")
-    if "Connection reset" in text or "RemoteDisconnected" in text or "ConnectionResetError" in text:
+    if _found(chain, ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
         return FetchError("connection_reset", f"{url}: connection reset by peer")
     # After the checks above: urllib3's NewConnectionError (refused, unresolvable) is a TimeoutError subclass.
     if isinstance(cause, urllib3.exceptions.TimeoutError):
@@ -351,35 +357,46 @@ def _classify(exc: urllib3.exceptions.HTTPError, url: str, timeout: float) -> Fe
     return FetchError("connection_error", f"{url}: {type(cause).__name__}")
 
 
+def _found(chain: list[BaseException], *types: type[BaseException]) -> bool:
+    return any(isinstance(e, types) for e in chain)
+
+
 def _broken_body(exc: BaseException) -> str:
-    text = _exception_chain(exc)
-    short = re.search(r"(\d+) bytes read, (\d+) more expected", text)
-    if short:
-        return f"connection closed mid-body ({short.group(1)} bytes read, {short.group(2)} more expected)"
-    if "reset" in text.lower():
+    chain = list(_chain(exc))
+    short = next((e for e in chain if isinstance(e, urllib3.exceptions.IncompleteRead)), None)
+    if short is not None and isinstance(short.partial, int) and isinstance(short.expected, int):
+        return f"connection closed mid-body ({short.partial} bytes read, {short.expected} more expected)"
+    if _found(chain, ConnectionResetError, BrokenPipeError):
         return "connection reset by peer mid-body"
     return f"connection broke mid-body: {type(exc).__name__}"
 
 
-def _tls_problem(text: str) -> str:
+# OpenSSL's X509 verify codes (stable across versions): what is wrong with the server's certificate
+_EXPIRED, _SELF_SIGNED, _SELF_SIGNED_IN_CHAIN = 10, 18, 19
+_NO_ISSUER = (2, 20, 21)  # unable to get issuer certificate (locally), unable to verify the first certificate
+_WRONG_NAME = (62, 64)  # host name or IP address mismatch
+
+
+def _tls_problem(chain: list[BaseException]) -> str:
     """What is wrong with the server's certificate, and how a plan can trust it."""
     skip = "tls.insecure_skip_verify: true skips verification"
-    if "expired" in text:
+    verify = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if verify is None:
+        return "TLS handshake failed"
+    code = verify.verify_code
+    if code == _EXPIRED:
         return f"certificate has expired (renew it; {skip})"
-    if "self-signed" in text or "self signed" in text:
+    if code in (_SELF_SIGNED, _SELF_SIGNED_IN_CHAIN):
         return f"self-signed certificate is not trusted (trust it with tls.ca_file, or {skip})"
-    if "unable to get local issuer" in text or "unable to get issuer" in text:
+    if code in _NO_ISSUER:
         return f"certificate's issuer is not trusted (set tls.ca_file to its CA certificate, or {skip})"
-    if "mismatch" in text:
+    if code in _WRONG_NAME:
         return "certificate is not valid for this host name"
-    verify_failed = re.search(r"certificate verify failed: ([^(|]+)", text)
-    if verify_failed:
-        return f"certificate verify failed: {verify_failed.group(1).strip()}"
-    return "TLS handshake failed"
+    return f"certificate verify failed: {verify.verify_message}"
 
 
-def _exception_chain(exc: BaseException) -> str:
-    parts = []
+def _chain(exc: BaseException):
+    """``exc`` and every exception it was caused by or wraps (cause, context, args, urllib3's reason)."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -387,9 +404,8 @@ def _exception_chain(exc: BaseException) -> str:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        parts.append(f"{type(e).__name__}: {e}")
+        yield e
         stack.extend([e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]])
         reason = getattr(e, "reason", None)
         if isinstance(reason, BaseException):
             stack.append(reason)
-    return " | ".join(parts)
