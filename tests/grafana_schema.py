@@ -20,6 +20,9 @@ STRICTER_THAN_GRAFANA = {
 
 @cache
 def _schema(name: str) -> dict[str, Any]:
+    if not SCHEMA_DIR.is_dir():
+        raise AssertionError(f"Grafana's schemas are not at {SCHEMA_DIR}: clone launchwatch next to the shared/ "
+                             "directory (CI puts ../shared beside the clone), or copy shared/grafana-schema there")
     return json.loads((SCHEMA_DIR / f"{name}.jsonschema.json").read_text())
 
 
