@@ -1,4 +1,9 @@
-"""The exporter's HTTP server against clients that misbehave: bounded, never stuck, keep-alive when asked."""
+"""The exporter's HTTP server as an attacker sees it: real sockets, bounded in count and time.
+
+Malformed and smuggling requests get a status and a closed connection and never reach the handler;
+silent, dripping and idle connections cannot lock a fresh scrape out; pipelining, HTTP/1.0 and
+100-continue behave as RFC 9112 says.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,33 @@ import time
 
 import pytest
 
-from launchwatch.exporter.httpd import MAX_LINE, HttpServer, Request, Response
+from launchwatch.exporter.httpd import MAX_HEAD, HttpServer, Request, Response
 
 
-@pytest.fixture
-def server():
+def _server(max_connections: int = 4, head_timeout: float = 0.5, idle_timeout: float = 120.0):
     seen: list[Request] = []
 
     def handler(request: Request) -> Response:
         seen.append(request)
         if request.path == "/boom":
             raise RuntimeError("handler bug")
-        return Response.text(200, f"hello {request.path}\n")
+        return Response.text(200, f"hello {request.path}{' ' + request.body.decode() if request.body else ''}\n")
 
-    srv = HttpServer(handler, "127.0.0.1", 0, head_timeout=0.5, max_connections=4)
+    srv = HttpServer(handler, "127.0.0.1", 0, head_timeout=head_timeout, max_connections=max_connections,
+                     idle_timeout=idle_timeout)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     srv.seen = seen
+    srv.thread = thread
+    return srv
+
+
+@pytest.fixture
+def server():
+    srv = _server()
     yield srv
     srv.close()
-    thread.join(5)
+    srv.thread.join(5)
 
 
 def exchange(server, raw: bytes, *, wait: float = 5.0) -> bytes:
@@ -37,9 +49,14 @@ def exchange(server, raw: bytes, *, wait: float = 5.0) -> bytes:
         try:
             while chunk := s.recv(65536):
                 out += chunk
-        except TimeoutError:
+        except (TimeoutError, ConnectionResetError):
             pass
         return out
+
+
+def scrape(server, timeout: float = 5.0) -> bytes:
+    """A fresh-connection scrape, as a restarted Prometheus or curl makes it."""
+    return exchange(server, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", wait=timeout)
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(server):
@@ -50,43 +67,133 @@ def test_keep_alive_serves_several_requests_on_one_connection(server):
             assert head.startswith(b"HTTP/1.1 200 OK") and f"hello /r{i}".encode() in head
 
 
+def test_pipelined_requests_are_answered_in_order(server):
+    raw = b"".join(f"GET /p{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(10))
+    reply = exchange(server, raw + b"GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    order = [int(part.split(b"\n")[0]) for part in reply.split(b"hello /p")[1:]]
+    assert order == list(range(10)) and reply.endswith(b"hello /last\n")
+
+
 def test_http_1_0_and_connection_close_end_the_connection(server):
-    assert exchange(server, b"GET /a HTTP/1.0\r\n\r\n").endswith(b"hello /a\n")
-    reply = exchange(server, b"GET /b HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert exchange(server, b"GET /a HTTP/1.0\r\n\r\n").endswith(b"hello /a\n")  # answered and closed: no hang
+    keep = exchange(server, b"GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", wait=3)
+    assert keep.endswith(b"hello /k\n")
+    reply = exchange(server, b"GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert b"Connection: close" in reply and reply.endswith(b"hello /b\n")
+
+
+def test_expect_100_continue_gets_its_interim_answer(server):
+    with socket.create_connection(server.address, timeout=5) as s:
+        s.sendall(b"POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        assert s.recv(1024).startswith(b"HTTP/1.1 100")
+        s.sendall(b"body")
+        assert b"hello /c body" in s.recv(65536)
 
 
 @pytest.mark.parametrize(("raw", "status"), [
     (b"GARBAGE\r\n\r\n", b"400"),
-    (b"GET / HTTP/2.0\r\n\r\n", b"505"),
-    (b"GET /" + b"a" * (MAX_LINE + 10) + b" HTTP/1.1\r\n\r\n", b"414"),
-    (b"GET / HTTP/1.1\r\nX: " + b"a" * (MAX_LINE + 10) + b"\r\n\r\n", b"431"),
-    (b"GET / HTTP/1.1\r\n" + b"X: 1\r\n" * 200 + b"\r\n", b"431"),
-    (b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"413"),
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", b"501"),
-    (b"GET / HTTP/1.1\r\nbad header line\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\n\r\n", b"400"),  # no Host
+    (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: \xc2\xb2\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", b"400"),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", b"400"),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", b"400"),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", b"400"),  # NUL in a value
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\rContent-Length: 5\r\n\r\nhello", b"400"),  # hidden behind a bare CR
+    (b"GET / HTTP/1.1\r\nHost: x\r\nbad header line\r\n\r\n", b"400"),
+    (b"GET /" + b"a" * (MAX_HEAD + 10) + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * (1 << 20) + b"\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X: 1\r\n" * 10000 + b"\r\n", b"431"),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", b"413"),
 ])
-def test_bad_requests_get_a_status_and_a_closed_connection(server, raw, status):
+def test_bad_and_smuggling_requests_get_a_status_and_a_closed_connection(server, raw, status):
     reply = exchange(server, raw)
     assert reply.startswith(b"HTTP/1.1 " + status), reply[:80]
     assert server.seen == []  # the handler never saw them
 
 
+def test_a_content_length_behind_a_bare_lf_is_a_header_not_a_hidden_request(server):
+    """Lines end at LF as an LF-splitting proxy sees them: the Content-Length is real and frames the body,
+    so no second request hides in it."""
+    hidden = b"GET /hidden HTTP/1.1\r\nHost: x\r\n\r\n"
+    reply = exchange(server, b"POST /x HTTP/1.1\r\nHost: x\r\nX: a\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                     % len(hidden) + hidden)
+    assert reply.count(b"HTTP/1.1 ") == 1 and [r.path for r in server.seen] == ["/x"]
+
+
 def test_a_handler_error_is_a_500_and_the_server_keeps_serving(server):
-    assert exchange(server, b"GET /boom HTTP/1.1\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 500")
-    assert exchange(server, b"GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n").endswith(b"hello /ok\n")
+    assert exchange(server, b"GET /boom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 500")
+    assert exchange(server, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").endswith(b"hello /ok\n")
 
 
-def test_a_slow_or_silent_client_is_cut_off_and_does_not_hold_others_up(server):
-    slow = [socket.create_connection(server.address) for _ in range(3)]  # 3 of the 4 connection slots
+def _held(server, count: int, first: bytes) -> list[socket.socket]:
+    socks = []
+    for _ in range(count):
+        s = socket.create_connection(server.address, timeout=5)
+        if first:
+            s.sendall(first)
+        socks.append(s)
+    return socks
+
+
+@pytest.mark.parametrize(("attack", "first"), [
+    ("silent", b""),  # connected, never a byte
+    ("slowloris", b"GET / HTTP/1.1\r\nHost: x\r\nX-a: b"),  # a head started and never finished
+    ("idle keep-alive", b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n"),  # one request, then nothing for minutes
+])
+def test_held_connections_never_lock_a_fresh_scrape_out(attack, first):
+    """Many more held connections than slots (and head/idle timeouts far longer than the test): every
+    fresh scrape still gets in at once, because a newcomer sheds the connection that waited longest."""
+    srv = _server(max_connections=16, head_timeout=60, idle_timeout=600)
+    held: list[socket.socket] = []
     try:
-        for s in slow:
-            s.sendall(b"GET / HT")  # a head started and never finished
-        assert exchange(server, b"GET /meanwhile HTTP/1.1\r\nConnection: close\r\n\r\n").endswith(b"/meanwhile\n")
-        deadline = time.monotonic() + 5
+        held = _held(srv, 200, first)
+        for _ in range(5):
+            start = time.monotonic()
+            assert scrape(srv, timeout=3).endswith(b"hello /metrics\n"), attack
+            assert time.monotonic() - start < 2.5
+    finally:
+        for s in held:
+            s.close()
+        srv.close()
+        srv.thread.join(5)
+
+
+def test_a_silent_or_slow_client_is_cut_off_after_the_head_timeout(server):
+    slow = _held(server, 2, b"GET / HT") + _held(server, 1, b"")
+    try:
+        deadline = time.monotonic() + 5  # head_timeout is 0.5 s: a TimeoutError here means it never hung up
         for s in slow:
             s.settimeout(max(deadline - time.monotonic(), 0.1))
-            assert s.recv(100) == b""  # the server hung up after head_timeout
+            data = b""
+            while chunk := s.recv(100):
+                data += chunk
+            assert data == b"" or data.startswith(b"HTTP/1.1 4"), data[:40]
     finally:
         for s in slow:
             s.close()
+
+
+def test_every_slot_answering_gives_a_newcomer_503_not_a_wait():
+    release = threading.Event()
+
+    def handler(request: Request) -> Response:
+        release.wait(10)
+        return Response.text(200, "late\n")
+
+    srv = HttpServer(handler, "127.0.0.1", 0, head_timeout=5, max_connections=2)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    busy = _held(srv, 2, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        time.sleep(0.3)  # both handlers are running
+        start = time.monotonic()
+        assert exchange(srv, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", wait=3).startswith(b"HTTP/1.1 503")
+        assert time.monotonic() - start < 2
+    finally:
+        release.set()
+        for s in busy:
+            s.close()
+        srv.close()
+        thread.join(5)
