@@ -31,7 +31,7 @@ from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import clock_seconds
 
 __all__ = ["HOLD", "MIN_EXPECTED", "MIN_VOLUME", "PACE_WINDOWS", "Guard", "business_hours_expr",
-           "guarded_expr", "guards", "hold_for", "in_business_hours", "is_shortfall", "is_zero_activity",
+           "counted", "guarded_expr", "guards", "hold_for", "in_business_hours", "is_shortfall", "is_zero_activity",
            "min_expected", "min_volume", "utc_offsets"]
 
 MIN_VOLUME = 20.0  # events in the window before a ratio means anything (2 of 3 failing is not an outage)
@@ -88,6 +88,12 @@ def hold_for(th: Threshold) -> float:
     return th.for_ or (HOLD if is_shortfall(th) else 0.0)
 
 
+def counted(events: float, scale: TimeScale) -> float:
+    """``events`` in a window, at the time scale: a window 50 times shorter sees 50 times fewer events
+    of the same traffic (only the test-only scale is not 1)."""
+    return events * scale.factor
+
+
 def _on(th: Threshold) -> str:
     return f"on ({', '.join(['job', *th.by])})"
 
@@ -104,7 +110,8 @@ def guards(plan: Plan, th: Threshold, scale: TimeScale) -> list[Guard]:
     if volume and th.kind == "ratio":
         assert th.denominator is not None and th.window is not None
         den = selector(plan, th.denominator, th.denominator_matchers)
-        out.append(Guard(f"{_on(th)} (sum {_by(th)} (increase({den}[{scale(th.window)}])) >= {format_number(volume)})",
+        least = format_number(counted(volume, scale))
+        out.append(Guard(f"{_on(th)} (sum {_by(th)} (increase({den}[{scale(th.window)}])) >= {least})",
                          f"only with at least {format_number(volume)} {th.denominator} in {scale(th.window)}"))
     if volume and th.kind == "drop":
         assert th.window is not None and th.offset is not None
@@ -124,7 +131,7 @@ def guards(plan: Plan, th: Threshold, scale: TimeScale) -> list[Guard]:
         if expected:
             pace = scale(th.window * PACE_WINDOWS)
             out.append(Guard(f"{_on(th)} (sum {_by(th)} (increase({sel}[{pace}] offset {window})) / {PACE_WINDOWS} "
-                             f">= {format_number(expected)})",
+                             f">= {format_number(counted(expected, scale))})",
                              f"only when the {pace} before predicted at least {format_number(expected)} in "
                              f"{window} (then it keeps firing while the shortfall lasts)"))
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchwatch.alerting.guards import MIN_VOLUME, guarded_expr, guards, hold_for
+from launchwatch.alerting.guards import MIN_VOLUME, counted, guarded_expr, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for, value_template
 from launchwatch.alerting.monitoring import ABSENT_FOR, SECTION, monitoring_thresholds, paging_tier
 from launchwatch.expressions import (
@@ -212,7 +212,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
         expr = "\nor\n".join(clauses)
         if slo.total and MIN_VOLUME:  # one failed request of one at night is no burn: the guard ratios have
             expr = (f"(\n{expr}\n)\nand on (job)\n(sum by (job) (increase({slo.total}{{{job}}}[{scale(pairs[0][1])}])) "
-                    f">= {format_number(MIN_VOLUME)})")
+                    f">= {format_number(counted(MIN_VOLUME, scale))})")
         rule = {
             "alert": name,
             "expr": expr,
