@@ -1,10 +1,11 @@
-"""The exporter's HTTP/1.1 server: h11's protocol state machine under a thread per connection.
+"""The exporter's HTTP/1.1 server: llhttp (Node.js's parser, through httptools) under a thread per connection.
 
 Prometheus keeps one connection open per target and scrapes it every interval; answering on
-that connection saves a TCP (and TLS) handshake per scrape. The protocol itself (request line,
-headers, Content-Length, chunked bodies, keep-alive, pipelining, 100-continue) is h11's, a
-maintained RFC 9110/9112 implementation; this module adds what keeps the port reachable for
-Prometheus whoever else reaches it:
+that connection saves a TCP (and TLS) handshake per scrape. Requests are parsed by llhttp in its
+strict mode (RFC 9112: CRLF line ends, no obs-fold, no NUL or bare CR, one Content-Length and
+never with Transfer-Encoding, chunked bodies, keep-alive, pipelining); h11 was tried first and
+measured 1.8x slower per request (docs/performance.md). This module adds what HTTP semantics and
+Prometheus' reachability need on top:
 
 - a new connection must send its first request within ``head_timeout``; between requests a
   keep-alive connection may wait ``idle_timeout``, and once a request has started it must
@@ -12,8 +13,8 @@ Prometheus whoever else reaches it:
 - ``accept`` never blocks: with every slot taken, the connection that has waited longest for a
   request (idle, silent or dripping its head) is shed to make room, and only when every slot is
   busy answering does a newcomer get 503;
-- heads over ``MAX_HEAD`` or with over ``MAX_HEADERS`` fields get 431, bodies over ``MAX_BODY`` 413, a request with both
-  Content-Length and Transfer-Encoding 400 (a smuggling primitive behind a proxy).
+- heads over ``MAX_HEAD`` or with over ``MAX_HEADERS`` fields get 431, bodies over ``MAX_BODY``
+  413; an HTTP/1.1 request needs exactly one Host; ``Expect: 100-continue`` gets its 100.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import socket
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import unquote
 
-import h11
+import httptools
 
 __all__ = ["HttpServer", "Request", "Response"]
 
@@ -180,13 +182,13 @@ class HttpServer:
                 slot.waiting_since = since
 
     def _serve_requests(self, sock: socket.socket, conn: socket.socket, peer: str) -> None:
-        http = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+        reader = _Reader(peer)
         first = True
         while not self._closed.is_set():
             try:
-                request = self._read_request(http, sock, conn, peer, first)
+                request, keep_alive = self._read_request(reader, sock, conn, first)
             except _Refused as exc:
-                _send_error(http, sock, exc.status, str(exc))
+                _send(sock, Response.text(exc.status, f"{exc}\n"), head=False, keep_alive=False, version="1.1")
                 return
             except (TimeoutError, OSError):
                 return
@@ -198,121 +200,162 @@ class HttpServer:
             except Exception:
                 log.exception("error answering %s %s", request.method, request.path)
                 response = Response.text(500, "internal error; see the exporter's log\n")
-            if not _send(http, sock, response, head=request.method == "HEAD") or http.our_state is not h11.DONE or \
-                    http.their_state is not h11.DONE:
+            if not _send(sock, response, head=request.method == "HEAD", keep_alive=keep_alive,
+                         version=reader.version) or not keep_alive:
                 return
-            http.start_next_cycle()
             first = False
 
-    def _read_request(self, http: h11.Connection, sock: socket.socket, conn: socket.socket, peer: str,
-                      first: bool) -> Request | None:
-        """The next whole request, or None when the client left (or waited too long) between requests.
+    def _read_request(self, reader: _Reader, sock: socket.socket, conn: socket.socket,
+                      first: bool) -> tuple[Request | None, bool]:
+        """The next whole request and whether the connection stays open; (None, False) when the client
+        left, or waited too long, between requests.
 
         A first request must arrive within ``head_timeout`` of the connection; a later one may be
         ``idle_timeout`` in coming, but once its first byte is in, all of it within ``head_timeout``."""
+        if reader.ready:
+            return reader.ready.popleft()
         now = time.monotonic()
         deadline = now + (self.head_timeout if first else self.idle_timeout)
+        if reader.partial:
+            deadline = min(deadline, now + self.head_timeout)
         self._waiting(conn, now)
-        started = False
-        request: Request | None = None
-        body = bytearray()
-        head_bytes = 0
-        while True:
-            try:
-                event = http.next_event()
-            except h11.RemoteProtocolError as exc:  # malformed, too large, or cut short: refuse and close
-                raise _Refused(exc.error_status_hint, str(exc)) from None
-            if event is h11.NEED_DATA:
-                if request is not None and http.they_are_waiting_for_100_continue:
-                    sock.sendall(http.send(h11.InformationalResponse(status_code=100, headers=[])))
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None if not started else _raise_timeout()
-                sock.settimeout(remaining)
-                data = sock.recv(65536)
-                if request is None:
-                    head_bytes += len(data)
-                    if head_bytes > MAX_HEAD:  # h11 bounds only a head still incomplete after a read
-                        raise _Refused(431, "request head too large")
-                if data and not started:
-                    started = True
-                    deadline = min(deadline, time.monotonic() + self.head_timeout)
-                http.receive_data(data)
-            elif isinstance(event, h11.Request):
-                started = True
-                request = _request(event, peer)
-            elif isinstance(event, h11.Data):
-                body += event.data
-                if len(body) > MAX_BODY:
-                    raise _Refused(413, "request body too large")
-            elif isinstance(event, h11.EndOfMessage):
-                assert request is not None
-                request.body = bytes(body)
-                return request
-            elif isinstance(event, h11.ConnectionClosed):
-                return None
+        while not reader.ready:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if reader.partial:
+                    raise TimeoutError
+                return None, False
+            sock.settimeout(remaining)
+            data = sock.recv(65536)
+            if not data:
+                if reader.partial:
+                    raise _Refused(400, "request cut short")
+                return None, False
+            if not reader.partial:
+                deadline = min(deadline, time.monotonic() + self.head_timeout)
+            reader.feed(data)
+            if reader.expects_continue:
+                reader.expects_continue = False
+                sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return reader.ready.popleft()
 
 
-def _raise_timeout() -> None:
-    raise TimeoutError
+class _Reader:
+    """llhttp's callbacks, gathering whole requests (several, when a client pipelines them)."""
+
+    def __init__(self, peer: str):
+        self.peer = peer
+        self.parser = httptools.HttpRequestParser(self)
+        self.ready: deque[tuple[Request, bool]] = deque()
+        self.partial = False  # bytes of a request not yet complete have arrived
+        self.expects_continue = False
+        self.version = "1.1"
+        self._head_bytes = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._body = bytearray()
+        self._in_head = True
+
+    def feed(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD:
+                raise _Refused(431, "request head too large")
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__ or exc.__cause__
+            if isinstance(cause, _Refused):
+                raise cause from None
+            raise _Refused(400, "malformed request") from None
+        except httptools.HttpParserUpgrade:  # e.g. an h2c offer: answer the request, then close
+            if self.ready:
+                request, _ = self.ready.pop()
+                self.ready.append((request, False))
+            else:
+                raise _Refused(400, "protocol upgrades are not supported") from None
+        except httptools.HttpParserError as exc:
+            raise _Refused(400, f"malformed request: {exc}") from None
+
+    # llhttp callbacks
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        self.partial = True
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name, value))
+        if len(self._headers) > MAX_HEADERS:
+            raise _Refused(431, "too many header fields")
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        names = [n.lower() for n, _ in self._headers]
+        self.version = self.parser.get_http_version()
+        if names.count(b"host") > 1 or (self.version == "1.1" and b"host" not in names):
+            raise _Refused(400, "an HTTP/1.1 request needs exactly one Host header")
+        length = next((v for n, v in self._headers if n.lower() == b"content-length"), b"0")
+        if int(length or b"0") > MAX_BODY:
+            raise _Refused(413, "request body too large")
+        expect = next((v for n, v in self._headers if n.lower() == b"expect"), b"")
+        self.expects_continue = expect.lower() == b"100-continue" and length not in (b"", b"0")
+
+    def on_body(self, body: bytes) -> None:
+        self._body += body
+        self.expects_continue = False
+        if len(self._body) > MAX_BODY:
+            raise _Refused(413, "request body too large")
+
+    def on_message_complete(self) -> None:
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in self._headers:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        target = self._url.decode("latin-1")
+        path, _, query = target.partition("?")
+        method = self.parser.get_method().decode("latin-1")
+        request = Request(method, unquote(path), query, headers, self.peer, bytes(self._body))
+        self.ready.append((request, self.parser.should_keep_alive()))
+        self.expects_continue = False
+        self.partial = False
+        self._reset()
 
 
-def _request(event: h11.Request, peer: str) -> Request:
-    if len(event.headers) > MAX_HEADERS:
-        raise _Refused(431, "too many header fields")
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in event.headers:
-        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    if "content-length" in headers and "transfer-encoding" in headers:
-        raise _Refused(400, "both Content-Length and Transfer-Encoding")
-    if int(headers.get("content-length", "0") or 0) > MAX_BODY:
-        raise _Refused(413, "request body too large")
-    target = event.target.decode("latin-1")
-    path, _, query = target.partition("?")
-    return Request(event.method.decode("latin-1"), unquote(path), query, headers, peer)
-
-
-def _reason(status: int) -> bytes:
+def _reason(status: int) -> str:
     try:
-        return HTTPStatus(status).phrase.encode()
+        return HTTPStatus(status).phrase
     except ValueError:
-        return b"Unknown"
+        return "Unknown"
 
 
-def _send(http: h11.Connection, sock: socket.socket, response: Response, *, head: bool = False) -> bool:
-    """Write ``response`` (no body for a HEAD request) in one call where it is small (no Nagle stall
-    between head and body); False if the peer left or the protocol state forbids it."""
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    headers.append((b"Content-Length", str(len(response.body)).encode()))
+def _send(sock: socket.socket, response: Response, *, head: bool, keep_alive: bool, version: str) -> bool:
+    """Write ``response`` in one call where it is small (no Nagle stall between head and body);
+    False if the peer left."""
+    lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
+    lines += [f"{k}: {v}" for k, v in response.headers]
+    lines.append(f"Content-Length: {len(response.body)}")
+    if not keep_alive:
+        lines.append("Connection: close")
+    elif version == "1.0":
+        lines.append("Connection: keep-alive")
+    start = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     try:
-        start = http.send(h11.Response(status_code=response.status, headers=headers,
-                                       reason=_reason(response.status))) or b""
-        body = (http.send(h11.Data(data=response.body)) or b"") if response.body and not head else b""
-        end = http.send(h11.EndOfMessage()) or b""
-    except h11.LocalProtocolError as exc:
-        log.debug("cannot answer: %s", exc)
-        return False
-    try:
-        if len(body) < 65536:
-            sock.sendall(start + body + end)
+        if head or not response.body:
+            sock.sendall(start)
+        elif len(response.body) < 65536:
+            sock.sendall(start + response.body)
         else:  # no copy of a large page just to save one segment
             sock.sendall(start)
-            sock.sendall(body)
-            if end:
-                sock.sendall(end)
+            sock.sendall(response.body)
     except OSError:
         return False
     return True
-
-
-def _send_error(http: h11.Connection, sock: socket.socket, status: int, message: str) -> None:
-    """Answer a refused request and close (h11 lets a server answer after the client's protocol error)."""
-    if http.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
-        return
-    response = Response.text(status, f"{message}\n", [("Connection", "close")])
-    with contextlib.suppress(h11.LocalProtocolError):
-        _send(http, sock, response)
 
 
 def _busy(conn: socket.socket) -> None:
