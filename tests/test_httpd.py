@@ -7,6 +7,7 @@ silent, dripping and idle connections cannot lock a fresh scrape out; pipelining
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -140,18 +141,20 @@ def _held(server, count: int, first: bytes) -> list[socket.socket]:
     return socks
 
 
-@pytest.mark.parametrize(("attack", "first"), [
-    ("silent", b""),  # connected, never a byte
-    ("slowloris", b"GET / HTTP/1.1\r\nHost: x\r\nX-a: b"),  # a head started and never finished
-    ("idle keep-alive", b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n"),  # one request, then nothing for minutes
+@pytest.mark.parametrize(("attack", "count", "first"), [
+    ("silent", 300, b""),  # connected, never a byte
+    ("slowloris", 500, b"GET / HTTP/1.1\r\nHost: x\r\nX-a: b"),  # a head started and never finished
+    ("idle keep-alive", 1000, b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n"),  # one request, then nothing
 ])
-def test_held_connections_never_lock_a_fresh_scrape_out(attack, first):
-    """Many more held connections than slots (and head/idle timeouts far longer than the test): every
-    fresh scrape still gets in at once, because a newcomer sheds the connection that waited longest."""
-    srv = _server(max_connections=16, head_timeout=60, idle_timeout=600)
+def test_held_connections_never_lock_a_fresh_scrape_out(attack, count, first):
+    """More held connections than the default 256 slots (head and idle timeouts far longer than the
+    test): every fresh scrape still gets in at once, because a newcomer sheds the connection that
+    waited longest; once the attack ends the server's threads are back to where they were."""
+    baseline = threading.active_count()
+    srv = _server(max_connections=256, head_timeout=60, idle_timeout=600)
     held: list[socket.socket] = []
     try:
-        held = _held(srv, 200, first)
+        held = _held(srv, count, first)
         for _ in range(5):
             start = time.monotonic()
             assert scrape(srv, timeout=3).endswith(b"hello /metrics\n"), attack
@@ -161,6 +164,43 @@ def test_held_connections_never_lock_a_fresh_scrape_out(attack, first):
             s.close()
         srv.close()
         srv.thread.join(5)
+    deadline = time.monotonic() + 10
+    while threading.active_count() > baseline and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert threading.active_count() <= baseline
+
+
+def test_a_connection_flood_does_not_starve_the_scrape():
+    """Another client connects and hangs up as fast as it can for 3 s; a scrape every 0.2 s still
+    gets its answer promptly."""
+    srv = _server(max_connections=256, head_timeout=5)
+    stop = threading.Event()
+    opened = [0]
+
+    def flood() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                socket.create_connection(srv.address, timeout=1).close()
+                opened[0] += 1
+
+    flooders = [threading.Thread(target=flood, daemon=True) for _ in range(2)]
+    for t in flooders:
+        t.start()
+    worst = 0.0
+    try:
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            start = time.monotonic()
+            assert scrape(srv, timeout=5).endswith(b"hello /metrics\n")
+            worst = max(worst, time.monotonic() - start)
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in flooders:
+            t.join(5)
+        srv.close()
+        srv.thread.join(5)
+    assert opened[0] > 100 and worst < 2.0, (opened[0], worst)
 
 
 def test_a_silent_or_slow_client_is_cut_off_after_the_head_timeout(server):
