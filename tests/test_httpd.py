@@ -8,6 +8,7 @@ silent, dripping and idle connections cannot lock a fresh scrape out; pipelining
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -240,3 +241,88 @@ def test_every_slot_answering_gives_a_newcomer_503_not_a_wait():
             s.close()
         srv.close()
         thread.join(5)
+
+
+def _fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_slow_readers_of_a_large_page_do_not_block_the_scrape():
+    """200 clients ask for a 2 MB page and never read it: each costs one slot until the send times out;
+    the scrape still gets in at once, and threads and descriptors come back."""
+    big = b"x" * (2 << 20)
+    threads0, fds0 = threading.active_count(), _fds()
+    srv = HttpServer(lambda r: Response(200, big if r.path == "/big" else b"small\n"), "127.0.0.1", 0,
+                     head_timeout=2, max_connections=256)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    readers = []
+    try:
+        for _ in range(200):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(srv.address)
+            s.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            readers.append(s)
+        start = time.monotonic()
+        assert scrape(srv, timeout=5).endswith(b"small\n")
+        assert time.monotonic() - start < 2
+    finally:
+        for s in readers:
+            s.close()
+        srv.close()
+        thread.join(5)
+    deadline = time.monotonic() + 10
+    while (threading.active_count() > threads0 or _fds() > fds0 + 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert threading.active_count() <= threads0 and _fds() <= fds0 + 2
+
+
+def test_a_wrong_password_flood_leaves_the_scraper_its_answers(tmp_path):
+    """Four clients guess passwords as fast as they can (bcrypt at cost 10, ~60 ms a guess); the scraper,
+    whose good password is checked once and then cached, keeps getting 200 within 2 s."""
+    import base64
+
+    import bcrypt
+
+    from launchwatch.exporter.web_config import WebConfigFile
+
+    (tmp_path / "web.yml").write_text(
+        f"basic_auth_users: {{prometheus: '{bcrypt.hashpw(b'right', bcrypt.gensalt(10)).decode()}'}}\n")
+    web = WebConfigFile(tmp_path / "web.yml")
+    srv = HttpServer(web.guard(lambda r: Response.text(200, "ok\n")), "127.0.0.1", 0, head_timeout=5)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    stop = threading.Event()
+    guesses = [0]
+
+    def guess(n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            auth = base64.b64encode(f"prometheus:guess-{n}-{i}".encode())
+            exchange(srv, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " + auth
+                     + b"\r\n\r\n", wait=10)
+            i += 1
+            guesses[0] += 1
+
+    flood = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(4)]
+    for t in flood:
+        t.start()
+    good = base64.b64encode(b"prometheus:right")
+    worst = 0.0
+    try:
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            start = time.monotonic()
+            reply = exchange(srv, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic "
+                             + good + b"\r\n\r\n", wait=10)
+            assert reply.startswith(b"HTTP/1.1 200"), reply[:60]
+            worst = max(worst, time.monotonic() - start)
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for t in flood:
+            t.join(10)
+        srv.close()
+        thread.join(5)
+    assert guesses[0] > 5 and worst < 2.0, (guesses[0], worst)
