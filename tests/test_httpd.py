@@ -17,6 +17,9 @@ import pytest
 
 from launchwatch.exporter.httpd import MAX_HEAD, HttpServer, Request, Response
 
+# a traceback in any server thread (an uncaught exception) fails the test that caused it
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 
 def _server(max_connections: int = 4, head_timeout: float = 0.5, idle_timeout: float = 120.0):
     seen: list[Request] = []
