@@ -21,16 +21,17 @@ from launchwatch.exporter.httpd import MAX_HEAD, HttpServer, Request, Response
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 
 
-def _server(max_connections: int = 4, head_timeout: float = 0.5, idle_timeout: float = 120.0):
+def _server(max_connections: int = 4, head_timeout: float = 0.5, idle_timeout: float = 120.0,
+            handler=None):
     seen: list[Request] = []
 
-    def handler(request: Request) -> Response:
+    def echo(request: Request) -> Response:
         seen.append(request)
         if request.path == "/boom":
             raise RuntimeError("handler bug")
         return Response.text(200, f"hello {request.path}{' ' + request.body.decode() if request.body else ''}\n")
 
-    srv = HttpServer(handler, "127.0.0.1", 0, head_timeout=head_timeout, max_connections=max_connections,
+    srv = HttpServer(handler or echo, "127.0.0.1", 0, head_timeout=head_timeout, max_connections=max_connections,
                      idle_timeout=idle_timeout)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -43,8 +44,7 @@ def _server(max_connections: int = 4, head_timeout: float = 0.5, idle_timeout: f
 def server():
     srv = _server()
     yield srv
-    srv.close()
-    srv.thread.join(5)
+    _stop(srv)
 
 
 def exchange(server, raw: bytes, *, wait: float = 5.0) -> bytes:
@@ -62,6 +62,23 @@ def exchange(server, raw: bytes, *, wait: float = 5.0) -> bytes:
 def scrape(server, timeout: float = 5.0) -> bytes:
     """A fresh-connection scrape, as a restarted Prometheus or curl makes it."""
     return exchange(server, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", wait=timeout)
+
+
+def _worst(answer, seconds: float = 3.0, pause: float = 0.2) -> float:
+    """The slowest of the answers ``answer()`` gets (it asserts each) over ``seconds``."""
+    worst = 0.0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        start = time.monotonic()
+        answer()
+        worst = max(worst, time.monotonic() - start)
+        time.sleep(pause)
+    return worst
+
+
+def _stop(srv) -> None:
+    srv.close()
+    srv.thread.join(5)
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(server):
@@ -166,8 +183,7 @@ def test_held_connections_never_lock_a_fresh_scrape_out(attack, count, first):
     finally:
         for s in held:
             s.close()
-        srv.close()
-        srv.thread.join(5)
+        _stop(srv)
     deadline = time.monotonic() + 10
     while threading.active_count() > baseline and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -190,20 +206,16 @@ def test_a_connection_flood_does_not_starve_the_scrape():
     flooders = [threading.Thread(target=flood, daemon=True) for _ in range(2)]
     for t in flooders:
         t.start()
-    worst = 0.0
+    def answered() -> None:
+        assert scrape(srv, timeout=5).endswith(b"hello /metrics\n")
+
     try:
-        end = time.monotonic() + 3
-        while time.monotonic() < end:
-            start = time.monotonic()
-            assert scrape(srv, timeout=5).endswith(b"hello /metrics\n")
-            worst = max(worst, time.monotonic() - start)
-            time.sleep(0.2)
+        worst = _worst(answered)
     finally:
         stop.set()
         for t in flooders:
             t.join(5)
-        srv.close()
-        srv.thread.join(5)
+        _stop(srv)
     assert opened[0] > 100 and worst < 2.0, (opened[0], worst)
 
 
@@ -229,9 +241,7 @@ def test_every_slot_answering_gives_a_newcomer_503_not_a_wait():
         release.wait(10)
         return Response.text(200, "late\n")
 
-    srv = HttpServer(handler, "127.0.0.1", 0, head_timeout=5, max_connections=2)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
+    srv = _server(max_connections=2, head_timeout=5, handler=handler)
     busy = _held(srv, 2, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
     try:
         time.sleep(0.3)  # both handlers are running
@@ -242,8 +252,7 @@ def test_every_slot_answering_gives_a_newcomer_503_not_a_wait():
         release.set()
         for s in busy:
             s.close()
-        srv.close()
-        thread.join(5)
+        _stop(srv)
 
 
 def _fds() -> int:
@@ -255,10 +264,8 @@ def test_slow_readers_of_a_large_page_do_not_block_the_scrape():
     the scrape still gets in at once, and threads and descriptors come back."""
     big = b"x" * (2 << 20)
     threads0, fds0 = threading.active_count(), _fds()
-    srv = HttpServer(lambda r: Response(200, big if r.path == "/big" else b"small\n"), "127.0.0.1", 0,
-                     head_timeout=2, max_connections=256)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
+    srv = _server(max_connections=256, head_timeout=2,
+                  handler=lambda r: Response(200, big if r.path == "/big" else b"small\n"))
     readers = []
     try:
         for _ in range(200):
@@ -273,8 +280,7 @@ def test_slow_readers_of_a_large_page_do_not_block_the_scrape():
     finally:
         for s in readers:
             s.close()
-        srv.close()
-        thread.join(5)
+        _stop(srv)
     deadline = time.monotonic() + 10
     while (threading.active_count() > threads0 or _fds() > fds0 + 2) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -293,9 +299,7 @@ def test_a_wrong_password_flood_leaves_the_scraper_its_answers(tmp_path):
     (tmp_path / "web.yml").write_text(
         f"basic_auth_users: {{prometheus: '{bcrypt.hashpw(b'right', bcrypt.gensalt(10)).decode()}'}}\n")
     web = WebConfigFile(tmp_path / "web.yml")
-    srv = HttpServer(web.guard(lambda r: Response.text(200, "ok\n")), "127.0.0.1", 0, head_timeout=5)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
+    srv = _server(max_connections=256, head_timeout=5, handler=web.guard(lambda r: Response.text(200, "ok\n")))
     stop = threading.Event()
     guesses = [0]
 
@@ -312,20 +316,17 @@ def test_a_wrong_password_flood_leaves_the_scraper_its_answers(tmp_path):
     for t in flood:
         t.start()
     good = base64.b64encode(b"prometheus:right")
-    worst = 0.0
+
+    def answered() -> None:
+        reply = exchange(srv, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic "
+                         + good + b"\r\n\r\n", wait=10)
+        assert reply.startswith(b"HTTP/1.1 200"), reply[:60]
+
     try:
-        end = time.monotonic() + 3
-        while time.monotonic() < end:
-            start = time.monotonic()
-            reply = exchange(srv, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic "
-                             + good + b"\r\n\r\n", wait=10)
-            assert reply.startswith(b"HTTP/1.1 200"), reply[:60]
-            worst = max(worst, time.monotonic() - start)
-            time.sleep(0.1)
+        worst = _worst(answered, pause=0.1)
     finally:
         stop.set()
         for t in flood:
             t.join(10)
-        srv.close()
-        thread.join(5)
+        _stop(srv)
     assert guesses[0] > 5 and worst < 2.0, (guesses[0], worst)

@@ -26,7 +26,8 @@ from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS
 
-__all__ = ["INSTANCE", "build_tests", "expected_alert", "fire_and_silent_values", "input_series", "piecewise", "sample"]
+__all__ = ["INSTANCE", "build_tests", "expected_alert", "fire_and_silent_values", "input_series", "piecewise",
+           "round_up", "sample"]
 
 INSTANCE = "launchwatch:9848"
 _RATE_UNIT = 1000.0  # denominator growth per step in ratio inputs
@@ -80,7 +81,8 @@ def _step(total: float, window: float) -> int:
     return int(math.ceil(step / 60) * 60)
 
 
-def _round_up(t: float, step: int) -> int:
+def round_up(t: float, step: int) -> int:
+    """``t`` rounded up to a whole evaluation step."""
     return int(math.ceil(t / step) * step)
 
 
@@ -97,7 +99,7 @@ def _threshold_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     age = th.value if th.kind == "age" else 0.0  # a timestamp series must not go below 0
     total = window + for_ + offset + age + 600
     step = _step(total, window)
-    t_fire = _round_up(window + offset + for_ + age + 2 * step, step)
+    t_fire = round_up(window + offset + for_ + age + 2 * step, step)
     cases = []
     for label, value in (("fires", fire), ("silent", silent)):
         series, shown, start_true = _inputs(plan, th, value, step, t_fire, for_, window)
@@ -140,7 +142,7 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     history = (PACE_WINDOWS + 1) * window if expected else 0.0
     step = _step(history + window + for_ + 600, window)
     bh = plan.business_hours if th.business_hours else None
-    t_fire = _round_up(history + window + for_ + 2 * step, step)
+    t_fire = round_up(history + window + for_ + 2 * step, step)
     if bh is not None:  # the first moment the guard has held through the hold, for one UTC offset of the location
         found = _business_time(bh, t_fire, for_, window, 60)
         if found is None:  # business hours too short for window and hold: the rule can never fire, say so
@@ -148,7 +150,7 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
                          "interval": "1m", "input_series": [], "alert_rule_test": [
                              {"eval_time": "1m", "alertname": name, "exp_alerts": []}]}]
         step = _step(found, window)
-        t_fire = _business_time(bh, _round_up(t_fire, step), for_, window, step) or found
+        t_fire = _business_time(bh, round_up(t_fire, step), for_, window, step) or found
     switch = t_fire - for_ - window - step  # where the pace falls to the tested value
     n = int(t_fire // step) + 1
     cases = []
@@ -160,12 +162,12 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
             "exp_alerts": [expected_alert(plan, alert, value)] if label == "fires" else []}]
         t_true = switch + window if expected else window  # the earliest the shortfall can show
         if label == "fires" and for_ >= 2 * step and bh is None:  # not before its hold
-            checks.append({"eval_time": format_duration(_round_up(t_true + for_ - step, step) - step),
+            checks.append({"eval_time": format_duration(round_up(t_true + for_ - step, step) - step),
                            "alertname": name, "exp_alerts": []})
         if label == "fires" and bh is not None:
             night = t_fire - 6 * 3600
             if night > window + 2 * step and not any(in_business_hours(bh, night, o) for o in utc_offsets(bh.location)):
-                checks.append({"eval_time": format_duration(_round_up(night, step)), "alertname": name,
+                checks.append({"eval_time": format_duration(round_up(night, step)), "alertname": name,
                                "exp_alerts": []})
         cases.append({
             "name": f"{name} {label} at {value:g} per {format_duration(window)} after a busy stretch",
@@ -299,7 +301,7 @@ def _annotations(alert: AlertRule, shown: float) -> dict[str, str]:
 def _absent_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
     """Fires when the plan's job has no ``up`` at all (another job's does not count); silent when it has."""
     name = str(alert.rule["alert"])
-    t_eval = _round_up(alert.for_seconds + 120, 60)
+    t_eval = round_up(alert.for_seconds + 120, 60)
     n = int(t_eval // 60) + 1
     cases = []
     for label, job in (("fires without the job's up", "some-other-job"), ("silent while the job is scraped",
@@ -322,7 +324,7 @@ def _slo_cases(plan: Plan, alert: AlertRule) -> list[dict[str, object]]:
     assert slo is not None
     budget = 1 - slo.objective
     name = str(alert.rule["alert"])
-    t_eval = _round_up(alert.for_seconds + 300, 60)
+    t_eval = round_up(alert.for_seconds + 300, 60)
     n = int(t_eval // 60) + 1
     cases = []
     for label, error_ratio in (("fires on a full outage", 1.0), ("silent at 0.9x the budget", 0.9 * budget)):

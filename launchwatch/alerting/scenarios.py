@@ -31,6 +31,7 @@ from launchwatch.alerting.promtool_tests import (
     fire_and_silent_values,
     input_series,
     piecewise,
+    round_up,
     sample,
 )
 from launchwatch.alerting.rules import AlertRule, RuleSet
@@ -413,12 +414,12 @@ def _lull_cases(plan: Plan, rules: RuleSet) -> dict[int, list[dict[str, object]]
         longest = max(s.for_seconds for s in stages)
         step = 60 if longest <= 2 * 3600 else 120
         fire, silent = fire_and_silent_values(th)
-        base_fires = _up(base_alert.for_seconds + 2 * step, step)
+        base_fires = round_up(base_alert.for_seconds + 2 * step, step)
         lull_from, lull_to = base_fires + 2 * step, base_fires + 2 * step + LULL
-        t_end = _up(longest + 4 * step + LULL, step)
+        t_end = round_up(longest + 4 * step + LULL, step)
         n = t_end // step + 1
         segments = [(fire, lull_from // step), (silent, LULL // step), (fire, n - lull_to // step)]
-        checks = [{"eval_time": format_duration(_up(stage.for_seconds + 2 * step, step)),
+        checks = [{"eval_time": format_duration(round_up(stage.for_seconds + 2 * step, step)),
                    "alertname": str(stage.rule["alert"]), "exp_alerts": [expected_alert(plan, stage, fire)]}
                   for stage in stages]
         out.setdefault(step, []).append({
@@ -427,10 +428,6 @@ def _lull_cases(plan: Plan, rules: RuleSet) -> dict[int, list[dict[str, object]]
             "input_series": _signal_series(plan, th, segments, step),
             "alert_rule_test": checks})
     return out
-
-
-def _up(t: float, step: int) -> int:
-    return int(math.ceil(t / step) * step)
 
 
 def _signal_series(plan: Plan, th: Threshold, segments: list[tuple[float, int]], step: int) -> list[dict[str, str]]:
