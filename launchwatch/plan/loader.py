@@ -375,6 +375,7 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
     if not out:
         out += _alerting_checks(plan)
         out += _dashboard_checks(plan)
+        out += _report_checks(plan)
     if plan.runbook_base and has_credentials(plan.runbook_base):
         out.append((("runbook_base",), "must not carry user:password@: every alert's runbook_url would show it"))
     return out
@@ -502,6 +503,47 @@ def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
                         fits = COUNTER_AGGREGATIONS if counter else GAUGE_AGGREGATIONS
                         out.append(((*key, "aggregation"), f"{query.metric} is a {types[query.metric]}: use one of "
                                                            f"{', '.join(fits)}"))
+    return out
+
+
+def _report_checks(plan: Plan) -> list[tuple[_Key, str]]:
+    """Report rows name signals, SLOs and metrics the plan has, summed up in a way that fits them."""
+    out: list[tuple[_Key, str]] = []
+    signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
+    labels, types = _metric_facts(plan)
+    names: dict[str, int] = {}
+    for r, report in enumerate(plan.reports):
+        if names.setdefault(report.name, r) != r:
+            out.append((("reports", r, "name"), f"report {report.name!r} is already reports[{names[report.name]}]"))
+        for s, section in enumerate(report.sections):
+            for i, row in enumerate(section.rows):
+                key: _Key = ("reports", r, "sections", s, "rows", i)
+                if row.signal is not None and (msg := _unknown([row.signal], signals, "signal")):
+                    out.append(((*key, "signal"), msg + " (signals are the thresholds' 'signal', or their metric)"))
+                if row.slo is not None and (msg := _unknown([row.slo], {x.name for x in plan.slos}, "slo")):
+                    out.append(((*key, "slo"), msg))
+                for field, metric, matchers in (("metric", row.metric, row.matchers),
+                                                ("per", row.per, row.per_matchers)):
+                    if metric is None:
+                        continue
+                    if msg := _unknown([metric], set(labels), "metric"):
+                        out.append(((*key, field), msg))
+                        continue
+                    if msg := _unknown(list(matchers), labels[metric], f"label of {metric}"):
+                        out.append(((*key, "matchers" if field == "metric" else "per_matchers"), msg))
+                    counter = types[metric] == "counter"
+                    agg = row.aggregation or ("ratio" if row.per else None)
+                    if field == "per" and not counter:
+                        out.append(((*key, field), f"{metric} is a {types[metric]}: 'per' takes a counter"))
+                    elif field == "metric" and agg in ("total", "ratio") and not counter:
+                        out.append(((*key, "aggregation"), f"{metric} is a {types[metric]}: use avg, max, min or last"))
+                    elif field == "metric" and counter and agg in ("avg", "max", "min", "last"):
+                        out.append(((*key, "aggregation"), f"{metric} is a counter: use total (or 'per' for a ratio)"))
+                if row.signal is not None and row.signal in signals and row.aggregation == "ratio":
+                    kinds = {t.kind for t in plan.thresholds if t.signal_name == row.signal}
+                    if "ratio" not in kinds:
+                        out.append(((*key, "aggregation"), f"signal {row.signal!r} is not a ratio: use avg, max, min, "
+                                                           "last or total"))
     return out
 
 

@@ -16,6 +16,7 @@ import jsonpath
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from launchwatch.plan.dashboards import Dashboard
+from launchwatch.plan.reports import Report
 from launchwatch.plan.thresholds import BusinessHours, Channel, Phases, Slo, Threshold, Tier, Unexpressible
 from launchwatch.plan.units import parse_duration, parse_size
 
@@ -306,6 +307,7 @@ class Plan(_Strict):
     unexpressible: list[Unexpressible] = Field(default_factory=list)
     launch_at: Annotated[datetime | None, AfterValidator(_with_zone)] = None  # T+0: annotated on every dashboard
     dashboards: list[Dashboard] = Field(default_factory=list)  # none: a derived set (launchwatch.dashboards)
+    reports: list[Report] = Field(default_factory=list)  # none: a derived daily and weekly (launchwatch.report)
 
     @property
     def job_name(self) -> str:
