@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import Threshold
+from launchwatch.plan.thresholds import Slo, Threshold
 from launchwatch.plan.units import format_duration
+from launchwatch.selfmetric_names import PROBE_SUCCESS
 
 __all__ = [
     "SLO_BUDGET_RECORD",
@@ -24,6 +25,7 @@ __all__ = [
     "SLO_WINDOWS",
     "Signal",
     "TimeScale",
+    "count_like",
     "format_number",
     "in_phase",
     "phase_for",
@@ -33,6 +35,7 @@ __all__ = [
     "signal_for",
     "signal_thresholds",
     "signals",
+    "slo_error_expr",
     "slo_record",
     "threshold_named",
     "value_unit",
@@ -117,6 +120,24 @@ def signal_for(plan: Plan, th: Threshold, scale: TimeScale) -> Signal:
                      f"sum by ({', '.join(by)}) (rate({den}[{window}]))")
     recording = [{"record": record, "expr": rule_expr}]
     return Signal(f'{record}{{job="{plan.job_name}"}}', tuple(by), recording)
+
+
+def slo_error_expr(plan: Plan, slo: Slo, window: str) -> str:
+    """An SLO's error ratio over ``window`` (a PromQL duration): failed probes, or errors over total."""
+    job = f'job="{plan.job_name}"'
+    if slo.probe_target:
+        return f'1 - avg by (job) (avg_over_time({PROBE_SUCCESS}{{{job},target="{slo.probe_target}"}}[{window}]))'
+    return (f"sum by (job) (rate({slo.errors}{{{job}}}[{window}]))\n/\n"
+            f"sum by (job) (rate({slo.total}{{{job}}}[{window}]))")
+
+
+_COUNT_LIKE_SUFFIXES = ("_seconds", "_bytes", "_ratio", "_percent", "_celsius")
+
+
+def count_like(metric: str) -> bool:
+    """A metric that counts things (users, tickets), as opposed to a level in a unit (a ratio, seconds):
+    counts add up across series and fall by meaningful fractions."""
+    return not metric.endswith(_COUNT_LIKE_SUFFIXES)
 
 
 def slo_record(window: float, scale: TimeScale | None = None) -> str:

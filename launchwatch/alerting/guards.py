@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from launchwatch.expressions import TimeScale, format_number, selector, signal_for
+from launchwatch.expressions import TimeScale, count_like, format_number, selector, signal_for
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import BusinessHours, Threshold
 from launchwatch.plan.units import clock_seconds
@@ -40,7 +40,6 @@ PACE_WINDOWS = 4  # the recent pace: this many windows before the current one
 HOLD = 300.0  # least `for` of a shortfall rule
 
 _DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # PromQL day_of_week()
-_COUNT_LIKE_SUFFIXES = ("_seconds", "_bytes", "_ratio", "_percent", "_celsius")
 
 
 @dataclass(frozen=True)
@@ -54,15 +53,11 @@ def is_shortfall(th: Threshold) -> bool:
     return th.kind == "increase" and th.op in ("<", "<=", "==")
 
 
-def _count_like(metric: str) -> bool:
-    return not metric.endswith(_COUNT_LIKE_SUFFIXES)
-
-
 def min_volume(th: Threshold) -> float:
     """The least volume the rule needs: events in a ratio's window, or a drop's earlier average."""
     if th.min_volume is not None:
         return th.min_volume
-    if th.kind == "ratio" or (th.kind == "drop" and _count_like(th.metric)):
+    if th.kind == "ratio" or (th.kind == "drop" and count_like(th.metric)):
         return MIN_VOLUME
     return 0.0
 

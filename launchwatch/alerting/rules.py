@@ -23,12 +23,12 @@ from launchwatch.expressions import (
     format_number,
     in_phase,
     signal_for,
+    slo_error_expr,
     slo_record,
     value_unit,
 )
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Escalation, Slo, Threshold, camel
-from launchwatch.selfmetric_names import PROBE_SUCCESS
 
 __all__ = ["LULL_BRIDGE", "AlertRule", "RuleSet", "build_rules"]
 
@@ -187,12 +187,7 @@ def _slo_rules(plan: Plan, slo: Slo, scale: TimeScale, out: RuleSet) -> None:
     budget = 1 - slo.objective
     job = f'job="{plan.job_name}"'
     for window in SLO_WINDOWS:
-        w = scale(window)
-        if slo.probe_target:
-            expr = (f'1 - avg by (job) (avg_over_time({PROBE_SUCCESS}{{{job},target="{slo.probe_target}"}}[{w}]))')
-        else:
-            expr = (f"sum by (job) (rate({slo.errors}{{{job}}}[{w}]))\n/\n"
-                    f"sum by (job) (rate({slo.total}{{{job}}}[{w}]))")
+        expr = slo_error_expr(plan, slo, scale(window))
         out.slo_recording.append({"record": slo_record(window, scale), "expr": expr, "labels": {"slo": slo.name}})
     out.slo_recording.append({
         "record": SLO_BUDGET_RECORD,
