@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Slo, Threshold
 from launchwatch.plan.units import format_duration
-from launchwatch.selfmetric_names import PROBE_SUCCESS
+from launchwatch.selfmetric_names import PROBE_SUCCESS, SELF_METRIC_LABELS
 
 __all__ = [
     "SLO_BUDGET_RECORD",
@@ -28,16 +28,19 @@ __all__ = [
     "count_like",
     "format_number",
     "in_phase",
+    "metric_names",
     "phase_for",
     "same_expression",
     "scope_selectors",
     "selector",
     "signal_for",
     "signal_thresholds",
+    "signal_unit",
     "signals",
     "slo_error_expr",
     "slo_record",
     "threshold_named",
+    "unit_of_metric",
     "value_unit",
 ]
 
@@ -154,6 +157,30 @@ def value_unit(th: Threshold) -> str:
     if th.kind == "age" or th.metric.endswith("_seconds"):
         return "humanizeDuration"
     return "humanize"
+
+
+_UNITS = {"humanizePercentage": "percentunit", "humanizeDuration": "s", "humanize": "short", "count": "short"}
+_SUFFIX_UNITS = (("_timestamp_seconds", "dateTimeAsIso"), ("_bytes_per_second", "Bps"), ("_seconds", "s"),
+                 ("_bytes", "decbytes"), ("_ratio", "percentunit"))
+
+
+def unit_of_metric(name: str) -> str:
+    """Grafana's unit for a metric named in Prometheus style (base units in the name)."""
+    base = name.removesuffix("_total")
+    for suffix, unit in _SUFFIX_UNITS:
+        if base.endswith(suffix):
+            return unit
+    return "short"
+
+
+def signal_unit(th: Threshold) -> str:
+    """Grafana's unit for the value a threshold compares (panels and report rows show it so)."""
+    return unit_of_metric(th.metric) if th.kind == "value" else _UNITS[value_unit(th)]
+
+
+def metric_names(plan: Plan) -> set[str]:
+    """Every metric a plan's PromQL may read: its own, launchwatch's and Prometheus' (for scoping)."""
+    return set(plan.metrics) | set(SELF_METRIC_LABELS) | {"up", "ALERTS"}
 
 
 def format_number(v: float) -> str:

@@ -14,26 +14,24 @@ from dataclasses import dataclass
 from launchwatch.expressions import (
     SLO_PERIOD,
     TimeScale,
+    metric_names,
     same_expression,
     scope_selectors,
     signal_for,
     signal_thresholds,
+    signal_unit,
     slo_record,
     threshold_named,
-    value_unit,
+    unit_of_metric,
 )
 from launchwatch.plan.dashboards import Query
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Slo, Threshold
-from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
-__all__ = ["JOB_MATCHERS", "PanelQuery", "metric_names", "resolve", "scoped", "unit_of_metric"]
+__all__ = ["JOB_MATCHERS", "PanelQuery", "resolve", "scoped"]
 
 JOB_MATCHERS = 'job=~"$job",instance=~"$instance"'
 AGGREGATED_MATCHERS = 'job=~"$job"'  # recording rules sum instances away: they carry no instance label
-_UNITS = {"humanizePercentage": "percentunit", "humanizeDuration": "s", "humanize": "short", "count": "short"}
-_SUFFIX_UNITS = (("_timestamp_seconds", "dateTimeAsIso"), ("_bytes_per_second", "Bps"), ("_seconds", "s"),
-                 ("_bytes", "decbytes"), ("_ratio", "percentunit"))
 _RATE_UNITS = {"rate": "cps", "per_minute": "cpm", "per_hour": "short", "increase": "short"}
 _PER = {"rate": "", "per_minute": " * 60", "per_hour": " * 3600"}
 
@@ -47,22 +45,9 @@ class PanelQuery:
     slo: Slo | None = None  # an SLO's availability: coloured by its objective
 
 
-def metric_names(plan: Plan) -> set[str]:
-    return set(plan.metrics) | set(SELF_METRIC_LABELS) | {"up", "ALERTS"}
-
-
 def scoped(plan: Plan, expr: str, matchers: str = JOB_MATCHERS, aggregated: str = AGGREGATED_MATCHERS) -> str:
     """``expr`` with every selector of the plan's metrics (and recording rules) scoped to the dashboard."""
     return scope_selectors(expr, metric_names(plan), matchers, aggregated)
-
-
-def unit_of_metric(name: str) -> str:
-    """Grafana's unit for a metric named in Prometheus style (base units in the name)."""
-    base = name.removesuffix("_total")
-    for suffix, unit in _SUFFIX_UNITS:
-        if base.endswith(suffix):
-            return unit
-    return "short"
 
 
 def _legend(by: list[str]) -> str:
@@ -108,7 +93,7 @@ def resolve(plan: Plan, q: Query, phase: str | None, matchers: tuple[str, str] |
             anchor = threshold_named(plan, str(q.alert))
             judged = same_expression(plan, anchor, phase)
         signal = signal_for(plan, anchor, TimeScale())
-        unit = unit_of_metric(anchor.metric) if anchor.kind == "value" else _UNITS[value_unit(anchor)]
+        unit = signal_unit(anchor)
         extra = [label for label in signal.labels if label not in ("job", "instance")]
         legend = q.legend if q.legend is not None else (_legend(extra) if extra else q.signal or anchor.alert)
         return PanelQuery(scoped(plan, signal.expr, raw, aggregated), legend, unit, tuple(judged))
