@@ -347,8 +347,33 @@ def init(from_json: str | None, from_url: str | None, name: str | None, url: str
         sys.exit(exc.exit_code)
 
 
+def _load_plans(configs: tuple[str, ...], names: tuple[str, ...]) -> list[Plan]:
+    """The plans of ``--config``/``--plan`` options (``all``: every built-in one); each problem printed
+    as ``file:line: key: problem`` and exit 1."""
+    paths = [Path(c) for c in configs] + [_plan_file(None, n) for n in (builtin_plans() if "all" in names
+                                                                        else names)]
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_plan(path))
+        except PlanError as exc:
+            problems += exc.problems
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        sys.exit(1)
+    return loaded
+
+
 @main.command()
-@click.argument("dashboard", metavar="DASHBOARD.json")
+@click.argument("dashboard", metavar="[DASHBOARD.json]", required=False)
+@click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False), metavar="PLAN.yml",
+              help="Render every dashboard this plan generates (repeatable), instead of one file.")
+@click.option("--plan", "plans_", multiple=True, metavar="NAME",
+              help="Render every dashboard of a built-in plan (repeatable; 'all' for all five).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --config/--plan: where to write <dashboard uid>.png.")
+@click.option("--phase", help="With --config/--plan: launch phase whose thresholds colour the panels.")
 @click.option("--prometheus", "prometheus", required=True, metavar="URL",
               help="Prometheus to query, e.g. http://127.0.0.1:9090.")
 @click.option("-o", "--output", metavar="OUT.png", help="Image to write (default: <dashboard file stem>.png here).")
@@ -357,16 +382,36 @@ def init(from_json: str | None, from_url: str | None, name: str | None, url: str
 @click.option("--end", default="now", show_default=True, metavar="TIME",
               help="End of the time range: now, now-1h, an ISO 8601 time (UTC) or Unix seconds.")
 @click.option("--range", "range_", metavar="DURATION", help="Time range, e.g. 30m or 6h (default: the dashboard's).")
-def preview(dashboard: str, prometheus: str, output: str | None, variables: tuple[str, ...], end: str,
+def preview(dashboard: str | None, configs: tuple[str, ...], plans_: tuple[str, ...], out_dir: str | None,
+            phase: str | None, prometheus: str, output: str | None, variables: tuple[str, ...], end: str,
             range_: str | None) -> None:
-    """Render a generated Grafana dashboard to a PNG with live data from Prometheus: what Grafana would show."""
-    from launchwatch.dashboards.preview import PreviewError, preview_file
+    """Render Grafana dashboards to PNG with live data from Prometheus: what Grafana would show.
 
+    Either one dashboard file (DASHBOARD.json, -o OUT.png) or every dashboard a plan generates
+    (--plan NAME or --config PLAN.yml, --out DIR), built in memory as `generate` builds them.
+    """
+    from launchwatch.dashboards.preview import PreviewError, preview_file, preview_plans
+
+    if dashboard and (configs or plans_):
+        raise click.UsageError("give DASHBOARD.json or --plan/--config, not both")
+    if not (dashboard or configs or plans_):
+        raise click.UsageError("give DASHBOARD.json, or --plan NAME / --config PLAN.yml with --out DIR")
+    if dashboard and (out_dir or phase):
+        raise click.UsageError("--out and --phase go with --plan/--config; for one dashboard use -o OUT.png")
+    if not dashboard and output:
+        raise click.UsageError("-o goes with DASHBOARD.json; with --plan/--config use --out DIR")
+    if not dashboard and not out_dir:
+        raise click.UsageError("--plan/--config render several dashboards: give --out DIR")
     try:
-        result = preview_file(dashboard, prometheus, output, variables, end, range_)
+        if dashboard:
+            results = iter([preview_file(dashboard, prometheus, output, variables, end, range_)])
+        else:
+            results = preview_plans(_load_plans(configs, plans_), prometheus, out_dir or ".", variables, end,
+                                    range_, phase)
+        for result in results:
+            failed = sum(1 for p in result.panels if p.error)
+            click.echo(f"wrote {result.path} ({result.width}x{result.height}, {len(result.panels)} panels"
+                       + (f", {failed} with a query error" if failed else "") + ")")
     except PreviewError as exc:
         click.echo(f"launchwatch preview: {exc}", err=True)
         sys.exit(1)
-    failed = sum(1 for p in result.panels if p.error)
-    click.echo(f"wrote {result.path} ({result.width}x{result.height}, {len(result.panels)} panels"
-               + (f", {failed} with a query error" if failed else "") + ")")

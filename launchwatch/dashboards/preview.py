@@ -19,7 +19,7 @@ import re
 import textwrap
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +36,8 @@ from matplotlib.patches import Rectangle, Wedge
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 from requests.adapters import HTTPAdapter
 
+from launchwatch.dashboards.build import build_all
+from launchwatch.plan.model import Plan
 from launchwatch.plan.units import parse_duration
 
 __all__ = [
@@ -53,7 +55,9 @@ __all__ = [
     "load_dashboard",
     "parse_range",
     "parse_time",
+    "plan_dashboards",
     "preview_file",
+    "preview_plans",
     "render_dashboard",
     "substitute",
 ]
@@ -1080,3 +1084,42 @@ def preview_file(dashboard: str | Path, prometheus: str, output: str | Path | No
     seconds = parse_range(range_text) if range_text else None
     out = Path(output) if output else Path(Path(dashboard).stem + ".png")
     return render_dashboard(board, prometheus, out, variables=values, end=at, range_seconds=seconds)
+
+
+def plan_dashboards(plans: Sequence[Plan], phase: str | None = None) -> list[dict[str, Any]]:
+    """Every dashboard ``launchwatch generate`` writes for ``plans`` (each plan's, then the overview),
+    built in memory by the same builder, so a preview shows exactly what would be deployed.
+
+    Raises ValueError for a phase a plan lacks (as ``generate`` does).
+    """
+    return [board for boards in build_all(list(plans), phase).values() for board in boards]
+
+
+def preview_plans(plans: Sequence[Plan], prometheus: str, out_dir: str | Path, variables: Sequence[str] = (),
+                  end: str = "now", range_text: str | None = None, phase: str | None = None) -> Iterator[Preview]:
+    """Render every dashboard of ``plans`` to ``out_dir/<uid>.png``, yielding each as it is written.
+
+    Why one call: a reviewer wants every dashboard a plan change touches, at one moment (``end`` is
+    read once, so all the pictures show the same instant) from one Prometheus, checked once before
+    anything is drawn. Arguments are read as in ``preview_file``.
+
+    >>> for shown in preview_plans([plan], "http://127.0.0.1:9090", "previews"):  # doctest: +SKIP
+    ...     print(shown.path)
+    """
+    values = _parse_vars(variables)
+    at = parse_time(end)
+    seconds = parse_range(range_text) if range_text else None
+    try:
+        boards = plan_dashboards(plans, phase)
+    except ValueError as exc:  # a phase one of the plans lacks
+        raise PreviewError(str(exc)) from None
+    prom = Prometheus(prometheus)
+    prom.check()
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PreviewError(f"cannot create {out}: {exc.strerror or exc}") from None
+    for board in boards:
+        yield render_dashboard(board, prom, out / f"{board['uid']}.png", variables=values, end=at,
+                               range_seconds=seconds)
