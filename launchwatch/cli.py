@@ -415,3 +415,45 @@ def preview(dashboard: str | None, configs: tuple[str, ...], plans_: tuple[str, 
     except PreviewError as exc:
         click.echo(f"launchwatch preview: {exc}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--config", metavar="PLAN.yml", help="The plan file.")
+@click.option("--plan", "plan", metavar="NAME", help="A built-in plan (launchwatch plans).")
+@click.option("--prometheus", required=True, metavar="URL", help="Prometheus to read, e.g. http://127.0.0.1:9090.")
+@click.option("--report", "report_name", metavar="NAME",
+              help="Which of the plan's reports (default: the one made for --period, else the first).")
+@click.option("--period", metavar="PERIOD",
+              help="hour, day, week, month (ending at --end), or a window from launch: launch-day, first-week, "
+                   "first-month, day-N, week-N… (default: the report's own).")
+@click.option("--end", default="now", show_default=True, metavar="TIME",
+              help="End of the period: now, now-1h, an ISO 8601 time (UTC unless it says) or Unix seconds.")
+@click.option("--launch-at", metavar="TIME", help="Launch time, for windows from launch (default: plan's launch_at).")
+@click.option("--format", "fmt", default="markdown", show_default=True, type=click.Choice(["markdown", "html", "json"]))
+@click.option("-o", "--output", metavar="FILE", help="File to write (default: standard output).")
+def report(config: str | None, plan: str | None, prometheus: str, report_name: str | None, period: str | None,
+           end: str, launch_at: str | None, fmt: str, output: str | None) -> None:
+    """Make one of the plan's launch reports from Prometheus: figures against targets, the previous period,
+    the alerts that fired, and a GREEN / YELLOW / RED status with its reasons."""
+    from launchwatch.plan.reports import check_period
+    from launchwatch.report.command import ReportRequest, make_report, render, write_atomically
+    from launchwatch.report.compute import ReportError
+
+    path = _plan_file(config, plan)
+    try:
+        loaded = load_plan(path)
+    except PlanError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if period is not None:
+        try:
+            check_period(period)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--period") from None
+    req = ReportRequest(prometheus, report_name, period, end, launch_at, fmt)
+    try:
+        result = make_report(loaded, req, plots=fmt == "html")
+        write_atomically(render(result, fmt), output, lambda line: click.echo(line, err=True))
+    except ReportError as exc:
+        click.echo(f"launchwatch report: {exc}", err=True)
+        sys.exit(1)
