@@ -193,3 +193,10 @@ def test_report_names_are_unique() -> None:
         "  - {name: daily, title: D, sections: [{title: S, rows: [{label: x, expr: '1'}]}]}\n" for _ in range(2))
     with pytest.raises(PlanError, match="report 'daily' is already reports\\[0\\]"):
         load_plan_text(text, "shop.yml")
+
+
+def test_a_report_names_a_phase_the_plan_has() -> None:
+    text = CUSTOM + ("phases: {names: [launch, ongoing], default: launch}\nreports:\n"
+                     "  - {name: d, title: D, phase: later, sections: [{title: S, rows: [{label: x, expr: '1'}]}]}\n")
+    with pytest.raises(PlanError, match="unknown phase 'later'"):
+        load_plan_text(text, "shop.yml")

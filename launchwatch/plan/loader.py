@@ -515,6 +515,9 @@ def _report_checks(plan: Plan) -> list[tuple[_Key, str]]:
     for r, report in enumerate(plan.reports):
         if names.setdefault(report.name, r) != r:
             out.append((("reports", r, "name"), f"report {report.name!r} is already reports[{names[report.name]}]"))
+        phases = set(plan.phases.names) if plan.phases else set()
+        if report.phase is not None and (msg := _unknown([report.phase], phases, "phase")):
+            out.append((("reports", r, "phase"), msg))
         for s, section in enumerate(report.sections):
             for i, row in enumerate(section.rows):
                 key: _Key = ("reports", r, "sections", s, "rows", i)

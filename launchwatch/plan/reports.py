@@ -120,6 +120,7 @@ class Report(_Strict):
     title: str = Field(min_length=1)
     period: Period = "day"
     section: str = ""  # where in the seed document the template is
+    phase: Name | None = None  # whose thresholds judge it (default: the phase named like the period, else the plan's)
     compare: bool = True  # each figure beside the previous period's
     issues: bool = True  # list the alerts that fired in the period
     sections: list[ReportSection] = Field(min_length=1)

@@ -102,10 +102,13 @@ def report_for(plan: Plan, name: str | None, period: str | None) -> Report:
     return reports[0]
 
 
-def phase_of(plan: Plan, window: Window) -> str | None:
-    """The plan phase whose thresholds judge the window: the one named like it, else the default."""
+def phase_of(plan: Plan, report: Report, window: Window) -> str | None:
+    """The plan phase whose thresholds judge the report: its own, the one named like the window, else
+    the plan's default."""
     if plan.phases is None:
         return None
+    if report.phase is not None:
+        return report.phase
     return window.name if window.name in plan.phases.names else plan.phases.default
 
 
@@ -138,7 +141,7 @@ def build_report(plan: Plan, report: Report, prometheus: str | Prometheus, *, en
     except ValueError as exc:
         raise ReportError(str(exc)) from None
     previous = window.previous() if report.compare else None
-    phase = phase_of(plan, window)
+    phase = phase_of(plan, report, window)
     queries = [(section.title, [row_query(plan, row, phase) for row in section.rows]) for section in report.sections]
     flat = [q for _, qs in queries for q in qs]
     with ThreadPoolExecutor(max_workers=8) as pool:
