@@ -13,6 +13,7 @@ from launchwatch import __version__
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import parse_duration
+from launchwatch.report.deliver import DeliveryOptions, delivery_options
 
 __all__ = ["main"]
 
@@ -430,14 +431,16 @@ def preview(dashboard: str | None, configs: tuple[str, ...], plans_: tuple[str, 
               help="End of the period: now, now-1h, an ISO 8601 time (UTC unless it says) or Unix seconds.")
 @click.option("--launch-at", metavar="TIME", help="Launch time, for windows from launch (default: plan's launch_at).")
 @click.option("--format", "fmt", default="markdown", show_default=True, type=click.Choice(["markdown", "html", "json"]))
-@click.option("-o", "--output", metavar="FILE", help="File to write (default: standard output).")
+@click.option("-o", "--output", metavar="FILE", help="File to write (default: standard output; '-' with delivery).")
+@delivery_options
 def report(config: str | None, plan: str | None, prometheus: str, report_name: str | None, period: str | None,
-           end: str, launch_at: str | None, fmt: str, output: str | None) -> None:
+           end: str, launch_at: str | None, fmt: str, output: str | None, delivery: DeliveryOptions) -> None:
     """Make one of the plan's launch reports from Prometheus: figures against targets, the previous period,
-    the alerts that fired, and a GREEN / YELLOW / RED status with its reasons."""
+    the alerts that fired, and a GREEN / YELLOW / RED status with its reasons; --post and --mail deliver it."""
     from launchwatch.plan.reports import check_period
     from launchwatch.report.command import ReportRequest, make_report, render, write_atomically
     from launchwatch.report.compute import ReportError
+    from launchwatch.report.deliver import DeliveryError, deliver
 
     path = _plan_file(config, plan)
     try:
@@ -452,8 +455,12 @@ def report(config: str | None, plan: str | None, prometheus: str, report_name: s
             raise click.BadParameter(str(exc), param_hint="--period") from None
     req = ReportRequest(prometheus, report_name, period, end, launch_at, fmt)
     try:
-        result = make_report(loaded, req, plots=fmt == "html")
-        write_atomically(render(result, fmt), output, lambda line: click.echo(line, err=True))
-    except ReportError as exc:
+        result = make_report(loaded, req, plots=fmt == "html" or bool(delivery.mail))
+        if output is not None or not delivery.wanted:
+            write_atomically(render(result, fmt), output, lambda line: click.echo(line, err=True))
+        markdown = render(result, "markdown")
+        deliver(delivery, markdown=markdown, html=render(result, "html") if delivery.mail else "", text=markdown,
+                title=f"{result.report.title}: {result.status}", echo=lambda line: click.echo(line, err=True))
+    except (ReportError, DeliveryError) as exc:
         click.echo(f"launchwatch report: {exc}", err=True)
         sys.exit(1)
