@@ -117,3 +117,16 @@ def test_every_dashboard_of_a_plan_from_live_data(tmp_path, processes, simulator
     assert _pixels(was, server_up.box, green) > 200 and _pixels(was, server_up.box, red) == 0
     assert _pixels(now, server_up.box, red) > 200 and _pixels(now, server_up.box, green) == 0
 
+
+
+def test_titles_and_headers_are_cut_where_they_reach_the_edge():
+    """Found by looking: bold titles ran past their panel and table headers into each other when the
+    cut was estimated from a character count; it is measured with the font now."""
+    from launchwatch.dashboards.preview import _text_width, _truncate
+
+    title = "Customer complaints (7 days)"
+    for bold in (False, True):
+        cut = _truncate(title, 1.9, 9, bold=bold)
+        assert cut.endswith("…") and _text_width(cut, 9, bold) <= 1.9 < _text_width(title, 9, bold)
+    assert _text_width(title, 9, True) > _text_width(title, 9, False)
+    assert _truncate("short", 5.0, 9) == "short"

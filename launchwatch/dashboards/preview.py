@@ -13,6 +13,7 @@ display, no global backend switch); queries go to Prometheus' HTTP API with ``re
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -29,8 +30,9 @@ from typing import Any
 import matplotlib
 import matplotlib.dates as mdates
 import requests
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, Wedge
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
@@ -552,14 +554,39 @@ class _Canvas:
                 round((box.top + box.height) * DPI))
 
 
-def _fit(text: str, width: float, height: float, biggest: float, char: float = 0.62) -> float:
-    """The largest font size (points) at which ``text`` fits the box (inches)."""
-    return max(6.0, min(biggest, height * 72 * 0.8, width * 72 / (char * max(len(text), 1))))
+@functools.lru_cache(maxsize=1)
+def _measurer() -> RendererAgg:
+    return RendererAgg(1, 1, DPI)
 
 
-def _truncate(text: str, width: float, size: float) -> str:
-    chars = max(3, int(width * 72 / (0.55 * size)))
-    return text if len(text) <= chars else text[: chars - 1] + "…"
+@functools.lru_cache(maxsize=8192)
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in inches of ``text`` drawn in DejaVu Sans at ``size`` points: measured, not guessed, so a
+    bold title or a table header is cut exactly where it would cross its panel's edge."""
+    font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    with matplotlib.rc_context({"text.parse_math": False}):
+        width, _, _ = _measurer().get_text_width_height_descent(text, font, ismath=False)
+    return float(width) / DPI
+
+
+def _fit(text: str, width: float, height: float, biggest: float, bold: bool = True) -> float:
+    """The largest font size (points, 6 at least) at which ``text`` fits the box (inches)."""
+    measured = _text_width(text or " ", 10.0, bold) or 0.01
+    return max(6.0, min(biggest, height * 72 * 0.8, 10.0 * width / measured))
+
+
+def _truncate(text: str, width: float, size: float, bold: bool = False) -> str:
+    """``text``, cut with an ellipsis so that it is no wider than ``width`` inches at ``size`` points."""
+    if _text_width(text, size, bold) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _text_width(text[:mid] + "…", size, bold) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[: max(low, 1)] + "…"
 
 
 def _defaults(panel: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -614,6 +641,9 @@ def _draw_stat(canvas: _Canvas, box: _Box, panel: Mapping[str, Any], data: _Data
     cols, rows = across, math.ceil(n / across)
     cell_w, cell_h = box.width / cols, box.height / rows
     background = panel.get("options", {}).get("colorMode") == "background"
+    labelled = n > 1 and any(v.legend for v in values)
+    # one size for every value, as Grafana sizes them: the one that fits the longest
+    size_all = min(_fit(v.text, cell_w * 0.9, (cell_h - (0.2 if labelled else 0)) * 0.75, 40.0) for v in values)
     for i, v in enumerate(values):
         cell = _Box(box.left + (i % cols) * cell_w, box.top + (i // cols) * cell_h, cell_w, cell_h)
         if background:
@@ -623,10 +653,9 @@ def _draw_stat(canvas: _Canvas, box: _Box, panel: Mapping[str, Any], data: _Data
             size = min(9.0, max(6.0, cell.height * 72 * 0.18))
             canvas.text(cell.left + cell.width / 2, cell.top + size / 72 * 0.9, _truncate(label, cell.width, size),
                         ha="center", va="center", fontsize=size, color=MUTED if not background else "#ffffff")
-        top = cell.top + (0.2 if label else 0)
-        size = _fit(v.text, cell.width * 0.9, (cell.height - (0.2 if label else 0)) * 0.75, 40.0, char=0.7)
+        top = cell.top + (0.2 if labelled else 0)
         canvas.text(cell.left + cell.width / 2, top + (cell.top + cell.height - top) / 2, v.text, ha="center",
-                    va="center", fontsize=size, fontweight="bold", color="#ffffff" if background else v.colour)
+                    va="center", fontsize=size_all, fontweight="bold", color="#ffffff" if background else v.colour)
 
 
 def _limits(panel: Mapping[str, Any], values: Sequence[float]) -> tuple[float, float]:
@@ -677,7 +706,8 @@ def _draw_gauge(canvas: _Canvas, box: _Box, panel: Mapping[str, Any], data: _Dat
         ax.add_patch(Wedge((0, 0), 0.88, -30, 210, width=0.26, facecolor=BORDER))
         if not math.isnan(v.value):
             ax.add_patch(Wedge((0, 0), 0.88, angle(v.value), 210, width=0.26, facecolor=v.colour))
-        size = _fit(v.text, cell.width * 0.4, cell.height * 0.25, 24.0)
+        scale = min(cell.width / 2.3, cell.height / 1.9)  # inches per unit of the dial (equal aspect)
+        size = _fit(v.text, 1.0 * scale, 0.45 * scale, 24.0)  # inside the value arc's inner radius (0.62)
         ax.text(0, 0.0, v.text, ha="center", va="center", fontsize=size, fontweight="bold", color=v.colour)
         if label_h:
             canvas.text(cell.left + width / 2, cell.top + cell.height + 0.08, _truncate(v.legend, width, 8),
@@ -865,8 +895,8 @@ def _draw_table(canvas: _Canvas, box: _Box, panel: Mapping[str, Any], data: _Dat
     line = 0.2
     width = box.width / len(columns)
     for j, name in enumerate(columns):
-        canvas.text(box.left + j * width + 0.05, box.top + line / 2, _truncate(name, width - 0.1, 8), fontsize=8,
-                    va="center", fontweight="bold", color=TEXT)
+        canvas.text(box.left + j * width + 0.05, box.top + line / 2, _truncate(name, width - 0.1, 8, bold=True),
+                    fontsize=8, va="center", fontweight="bold", color=TEXT)
     canvas.fill(_Box(box.left, box.top + line, box.width, 0.01), BORDER)
     fit = max(1, int((box.height - line) / line))
     for i, row in enumerate(rows[:fit]):
@@ -953,8 +983,8 @@ def _draw_panel(canvas: _Canvas, panel: Mapping[str, Any], data: _Data, ctx: _Co
     box = _grid_box(panel.get("gridPos", {}))
     canvas.fill(box, PANEL, BORDER)
     title = str(panel.get("title", ""))
-    canvas.text(box.left + 0.08, box.top + TITLE / 2 + 0.02, _truncate(title, box.width - 0.16, 9), fontsize=9,
-                fontweight="bold", va="center")
+    canvas.text(box.left + 0.08, box.top + TITLE / 2 + 0.02, _truncate(title, box.width - 0.16, 9, bold=True),
+                fontsize=9, fontweight="bold", va="center")
     report = PanelPreview(title, str(panel.get("type", "")), canvas.pixels(box), error=data.error)
     inner = _Box(box.left + 0.06, box.top + TITLE + 0.04, box.width - 0.12, box.height - TITLE - 0.1)
     try:
