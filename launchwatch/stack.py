@@ -6,12 +6,35 @@ Used by ``launchwatch demo`` and by the end-to-end tests, so both run the same c
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["find_binary", "start_alertmanager", "start_prometheus", "wait_ready"]
+__all__ = ["find_binary", "free_port", "start_alertmanager", "start_prometheus", "stop", "wait_ready"]
+
+
+def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
+    """``port`` if it can be bound on ``host`` now, else one the kernel picks (another user's server
+    may hold the usual port on a shared machine)."""
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Terminate a process this module started and wait for it (kill it if it will not stop)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
 
 
 def find_binary(name: str) -> str | None:

@@ -2,7 +2,9 @@
 
 Counters grow with Poisson arrivals whose rate peaks at launch and settles; funnel stages are
 binomial thinnings of the stage before, so completions never outrun starts; gauges wander
-around a mean (Ornstein-Uhlenbeck) and latencies have a log-normal tail.
+around a mean (Ornstein-Uhlenbeck) and latencies have a log-normal tail. With ``daily=True`` (the
+history mode) traffic also follows the day (busiest mid-afternoon UTC, a quarter of that before
+dawn) and the launch week's interest fades over days, so a report comparing days is not flat.
 """
 
 from __future__ import annotations
@@ -15,7 +17,22 @@ from collections.abc import Callable
 
 from launchwatch.simulator.faults import Faults
 
-__all__ = ["Launch"]
+__all__ = ["Launch", "daily_rhythm"]
+
+PEAK_HOUR_UTC = 15.0  # the day's busiest hour; the quietest is twelve hours away
+DAY_SWING = 0.6  # traffic is 1 + 0.6 at the peak and 1 - 0.6 at the trough (a 4:1 day/night ratio)
+WEEK_FADE = 0.5  # launch day's traffic is about 1.5x a settled day's ...
+WEEK_FADE_SECONDS = 2 * 86400.0  # ... and that interest fades over a couple of days
+
+
+def daily_rhythm(unix_time: float) -> float:
+    """Traffic multiplier for the hour of day (UTC): 1.6 at 15:00, 0.4 at 03:00, 1 on average.
+
+    >>> round(daily_rhythm(15 * 3600), 2), round(daily_rhythm(3 * 3600), 2)
+    (1.6, 0.4)
+    """
+    hour = (unix_time % 86400.0) / 3600.0
+    return 1.0 + DAY_SWING * math.cos(2 * math.pi * (hour - PEAK_HOUR_UTC) / 24.0)
 
 
 class Launch:
@@ -27,7 +44,9 @@ class Launch:
     """
 
     def __init__(self, faults: Faults, seed: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 speed: float = 1.0):
+                 speed: float = 1.0, *, wall_start: float | None = None, daily: bool = False):
+        """``clock`` is read for elapsed time (a virtual clock replays a week in seconds); ``wall_start``
+        is the Unix time of the launch (default now), which dates documents and places the day's rhythm."""
         self.faults = faults
         self.rng = random.Random(seed)
         self._clock = clock
@@ -38,16 +57,25 @@ class Launch:
         self._last: dict[str, float] = {}
         self._taken: dict[str, int] = {}
         self._gauges: dict[str, float] = {}
-        self.wall_start = time.time()
+        self.wall_start = time.time() if wall_start is None else wall_start
+        self.daily = daily
 
     def elapsed(self) -> float:
         """Seconds since launch (scaled by ``speed`` so a demo can run a day in minutes)."""
         return (self._clock() - self._started) * self._speed
 
+    def now(self) -> float:
+        """Unix time in the launch's world (``wall_start`` plus the elapsed time)."""
+        return self.wall_start + self.elapsed()
+
     def launch_curve(self) -> float:
-        """Traffic multiplier: a launch-hour surge that settles to a steady level."""
+        """Traffic multiplier: a launch-hour surge that settles to a steady level; with ``daily``,
+        times the hour of day's rhythm and the launch week's fading interest."""
         t = self.elapsed()
-        return 1.0 + 1.5 * math.exp(-t / 1800.0)
+        surge = 1.0 + 1.5 * math.exp(-t / 1800.0)
+        if not self.daily:
+            return surge
+        return surge * daily_rhythm(self.wall_start + t) * (1.0 + WEEK_FADE * math.exp(-t / WEEK_FADE_SECONDS))
 
     def arrivals(self, name: str, rate_per_second: float) -> int:
         """Cumulative count of Poisson arrivals at ``rate_per_second`` (times the launch curve)."""

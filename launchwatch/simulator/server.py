@@ -2,7 +2,8 @@
 
 Faults handled here, for any endpoint: ``down`` (503), ``slow`` (the response waits
 ``slow_delay`` seconds), ``malformed-json`` (the body is cut in half). The scenario handles the
-business faults inside the documents it builds.
+business faults inside the documents it builds. ``Simulator.respond`` makes an endpoint's answer
+(status, body, delay) without HTTP, so the history writer gets exactly what the server would send.
 """
 
 from __future__ import annotations
@@ -12,16 +13,28 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from launchwatch.simulator.faults import FAULTS, Faults
 from launchwatch.simulator.launch import Launch
-from launchwatch.simulator.scenarios import Handler, Html, Status, build_routes
+from launchwatch.simulator.scenarios import Html, Status, build_routes
 
-__all__ = ["Simulator"]
+__all__ = ["Reply", "Simulator"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An endpoint's answer: what the HTTP server sends after waiting ``delay`` seconds."""
+
+    code: int
+    body: bytes
+    content_type: str = "application/json"
+    delay: float = 0.0
 
 
 class Simulator:
@@ -33,12 +46,15 @@ class Simulator:
     """
 
     def __init__(self, plan: str, host: str = "127.0.0.1", port: int = 9849, *, faults: list[str] = (),
-                 seed: int | None = None, slow_delay: float = 4.0, speed: float = 1.0, latency: float = 0.0):
+                 seed: int | None = None, slow_delay: float = 4.0, speed: float = 1.0, latency: float = 0.0,
+                 clock: Callable[[], float] | None = None, wall_start: float | None = None, daily: bool = False):
+        """``clock``/``wall_start``/``daily`` go to the ``Launch`` (a virtual clock for history mode)."""
         self.plan = plan
         self.faults = Faults()
         for spec in faults:
             self.faults.set(*Faults.parse(spec))
-        self.launch = Launch(self.faults, seed=seed, speed=speed)
+        self.launch = Launch(self.faults, seed=seed, speed=speed, wall_start=wall_start, daily=daily,
+                             **({"clock": clock} if clock is not None else {}))
         self.routes = build_routes(plan, self.launch)
         self.slow_delay = slow_delay
         self.latency = latency
@@ -47,6 +63,7 @@ class Simulator:
         self._server = ThreadingHTTPServer((host, port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self._serving = False
 
     @property
     def url(self) -> str:
@@ -55,20 +72,46 @@ class Simulator:
         return f"http://{host}:{port}"
 
     def start(self) -> Simulator:
+        self._serving = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="simulator", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
+        self._serving = True
         self._server.serve_forever()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        """Stop serving (if it ever did: a simulator used only through ``respond`` just closes its socket)."""
+        if self._serving:
+            self._server.shutdown()
         self._server.server_close()
 
     def count(self, path: str) -> None:
         with self._requests_lock:
             self.requests[path] += 1
+
+    def respond(self, path: str, head: bool = False) -> Reply:
+        """The answer of the endpoint at ``path`` (which must be one of ``routes``), faults applied.
+
+        ``down`` is a 503, ``malformed-json`` a JSON body cut in half, and ``slow`` and ``latency``
+        come back as ``delay`` for the caller to wait (the HTTP server sleeps it before answering)."""
+        handler = self.routes[path]
+        self.count(path)
+        delay = self.latency + (self.slow_delay if self.faults.active("slow", path) else 0.0)
+        if self.faults.active("down", path):
+            return Reply(503, b"" if head else _json({"status": "down", "error": "service unavailable"}), delay=delay)
+        doc = handler()
+        code, ctype = 200, "application/json"
+        if isinstance(doc, Html):
+            body, ctype = doc.body.encode(), "text/html; charset=utf-8"
+        elif isinstance(doc, Status):
+            code, body = doc.code, _json(doc.document)
+        else:
+            body = _json(doc)
+        if self.faults.active("malformed-json", path) and ctype == "application/json":
+            body = body[: len(body) // 2]
+        return Reply(code, b"" if head else body, ctype, delay)
 
 
 def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
@@ -114,32 +157,13 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 self._send(200, _json({"plan": sim.plan, "endpoints": sorted(sim.routes),
                                        "faults": sim.faults.snapshot()}), head=head)
                 return
-            handler = sim.routes.get(path)
-            if handler is None:
+            if path not in sim.routes:
                 self._send(404, _json({"error": f"no endpoint {path}"}), head=head)
                 return
-            sim.count(path)
-            self._endpoint(path, handler, head)
-
-        def _endpoint(self, path: str, handler: Handler, head: bool) -> None:
-            if sim.latency:
-                time.sleep(sim.latency)
-            if sim.faults.active("slow", path):
-                time.sleep(sim.slow_delay)
-            if sim.faults.active("down", path):
-                self._send(503, _json({"status": "down", "error": "service unavailable"}), head=head)
-                return
-            doc = handler()
-            code, ctype = 200, "application/json"
-            if isinstance(doc, Html):
-                body, ctype = doc.body.encode(), "text/html; charset=utf-8"
-            elif isinstance(doc, Status):
-                code, body = doc.code, _json(doc.document)
-            else:
-                body = _json(doc)
-            if sim.faults.active("malformed-json", path) and ctype == "application/json":
-                body = body[: len(body) // 2]
-            self._send(code, body, ctype, head=head)
+            reply = sim.respond(path)
+            if reply.delay:
+                time.sleep(reply.delay)
+            self._send(reply.code, reply.body, reply.content_type, head=head)
 
         def _set_fault(self, query: str) -> None:
             params = {k: v[-1] for k, v in parse_qs(query).items()}
