@@ -280,13 +280,32 @@ def docs(out: str) -> None:
 @click.option("--seed", type=int, help="Random seed, for repeatable runs.")
 @click.option("--latency", default="0s", show_default=True,
               help="How long every endpoint takes to answer (a real one rarely answers in under a millisecond).")
+@click.option("--history", metavar="DURATION",
+              help="Instead of serving, write this much of the launch (e.g. 7d) as OpenMetrics to -o FILE.")
+@click.option("-o", "--output", metavar="FILE", help="With --history: the OpenMetrics file to write.")
+@click.option("--step", default="30s", show_default=True, help="With --history: the scrape interval.")
+@click.option("--end", metavar="TIME", help="With --history: when the history ends (now, Unix seconds or ISO 8601; "
+                                            "default now, rounded down to the step).")
+@click.option("--incidents", type=click.Choice(["default", "none"]), default="default", show_default=True,
+              help="With --history: the plan's scripted incidents, or a clean history.")
+@click.option("--incident", "incident_specs", multiple=True, metavar="'FAULT[@PATH] at START for DURATION'",
+              help="With --history: an incident of your own instead of the table (repeatable); START is +2h "
+                   "after the launch, d2 14:00 (UTC) or ISO 8601.")
+@click.option("--instance", default="127.0.0.1:9848", show_default=True,
+              help="With --history: the instance label (the exporter address prometheus.yml scrapes).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
-def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, latency: str, log_level: str) -> None:
-    """Serve a plan's endpoints with launch-like values; POST /-/fault switches faults."""
+def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, latency: str, history: str | None,
+             output: str | None, step: str, end: str | None, incidents: str, incident_specs: tuple[str, ...],
+             instance: str, log_level: str) -> None:
+    """Serve a plan's endpoints with launch-like values (POST /-/fault switches faults), or with
+    --history write days of them as OpenMetrics for promtool to backfill."""
     from launchwatch.simulator import Simulator
 
     _setup_logging(log_level)
+    if history is not None:
+        _simulate_history(plan, history, output, step, end, seed, incidents, incident_specs, instance)
+        return
     host, port = parse_listen(listen)
     try:
         sim = Simulator(plan, host, port, faults=list(faults), seed=seed, latency=parse_duration(latency))
@@ -300,6 +319,61 @@ def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, 
         pass
     finally:
         sim.stop()
+
+
+def _simulate_history(plan: str, history: str, output: str | None, step: str, end: str | None, seed: int | None,
+                      incidents: str, specs: tuple[str, ...], instance: str) -> None:
+    from launchwatch.simulator.history import meta_path, parse_time, simulate_history
+
+    if not output:
+        raise click.UsageError("--history needs -o FILE (the OpenMetrics file to write)")
+    try:
+        span, step_s = parse_duration(history), parse_duration(step)
+        end_t = parse_time(end)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        summary = simulate_history(plan, Path(output), span=span, step=step_s, end=end_t, seed=seed,
+                                   incidents=list(specs) if specs else incidents, instance=instance)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.describe())
+    click.echo(f"incidents ({meta_path(Path(output))}):" if summary.incidents else "incidents: none")
+    for incident in summary.incidents:
+        click.echo(f"  {incident.describe()}")
+    click.echo(f"backfill: launchwatch backfill --plan {plan} --history {output} --data-dir DIR")
+
+
+@main.command()
+@click.option("--config", metavar="PLAN.yml", help="Plan file whose rules to evaluate.")
+@click.option("--plan", "plan", metavar="NAME", help="Built-in plan whose rules to evaluate.")
+@click.option("--history", "history", required=True, metavar="FILE",
+              help="OpenMetrics written by `simulate --history` (its FILE.incidents.json gives the span).")
+@click.option("--data-dir", "data_dir", required=True, metavar="DIR", help="Prometheus data directory to create.")
+@click.option("--phase", help="The plan's phase whose thresholds to use (default: its default phase).")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def backfill(config: str | None, plan: str | None, history: str, data_dir: str, phase: str | None,
+             log_level: str) -> None:
+    """Backfill a simulated history into a Prometheus data dir, with the plan's recording rules and
+    alerts (ALERTS, ALERTS_FOR_STATE) evaluated over it."""
+    from launchwatch.backfill import BackfillError, backfill_plan
+
+    _setup_logging(log_level)
+    path = _plan_file(config, plan)
+    try:
+        loaded = load_plan(path)
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        summary = backfill_plan(loaded, Path(history), Path(data_dir), phase=phase, echo=click.echo)
+    except BackfillError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.describe())
+    for span in summary.spans:
+        click.echo(f"  {span.describe()}")
+    click.echo(f"query it: prometheus --config.file=generated/prometheus/prometheus.yml "
+               f"--storage.tsdb.path={data_dir}")
 
 
 @main.command()
