@@ -53,7 +53,7 @@ import yaml
 
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration, parse_duration
-from launchwatch.stack import find_binary, free_port, start_prometheus, stop, wait_ready
+from launchwatch.stack import find_binary, free_port, start_prometheus, stop_process, wait_ready
 
 __all__ = ["AlertSpan", "BackfillError", "BackfillSummary", "Rule", "alert_states", "backfill", "backfill_plan",
            "load_rules", "plan_rule_text", "rule_levels"]
@@ -268,7 +268,7 @@ class _QueryOnlyPrometheus:
 
     def stop(self) -> None:
         if self.proc is not None:
-            stop(self.proc)
+            stop_process(self.proc)
             self.proc = None
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:

@@ -388,17 +388,30 @@ def backfill(config: str | None, plan: str | None, history: str, data_dir: str, 
 @click.option("--alertmanager-listen", default="127.0.0.1:9093", show_default=True,
               help="Alertmanager HOST:PORT (a free port is used if taken).")
 @click.option("--no-stack", is_flag=True, help="Do not start Prometheus and Alertmanager.")
+@click.option("--history", metavar="DURATION",
+              help="First replay this much of the launch (e.g. 7d, ending now, with scripted incidents) and "
+                   "backfill it into Prometheus, so dashboards and reports have data at once.")
+@click.option("--seed", type=int, help="With --history: the replay's random seed.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, faults: tuple[str, ...],
-         prometheus_listen: str, alertmanager_listen: str, no_stack: bool, log_level: str) -> None:
+         prometheus_listen: str, alertmanager_listen: str, no_stack: bool, history: str | None, seed: int | None,
+         log_level: str) -> None:
     """Run the simulator, the exporter, and (when installed) Prometheus and Alertmanager on a built-in plan."""
+    from launchwatch.backfill import BackfillError
     from launchwatch.demo import run_demo
 
     _setup_logging(log_level)
-    run_demo(plan, parse_listen(listen), parse_listen(simulator_listen), duration=duration, faults=list(faults),
-             echo=click.echo, with_stack=not no_stack, prometheus=parse_listen(prometheus_listen),
-             alertmanager=parse_listen(alertmanager_listen))
+    try:
+        span = parse_duration(history) if history else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--history") from None
+    try:
+        run_demo(plan, parse_listen(listen), parse_listen(simulator_listen), duration=duration, faults=list(faults),
+                 echo=click.echo, with_stack=not no_stack, prometheus=parse_listen(prometheus_listen),
+                 alertmanager=parse_listen(alertmanager_listen), history=span, seed=seed)
+    except BackfillError as exc:
+        raise click.ClickException(f"the history could not be backfilled: {exc}") from None
 
 
 @main.command()

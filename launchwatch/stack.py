@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["find_binary", "free_port", "start_alertmanager", "start_prometheus", "stop", "wait_ready"]
+__all__ = ["find_binary", "free_port", "start_alertmanager", "start_prometheus", "stop_process", "wait_ready"]
 
 
 def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
@@ -26,7 +26,7 @@ def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
         return s.getsockname()[1]
 
 
-def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     """Terminate a process this module started and wait for it (kill it if it will not stop)."""
     if proc.poll() is None:
         proc.terminate()

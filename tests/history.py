@@ -43,7 +43,7 @@ import pytest
 from launchwatch.backfill import AlertSpan, backfill_plan
 from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.simulator.history import HistoryMeta, read_meta
-from launchwatch.stack import free_port, start_prometheus, stop, wait_ready
+from launchwatch.stack import free_port, start_prometheus, stop_process, wait_ready
 
 __all__ = ["SEED", "WEEK_END", "Backfilled", "backfilled", "backfilled_week", "build_history", "prometheus_on"]
 
@@ -126,7 +126,7 @@ def prometheus_on(data: Path, work: Path, config: Path | None = None) -> Iterato
             pytest.fail(f"Prometheus did not start on {copy}: see {work / 'prometheus.log'}")
         yield f"http://{listen}"
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 @contextlib.contextmanager
