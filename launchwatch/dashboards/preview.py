@@ -36,11 +36,13 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, Wedge
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
-from requests.adapters import HTTPAdapter
 
 from launchwatch.dashboards.build import build_all
+from launchwatch.grafana_units import DURATION_UNITS, format_value
 from launchwatch.plan.model import Plan
-from launchwatch.plan.units import parse_duration
+from launchwatch.prometheus_api import Prometheus, PrometheusError, QueryError, reason
+from launchwatch.prometheus_api import parse_range as _parse_range
+from launchwatch.prometheus_api import parse_time as _parse_time
 
 __all__ = [
     "PanelPreview",
@@ -101,10 +103,6 @@ _SEVERITY_ORDER = ("critical", "high", "medium", "warning", "low", "info")
 class PreviewError(Exception):
     """A preview cannot be made at all (unreadable file, not a dashboard, Prometheus unreachable):
     one line for the person who asked, never a traceback."""
-
-
-class QueryError(Exception):
-    """Prometheus answered a query with an error: shown in red inside that panel only."""
 
 
 @dataclass(frozen=True)
@@ -177,108 +175,8 @@ def colour_for(value: float, steps: Sequence[Mapping[str, Any]]) -> str:
     return active
 
 
-def _number(value: float, decimals: int | None = None) -> str:
-    """About three significant digits, trailing zeros dropped; a value under 100 is never rounded up
-    into the next whole number (99.95 % shows as 99.95 %, not 100 %), so a value just under a round
-    threshold reads as under it."""
-    if value == 0:
-        return "0"
-    if decimals is not None:
-        return f"{value:.{max(decimals, 0)}f}"
-    if float(value).is_integer():
-        return str(int(value))
-    digits = max(0, 2 - math.floor(math.log10(abs(value))))
-    text = _strip(f"{value:.{digits}f}")
-    extra = 0
-    while abs(value) < 100 and math.floor(abs(float(text))) != math.floor(abs(value)) and extra < 2:
-        extra += 1
-        text = _strip(f"{value:.{digits + extra}f}")
-    return text
-
-
-def _strip(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _scaled(value: float, base: float, prefixes: Sequence[str], decimals: int | None) -> tuple[str, str]:
-    """(number, prefix) with the value scaled by powers of ``base`` (1.2k, 3.4 MB)."""
-    i = 0
-    while abs(value) >= base and i < len(prefixes) - 1:
-        value /= base
-        i += 1
-    return _number(value, decimals), prefixes[i]
-
-
-def _duration(seconds: float, decimals: int | None) -> str:
-    sign, s = ("-" if seconds < 0 else ""), abs(seconds)
-    if s == 0:
-        return "0 s"
-    for size, name in ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "min"), (1, "s"),
-                       (1e-3, "ms"), (1e-6, "µs")):
-        if s >= size:
-            return f"{sign}{_number(s / size, decimals)} {name}"
-    return f"{sign}{_number(s * 1e9, decimals)} ns"
-
-
-_DURATION_UNITS = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "ns": 1e-9, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _NICE_SECONDS = [m * 10.0**e for e in range(-9, 0) for m in (1, 2, 5)] + [
     1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800]
-
-
-_SI = ("", "k", "M", "B", "T", "Q")
-_DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB")
-_BINARY = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
-_BOOLEANS = {"bool": ("False", "True"), "bool_yes_no": ("No", "Yes"), "bool_on_off": ("Off", "On")}
-_RATES = {"reqps": "req/s", "rps": "rd/s", "wps": "wr/s", "iops": "io/s", "ops": "ops/s", "cps": "c/s",
-          "cpm": "c/m", "opm": "ops/m", "rpm": "rd/m", "wpm": "wr/m", "reqpm": "req/m"}
-
-
-def format_value(value: float, unit: str | None, decimals: int | None = None) -> str:
-    """``value`` as Grafana shows it in ``unit`` (the units the generated dashboards use).
-
-    percentunit 0.123 → "12.3%"; s → "850 ms", "3.2 s", "2 h"; bytes (1024s), decbytes and Bps
-    (1000s); bool_yes_no → Yes/No; short → "1.2k"; "suffix: X" → "value X"; dateTimeAsIso reads
-    the value as milliseconds since the epoch, as Grafana does (UTC here); currencyUSD → "12.5 USD".
-    Anything else: the number. NaN and infinities print as Prometheus prints them.
-    """
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    unit = (unit or "").strip()
-    if unit in _BOOLEANS:
-        return _BOOLEANS[unit][value != 0]
-    if unit == "percentunit":
-        return f"{_number(value * 100, decimals)}%"
-    if unit == "percent":
-        return f"{_number(value, decimals)}%"
-    if unit in _DURATION_UNITS:
-        return _duration(value * _DURATION_UNITS[unit], decimals)
-    if unit in ("bytes", "decbytes", "Bps", "binBps", "KBs", "kbytes", "deckbytes"):
-        binary = unit in ("bytes", "binBps", "kbytes")
-        if unit in ("kbytes", "deckbytes", "KBs"):
-            value *= 1024 if binary else 1000
-        number, prefix = _scaled(value, 1024 if binary else 1000, _BINARY if binary else _DECIMAL, decimals)
-        return f"{number} {prefix}{'/s' if unit in ('Bps', 'binBps', 'KBs') else ''}"
-    if unit in _RATES:
-        number, prefix = _scaled(value, 1000, _SI, decimals)
-        return f"{number}{prefix} {_RATES[unit]}"
-    if unit in ("short", "none", ""):
-        number, prefix = _scaled(value, 1000, _SI, decimals) if unit == "short" else (_number(value, decimals), "")
-        return number + prefix
-    if unit.startswith("suffix:"):
-        return f"{_number(value, decimals)} {unit[len('suffix:'):].strip()}".rstrip()
-    if unit.startswith("prefix:"):
-        return f"{unit[len('prefix:'):].strip()}{_number(value, decimals)}"
-    if unit in ("dateTimeAsIso", "dateTimeAsIsoNoDateIfToday", "dateTimeAsSystem", "dateTimeAsUS"):
-        try:
-            return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        except (OverflowError, OSError, ValueError):
-            return _number(value, decimals)
-    if unit.startswith("currency") and len(unit) > len("currency"):
-        number, prefix = _scaled(value, 1000, _SI, decimals)
-        return f"{number}{prefix} {unit[len('currency'):]}"
-    return _number(value, decimals)
 
 
 _LEGEND = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
@@ -295,36 +193,6 @@ def legend_for(legend_format: str | None, labels: Mapping[str, str]) -> str:
 
 
 # ------------------------------------------------------------------------------------ time and variables
-
-
-def parse_range(text: str) -> float:
-    """Seconds in a range such as ``6h``, ``7d`` or Grafana's ``now-6h``."""
-    try:
-        seconds = parse_duration(text.strip().removeprefix("now-"))
-    except ValueError:
-        raise PreviewError(f"{text!r} is not a time range (use e.g. 30m, 6h, 7d)") from None
-    if seconds <= 0:
-        raise PreviewError(f"{text!r}: the time range must be longer than 0")
-    return seconds
-
-
-def parse_time(text: str, now: float | None = None) -> float:
-    """Unix seconds for ``now``, ``now-1h``, an ISO 8601 time (UTC unless it says otherwise) or Unix seconds."""
-    now = time.time() if now is None else now
-    s = text.strip()
-    if s == "now":
-        return now
-    if s.startswith("now-"):
-        return now - parse_range(s)
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        raise PreviewError(f"{text!r} is not a time (use now, now-1h, 2024-05-01T12:00:00Z or Unix seconds)") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _regex_escape(value: str) -> str:
@@ -380,56 +248,30 @@ def substitute(expr: str, variables: Mapping[str, str]) -> str:
 # ------------------------------------------------------------------------------------------ Prometheus
 
 
-class Prometheus:
-    """The HTTP API of one Prometheus: instant and range queries, errors as ``QueryError``."""
-
-    def __init__(self, base_url: str, timeout: float = 15.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_maxsize=8)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-
-    def check(self) -> None:
-        """Fail with one line when nothing answers like Prometheus at the URL, before drawing anything."""
-        if not re.match(r"https?://[^/]", self.base_url):
-            raise PreviewError(f"{self.base_url!r} is not a Prometheus URL (use http://HOST:PORT)")
-        try:
-            self._get("query", {"query": "1"})
-        except requests.RequestException as exc:
-            raise PreviewError(f"Prometheus unreachable at {self.base_url}: {_reason(exc)}") from None
-        except QueryError as exc:
-            raise PreviewError(f"{self.base_url} does not answer like Prometheus: {exc}") from None
-
-    def instant(self, expr: str, at: float) -> list[dict[str, Any]]:
-        return list(self._get("query", {"query": expr, "time": f"{at:.3f}"}))
-
-    def range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
-        return list(self._get("query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}",
-                                              "step": f"{step:g}"}))
-
-    def _get(self, path: str, params: dict[str, str]) -> Any:
-        resp = self.session.get(f"{self.base_url}/api/v1/{path}", params=params, timeout=self.timeout)
-        try:
-            body = resp.json()
-        except ValueError:
-            raise QueryError(f"HTTP {resp.status_code}: not a Prometheus API answer") from None
-        if not isinstance(body, dict) or body.get("status") != "success":
-            error = body.get("error", f"HTTP {resp.status_code}") if isinstance(body, dict) else "bad answer"
-            kind = body.get("errorType") if isinstance(body, dict) else None
-            raise QueryError(f"{kind}: {error}" if kind else str(error))
-        return body.get("data", {}).get("result", [])
+def parse_range(text: str) -> float:
+    """Seconds in a range such as ``6h``, ``7d`` or Grafana's ``now-6h``."""
+    try:
+        return _parse_range(text)
+    except ValueError as exc:
+        raise PreviewError(str(exc)) from None
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
-    if found:
-        return found.group(1).strip()
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    return text.split(":")[-1].strip()[:120] or type(exc).__name__
+def parse_time(text: str, now: float | None = None) -> float:
+    """Unix seconds for ``now``, ``now-1h``, an ISO 8601 time (UTC unless it says otherwise) or Unix seconds."""
+    try:
+        return _parse_time(text, now)
+    except ValueError as exc:
+        raise PreviewError(str(exc)) from None
+
+
+def _checked(prometheus: str | Prometheus) -> Prometheus:
+    """The Prometheus to query, checked once before anything is drawn."""
+    prom = prometheus if isinstance(prometheus, Prometheus) else Prometheus(prometheus)
+    try:
+        prom.check()
+    except PrometheusError as exc:
+        raise PreviewError(str(exc)) from None
+    return prom
 
 
 # ---------------------------------------------------------------------------------------- fetching data
@@ -493,7 +335,7 @@ def _fetch(panel: Mapping[str, Any], ctx: _Context) -> _Data:
     except QueryError as exc:
         return _Data(error=str(exc))
     except requests.RequestException as exc:
-        return _Data(error=f"Prometheus: {_reason(exc)}")
+        return _Data(error=f"Prometheus: {reason(exc)}")
 
 
 def _alerts(panel: Mapping[str, Any], ctx: _Context) -> list[_Series]:
@@ -794,8 +636,8 @@ def _draw_timeseries(canvas: _Canvas, box: _Box, panel: Mapping[str, Any], data:
     high = high if high > low else low + (abs(low) or 1.0)
     pad = (high - low) * 0.05 if defaults.get("max") is None else 0.0
     ax.set_ylim(low, high + pad)
-    if unit in _DURATION_UNITS:
-        ax.yaxis.set_major_locator(MultipleLocator(_duration_tick(high + pad - low, _DURATION_UNITS[unit])))
+    if unit in DURATION_UNITS:
+        ax.yaxis.set_major_locator(MultipleLocator(_duration_tick(high + pad - low, DURATION_UNITS[unit])))
     if defaults.get("custom", {}).get("thresholdsStyle", {}).get("mode") in ("line", "line+area", "dashed"):
         for step in _steps(panel):
             if step.get("value") is not None:
@@ -1062,8 +904,7 @@ def render_dashboard(board: Mapping[str, Any], prometheus: str | Prometheus, out
     ``variables`` override the defaults (see ``default_variables``). Raises ``PreviewError`` when
     Prometheus cannot be reached or the image cannot be written; a failing query only marks its panel.
     """
-    prom = prometheus if isinstance(prometheus, Prometheus) else Prometheus(prometheus)
-    prom.check()
+    prom = _checked(prometheus)
     end = time.time() if end is None else end
     if range_seconds is None:
         range_seconds = parse_range(str(board.get("time", {}).get("from") or "now-6h"))
@@ -1143,8 +984,7 @@ def preview_plans(plans: Sequence[Plan], prometheus: str, out_dir: str | Path, v
         boards = plan_dashboards(plans, phase)
     except ValueError as exc:  # a phase one of the plans lacks
         raise PreviewError(str(exc)) from None
-    prom = Prometheus(prometheus)
-    prom.check()
+    prom = _checked(prometheus)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

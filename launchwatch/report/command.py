@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from launchwatch.dashboards.preview import PreviewError, parse_time
 from launchwatch.plan.model import Plan
+from launchwatch.prometheus_api import parse_time
 from launchwatch.report.compute import ReportError, ReportResult, build_report, report_for, reports_of
 from launchwatch.report.html import render_html
 from launchwatch.report.markdown import render_json, render_markdown
@@ -34,7 +34,7 @@ class ReportRequest:
 def _time(text: str, what: str) -> float:
     try:
         return parse_time(text)
-    except PreviewError as exc:
+    except ValueError as exc:
         raise ReportError(f"{what}: {exc}") from None
 
 

@@ -16,10 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from launchwatch.dashboards.preview import PreviewError, Prometheus, QueryError
 from launchwatch.plan.model import Plan
 from launchwatch.plan.reports import Report, ReportRow, Target
 from launchwatch.plan.thresholds import Threshold
+from launchwatch.prometheus_api import Prometheus, PrometheusError, QueryError
 from launchwatch.report.derived import derived_reports
 from launchwatch.report.issues import Issue, find_issues
 from launchwatch.report.periods import Window, resolve
@@ -130,7 +130,7 @@ def build_report(plan: Plan, report: Report, prometheus: str | Prometheus, *, en
     prom = prometheus if isinstance(prometheus, Prometheus) else Prometheus(prometheus)
     try:
         prom.check()
-    except PreviewError as exc:
+    except PrometheusError as exc:
         raise ReportError(str(exc)) from None
     now = time.time()
     end = now if end is None else end

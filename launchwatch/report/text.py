@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from launchwatch.dashboards.preview import format_value
+from launchwatch.grafana_units import format_value
 from launchwatch.plan.units import format_duration
 from launchwatch.report.issues import Issue
 
