@@ -110,6 +110,8 @@ def test_changes_are_points_for_ratios_and_relative_otherwise() -> None:
 
 def test_counts_are_whole_and_units_read_like_grafana() -> None:
     assert describe_value(97.4, "short", whole=True) == "97"
+    assert describe_value(85312.2, "short", whole=True) == "85,312"
+    assert describe_value(85710, "suffix: ARS", whole=True) == "85,710 ARS"
     assert describe_value(0.0123, "percentunit") == "1.23%"
     assert describe_value(None, "s") == "no data"
 

@@ -55,7 +55,8 @@ class RowResult:
 
     def shown(self, value: float | None) -> str:
         """A value of this row as the report writes it (counts as whole numbers)."""
-        return describe_value(value, self.unit, whole=self.aggregation == "total" and self.unit in _COUNT_UNITS)
+        whole = self.aggregation == "total" and (self.unit in _COUNT_UNITS or self.unit.startswith("suffix:"))
+        return describe_value(value, self.unit, whole=whole)
 
     @property
     def met(self) -> bool | None:

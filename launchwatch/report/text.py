@@ -19,7 +19,11 @@ def describe_value(value: float | None, unit: str, whole: bool = False) -> str:
     events (Prometheus' ``increase`` extrapolates to the period's edges: 97.4 interactions are 97)."""
     if value is None:
         return "no data"
-    if whole:
+    if whole:  # every digit of a count: "85,312", not Grafana's "85.3k"
+        if unit in ("short", "none"):
+            return f"{round(value):,}"
+        if unit.startswith("suffix:"):
+            return f"{round(value):,} {unit.removeprefix('suffix:').strip()}".rstrip()
         return format_value(round(value), unit, 0)
     return format_value(value, unit)
 
