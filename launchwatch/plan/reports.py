@@ -84,7 +84,7 @@ class ReportRow(_Strict):
     aggregation: Aggregation | None = None  # None: the natural one for what the row reads
     unit: str | None = None  # a Grafana unit id (percentunit, s, short, currencyUSD…); None: derived
     target: Target | None = None
-    plot: bool = False  # draw its series over the period in the HTML report
+    plot: bool | None = None  # draw its series in the HTML report (default: signal and SLO rows, with their lines)
     note: str = ""  # the document's words beside the figure
 
     @model_validator(mode="after")

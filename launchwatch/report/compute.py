@@ -165,7 +165,8 @@ def _row(prom: Prometheus, q: RowQuery, window: Window, previous: Window | None,
         out.value = _number(prom.instant(q.value(window.range), window.end))
         if previous is not None:
             out.previous = _number(prom.instant(q.value(previous.range), previous.end))
-        if plots and row.plot and q.series is not None:
+        plotted = row.plot if row.plot is not None else (row.signal is not None or row.slo is not None)
+        if plots and plotted and q.series is not None:
             bucket = "1h" if window.length >= 86400 else "5m"
             out.plot_title = f"{row.label} (per {bucket})" if q.aggregation == "total" else row.label
             step = max(window.length / PLOT_POINTS, 15.0)
