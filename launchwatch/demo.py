@@ -195,10 +195,10 @@ def _say_fastest(work: Path, echo: Callable[[str], None]) -> None:
     fastest = _fastest_rule(sorted((work / "generated/prometheus/rules").glob("*.yml")))
     if fastest:
         name, hold = fastest
-        echo(f"  first alert: {name} can fire {format_duration(hold)} after its condition shows in a scrape, "
-             f"plus up to {format_duration(2 * SCRAPE_INTERVAL)} (a {SCRAPE_INTERVAL:g} s scrape and a "
-             f"{SCRAPE_INTERVAL:g} s evaluation); derived from the generated rules' shortest `for`, rules over "
-             "rate windows take longer")
+        echo(f"  first alert: no sooner than {format_duration(hold)} plus up to {format_duration(2 * SCRAPE_INTERVAL)} "
+             f"after a fault shows in a scrape ({name}, the generated rules' shortest `for`, with a "
+             f"{SCRAPE_INTERVAL:g} s scrape and a {SCRAPE_INTERVAL:g} s evaluation); alerts over rate windows take "
+             "longer: `demo --history 7d` measures each fault's first alert")
 
 
 def _replay(plan: str, span: float, seed: int | None, simulator_listen: tuple[str, int], exporter_addr: str,
