@@ -278,6 +278,11 @@ def write_history(plan: Plan, sim: Simulator, clock: VirtualClock, out: Path, *,
     sidecar ``FILE.incidents.json``. ``incidents`` switch the simulator's faults on and off."""
     began = time.monotonic()
     incidents = sorted(incidents or [], key=lambda i: i.start)
+    try:  # before the work: a path that cannot be written fails now, not after a week's replay
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    except OSError as exc:
+        raise OSError(f"cannot write {out}: {exc.strerror or exc}") from None
     store = _Store(plan.job_name, instance)
     engine = Engine(plan, max_workers=1)
     rng = random.Random(seed ^ 0x5EED)
@@ -289,31 +294,29 @@ def write_history(plan: Plan, sim: Simulator, clock: VirtualClock, out: Path, *,
     scrapes = 0
     on: set[tuple[str, str | None]] = set()
     try:
-        with engine_clock(clock):
-            t = start
-            while t <= end + 1e-6:
-                clock.set(t)
-                wanted = {(i.fault, i.endpoint) for i in incidents if i.active(t)}
-                if wanted != on:
-                    sim.faults.clear()
-                    for fault, endpoint in sorted(wanted, key=str):
-                        sim.faults.set(fault, endpoint)
-                    on = wanted
-                results = _scrape(engine, clock, budget)
-                own = self_families(plan.plan, results, engine.recorder, reload_ok=True, reload_timestamp=start)
-                body = page([r.block for r in results if r.ok and r.block], own, OPENMETRICS, compress=False)
-                ts_ms = round(t * 1000)
-                store.add_page(body.decode("utf-8") + _UP, ts_ms)
-                scrapes += 1
-                t = start + scrapes * step
-    finally:
-        sim.faults.clear()
-        quiet.level = level
-        engine.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
         with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
+            try:
+                with engine_clock(clock):
+                    t = start
+                    while t <= end + 1e-6:
+                        clock.set(t)
+                        wanted = {(i.fault, i.endpoint) for i in incidents if i.active(t)}
+                        if wanted != on:
+                            sim.faults.clear()
+                            for fault, endpoint in sorted(wanted, key=str):
+                                sim.faults.set(fault, endpoint)
+                            on = wanted
+                        results = _scrape(engine, clock, budget)
+                        own = self_families(plan.plan, results, engine.recorder, reload_ok=True,
+                                            reload_timestamp=start)
+                        body = page([r.block for r in results if r.ok and r.block], own, OPENMETRICS, compress=False)
+                        store.add_page(body.decode("utf-8") + _UP, round(t * 1000))
+                        scrapes += 1
+                        t = start + scrapes * step
+            finally:
+                sim.faults.clear()
+                quiet.level = level
+                engine.close()
             store.write(fh)
             fh.write("# EOF\n")
         os.replace(tmp, out)
