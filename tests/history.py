@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ def build_history(plan: str, *, span: str = "7d", end: str = WEEK_END, seed: int
     if (done / "spans.json").is_file():
         return done
     CACHE.mkdir(parents=True, exist_ok=True)
+    _prune(keep=done)
     work = Path(tempfile.mkdtemp(prefix=f".{plan}-", dir=CACHE))
     try:
         history = work / "history.om"
@@ -146,6 +148,14 @@ def backfilled_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfi
     """whatsapp-quiz's simulated launch week (``WEEK_END``, ``SEED``) with its scripted incidents."""
     with backfilled("whatsapp-quiz", tmp_path_factory.mktemp("week")) as history:
         yield history
+
+
+def _prune(keep: Path, age: float = 3600.0) -> None:
+    """Drop cached histories of older code (each is ~150 MB of OpenMetrics) untouched for ``age`` seconds."""
+    now = time.time()
+    for entry in CACHE.iterdir():
+        if entry != keep and now - entry.stat().st_mtime > age:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _get(url: str, path: str, **params: str) -> Any:
