@@ -28,6 +28,9 @@ PLANS = builtin_plans()
 UNIT_PANELS = {"stat", "gauge", "bargauge", "table", "timeseries"}
 SCHEMA_NAMES = {"state-timeline": "statetimeline"}
 # Queries that may return nothing in a fresh demo, and why.
+REPORT_NO_DATA_OK = {  # report rows allowed no figure after a minute of a healthy launch
+    "growth": "compares the period with the one before, and before the launch there is nothing",
+}
 NO_DATA_OK = {
     "ALERTS": "no alert fires while the simulator is healthy (the overview counts fall back to vector(0))",
     "annotation:": "annotations mark events (reloads, T+0) that need not have happened in the last minute",
@@ -349,9 +352,10 @@ STARTER_SAMPLE = {"orders": {"placed": 120, "failed": 3}, "latency_ms": {"p95": 
 
 
 @pytest.mark.e2e
-def test_every_panel_query_runs_against_prometheus(tmp_path):
-    """Built-in plans' own dashboards, derived dashboards of a team's renamed copy, and a plan made by
-    `launchwatch init` from a JSON sample: every query answers on a real Prometheus."""
+def test_every_panel_query_and_report_row_runs_against_prometheus(tmp_path):
+    """Built-in plans' own dashboards and reports, derived dashboards of a team's renamed copy, and a plan
+    made by `launchwatch init` from a JSON sample with its derived reports: every panel query answers on a
+    real Prometheus, and every row of every report gets a figure (reports share the scraping time)."""
     from launchwatch.plan.starter import read_sample, starter_plan
 
     binary("prometheus")
@@ -370,6 +374,7 @@ def test_every_panel_query_runs_against_prometheus(tmp_path):
         prom, out = dashboard_queries.start(monitored, tmp_path, procs)
         time.sleep(45)
         results = dashboard_queries.run_queries(prom, out, [m.plan for m in monitored])
+        reports = _report_rows(prom, [m.plan for m in monitored])
     finally:
         for p in procs:
             p.terminate()
@@ -381,6 +386,43 @@ def test_every_panel_query_runs_against_prometheus(tmp_path):
     assert not empty, "\n".join(f"{f}/{t}: {e}" for f, t, e in sorted(empty))
     assert {k[0] for k in results} >= {*PLANS, "acme-whatsapp-quiz", "shop", "overview"}
     assert len(results) > 300
+    broken = {k: v for k, v in reports.items() if v[0] is not None}
+    assert not broken, "\n".join(f"{k}: {v[0]}" for k, v in sorted(broken.items()))
+    empty_rows = sorted(k for k, v in reports.items() if not v[1] and not any(w in k[2] for w in REPORT_NO_DATA_OK))
+    assert not empty_rows, "\n".join(map(str, empty_rows))
+    assert {k[0] for k in reports} >= {*PLANS, "acme-whatsapp-quiz", "shop"} and len(reports) > 250
+
+
+def _report_rows(prom: str, plans: list) -> dict[tuple[str, str, str], tuple[str | None, bool]]:
+    """(plan, report, row) → (error, has a figure) for every report of every plan over the last hour; a
+    ratio whose denominator counted nothing yet (a rare event: 0/0) counts as having its figure."""
+    from launchwatch.report.compute import build_report, reports_of
+
+    out = {}
+    for plan in plans:
+        reports, derived = reports_of(plan)
+        for report in reports:
+            result = build_report(plan, report, prom, period="hour", derived=derived)
+            shown = [row for _title, rows in result.sections for row in rows]
+            for row, got in zip(report.rows, shown, strict=True):
+                figure = got.value is not None or (got.aggregation == "ratio" and _nothing_counted(prom, plan, row))
+                out[(plan.plan, report.name, row.label)] = (got.error, figure)
+    return out
+
+
+def _nothing_counted(prom: str, plan, row) -> bool:
+    from launchwatch.expressions import selector, signal_thresholds
+    from launchwatch.prometheus_api import Prometheus
+
+    if row.per is not None:
+        den = selector(plan, row.per, row.per_matchers)
+    else:
+        th = signal_thresholds(plan, row.signal, None)[0] if row.signal else None
+        if th is None or th.denominator is None:
+            return False
+        den = selector(plan, th.denominator, th.denominator_matchers)
+    answer = Prometheus(prom).instant(f"sum(increase({den}[1h]))", time.time())
+    return not answer or float(answer[0]["value"][1]) == 0
 
 
 def test_an_alert_or_slo_panel_shows_exactly_what_it_names(tmp_path):

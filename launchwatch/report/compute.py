@@ -16,10 +16,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import requests
+
 from launchwatch.plan.model import Plan
 from launchwatch.plan.reports import Report, ReportRow, Target
 from launchwatch.plan.thresholds import Threshold
-from launchwatch.prometheus_api import Prometheus, PrometheusError, QueryError
+from launchwatch.prometheus_api import Prometheus, PrometheusError, QueryError, reason
 from launchwatch.report.derived import derived_reports
 from launchwatch.report.issues import Issue, find_issues
 from launchwatch.report.periods import Window, resolve
@@ -114,8 +116,11 @@ def phase_of(plan: Plan, report: Report, window: Window) -> str | None:
 
 
 def _number(answer: list[dict]) -> float | None:
+    """The one number of an instant query's answer; NaN, infinities and an empty answer are no data."""
     if not answer:
         return None
+    if len(answer) > 1:
+        raise QueryError(f"the query gives {len(answer)} series, not one number: aggregate it, e.g. sum(...)")
     value = float(answer[0]["value"][1])
     return None if math.isnan(value) or math.isinf(value) else value
 
@@ -176,6 +181,8 @@ def _row(prom: Prometheus, q: RowQuery, window: Window, previous: Window | None,
                 out.series.append((label or row.label, points))
     except QueryError as exc:
         out.error = str(exc)
+    except requests.RequestException as exc:
+        out.error = f"Prometheus: {reason(exc)}"
     if out.value is not None:
         out.crossed = [th for th in q.judged if _crosses(th, out.value)]
     return out
@@ -187,6 +194,8 @@ def _alerts(prom: Prometheus, plan: Plan, window: Window) -> list[Issue]:
         series = prom.instant(expr, window.end)
     except QueryError as exc:
         raise ReportError(f"the alerts that fired could not be read: {exc}") from None
+    except requests.RequestException as exc:
+        raise ReportError(f"the alerts that fired could not be read: {reason(exc)}") from None
     return find_issues(plan, series, window.start, window.end)
 
 
