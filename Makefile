@@ -24,7 +24,7 @@ system-deps:
 	fi
 
 demo: $(STAMP)
-	$(BIN)/launchwatch demo --plan whatsapp-quiz
+	$(BIN)/launchwatch demo --plan whatsapp-quiz --history 7d
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
