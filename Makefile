@@ -23,7 +23,7 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/launchwatch demo --plan whatsapp-quiz --history 7d
 
 lint: $(STAMP)
