@@ -171,21 +171,9 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
     from launchwatch.generate import GenerateOptions, check
     from launchwatch.generate import generate as write_all
 
-    names = builtin_plans() if "all" in plans_ else list(plans_)
-    paths = [Path(c) for c in configs] + [_plan_file(None, n) for n in names]
-    if not paths:
+    if not configs and not plans_:
         raise click.UsageError("give --plan NAME or --config FILE")
-    loaded, problems = [], []
-    for path in paths:
-        try:
-            loaded.append(load_plan(path))
-        except PlanError as exc:
-            problems += exc.problems
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    if problems:
-        sys.exit(1)
-    loaded = _with_jobs(loaded, jobs)
+    loaded = _with_jobs(_load_plans(configs, plans_), jobs)
     exporter, exporters = _exporters(loaded, exporter_specs)
     options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter, exporters=exporters,
                               alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
@@ -323,13 +311,14 @@ def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, 
 
 def _simulate_history(plan: str, history: str, output: str | None, step: str, end: str | None, seed: int | None,
                       incidents: str, specs: tuple[str, ...], instance: str) -> None:
-    from launchwatch.simulator.history import meta_path, parse_time, simulate_history
+    from launchwatch.prometheus_api import parse_time
+    from launchwatch.simulator.history import meta_path, simulate_history
 
     if not output:
         raise click.UsageError("--history needs -o FILE (the OpenMetrics file to write)")
     try:
         span, step_s = parse_duration(history), parse_duration(step)
-        end_t = parse_time(end)
+        end_t = parse_time(end or "now")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     try:

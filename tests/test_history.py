@@ -22,7 +22,7 @@ from launchwatch.simulator.faults import FAULTS, Faults
 from launchwatch.simulator.incidents import INCIDENTS, script
 from launchwatch.simulator.launch import Launch
 from launchwatch.simulator.scenarios import build_routes
-from tests.conftest import binary, free_port
+from tests.conftest import binary, free_port, launchwatch_cmd
 from tests.history import Backfilled, backfilled, backfilled_week  # noqa: F401 (fixture)
 
 PLAN = "whatsapp-quiz"
@@ -54,7 +54,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Backfilled:
 def test_history_cli_writes_openmetrics_promtool_backfills(tmp_path: Path) -> None:
     """The commands themselves: simulate --history, then backfill; clear one-line errors otherwise."""
     out = tmp_path / "h.om"
-    res = subprocess.run(["launchwatch", "simulate", "--plan", PLAN, "--history", "2h", "-o", str(out),
+    res = subprocess.run([*launchwatch_cmd(), "simulate", "--plan", PLAN, "--history", "2h", "-o", str(out),
                           "--end", DAY_END, "--seed", "1", "--incident", "down@/api/health at +1h for 10m"],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
@@ -63,18 +63,18 @@ def test_history_cli_writes_openmetrics_promtool_backfills(tmp_path: Path) -> No
     assert meta["incidents"][0]["fault"] == "down" and meta["job"] == PLAN and meta["step"] == 30
     assert out.read_text().endswith("# EOF\n")
     data = tmp_path / "data"
-    res = subprocess.run(["launchwatch", "backfill", "--plan", PLAN, "--history", str(out), "--data-dir", str(data)],
+    res = subprocess.run(launchwatch_cmd("backfill", "--plan", PLAN, "--history", str(out), "--data-dir", str(data)),
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert "ServerDown (critical) 2026-01-01T23:01:00Z → 2026-01-01T23:09:30Z" in res.stdout
     for args, message in ((["--data-dir", str(data)], "is not empty"),
                           (["--data-dir", str(tmp_path / "d2"), "--history", str(tmp_path / "nope.om")], "not found")):
-        res = subprocess.run(["launchwatch", "backfill", "--plan", PLAN, "--history", str(out), *args],
+        res = subprocess.run([*launchwatch_cmd(), "backfill", "--plan", PLAN, "--history", str(out), *args],
                              capture_output=True, text=True)
         assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1
-    res = subprocess.run(["launchwatch", "simulate", "--plan", PLAN, "--history", "1h", "-o", str(tmp_path / "x.om"),
-                          "--incident", "down@/nowhere at +1m for 1m"], capture_output=True, text=True)
+    res = subprocess.run(launchwatch_cmd("simulate", "--plan", PLAN, "--history", "1h", "-o", str(tmp_path / "x.om"),
+                                         "--incident", "down@/nowhere at +1m for 1m"), capture_output=True, text=True)
     assert res.returncode == 1 and "no endpoint /nowhere" in res.stderr and "Traceback" not in res.stderr
 
 

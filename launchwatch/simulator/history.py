@@ -57,7 +57,7 @@ from launchwatch.simulator.incidents import Incident
 from launchwatch.simulator.server import Simulator
 
 __all__ = ["DEFAULT_INSTANCE", "HistoryMeta", "HistorySummary", "VirtualClock", "engine_clock", "history_simulator",
-           "meta_path", "parse_time", "read_meta", "simulate_history", "write_history"]
+           "meta_path", "read_meta", "simulate_history", "write_history"]
 
 DEFAULT_INSTANCE = "127.0.0.1:9848"  # the exporter address the generated prometheus.yml scrapes by default
 _UP = "# HELP up 1 if Prometheus scraped the exporter (Prometheus adds it).\n# TYPE up gauge\nup 1\n"
@@ -358,27 +358,6 @@ def _seconds(ms: int) -> str:
 def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-
-def parse_time(text: str | None, now: float | None = None) -> float:
-    """``now`` (default), Unix seconds, or an ISO 8601 time (UTC unless it says otherwise).
-
-    >>> parse_time("2026-01-01T00:00:00Z")
-    1767225600.0
-    """
-    if text is None or text == "now":
-        return time.time() if now is None else now
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{text!r} is not a time: use now, Unix seconds or ISO 8601 (2026-01-01T00:00:00Z)") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
 
 def simulate_history(plan_name: str, out: Path, *, span: float, step: float = 30.0, end: float | None = None,
