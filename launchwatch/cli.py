@@ -12,6 +12,7 @@ import click
 from launchwatch import __version__
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
 from launchwatch.plan.model import Plan
+from launchwatch.plan.todos import todo_warnings
 from launchwatch.plan.units import parse_duration
 from launchwatch.report.deliver import DeliveryOptions, delivery_options
 
@@ -101,7 +102,22 @@ def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
                 click.echo(str(problem), err=True)
             continue
         click.echo(f"{path}: ok: plan {p.plan}, {len(p.sources)} sources, {len(p.metrics)} metrics")
+        for warning in todo_warnings(path):  # a drafted plan's TODOs: warnings, never a failure
+            click.echo(f"warning: {warning}", err=True)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("doc", type=click.Path(dir_okay=False))
+@click.option("--plan", "name", metavar="NAME", help="Plan name (default: from the document's file name).")
+@click.option("-o", "--out", "out", default=None, metavar="OUT.yml",
+              help="Where to write the draft ('-' for stdout; default: NAME.yml).")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def draft(doc: str, name: str | None, out: str | None, force: bool) -> None:
+    """Draft a plan from a launch-monitoring document: every threshold it states, with its line."""
+    from launchwatch.draft.cli import run_draft
+
+    sys.exit(run_draft(doc, name, out, force))
 
 
 @main.command()

@@ -167,6 +167,8 @@ class Threshold(_Strict):
     description: str = ""
     runbook: str | None = None
     note: str = ""
+    # the 1-based line of the document that states this threshold's number (``launchwatch draft`` sets it)
+    source_line: int | None = Field(default=None, ge=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

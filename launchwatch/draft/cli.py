@@ -1,0 +1,57 @@
+"""The ``launchwatch draft`` command's work: read, draft, write whole (or say why not)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import click
+
+from launchwatch.draft.plan import NoThresholds, draft_plan
+from launchwatch.output import dump_yaml
+
+__all__ = ["run_draft"]
+
+_HEADER = ("# Drafted by `launchwatch draft` from {doc}.\n"
+           "# Review every threshold (source_line: the line of the document its number is on), fill the TODOs\n"
+           "# (`launchwatch check` lists them), then `launchwatch generate`.\n")
+
+
+def run_draft(doc: str, name: str | None, out: str | None, force: bool) -> int:
+    """Draft ``doc`` into ``out``; the exit code (0 written, 1 nothing to draft or not written)."""
+    if name is not None and not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+        click.echo(f"--plan {name!r}: a plan name is lower-case letters, digits and '-', starting with a letter",
+                   err=True)
+        return 1
+    try:
+        plan, count = draft_plan(doc, name)
+    except NoThresholds:
+        click.echo(f"{doc}: no thresholds found (no 'comparator number unit' under a target or alert)", err=True)
+        return 1
+    except (OSError, ValueError) as exc:
+        click.echo(f"{doc}: cannot read: {exc}", err=True)
+        return 1
+    text = dump_yaml(plan, _HEADER.format(doc=Path(doc).name))
+    target = out or f"{plan['plan']}.yml"
+    if target == "-":
+        click.echo(text, nl=False)
+        return 0
+    path = Path(target)
+    if path.exists() and not force:
+        click.echo(f"{path} exists: not overwritten (use --force)", err=True)
+        return 1
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        click.echo(f"{path}: cannot write: {exc}", err=True)
+        return 1
+    unclear = len(plan.get("unexpressible", []))
+    click.echo(f"{path}: {count} thresholds, {unclear} notes to review (unexpressible); "
+               f"next: launchwatch check {path}")
+    return 0

@@ -1,0 +1,56 @@
+"""Prometheus names from the document's phrases: one metric per distinct phrase, CamelCase alerts.
+
+Metric names carry their base unit (``_seconds``, ``_ratio``, ``_bytes``); counts measured over a
+window are counters (``_total``) judged by their increase.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["alert_name", "metric_name", "phrase_key"]
+
+_STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "are", "be", "with", "per",
+         "target", "alert", "threshold", "if", "when", "than", "more", "less", "above", "below", "over",
+         "under", "at", "least", "most", "average", "avg", "our", "we", "rate", "time", "zero", "no",
+         "rule", "metric", "healthy", "critical", "warning", "goal", "by", "from", "that", "this", "all"}
+_KEEP = {"rate", "time", "average", "avg"}
+_SUFFIX = {"ratio": "_ratio", "duration": "_seconds", "size": "_bytes", "rate": "_bytes_per_second", "count": ""}
+
+
+def phrase_key(phrase: str) -> str:
+    """A normalised key: two spellings of one signal ("Error rate", "error_rate") give one key."""
+    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
+    words = [w for w in words if w not in _STOP or w in _KEEP]
+    return " ".join(words[:6])
+
+
+def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
+    """``Error rate`` + ratio → ``error_rate_ratio``; ``Slow queries`` per day → ``slow_queries_total``."""
+    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
+    words = [w for w in words if w not in _STOP or w in _KEEP][:5] or ["signal"]
+    base = "_".join(words)
+    if base[0].isdigit():
+        base = "m_" + base
+    suffix = "_total" if counter else _SUFFIX.get(kind, "")
+    for unit in ("_seconds", "_ratio", "_bytes", "_total"):
+        if base.endswith(unit):
+            base = base[: -len(unit)]
+    name = base + suffix
+    if name.startswith(("launchwatch_", "scrape_")) or name in ("up", "ALERTS"):
+        name = "app_" + name
+    return name
+
+
+def alert_name(phrase: str, tier: str, taken: set[str]) -> str:
+    """A unique CamelCase alert name from the phrase and its tier (``ErrorRateRed``)."""
+    words = re.findall(r"[A-Za-z0-9]+", phrase)[:5] or ["Threshold"]
+    tier_words = re.findall(r"[A-Za-z0-9]+", tier)
+    base = "".join(w[:1].upper() + w[1:].lower() for w in words + tier_words)
+    if not base[0].isalpha():
+        base = "Alert" + base
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    taken.add(name)
+    return name

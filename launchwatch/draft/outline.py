@@ -1,0 +1,79 @@
+"""The document's outline: which headings each line sits under.
+
+Headings come in several dresses: Markdown ``#``, a line that is all ``**bold**``, an ALL-CAPS
+label ending in ``:`` ("YELLOW ALERTS:"), or a short label line ending in ``:`` ("Critical Alerts
+(investigate immediately):"). A code fence does not open a scope: its lines keep the outer heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from launchwatch.draft.text import Line
+
+__all__ = ["heading_level", "outline"]
+
+_MD_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_BOLD_RE = re.compile(r"^\s*\*\*([^*]{2,100})\*\*\s*:?\s*$")
+_LABEL_RE = re.compile(r"^([^:]{2,70}):$")
+
+
+def _strip(title: str) -> str:
+    return title.replace("**", "").replace("`", "").strip().rstrip(":").strip()
+
+
+def heading_level(line: Line) -> tuple[int, str] | None:
+    """(level, title) when ``line`` is a heading, else None (level 1–6 Markdown, 7 bold, 8 label)."""
+    raw = line.raw
+    m = _MD_RE.match(raw)
+    if m:
+        return len(m.group(1)), line.text.lstrip("#").strip().rstrip(":").strip() or _strip(m.group(2))
+    if _BOLD_RE.match(raw):
+        return 7, line.text.rstrip(":").strip()
+    text = line.text
+    if line.bullet or not text.endswith(":") or re.search(r"\d\s*%|[<>≤≥]", text):
+        return None
+    m = _LABEL_RE.match(text)
+    if not m:
+        return None
+    title = m.group(1).strip()
+    letters = [c for c in title if c.isalpha()]
+    if not letters:
+        return None
+    if title.upper() == title or len(title.split()) <= 8:
+        return 8, title
+    return None
+
+
+def outline(lines: list[Line]) -> list[list[str]]:
+    """For each line (same index), the heading path above it (the line's own heading included)."""
+    stack: list[tuple[int, str]] = []
+    out: list[list[str]] = []
+    fence = False
+    fence_depth = 0
+    for line in lines:
+        stripped = line.raw.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            fence = not fence
+            if fence:
+                fence_depth = len(stack)
+            else:
+                del stack[fence_depth:]  # labels inside a fence end with it
+            out.append([t for _, t in stack])
+            continue
+        if not stripped:
+            # a blank line ends a label's scope (labels head the block below them)
+            while stack and stack[-1][0] == 8 and not fence:
+                stack.pop()
+            out.append([t for _, t in stack])
+            continue
+        head = heading_level(line)
+        if head is not None and not (fence and head[0] < 7):
+            level, title = head
+            if fence:
+                level = 8
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title))
+        out.append([t for _, t in stack])
+    return out

@@ -1,0 +1,266 @@
+"""Assembling the draft plan: thresholds, tiers, channels, phases, a TODO source skeleton.
+
+The draft is a valid plan: ``launchwatch check`` accepts it (warning at each TODO) and
+``launchwatch generate`` runs on it, so the team can look at the rules and dashboards before
+pointing the source at their product.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from launchwatch.draft.names import alert_name, metric_name, phrase_key
+from launchwatch.draft.outline import outline
+from launchwatch.draft.phases import PHASE_ORDER, phase_in
+from launchwatch.draft.shapes import Finding, Unclear, extract
+from launchwatch.draft.text import Line, read_lines, split_lines
+from launchwatch.draft.tiers import TARGET, channel_types, severity_of, tier_in
+from launchwatch.plan.units import format_duration
+
+__all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
+
+TODO_URL = "http://todo.invalid"
+_DEFAULT_FOR = {"alert": 300.0, TARGET: 900.0}
+
+
+class NoThresholds(Exception):
+    """The document states no threshold the drafter can read."""
+
+
+def _plan_name(path: Path) -> str:
+    name = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    if not name or not name[0].isalpha():
+        name = "draft-" + name if name else "draft"
+    return name[:60].strip("-")
+
+
+def _title(lines: list[Line], fallback: str) -> str:
+    for line in lines[:30]:
+        if line.text and re.search(r"[A-Za-z]", line.text):
+            return line.text.lstrip("#").strip()[:120]
+    return fallback
+
+
+def _section(f: Finding) -> str:
+    where = " > ".join(p for p in f.path if p) or "(top)"
+    excerpt = f.excerpt if len(f.excerpt) <= 140 else f.excerpt[:137] + "…"
+    return f'{where}: "{excerpt}"'
+
+
+def _summary(f: Finding) -> str:
+    words = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below", "==": "equal to"}
+    shown = _shown(f.value, f.kind)
+    text = f"{f.phrase} {words[f.op]} {shown}"
+    if f.window:
+        text += f" in {format_duration(f.window)}"
+    return text[:200]
+
+
+def _shown(value: float, kind: str) -> str:
+    if kind == "ratio":
+        return f"{value * 100:g}%"
+    if kind == "duration":
+        return format_duration(value)
+    return f"{value:g}"
+
+
+def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tuple[list[dict[str, Any]],
+                                                                                    dict[str, list[str]]]:
+    """The channels the document names, and which tiers it names them for."""
+    found: dict[str, str] = {}
+    per_tier: dict[str, list[str]] = {t: [] for t in tiers}
+    for line, path in zip(lines, paths, strict=True):
+        chans = channel_types(line.text)
+        if not chans:
+            continue
+        for name, kind in chans:
+            found.setdefault(name, kind)
+        context = " ".join(path[-2:]) + " " + line.text
+        tier = tier_in(line.text) or next((t for t in (tier_in(p) for p in reversed(path)) if t), None)
+        if re.search(r"critical|downtime|urgent|page", context, re.I) and tier is None:
+            tier = "CRITICAL"
+        if tier and tier in per_tier:
+            for name, _ in chans:
+                if name not in per_tier[tier]:
+                    per_tier[tier].append(name)
+    channels = [{"name": n, "type": k, "description": "named by the document; TODO: its address"}
+                for n, k in found.items()]
+    channels.append({"name": "dashboard", "type": "dashboard", "description": "Shown on the dashboard only"})
+    return channels, per_tier
+
+
+def draft_from_text(content: str, name: str, title: str | None = None) -> tuple[dict[str, Any], int]:
+    """The plan dict for a document's text, and how many thresholds it holds."""
+    return _draft(split_lines(content), name, title)
+
+
+def draft_plan(path: str | Path, name: str | None = None) -> tuple[dict[str, Any], int]:
+    """Draft a plan from the document at ``path``; raises NoThresholds when it states none.
+
+    >>> plan, n = draft_plan("launch.md")  # doctest: +SKIP
+    """
+    path = Path(path)
+    return _draft(read_lines(path), name or _plan_name(path), None)
+
+
+def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, Any], int]:
+    findings, unclear = extract(lines)
+    if not findings:
+        raise NoThresholds("no thresholds found")
+    paths = outline(lines)
+    phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for path in paths for h in path)]
+    phase_names = phases_seen or ["launch"]
+
+    # one metric per distinct phrase (and unit); reused wherever the phrase comes back
+    metrics: dict[tuple[str, str, bool], str] = {}
+    used_names: dict[str, tuple[str, str, bool]] = {}
+    tiers_order: list[str] = []
+    thresholds: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    seen: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        counter = f.counter and not f.drop
+        key = (phrase_key(f.phrase) or "signal", f.kind, counter)
+        if key not in metrics:
+            mname = metric_name(f.phrase, f.kind, counter)
+            base, n = mname, 2
+            while mname in used_names and used_names[mname] != key:
+                mname = re.sub(r"(_total|_seconds|_ratio|_bytes|_bytes_per_second)?$",
+                               lambda m, n=n: f"_{n}{m.group(1) or ''}", base, count=1)
+                n += 1
+            metrics[key] = mname
+            used_names[mname] = key
+        metric = metrics[key]
+        if f.tier not in tiers_order:
+            tiers_order.append(f.tier)
+        phase = None
+        for h in reversed(f.path):
+            phase = phase_in(h)
+            if phase:
+                break
+        entry: dict[str, Any] = {
+            "alert": alert_name(f.phrase, f.tier, taken),
+            "summary": _summary(f),
+            "section": _section(f),
+            "tier": f.tier,
+            "metric": metric,
+        }
+        for_ = f.for_
+        if f.drop:
+            entry["kind"] = "drop"
+            window = f.window or 3600.0
+            for_ = for_ if for_ is not None else 1800.0
+            day = re.search(r"day|daily|24 ?h", f.excerpt, re.I)
+            entry["window"] = format_duration(window)
+            entry["offset"] = "1d" if day or window + for_ >= 604800 else "1w"
+            if window + for_ >= 86400:
+                entry["offset"] = format_duration(window + for_ + 604800)
+        elif counter and f.window:
+            entry["kind"] = "increase"
+            entry["window"] = format_duration(f.window)
+        elif f.window:
+            entry["window"] = format_duration(f.window)
+        entry["op"] = f.op
+        entry["value"] = f.value
+        if for_ is None:
+            for_ = 0.0 if (f.window and not f.drop) else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
+            if f.kind == "duration" and re_response(f):
+                for_ = 0.0
+        if for_:
+            entry["for"] = format_duration(for_)
+        if phase and phases_seen:
+            entry["phases"] = [phase]
+        entry["source_line"] = f.line
+        if f.for_ is None and for_:
+            entry["note"] = "for: a default; the document gives no duration"
+        thresholds.append(entry)
+        seen.setdefault((metric, f.tier, f.op), []).append(f)
+
+    thresholds, conflicts = _keep_healthy(thresholds)
+    notes = _contradictions(seen) + conflicts
+    channels, per_tier = _channels(lines, paths, tiers_order)
+    tiers = []
+    for t in tiers_order:
+        chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
+                                    if t != TARGET else [])
+        tiers.append({"name": t, "severity": severity_of(t), "channels": chans or ["dashboard"],
+                      "description": "from the document's own words; TODO: review the channels"})
+    gauges: dict[str, dict[str, Any]] = {}
+    for (_key, kind, counter), mname in metrics.items():
+        gauges.setdefault(mname, {"name": mname, "help": f"TODO: what {mname} measures ({kind}).",
+                                  "type": "counter" if counter else "gauge",
+                                  "path": f"$.TODO.{mname}"})
+    plan: dict[str, Any] = {
+        "plan": name,
+        "title": title or _title(lines, name),
+        "description": "Drafted by `launchwatch draft`: review every threshold and fill in the source.",
+        "base_url": TODO_URL,
+        "sources": [{"name": "todo", "description": "TODO: the product's endpoint that reports these metrics",
+                     "url": f"{TODO_URL}/TODO/metrics", "metrics": list(gauges.values())}],
+        "phases": {"names": phase_names, "default": phase_names[0]},
+        "channels": channels,
+        "tiers": tiers,
+        "thresholds": thresholds,
+        "unexpressible": [_unexpressible(u) for u in unclear] + notes,
+    }
+    return plan, len(thresholds)
+
+
+_FIRES = {">": lambda x, v: x > v, ">=": lambda x, v: x >= v, "<": lambda x, v: x < v,
+          "<=": lambda x, v: x <= v, "==": lambda x, v: x == v}
+
+
+def _healthy(judged: list[tuple[str, float]]) -> bool:
+    """Whether some value fires none of ``judged`` (generate's scenario tests need one)."""
+    points = {0.0, -1.0, 1e15}
+    for _, v in judged:
+        eps = 1e-6 * max(1.0, abs(v))
+        points |= {v, v - eps, v + eps}
+    return any(not any(_FIRES[op](x, v) for op, v in judged) for x in points)
+
+
+def _keep_healthy(thresholds: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Drop (into the notes) a threshold that would leave its metric no value that fires nothing."""
+    kept: list[dict[str, Any]] = []
+    notes = []
+    for t in thresholds:
+        if t.get("kind", "value") == "value":
+            judged = [(k["op"], k["value"]) for k in kept
+                      if k["metric"] == t["metric"] and k.get("kind", "value") == "value"]
+            if not _healthy([*judged, (t["op"], t["value"])]):
+                notes.append({"target": f"{t['summary']} ({t['tier']})", "section": t["section"],
+                              "reason": f"line {t['source_line']}: contradicts another threshold on "
+                                        f"{t['metric']} (together every value would fire); choose one"})
+                continue
+        kept.append(t)
+    return kept, notes
+
+
+def re_response(f: Finding) -> bool:
+    """Whether a duration threshold is a human response / resolution target (no ``for``)."""
+    return bool(re.search(r"respon|resol|acknowledg|mtt|support|within", f.excerpt + " " + f.phrase, re.I))
+
+
+def _unexpressible(u: Unclear) -> dict[str, str]:
+    where = " > ".join(u.path) or "(top)"
+    return {"target": u.target[:200], "section": where, "reason": u.reason}
+
+
+def _contradictions(seen: dict[tuple[str, str, str], list[Finding]]) -> list[dict[str, str]]:
+    """The same signal, tier and comparison with different values in one phase: the user chooses."""
+    out = []
+    for (metric, tier, op), fs in seen.items():
+        by_phase: dict[str | None, list[Finding]] = {}
+        for f in fs:
+            phase = next((phase_in(h) for h in reversed(f.path) if phase_in(h)), None)
+            by_phase.setdefault(phase, []).append(f)
+        for phase, group in by_phase.items():
+            values = sorted({f.value for f in group})
+            if len(values) > 1:
+                lines = ", ".join(f"line {f.line}: {_shown(f.value, f.kind)}" for f in group)
+                out.append({"target": f"{metric} {op} ({tier})", "section": " > ".join(group[0].path) or "(top)",
+                            "reason": f"contradiction: different values for one signal and tier"
+                                      f"{' in phase ' + phase if phase else ''} ({lines}); keep one"})
+    return out

@@ -1,0 +1,133 @@
+"""Quantities: "comparator number unit" read into an operator and a value in base units.
+
+Percentages become ratios (0–1), durations seconds, sizes bytes, bit rates bytes per second;
+everything else is a plain count. The operator comes from symbols or words ("above", "less than",
+"at least", "within").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["DURATION_UNITS", "Quantity", "duration_seconds", "find_quantities", "negate"]
+
+DURATION_UNITS = {
+    "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+    "month": 2592000, "months": 2592000,
+}
+_SIZE_UNITS = {"b": 1, "bytes": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+               "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3, "tib": 1024 ** 4}
+_RATE_UNITS = {"bps": 1 / 8, "kbps": 125, "mbps": 125e3, "gbps": 125e6}
+
+_OPS = [
+    (r">=|≥|=>|at least|no less than|minimum(?: of)?|min\.?", ">="),
+    (r"<=|≤|=<|at most|no more than|maximum(?: of)?|max\.?|up to", "<="),
+    (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of", ">"),
+    (r"<|under|below|less than|fewer than|lower than|within", "<"),
+]
+_OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
+_UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
+            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b")
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+QUANTITY_RE = re.compile(
+    rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
+    rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?\s?(?P<unit>{_UNIT_RE})?"
+    rf"(?P<outof>/(?:5|10)\b)?",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in a line, with its comparator (None when the text gives none)."""
+
+    op: str | None
+    value: float
+    kind: str  # ratio | duration | size | rate | count
+    start: int
+    end: int
+    raw: str
+    high: float | None = None  # a range's upper end ("2-5%")
+    plus: bool = False  # "5+ customers"
+
+
+def _op(word: str | None) -> str | None:
+    if not word:
+        return None
+    word = word.strip().rstrip(":").strip().lower()
+    for pattern, op in _OPS:
+        if re.fullmatch(pattern, word, re.IGNORECASE):
+            return op
+    return None
+
+
+def _scale(unit: str | None) -> tuple[float, str]:
+    if not unit:
+        return 1.0, "count"
+    u = unit.lower()
+    if u in ("%", "percent"):
+        return 0.01, "ratio"
+    if u in DURATION_UNITS:
+        return float(DURATION_UNITS[u]), "duration"
+    if u in _SIZE_UNITS:
+        return float(_SIZE_UNITS[u]), "size"
+    if u in _RATE_UNITS:
+        return float(_RATE_UNITS[u]), "rate"
+    return 1.0, "count"
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every number in ``text`` with its comparator and base-unit value.
+
+    >>> [(q.op, q.value) for q in find_quantities("Error rate >2% and P95 < 500ms")]
+    [('>', 0.02), ('<', 0.5)]
+    """
+    out = []
+    for m in QUANTITY_RE.finditer(text):
+        start = m.start("num") if not m.group("op") else m.start()
+        before = text[max(0, m.start("num") - 1):m.start("num")]
+        if before.isalpha() or before in ("/", "#", ".") or (before == "-" and m.start("num") >= 2
+                                                              and text[m.start("num") - 2].isalnum()):
+            continue  # part of a word or path (P95, /api/v1, v1.2)
+        last = max(m.end(g) for g in ("num", "num2", "plus", "unit", "outof") if m.group(g))
+        after = text[last:last + 1]
+        if after.isalpha() and not m.group("unit") and not m.group("plus") \
+                and not re.match(r"x\b", text[last:], re.IGNORECASE):
+            continue  # glued to a word that is no unit ("3rd"); "2x" stays
+        scale, kind = _scale(m.group("unit"))
+        num2 = m.group("num2")
+        value = _num(m.group("num")) * scale
+        high = _num(num2) * scale if num2 else None
+        if m.group("range") and m.group("range").lower() == "-" and num2 and not m.group("unit") \
+                and len(m.group("num2")) >= 3 and len(m.group("num")) == 4:
+            continue  # a date 2025-12
+        out.append(Quantity(_op(m.group("op")), _clean(value), kind, start, last, text[start:last].strip(),
+                            _clean(high) if high is not None else None, bool(m.group("plus"))))
+    return out
+
+
+def _clean(value: float) -> float:
+    rounded = round(value, 9)
+    return float(int(rounded)) if rounded == int(rounded) else rounded
+
+
+def duration_seconds(text: str) -> float | None:
+    """"5 minutes" → 300.0; None when ``text`` holds no duration."""
+    for q in find_quantities(text):
+        if q.kind == "duration":
+            return q.value
+    return None
+
+
+def negate(op: str) -> str:
+    """The comparison that breaks a target: a target "> 99%" is missed when the value is < 99%."""
+    return {">": "<", ">=": "<", "<": ">", "<=": ">", "==": "!=", "!=": "=="}[op]

@@ -1,0 +1,329 @@
+"""The shapes thresholds take in launch documents, read line by line.
+
+Bullets under a severity heading, ``IF x > 10% for 5 minutes`` blocks, Metric / Target / Alert
+blocks, Markdown and space-aligned tables with Target / Alert columns, "Alert if > 80%",
+"Zero X in 30 min", response and resolution targets per priority. Each finding keeps the line its
+number is on; what has no number to judge goes to ``Unclear`` with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from launchwatch.draft.outline import heading_level, outline
+from launchwatch.draft.phases import phase_in
+from launchwatch.draft.quantities import Quantity, find_quantities, negate
+from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import TARGET, is_alert_context, is_target_context, tier_in
+
+__all__ = ["Finding", "Unclear", "extract"]
+
+_LABEL_RE = re.compile(
+    r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
+    r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
+_FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
+                     re.I)
+_WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the)?(?: last| past)?|\bover(?: the)?(?: last| past)?|\bduring|"
+                               r"\bper|\bwithin the (?:last|past)|\bevery|/)\s*$", re.I)
+_SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|\btier|\bweek|\bday|\bpart|"
+                             r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
+                             r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
+_PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
+                              r"day|week|month)s?\b", re.I)
+_PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
+                   "week": 604800, "month": 2592000}
+_ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
+                      r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
+_NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
+_PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
+                             r"NUMERO|baseline[^\]]*)\]", re.I)
+_DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degradation)\b", re.I)
+_RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
+                          r"answer\w*|support)\b", re.I)
+_CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
+_ALERTWORD_RE = re.compile(r"\b(alert|page|notify|escalat\w*|investigate|action)\b", re.I)
+_FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
+                         r"spikes?|errors?|not working|detected|issues?)\b", re.I)
+
+
+@dataclass
+class Finding:
+    """One threshold read from the document."""
+
+    line: int
+    phrase: str
+    op: str
+    value: float
+    kind: str
+    tier: str
+    path: list[str]
+    excerpt: str
+    for_: float | None = None
+    window: float | None = None
+    counter: bool = False
+    drop: bool = False
+    phase: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Unclear:
+    """Something the document asks for that the drafter could not turn into a threshold."""
+
+    line: int
+    target: str
+    path: list[str]
+    reason: str
+
+
+def _subject(text: str) -> str:
+    text = _LABEL_RE.sub(" ", text)
+    text = re.sub(r"\b(if|when|is|are|should be|must be|stays?|remains?|keep|ACTION|IF|rate of)\b", " ", text)
+    text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
+    text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
+                  text, flags=re.I)
+    return re.sub(r"\s+", " ", text).strip(" -–—.")
+
+
+def _tier_from(path: list[str], label: str | None, text: str) -> str:
+    label = (label or "").lower()
+    if label.startswith(("target", "healthy", "goal", "expected")):
+        return TARGET
+    if label.startswith("critical"):
+        return "CRITICAL"
+    if label.startswith(("warn", "warning")):
+        return "WARNING"
+    inline = tier_in(text.split(":")[0]) if ":" in text[:40] else None
+    if inline and not label:
+        return inline
+    for heading in reversed(path):
+        named = tier_in(heading)
+        if named:
+            return named
+        if label.startswith(("alert", "trigger")):
+            continue
+        if is_target_context(heading):
+            return TARGET
+        if is_alert_context(heading):
+            return "ALERT"
+    if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF "):
+        return "ALERT"
+    return TARGET
+
+
+def _phase(path: list[str]) -> str | None:
+    for heading in reversed(path):
+        found = phase_in(heading)
+        if found:
+            return found
+    return None
+
+
+def _table_cells(raw: str) -> list[str] | None:
+    s = raw.strip()
+    if s.startswith("|") and s.count("|") >= 3:
+        return [c.strip().replace("**", "") for c in s.strip("|").split("|")]
+    return None
+
+
+def _aligned_cells(raw: str) -> list[str]:
+    return [c.strip() for c in re.split(r"\s{2,}|\t", raw.strip()) if c.strip()]
+
+
+def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
+    """Read every threshold (and every rule without a number) from ``lines``."""
+    paths = outline(lines)
+    findings: list[Finding] = []
+    unclear: list[Unclear] = []
+    header: list[str] | None = None
+    aligned: list[str] | None = None
+    subject = ""
+    last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
+    for idx, line in enumerate(lines):
+        path, text, raw = paths[idx], line.text, line.raw
+        if not text:
+            subject, aligned, last = "", None, []
+            continue
+        if heading_level(line) is not None:
+            header = None
+            if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
+                last = []
+            continue
+        m = re.match(r"^(?:metric|signal|kpi|name)\s*:\s*(.+)$", text, re.I)
+        if m:
+            subject = m.group(1)
+            continue
+        mdur = re.match(r"^(?:duration|for|sustained|window)\s*:\s*(.+)$", text, re.I)
+        if mdur and last:
+            qs = find_quantities(mdur.group(1))
+            if qs and qs[0].kind == "duration":
+                for f in last:
+                    if mdur.group(0).lower().startswith("window"):
+                        f.window = qs[0].value
+                    else:
+                        f.for_ = qs[0].value
+                continue
+        cells = _table_cells(raw)
+        if cells is not None:
+            if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                continue
+            if header is None or not any(find_quantities(c) for c in cells[1:]):
+                header = [c.lower() for c in cells]
+                continue
+            findings.extend(_table_row(line, path, header, cells, idx))
+            continue
+        header = None
+        if "```" not in raw and re.match(r"^\s*[A-Za-z][\w /-]*(?:\s{2,}\S+){2,}\s*$", raw) and \
+                not find_quantities(raw):
+            aligned = [c.lower() for c in _aligned_cells(raw)]
+            continue
+        if aligned and any(h.startswith("alert") or "threshold" in h for h in aligned):
+            row = _aligned_cells(raw)
+            if len(row) == len(aligned):
+                findings.extend(_table_row(line, path, aligned, row, idx))
+                continue
+        if _PLACEHOLDER_RE.search(text):
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a placeholder the document "
+                                                                "leaves to fill ([X], $[Y], XX%): no number to judge"))
+            continue
+        if _CADENCE_RE.match(text):
+            if re.search(r"\d", text):
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
+                                                                    "look), not a threshold"))
+            continue
+        found = _line_findings(line, path, subject)
+        if found:
+            findings.extend(found)
+            last = found
+            continue
+        if line.bullet and not re.search(r"\d", text) and len(text) < 80:
+            tier = _tier_from(path, None, text)
+            if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])) and \
+                    _FAILURE_RE.search(text):
+                unclear.append(Unclear(line.number, text, path,
+                                       f"line {line.number}: a rule without a number ({tier}): say which metric "
+                                       "shows it and at what value"))
+    return findings, unclear
+
+
+def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
+    out = []
+    phrase = cells[0]
+    for col, cell in enumerate(cells[1:], 1):
+        name = header[col] if col < len(header) else ""
+        if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
+                                                            r"sla|max|min", name):
+            continue
+        label = "target" if re.search(r"target|goal|sla", name) else ("critical" if "critical" in name else
+                                                                       ("warning" if "warn" in name else "alert"))
+        for q in find_quantities(cell):
+            f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
+            if f:
+                out.append(f)
+    return out
+
+
+def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
+          excerpt: str) -> Finding | None:
+    text = line.text
+    tier = _tier_from(path, label, text)
+    after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
+    op = q.op
+    drop = bool(_DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:]))
+    if op is None:
+        if q.plus:
+            op = ">="
+        elif drop:
+            op = ">"
+        elif label is None:
+            return None
+        elif tier == TARGET:
+            op = ">" if q.kind == "duration" or (q.kind == "ratio" and q.value < 0.5) else ">="
+            op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<" if q.kind in ("duration", "size") or
+                                                                    q.kind == "ratio" else ">=")
+        else:
+            op = ">"
+    response = bool(_RESPONSE_RE.search(phrase + " " + text[:40])) and q.kind == "duration"
+    if tier == TARGET or (response and op in ("<", "<=")):
+        op = negate(op)
+    f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
+                excerpt.strip(), drop=drop)
+    pm = _PERIOD_AFTER_RE.match(after)
+    if pm:
+        f.window = float(int(pm.group("n") or 1) * _PERIOD_SECONDS[pm.group("unit").lower()])
+        f.counter = q.kind == "count"
+    return f
+
+
+def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
+    text = line.text
+    out: list[Finding] = []
+    zero = _ZERO_RE.search(text)
+    if zero:
+        qs = [q for q in find_quantities(text[zero.end():]) if q.kind == "duration"]
+        if qs:
+            what = zero.group("what")
+            tier = _tier_from(path, None, text)
+            f = Finding(line.number, what, "==", 0.0, "count", "ALERT" if tier == TARGET else tier, path, text,
+                        window=qs[0].value, counter=True)
+            return [f]
+    qs = find_quantities(text)
+    labels = [(m.start(), m.group("label")) for m in _LABEL_RE.finditer(text)]
+    prev_end = 0
+    segments_used: set[int] = set()
+    for n, q in enumerate(qs):
+        segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
+        if q.op is None and segment in segments_used and not q.plus:
+            continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
+
+        before = text[prev_end:q.start]
+        prev_end = q.end
+        if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
+            continue
+        if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
+            continue  # "1. Restart", "Rule 1:"
+        if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
+            if out:
+                out[-1].for_ = q.value
+            continue
+        if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
+            if out:
+                out[-1].window = q.value
+            continue
+        if q.op == "<" and q.kind == "duration" and out and out[-1].kind == "ratio" and \
+                re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
+                re.search(r"within", text[q.start:q.start + 8], re.I) and not re.search(r"[<>]", before):
+            continue  # "95% within 1 hour": the duration is the ratio's condition
+        label = None
+        for pos, lab in labels:
+            if pos < q.start:
+                label = lab
+        phrase = _subject(text[:q.start] if n == 0 or not _subject(before) else before)
+        if label and not _subject(before):
+            phrase = _subject(text.split(":")[0]) if ":" in text else phrase
+        if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
+            phrase = _subject(phrase) or subject or (path[-1] if path else "")
+        phrase = phrase or subject or (path[-1] if path else "signal")
+        if len(phrase) < 3 and (subject or path):
+            phrase = f"{subject or path[-1]} {phrase}"
+        if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
+                not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
+                and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)):
+            continue
+        if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
+            q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
+            label = "target"
+        f = _make(line, path, phrase, q, label, text, text)
+        if f is None:
+            continue
+        if q.high is not None and q.op is None:
+            # a range: below its low end or above its high end
+            high = Finding(line.number, f.phrase, ">", q.high, q.kind, f.tier, path, text)
+            f.op = "<"
+            out.extend([f, high])
+            segments_used.add(segment)
+            continue
+        out.append(f)
+        segments_used.add(segment)
+    return out

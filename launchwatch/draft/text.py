@@ -1,0 +1,79 @@
+"""Reading a launch document: decoding, mis-encoding repair and bullet normalisation.
+
+Documents arrive as Markdown or plain text, sometimes UTF-8 that was once read as MacRoman
+(``‚Ä¢`` for ``•``). Every line keeps its 1-based number so a threshold can point back at it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+__all__ = ["Line", "clean", "read_lines", "repair_mojibake", "split_lines"]
+
+_MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
+_BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
+_CHECKBOX_RE = re.compile(r"^\s*\[[ xX]\]\s+")
+# emoji and pictographs: decoration, never meaning
+_EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
+
+
+class Line(tuple):
+    """(number, raw, text): the 1-based number, the repaired line, and its cleaned text."""
+
+    __slots__ = ()
+
+    def __new__(cls, number: int, raw: str, text: str, bullet: bool) -> Line:
+        return super().__new__(cls, (number, raw, text, bullet))
+
+    number = property(lambda self: self[0])
+    raw = property(lambda self: self[1])
+    text = property(lambda self: self[2])
+    bullet = property(lambda self: self[3])
+
+
+def repair_mojibake(line: str) -> str:
+    """Undo UTF-8 read as MacRoman on one line, when the round trip works and reads better.
+
+    >>> repair_mojibake("‚Ä¢ Error rate >2%")
+    '• Error rate >2%'
+    """
+    if not _MOJIBAKE_HINT.search(line):
+        return line
+    try:
+        fixed = line.encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return line
+    return fixed if len(fixed) < len(line) else line
+
+
+def clean(raw: str) -> tuple[str, bool]:
+    """The line without emoji, bullets, checkboxes and Markdown emphasis; and whether it was a bullet."""
+    text = _EMOJI_RE.sub("", raw)
+    text = unicodedata.normalize("NFKC", text).replace("\t", " ")
+    bullet = bool(_BULLET_RE.match(text)) and not re.match(r"^\s*-{3,}\s*$", text)
+    if bullet:
+        text = _BULLET_RE.sub("", text, count=1)
+    text = _CHECKBOX_RE.sub("", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    return re.sub(r"\s+", " ", text).strip(), bullet
+
+
+def split_lines(content: str) -> list[Line]:
+    """Split decoded text into numbered, repaired, cleaned lines."""
+    out = []
+    for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        raw = repair_mojibake(raw[:20000])  # a huge line is cut: no number is that long
+        text, bullet = clean(raw)
+        out.append(Line(number, raw, text, bullet))
+    return out
+
+
+def read_lines(path: str | Path) -> list[Line]:
+    """Read a document as UTF-8 (undecodable bytes replaced) into numbered lines."""
+    data = Path(path).read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    content = data.decode("utf-8", errors="replace").replace("\x00", "")
+    return split_lines(content)

@@ -1,0 +1,72 @@
+"""Tiers and channels in the document's own words.
+
+A tier is whatever the document calls its severity rungs (YELLOW/RED ALERTS, CRITICAL, P0–P3,
+Tier 1–4, High Priority, Warning); targets and success criteria form the TARGET tier. Each tier gets
+a normalised severity so Alertmanager routing and inhibition work the same for every document.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TARGET", "channel_types", "severity_of", "tier_in"]
+
+TARGET = "TARGET"
+
+_TIER_PATTERNS = [
+    (re.compile(r"\bP([0-4])\b"), lambda m: f"P{m.group(1)}"),
+    (re.compile(r"\bSEV[- ]?([0-4])\b", re.I), lambda m: f"SEV{m.group(1)}"),
+    (re.compile(r"\bTier[- ]?([1-5])\b", re.I), lambda m: f"Tier {m.group(1)}"),
+    (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1)),
+    (re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I),
+     lambda m: m.group(1).upper()),
+    (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
+]
+_TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|goals?|kpis?|objectives?|healthy|expected|"
+                        r"sla targets?)\b", re.I)
+_ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|warning thresholds?|thresholds?|escalat\w*)\b", re.I)
+
+_SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": "low",
+             "SEV0": "critical", "SEV1": "critical", "SEV2": "high", "SEV3": "medium", "SEV4": "low",
+             "Tier 1": "critical", "Tier 2": "high", "Tier 3": "medium", "Tier 4": "low", "Tier 5": "low",
+             "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
+             "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
+             "ALERT": "high", TARGET: "low"}
+
+_CHANNELS = [
+    ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
+    ("sms", "sms", r"\bsms\b|text message"),
+    ("phone", "pager", r"\bphone call|\bcall (?:the )?on-?call"),
+    ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b"),
+    ("whatsapp", "webhook", r"\bwhatsapp (?:notification|alert|message)s?"),
+    ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b"),
+]
+
+
+def tier_in(text: str) -> str | None:
+    """The severity tier a heading or line names, in the document's words (``P1``, ``RED``, ``Tier 2``)."""
+    for pattern, name in _TIER_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            return name(m)
+    return None
+
+
+def is_target_context(text: str) -> bool:
+    """Whether a heading speaks of targets / success criteria rather than alerts."""
+    return bool(_TARGET_RE.search(text)) and not _ALERT_RE.search(text)
+
+
+def is_alert_context(text: str) -> bool:
+    """Whether a heading speaks of alerts or thresholds."""
+    return bool(_ALERT_RE.search(text))
+
+
+def severity_of(tier: str) -> str:
+    """critical/high/medium/low for a tier name (unknown names: high)."""
+    return _SEVERITY.get(tier, "high")
+
+
+def channel_types(text: str) -> list[tuple[str, str]]:
+    """The (name, type) of each notification channel ``text`` names, in a fixed order."""
+    return [(name, kind) for name, kind, pattern in _CHANNELS if re.search(pattern, text, re.I)]
