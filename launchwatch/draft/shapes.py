@@ -42,7 +42,7 @@ _DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degr
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
-_ALERTWORD_RE = re.compile(r"\b(alert|page|notify|escalat\w*|investigate|action)\b", re.I)
+_ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action)\b", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?)\b", re.I)
 
@@ -274,8 +274,6 @@ def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
-        if q.op is None and segment in segments_used and not q.plus:
-            continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
 
         before = text[prev_end:q.start]
         prev_end = q.end
@@ -291,6 +289,8 @@ def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
             if out:
                 out[-1].window = q.value
             continue
+        if q.op is None and segment in segments_used and not q.plus:
+            continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op == "<" and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
                 re.search(r"within", text[q.start:q.start + 8], re.I) and not re.search(r"[<>]", before):

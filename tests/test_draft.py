@@ -1,0 +1,173 @@
+"""launchwatch draft: quantities, mis-encoding repair, outline, shapes, names, and the command."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from launchwatch.cli import main
+from launchwatch.draft.names import alert_name, metric_name
+from launchwatch.draft.outline import outline
+from launchwatch.draft.plan import draft_from_text
+from launchwatch.draft.quantities import find_quantities
+from launchwatch.draft.shapes import extract
+from launchwatch.draft.text import repair_mojibake, split_lines
+from launchwatch.plan import load_plan
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+DOC = """# Shop launch
+
+## Alerts
+
+YELLOW ALERTS:
+- Error rate > 2%
+- Response time > 5 seconds
+
+RED ALERTS:
+- Error rate > 5% for 10 minutes
+- Zero orders in 30 min
+- Payment processing failure
+
+## Success criteria
+- Uptime > 99.9%
+- Support tickets < 5 per week
+"""
+
+
+@pytest.mark.parametrize(("text", "op", "value"), [
+    ("Error rate >2%", ">", 0.02), ("uptime at least 99.9%", ">=", 0.999), ("P95 < 500ms", "<", 0.5),
+    ("above 3s", ">", 3), ("over 5 minutes", ">", 300), ("less than 2 hours", "<", 7200),
+    ("under 24h", "<", 86400), ("Memory > 500MB", ">", 500e6), (">$30 ARS", ">", 30), ("≤ 10 users", "<=", 10),
+    ("within 15 minutes", "<", 900), ("more than 100 users", ">", 100),
+])
+def test_quantities(text: str, op: str, value: float) -> None:
+    q = find_quantities(text)[0]
+    assert (q.op, q.value) == (op, pytest.approx(value))
+
+
+def test_quantity_ranges_and_words() -> None:
+    q = find_quantities("Select 10-20 customers")[0]
+    assert (q.value, q.high) == (10, 20)
+    assert find_quantities("5+ customers")[0].plus
+    assert not find_quantities("P95 and /api/v1 and 3rd")
+
+
+def test_mojibake_repair_keeps_clean_lines() -> None:
+    assert repair_mojibake("‚Ä¢ Error rate >2%") == "• Error rate >2%"
+    assert repair_mojibake("• already fine ¡Hola!") == "• already fine ¡Hola!"
+    lines = split_lines("a\r\n‚Ä¢ b >2%\n")
+    assert [(x.number, x.text, x.bullet) for x in lines[:2]] == [(1, "a", False), (2, "b >2%", True)]
+
+
+def test_outline_headings_labels_and_fences() -> None:
+    lines = split_lines("## Top\n**Bold head**\n```\nRED ALERTS:\n• x >5%\n```\n### Part B\ny\n")
+    paths = outline(lines)
+    assert paths[4] == ["Top", "Bold head", "RED ALERTS"]
+    assert paths[7] == ["Top", "Part B"]
+
+
+def _found(doc: str) -> list[tuple[str, float, str, float | None, float | None, int]]:
+    fs, _ = extract(split_lines(doc))
+    return [(f.op, f.value, f.tier, f.for_, f.window, f.line) for f in fs]
+
+
+def test_shapes_severity_ladder_zero_and_targets() -> None:
+    found = _found(DOC)
+    assert (">", 0.02, "YELLOW", None, None, 6) in found
+    assert (">", 0.05, "RED", 600, None, 10) in found
+    assert ("==", 0, "RED", None, 1800, 11) in found
+    assert ("<", 0.999, "TARGET", None, None, 15) in found  # a target is missed below its value
+    assert (">", 5, "TARGET", None, 604800, 16) in found
+
+
+def test_shapes_if_blocks_tables_and_metric_blocks() -> None:
+    doc = ("IF error_rate > 10% for 5 minutes:\n  ACTION: page\n\n"
+           "| Metric | Target | Alert Threshold |\n|---|---|---|\n| Error rate | < 1% | > 3% |\n\n"
+           "Metric: Signup success\nTarget: > 99%\nAlert: < 95%\n\n"
+           "Database Connections: Alert if > 80% capacity\nRule 1: Error Rate > 5%\nDuration: 10 minutes\n")
+    found = {(op, v, t, f) for op, v, t, f, _, _ in _found(doc)}
+    assert (">", 0.1, "ALERT", 300) in found
+    assert (">", 0.01, "TARGET", None) in found and (">", 0.03, "ALERT", None) in found
+    assert ("<", 0.99, "TARGET", None) in found and ("<", 0.95, "ALERT", None) in found
+    assert (">", 0.8, "ALERT", None) in found
+    assert (">", 0.05, "ALERT", 600) in found
+
+
+def test_shapes_unclear_rules_and_placeholders() -> None:
+    _, unclear = extract(split_lines(DOC + "\n- New signups: [X] (Target: [Y])\n"))
+    reasons = " ".join(u.reason for u in unclear)
+    assert "line 12" in reasons and "placeholder" in reasons
+
+
+def test_names() -> None:
+    assert metric_name("Error rate", "ratio") == "error_rate_ratio"
+    assert metric_name("P95 response time", "duration") == "p95_response_time_seconds"
+    assert metric_name("Support tickets", "count", counter=True) == "support_tickets_total"
+    taken: set[str] = set()
+    assert alert_name("Error rate", "RED", taken) == "ErrorRateRed"
+    assert alert_name("Error rate", "RED", taken) == "ErrorRateRed2"
+
+
+def test_draft_plan_is_valid(tmp_path: Path) -> None:
+    plan, n = draft_from_text(DOC, "shop")
+    assert n >= 6
+    path = tmp_path / "shop.yml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    loaded = load_plan(path)
+    assert {t.source_line for t in loaded.thresholds} >= {6, 10, 11, 15}
+    metrics = {t.metric for t in loaded.thresholds if "rror" in t.summary}
+    assert metrics == {"error_rate_ratio"}  # one name per phrase, reused across sections
+    assert any("Payment processing failure" in u.target for u in loaded.unexpressible)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_cli_draft_check_generate(tmp_path: Path) -> None:
+    doc = tmp_path / "shop.md"
+    doc.write_text(DOC)
+    out = tmp_path / "shop.yml"
+    code, text = _run("draft", str(doc), "-o", str(out))
+    assert code == 0 and out.exists(), text
+    code, text = _run("draft", str(doc), "-o", str(out))
+    assert code == 1 and "--force" in text
+    code, text = _run("check", str(out))
+    assert code == 0 and "sources[0].url: TODO" in text
+    code, text = _run("generate", "--config", str(out), "--out", str(tmp_path / "gen"))
+    assert code == 0, text
+    if shutil.which("promtool"):
+        tests = sorted(str(p) for p in (tmp_path / "gen" / "prometheus" / "tests").glob("*.yml"))
+        run = subprocess.run(["promtool", "test", "rules", *tests], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\xff\xfe junk \x89PNG\r\n", b"just prose, no numbers\n",
+                                     b"x" * 300000 + b" > 5%\n"])
+def test_cli_odd_input_never_crashes(tmp_path: Path, content: bytes) -> None:
+    doc = tmp_path / "odd.txt"
+    doc.write_bytes(content)
+    code, text = _run("draft", str(doc), "-o", "-")
+    assert code in (0, 1)
+    if code == 1:
+        assert text.strip().count("\n") == 0 and "no thresholds" in text
+
+
+def test_cli_missing_file() -> None:
+    code, text = _run("draft", "/nonexistent/doc.md", "-o", "-")
+    assert code == 1 and "cannot read" in text
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed documents not present")
+def test_seed_drafts_check() -> None:
+    for seed in sorted(SEEDS.glob("*.txt")):
+        _, n = draft_from_text(seed.read_text(encoding="utf-8"), "seed")
+        assert n > 5
