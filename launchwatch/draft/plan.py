@@ -166,7 +166,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         entry["value"] = f.value
         if for_ is None:
             for_ = 0.0 if (f.window and not f.drop) else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
-            if f.kind == "duration" and re_response(f):
+            if f.kind == "duration" and f.value >= 60 and re_response(f):
                 for_ = 0.0
         if for_:
             entry["for"] = format_duration(for_)

@@ -168,8 +168,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if cells is not None:
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue
-            if header is None or not any(find_quantities(c) for c in cells[1:]):
+            nxt = _table_cells(lines[idx + 1].raw) if idx + 1 < len(lines) else None
+            separator_next = nxt is not None and all(re.fullmatch(r":?-{2,}:?", c) for c in nxt if c)
+            if header is None or separator_next:
                 header = [c.lower() for c in cells]
+                continue
+            if not any(find_quantities(c) for c in cells[1:]):
                 continue
             findings.extend(_table_row(line, path, header, cells, idx))
             continue

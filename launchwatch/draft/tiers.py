@@ -31,7 +31,7 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "Tier 1": "critical", "Tier 2": "high", "Tier 3": "medium", "Tier 4": "low", "Tier 5": "low",
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
-             "ALERT": "high", TARGET: "low"}
+             "ALERT": "medium", TARGET: "low"}
 
 _CHANNELS = [
     ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
