@@ -23,6 +23,10 @@ __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
 
 TODO_URL = "http://todo.invalid"
 _DEFAULT_FOR = {"alert": 300.0, TARGET: 900.0}
+# targets on business and support outcomes (rather than on the system's health) move slowly: 1h
+_OUTCOME_RE = re.compile(r"satisf|rating|\brated\b|\bnps\b|csat|churn|conver(?:sion|t)|acquisition|\bcosts?\b|"
+                         r"revenue|\bpaid\b|payments?\b|tickets?\b|customers?\b|retention|adoption|"
+                         r"\bresolution|\bmtt[rda]\b|\bwithin\b", re.I)
 
 
 class NoThresholds(Exception):
@@ -166,7 +170,10 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         entry["value"] = f.value
         if for_ is None:
             for_ = 0.0 if (f.window and not f.drop) else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
-            if f.kind == "duration" and f.value >= 60 and re_response(f):
+            human = f.kind == "duration" and f.value >= 60 and re_response(f)
+            if f.tier == TARGET and not f.window and (human or _OUTCOME_RE.search(f"{f.phrase} {f.excerpt}")):
+                for_ = 3600.0  # an outcome (satisfaction, conversion, support) is judged over the hour
+            elif human:
                 for_ = 0.0
         if for_:
             entry["for"] = format_duration(for_)

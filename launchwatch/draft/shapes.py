@@ -89,6 +89,11 @@ def _subject(text: str) -> str:
 def _tier_from(path: list[str], label: str | None, text: str) -> str:
     label = (label or "").lower()
     if label.startswith(("target", "healthy", "goal", "expected")):
+        # "Resolution Target: < 4 hours" under "Tier 2: High Priority": the tier's own promise
+        if _RESPONSE_RE.search(text.split(":")[0]) and re.search(r"\d\s*(?:min|h|day)", text, re.I):
+            named = next((t for t in (tier_in(h) for h in reversed(path)) if t), None)
+            if named:
+                return named
         return TARGET
     if label.startswith("critical"):
         return "CRITICAL"
