@@ -42,7 +42,9 @@ _DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degr
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
-_ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action)\b", re.I)
+_ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
+                           r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
+_GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?)\b", re.I)
 
@@ -86,7 +88,7 @@ def _subject(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -–—.")
 
 
-def _tier_from(path: list[str], label: str | None, text: str) -> str:
+def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -> str:
     label = (label or "").lower()
     if label.startswith(("target", "healthy", "goal", "expected")):
         # "Resolution Target: < 4 hours" under "Tier 2: High Priority": the tier's own promise
@@ -113,6 +115,8 @@ def _tier_from(path: list[str], label: str | None, text: str) -> str:
         if is_alert_context(heading):
             return "ALERT"
     if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF "):
+        return "ALERT"
+    if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
 
@@ -201,7 +205,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
             continue
-        found = _line_findings(line, path, subject)
+        prev = lines[idx - 1] if idx else None
+        prose = ""
+        if prev is not None and prev.text and not line.bullet and not prev.bullet and \
+                heading_level(prev) is None and _table_cells(prev.raw) is None:
+            prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
+        found = _line_findings(line, path, subject, prose)
         if found:
             findings.extend(found)
             last = found
@@ -234,9 +243,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 
 
 def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
-          excerpt: str) -> Finding | None:
+          excerpt: str, prose: str = "") -> Finding | None:
     text = line.text
-    tier = _tier_from(path, label, text)
+    tier = _tier_from(path, label, text, prose)
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
     drop = bool(_DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:]))
@@ -265,7 +274,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     return f
 
 
-def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
+def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -> list[Finding]:
     text = line.text
     out: list[Finding] = []
     zero = _ZERO_RE.search(text)
@@ -298,7 +307,8 @@ def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
             if out:
                 out[-1].window = q.value
             continue
-        if q.op is None and segment in segments_used and not q.plus:
+        if q.op is None and segment in segments_used and not q.plus and \
+                not (q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)):
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op == "<" and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
@@ -323,7 +333,7 @@ def _line_findings(line: Line, path: list[str], subject: str) -> list[Finding]:
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
             label = "target"
-        f = _make(line, path, phrase, q, label, text, text)
+        f = _make(line, path, phrase, q, label, text, text, prose)
         if f is None:
             continue
         if q.high is not None and q.op is None:
