@@ -307,8 +307,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             if out:
                 out[-1].window = q.value
             continue
-        if q.op is None and segment in segments_used and not q.plus and \
-                not (q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)):
+        second = q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)
+        if q.op is None and segment in segments_used and not q.plus and not second:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op == "<" and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
