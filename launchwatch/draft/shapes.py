@@ -260,6 +260,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             op = ">" if q.kind == "duration" or (q.kind == "ratio" and q.value < 0.5) else ">="
             op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<" if q.kind in ("duration", "size") or
                                                                     q.kind == "ratio" else ">=")
+        elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I):
+            op = ">="  # "warn at 80%", "limit reached": reaching the number counts
         else:
             op = ">"
     response = bool(_RESPONSE_RE.search(phrase + " " + text[:40])) and q.kind == "duration"
@@ -323,6 +325,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             phrase = _subject(text.split(":")[0]) if ":" in text else phrase
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             phrase = _subject(phrase) or subject or (path[-1] if path else "")
+        if out and label and len(_subject(before)) < 3:
+            phrase = out[-1].phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"
