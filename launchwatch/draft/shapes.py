@@ -44,6 +44,7 @@ _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mtt
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
 _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
+_SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?)\b", re.I)
@@ -67,6 +68,7 @@ class Finding:
     drop: bool = False
     phase: str | None = None
     notes: list[str] = field(default_factory=list)
+    slo: bool = False  # an uptime / availability objective: an SLO over weeks, not an alert threshold
 
 
 @dataclass
@@ -211,6 +213,14 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 heading_level(prev) is None and _table_cells(prev.raw) is None:
             prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
         found = _line_findings(line, path, subject, prose)
+        if not (line.bullet or ":" in text):
+            for f in found:  # a sentence's uptime goal stays a target (a catalogue's row is an SLO)
+                f.slo = False
+        for f in [f for f in found if f.slo]:
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: an availability objective "
+                                   f"({f.value:.4g}): an SLO judged over weeks (its error budget), not an "
+                                   "alert threshold; add it under slos: with a probe"))
+        found = [f for f in found if not f.slo]
         if found:
             findings.extend(found)
             last = found
@@ -269,6 +279,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         op = negate(op)
     f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
                 excerpt.strip(), drop=drop)
+    f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     pm = _PERIOD_AFTER_RE.match(after)
     if pm:
         f.window = float(int(pm.group("n") or 1) * _PERIOD_SECONDS[pm.group("unit").lower()])
