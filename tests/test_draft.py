@@ -35,7 +35,7 @@ RED ALERTS:
 - Payment processing failure
 
 ## Success criteria
-- Uptime > 99.9%
+- Checkout conversion > 30%
 - Support tickets < 5 per week
 """
 
@@ -82,7 +82,7 @@ def test_shapes_severity_ladder_zero_and_targets() -> None:
     assert (">", 0.02, "YELLOW", None, None, 6) in found
     assert (">", 0.05, "RED", 600, None, 10) in found
     assert ("==", 0, "RED", None, 1800, 11) in found
-    assert ("<", 0.999, "TARGET", None, None, 15) in found  # a target is missed below its value
+    assert ("<", 0.3, "TARGET", None, None, 15) in found  # a target is missed below its value
     assert (">", 5, "TARGET", None, 604800, 16) in found
 
 
@@ -97,6 +97,13 @@ def test_shapes_if_blocks_tables_and_metric_blocks() -> None:
     assert ("<", 0.99, "TARGET", None) in found and ("<", 0.95, "ALERT", None) in found
     assert (">", 0.8, "ALERT", None) in found
     assert (">", 0.05, "ALERT", 600) in found
+
+
+def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
+    doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
+    found, unclear = extract(split_lines(doc))
+    assert [(f.op, f.value, f.line) for f in found] == [(">", 0.01, 3), ("<", 0.995, 5)]
+    assert any(u.line == 2 and "SLO" in u.reason for u in unclear)
 
 
 def test_shapes_unclear_rules_and_placeholders() -> None:
