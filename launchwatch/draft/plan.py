@@ -109,8 +109,35 @@ def draft_plan(path: str | Path, name: str | None = None) -> tuple[dict[str, Any
     return _draft(read_lines(path), name or _plan_name(path), None)
 
 
+_SAME_SIGNAL_IGNORED = {"average", "avg", "mean", "total", "overall", "system", "server", "success", "rate"}
+
+
+def _words(phrase: str) -> set[str]:
+    return set(phrase_key(phrase).split()) - _SAME_SIGNAL_IGNORED
+
+
+def _one_per_rule(findings: list[Finding]) -> list[Finding]:
+    """A rule the document states again outside its own section and its siblings (the same comparison, value, tier
+    and duration on a phrase whose words are one's a part of the other's: "Error rate <1%" in an overview
+    and in the success criteria) is one threshold; the first keeps the later lines in its excerpt. Within
+    one section, sibling rules each keep their own (each rule's "SLA: < 15 min")."""
+    kept: list[Finding] = []
+    for f in findings:
+        words = _words(f.phrase)
+        key = (f.op, f.value, f.kind, f.tier, f.for_, f.window, f.drop, f.counter)
+        same = next((g for g in kept if (g.op, g.value, g.kind, g.tier, g.for_, g.window, g.drop, g.counter) == key
+                     and g.path[:-1] != f.path[:-1] and words and _words(g.phrase)
+                     and (words <= _words(g.phrase) or _words(g.phrase) <= words)), None)
+        if same is None:
+            kept.append(f)
+        else:
+            same.excerpt += f"; again on line {f.line}"
+    return kept
+
+
 def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, Any], int]:
     findings, unclear = extract(lines)
+    findings = _one_per_rule(findings)
     if not findings:
         raise NoThresholds("no thresholds found")
     paths = outline(lines)
