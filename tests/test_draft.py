@@ -106,6 +106,13 @@ def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> No
     assert any(u.line == 2 and "SLO" in u.reason for u in unclear)
 
 
+def test_a_count_to_reach_is_a_report_goal_not_a_threshold() -> None:
+    doc = "## Day 1 success criteria\n- >100 sign-ups\n- Orders: > 50\n- Support tickets < 5 per week\n"
+    found, unclear = extract(split_lines(doc))
+    assert [(f.op, f.value, f.line) for f in found] == [("<", 50, 3), (">", 5, 4)]
+    assert any(u.line == 2 and "total to reach" in u.reason for u in unclear)
+
+
 def test_shapes_unclear_rules_and_placeholders() -> None:
     _, unclear = extract(split_lines(DOC + "\n- New signups: [X] (Target: [Y])\n"))
     reasons = " ".join(u.reason for u in unclear)

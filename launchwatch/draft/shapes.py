@@ -69,6 +69,7 @@ class Finding:
     phase: str | None = None
     notes: list[str] = field(default_factory=list)
     slo: bool = False  # an uptime / availability objective: an SLO over weeks, not an alert threshold
+    total: bool = False  # ">100 sign-ups": a count to reach over the period (a report's goal), not a level
 
 
 @dataclass
@@ -220,7 +221,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: an availability objective "
                                    f"({f.value:.4g}): an SLO judged over weeks (its error budget), not an "
                                    "alert threshold; add it under slos: with a probe"))
-        found = [f for f in found if not f.slo]
+        for f in [f for f in found if f.total]:
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach over the "
+                                   f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
+        found = [f for f in found if not f.slo and not f.total]
         if found:
             findings.extend(found)
             last = found
@@ -279,6 +283,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         op = negate(op)
     f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
                 excerpt.strip(), drop=drop)
+    f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
+        not re.search(r"[$€£/]", q.raw) and not text[:q.start].strip(" -–*•:") and \
+        bool(re.match(r"\s+[a-z]{3,}", after, re.I)) and not _PERIOD_AFTER_RE.match(after)
     f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     pm = _PERIOD_AFTER_RE.match(after)
     if pm:
