@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from launchwatch.draft.outline import heading_level, outline
 from launchwatch.draft.phases import phase_in
-from launchwatch.draft.quantities import Quantity, find_quantities, negate
+from launchwatch.draft.quantities import Quantity, duration_seconds, find_quantities, negate
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import TARGET, is_alert_context, is_target_context, tier_in
 
@@ -253,6 +253,19 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f:
                 out.append(f)
+    # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
+    for col, name in enumerate(header[1:len(cells)], 1):
+        m = re.fullmatch(r"(for|duration|sustained(?: for)?|window|over)\b.*", name)
+        held = duration_seconds(cells[col]) if m else None
+        if held is None:
+            continue
+        for f in out:
+            if f.tier == TARGET:
+                continue
+            if m.group(1) in ("window", "over"):
+                f.window = f.window or held
+            elif f.for_ is None:
+                f.for_ = held
     return out
 
 
