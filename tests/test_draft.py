@@ -114,7 +114,8 @@ def test_a_count_to_reach_is_a_report_goal_not_a_threshold() -> None:
 
 
 def test_a_table_s_for_column_holds_its_row_s_alerts() -> None:
-    doc = "| Metric | Target | Warning | Critical | For |\n|---|---|---|---|---|\n| Latency | < 1s | > 2s | > 4s | 10 min |\n"
+    doc = ("| Metric | Target | Warning | Critical | For |\n|---|---|---|---|---|\n"
+           "| Latency | < 1s | > 2s | > 4s | 10 min |\n")
     found = {(op, v, t, f) for op, v, t, f, _, _ in _found(doc)}
     assert found == {(">", 1, "TARGET", None), (">", 2, "WARNING", 600), (">", 4, "CRITICAL", 600)}
 
