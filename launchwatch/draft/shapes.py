@@ -291,7 +291,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
         else:
             op = ">"
-    response = bool(_RESPONSE_RE.search(phrase + " " + text[:40])) and q.kind == "duration"
+    response = bool(_RESPONSE_RE.search(" ".join([phrase, text[:40], *path[-1:]]))) and q.kind == "duration"
     if tier == TARGET or (response and op in ("<", "<=")):
         op = negate(op)
     f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
