@@ -13,7 +13,6 @@ from pathlib import Path
 from launchwatch.plan.model import Plan
 from launchwatch.prometheus_api import parse_time
 from launchwatch.report.compute import ReportError, ReportResult, build_report, report_for, reports_of
-from launchwatch.report.html import render_html
 from launchwatch.report.markdown import render_json, render_markdown
 
 __all__ = ["FORMATS", "ReportRequest", "make_report", "write_atomically"]
@@ -48,7 +47,11 @@ def make_report(plan: Plan, req: ReportRequest, *, plots: bool) -> ReportResult:
 
 
 def render(result: ReportResult, fmt: str) -> str:
-    return {"markdown": render_markdown, "html": render_html, "json": render_json}[fmt](result)
+    if fmt == "html":  # matplotlib is imported only for the HTML (half a second of every other run)
+        from launchwatch.report.html import render_html
+
+        return render_html(result)
+    return {"markdown": render_markdown, "json": render_json}[fmt](result)
 
 
 def write_atomically(text: str, output: str | None, echo: Callable[[str], None]) -> None:
