@@ -159,6 +159,10 @@ def test_a_ratio_row_is_the_ratio_of_the_period_totals() -> None:
     assert q.value("86400s") == ('sum(increase(shop_failed_orders_total{job="shop"}[86400s])) / '
                                  'sum(increase(shop_orders_total{job="shop"}[86400s]))')
     assert [t.alert for t in q.judged] == ["OrdersFailing", "OrdersFailingSome"]
+    # the same signal's numerator summed over the period is a count, not a ratio
+    total = row_query(plan, ReportRow(label="failed", signal="shop_failed_orders_total", aggregation="total"), None)
+    assert total.unit == "short" and total.judged == ()
+    assert total.value("1d") == 'sum(increase(shop_failed_orders_total{job="shop"}[1d]))'
 
 
 @pytest.mark.parametrize("name", builtin_plans())

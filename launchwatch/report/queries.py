@@ -119,8 +119,7 @@ def _signal_row(plan: Plan, row: ReportRow, phase: str | None) -> RowQuery:
         return RowQuery(row, agg, unit, lambda r: f"{_total(sel, r)} / {_total(den, r)}", series, tuple(judged))
     if agg == "total":
         # a count over the whole period is not what a per-window threshold compares
-        return RowQuery(row, agg, unit if th.kind != "increase" else row.unit or "short",
-                        lambda r: _total(sel, r), lambda b: _total(sel, b))
+        return RowQuery(row, agg, row.unit or "short", lambda r: _total(sel, r), lambda b: _total(sel, b))
     if th.kind in ("value", "age") and not th.by:
         over = _OVER_TIME[agg]
         if th.kind == "age":
