@@ -33,26 +33,22 @@ it is evaluated, so it resolves when its guard lapses rather than when the short
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration, parse_duration
+from launchwatch.prometheus_api import Prometheus, QueryError, format_time, reason
 from launchwatch.stack import find_binary, free_port, start_prometheus, stop_process, wait_ready
 
 __all__ = ["AlertSpan", "BackfillError", "BackfillSummary", "Rule", "alert_states", "backfill", "backfill_plan",
@@ -99,8 +95,8 @@ class AlertSpan:
 
     def describe(self) -> str:
         severity = dict(self.labels).get("severity", "")
-        return (f"{self.alertname}{' (' + severity + ')' if severity else ''} {_iso(self.start)} → "
-                f"{_iso(self.end)} ({format_duration(self.duration) if self.duration else 'one evaluation'})")
+        return (f"{self.alertname}{' (' + severity + ')' if severity else ''} {format_time(self.start)} → "
+                f"{format_time(self.end)} ({format_duration(self.duration) if self.duration else 'one evaluation'})")
 
 
 @dataclass
@@ -121,7 +117,8 @@ class BackfillSummary:
 
     def describe(self) -> str:
         took = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
-        return (f"backfilled {self.data_dir}: {_iso(self.start)} → {_iso(self.end)}, {self.records} recording rules "
+        return (f"backfilled {self.data_dir}: {format_time(self.start)} → {format_time(self.end)}, "
+                f"{self.records} recording rules "
                 f"({self.record_samples:,} samples) and {self.alerts} alerting rules ({self.alert_samples:,} ALERTS "
                 f"samples) in {self.levels} levels, every {format_duration(self.step)}; {len(self.spans)} alert "
                 f"firings; {took}")
@@ -262,6 +259,7 @@ class _QueryOnlyPrometheus:
         self.proc = start_prometheus(config, listen, self.data_dir, log,
                                      extra=["--storage.tsdb.retention.time=100y", "--query.max-samples=200000000"])
         self.url = f"http://{listen}"
+        self.api = Prometheus(self.url, timeout=300)
         if not wait_ready(f"{self.url}/-/ready", timeout=60, proc=self.proc):
             self.stop()
             raise BackfillError(f"Prometheus did not start on {self.data_dir}: {_tail(log)}")
@@ -272,19 +270,12 @@ class _QueryOnlyPrometheus:
             self.proc = None
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
-        form = urllib.parse.urlencode({"query": expr, "start": _number(start), "end": _number(end),
-                                       "step": _number(step)}).encode()
         try:
-            with urllib.request.urlopen(f"{self.url}/api/v1/query_range", data=form, timeout=300) as resp:
-                doc = json.load(resp)
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")
-            with contextlib.suppress(ValueError):
-                detail = json.loads(detail).get("error", detail)
-            raise BackfillError(f"Prometheus refused {expr!r}: {detail}") from None
-        except (OSError, ValueError) as exc:
-            raise BackfillError(f"query_range of {expr!r} failed: {exc}") from None
-        return doc["data"]["result"]
+            return self.api.range(expr, start, end, step)
+        except QueryError as exc:
+            raise BackfillError(f"Prometheus refused {expr!r}: {exc}") from None
+        except requests.RequestException as exc:
+            raise BackfillError(f"query_range of {expr!r} failed: {reason(exc)}") from None
 
 
 def backfill(history: Path, data_dir: Path, rule_files: list[Path], *, start: float, end: float, step: float,
@@ -405,9 +396,6 @@ def _number(x: float) -> str:
 def _escape(value: str) -> str:
     return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _tail(log: Path) -> str:

@@ -24,6 +24,7 @@ from launchwatch.exporter import Exporter, serve
 from launchwatch.generate import GenerateOptions, generate
 from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.plan.units import format_duration
+from launchwatch.prometheus_api import format_time
 from launchwatch.simulator import Simulator
 from launchwatch.stack import find_binary, start_alertmanager, start_prometheus, stop_process, wait_ready
 
@@ -231,8 +232,8 @@ def _replay(plan: str, span: float, seed: int | None, simulator_listen: tuple[st
                       step=HISTORY_STEP)
     echo(f"  backfilled in {time.monotonic() - began:.1f} s: {len(result.spans)} alert firings in the replay")
     out.unlink()
-    launch_at = _iso(summary.start)
-    lines.append(f"  history     {_iso(summary.start)} → {_iso(summary.end)}, incidents:")
+    launch_at = format_time(summary.start)
+    lines.append(f"  history     {format_time(summary.start)} → {format_time(summary.end)}, incidents:")
     delays = {fault: (name, secs) for fault, name, secs in first_alert_delays(summary.incidents, result.spans)}
     for incident in summary.incidents:
         name, secs = delays.get(incident.fault, ("no alert", 0.0))
@@ -249,6 +250,3 @@ def _replay(plan: str, span: float, seed: int | None, simulator_listen: tuple[st
                      f"--launch-at {launch_at}")
     return sim, lines
 
-
-def _iso(t: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))

@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 
 from launchwatch.plan.units import parse_duration
 
-__all__ = ["Prometheus", "PrometheusError", "QueryError", "parse_range", "parse_time", "reason"]
+__all__ = ["Prometheus", "PrometheusError", "QueryError", "format_time", "parse_range", "parse_time", "reason"]
 
 
 class PrometheusError(Exception):
@@ -37,6 +37,11 @@ def parse_range(text: str) -> float:
     if seconds <= 0:
         raise ValueError(f"{text!r}: the time range must be longer than 0")
     return seconds
+
+
+def format_time(t: float) -> str:
+    """Unix seconds as the ISO 8601 UTC time ``parse_time`` reads back (``2026-01-01T00:00:00Z``)."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str, now: float | None = None) -> float:

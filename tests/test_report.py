@@ -23,6 +23,7 @@ import pytest
 from launchwatch.expressions import threshold_named
 from launchwatch.plan import builtin_plan_path, load_plan, load_plan_text
 from launchwatch.plan.units import parse_duration
+from launchwatch.prometheus_api import format_time
 from launchwatch.report.status import colour_of, overall
 from tests.history import Backfilled, backfilled_week  # noqa: F401  (the session fixture)
 from tests.report_expect import History, expected
@@ -48,12 +49,6 @@ def history(backfilled_week: Backfilled) -> History:  # noqa: F811
     return History(backfilled_week.history)
 
 
-def _iso(t: float) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _check_figures(doc: dict[str, Any], history: History, phase: str | None) -> int:
     """Every row's value (and previous value) equals the history's; returns how many were checked."""
     report = next(r for r in PLAN.reports if r.name == doc["report"])
@@ -71,7 +66,7 @@ def _check_figures(doc: dict[str, Any], history: History, phase: str | None) -> 
                 if want is None:
                     assert value is None, (row.label, value)
                 else:
-                    assert value == pytest.approx(want, rel=1e-9, abs=1e-9), (row.label, _iso(s), _iso(e))
+                    assert value == pytest.approx(want, rel=1e-9, abs=1e-9), (row.label, format_time(s), format_time(e))
                 checked += 1
     return checked
 
@@ -79,7 +74,7 @@ def _check_figures(doc: dict[str, Any], history: History, phase: str | None) -> 
 def test_every_figure_of_the_daily_report_is_the_history_s(backfilled_week: Backfilled,  # noqa: F811
                                                             history: History) -> None:
     end = backfilled_week.meta.start + 3 * DAY  # the third day: the payment outage, compared with the second
-    doc = report(backfilled_week, "--report", "daily", "--end", _iso(end))
+    doc = report(backfilled_week, "--report", "daily", "--end", format_time(end))
     assert (doc["period"]["start"], doc["period"]["end"]) == (end - DAY, end)
     assert _check_figures(doc, history, PLAN.phases.default) >= 12
 
@@ -87,11 +82,12 @@ def test_every_figure_of_the_daily_report_is_the_history_s(backfilled_week: Back
 def test_every_figure_of_the_weekly_review_and_the_scorecards(backfilled_week: Backfilled,  # noqa: F811
                                                               history: History) -> None:
     meta = backfilled_week.meta
-    weekly = report(backfilled_week, "--period", "week", "--end", _iso(meta.end))
+    weekly = report(backfilled_week, "--period", "week", "--end", format_time(meta.end))
     assert weekly["report"] == "weekly" and weekly["period"]["end"] - weekly["period"]["start"] == 7 * DAY
     checked = _check_figures(weekly, history, PLAN.phases.default)
     for period in ("launch-day", "week-1"):
-        doc = report(backfilled_week, "--period", period, "--launch-at", _iso(meta.start), "--end", _iso(meta.end))
+        doc = report(backfilled_week, "--period", period, "--launch-at", format_time(meta.start),
+                     "--end", format_time(meta.end))
         assert doc["report"] == period and doc["period"]["start"] == meta.start
         checked += _check_figures(doc, history, period)
         # a scorecard: every goal has a ✔ or ✘ and the status lists each missed one
@@ -142,7 +138,7 @@ def _for_and_window(alert: str) -> float:
 
 def test_the_scripted_incidents_are_the_issues_with_their_durations(backfilled_week: Backfilled) -> None:  # noqa: F811
     meta = backfilled_week.meta
-    doc = report(backfilled_week, "--period", "week", "--end", _iso(meta.end))
+    doc = report(backfilled_week, "--period", "week", "--end", format_time(meta.end))
     step = meta.step
     issues = doc["issues"]
     # exactly the firings the rule evaluation wrote: same alert, first sample, one evaluation after the last
@@ -163,7 +159,7 @@ def test_the_scripted_incidents_are_the_issues_with_their_durations(backfilled_w
 
 
 def test_markdown_and_html_carry_the_same_report(backfilled_week: Backfilled, tmp_path: Path) -> None:  # noqa: F811
-    end = _iso(backfilled_week.meta.start + 2 * DAY)
+    end = format_time(backfilled_week.meta.start + 2 * DAY)
     md = report(backfilled_week, "--report", "daily", "--end", end, fmt="markdown").stdout
     assert "## OVERALL STATUS: 🔴 RED" in md and "## ISSUES IDENTIFIED" in md
     assert "| ErrorRateRed | RED | critical | 2026-01-02 14:08 |" in md
@@ -206,7 +202,7 @@ def test_a_plan_of_our_own_gets_the_derived_report(backfilled_week: Backfilled, 
     plan_file.write_text(CUSTOM)
     plan = load_plan_text(CUSTOM)
     end = backfilled_week.meta.start + 2 * DAY  # the error spike's day
-    doc = report(backfilled_week, "--end", _iso(end), plan=("--config", str(plan_file)))
+    doc = report(backfilled_week, "--end", format_time(end), plan=("--config", str(plan_file)))
     assert doc["derived"] and doc["report"] == "daily"
     rows = {r["label"]: r for s in doc["sections"] for r in s["rows"]}
     from launchwatch.report.derived import derived_reports
@@ -236,7 +232,7 @@ def receiver() -> Iterator[Receiver]:
 
 def test_the_report_reaches_the_chat_and_the_mailbox(backfilled_week: Backfilled, receiver: Receiver,  # noqa: F811
                                                      relay: Relay) -> None:
-    end = _iso(backfilled_week.meta.start + 2 * DAY)
+    end = format_time(backfilled_week.meta.start + 2 * DAY)
     proc = report(backfilled_week, "--report", "daily", "--end", end, "--post", "env:LW_TEST_WEBHOOK",
                   "--mail", "launch-team@example.com", "--smtp", f"127.0.0.1:{relay.port}", fmt="markdown",
                   env={"LW_TEST_WEBHOOK": receiver.url})

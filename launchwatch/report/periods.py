@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from launchwatch.plan.reports import PERIODS, check_period
+from launchwatch.prometheus_api import format_time
 
 __all__ = ["Window", "resolve"]
 
@@ -75,11 +76,8 @@ def resolve(period: str, *, end: float, launch_at: float | None = None) -> Windo
     start = launch_at + (n - 1) * _UNITS[unit]
     stop = start + _UNITS[unit]
     if start >= end:
-        raise ValueError(f"period {period!r} starts at {_iso(start)}, after the report's end {_iso(end)}")
+        raise ValueError(f"period {period!r} starts at {format_time(start)}, after the report's end {format_time(end)}")
     if stop > end:
         return Window(period, unit, start, end, in_progress=True)
     return Window(period, unit, start, stop)
 
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

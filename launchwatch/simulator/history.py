@@ -40,7 +40,6 @@ from array import array
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +52,7 @@ from launchwatch.exporter.selfmetrics import self_families
 from launchwatch.exporter.server import scrape_timeout
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration
+from launchwatch.prometheus_api import format_time
 from launchwatch.simulator.incidents import Incident
 from launchwatch.simulator.server import Simulator
 
@@ -174,7 +174,7 @@ class HistorySummary:
     incidents: list[Incident] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (f"wrote {self.path}: plan {self.plan}, {_iso(self.start)} → {_iso(self.end)} "
+        return (f"wrote {self.path}: plan {self.plan}, {format_time(self.start)} → {format_time(self.end)} "
                 f"({format_duration(self.end - self.start)}, {self.scrapes} scrapes every "
                 f"{format_duration(self.step)}), {self.series} series, {self.samples:,} samples, "
                 f"{self.bytes / 1e6:.1f} MB, {self.seconds:.1f} s (seed {self.seed})")
@@ -195,7 +195,8 @@ class HistoryMeta:
 
     def to_json(self) -> dict[str, Any]:
         return {"plan": self.plan, "job": self.job, "instance": self.instance, "start": self.start,
-                "end": self.end, "start_iso": _iso(self.start), "end_iso": _iso(self.end), "step": self.step,
+                "end": self.end, "start_iso": format_time(self.start), "end_iso": format_time(self.end),
+                "step": self.step,
                 "seed": self.seed, "incidents": [i.to_json() for i in self.incidents]}
 
 
@@ -354,9 +355,6 @@ def _escape(value: str) -> str:
 def _seconds(ms: int) -> str:
     return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}"
 
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from launchwatch.plan.units import format_duration, parse_duration
+from launchwatch.prometheus_api import format_time, parse_time
 from launchwatch.simulator.faults import FAULTS
 
 __all__ = ["INCIDENTS", "Incident", "parse_incident", "script"]
@@ -46,7 +46,7 @@ class Incident:
 
     def to_json(self) -> dict[str, object]:
         return {"fault": self.fault, "endpoint": self.endpoint, "start": self.start, "end": self.end,
-                "start_iso": _iso(self.start), "end_iso": _iso(self.end),
+                "start_iso": format_time(self.start), "end_iso": format_time(self.end),
                 "duration": format_duration(self.end - self.start), "note": self.note}
 
     @classmethod
@@ -56,7 +56,7 @@ class Incident:
 
     def describe(self) -> str:
         where = f"@{self.endpoint}" if self.endpoint else ""
-        return (f"{self.fault}{where} {_iso(self.start)} → {_iso(self.end)} "
+        return (f"{self.fault}{where} {format_time(self.start)} → {format_time(self.end)} "
                 f"({format_duration(self.end - self.start)}){': ' + self.note if self.note else ''}")
 
 
@@ -154,13 +154,7 @@ def _start(when: str, launch: float) -> float:
         midnight = launch - launch % DAY
         return midnight + (day - 1) * DAY + hour * 3600 + minute * 60
     try:
-        parsed = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        return parse_time(when)
     except ValueError:
         raise ValueError(f"{when!r}: a start is +DURATION (after the launch), dN HH:MM (UTC) or an ISO time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
