@@ -92,11 +92,44 @@ def test_shapes_if_blocks_tables_and_metric_blocks() -> None:
            "Metric: Signup success\nTarget: > 99%\nAlert: < 95%\n\n"
            "Database Connections: Alert if > 80% capacity\nRule 1: Error Rate > 5%\nDuration: 10 minutes\n")
     found = {(op, v, t, f) for op, v, t, f, _, _ in _found(doc)}
-    assert (">", 0.1, "ALERT", 300) in found
+    assert (">", 0.1, "page", 300) in found  # the IF block's action is its tier
     assert (">", 0.01, "TARGET", None) in found and (">", 0.03, "ALERT", None) in found
     assert ("<", 0.99, "TARGET", None) in found and ("<", 0.95, "ALERT", None) in found
     assert (">", 0.8, "ALERT", None) in found
     assert (">", 0.05, "ALERT", 600) in found
+
+
+def test_an_if_block_s_action_names_its_tier_and_severity() -> None:
+    doc = ("IF error_rate > 10% for 5 minutes:\n  ACTION: Page on-call engineer immediately\n\n"
+           "IF error_rate > 5% for 10 minutes:\n  ACTION: Alert Incident Commander\n\n"
+           "IF P95 > 2s for 30 minutes:\n  ACTION: Monitor and document\n\n"
+           "IF error_rate < 1% stable:\n  ACTION: Continue normal monitoring\n")
+    plan, _ = draft_from_text(doc, "ladder")
+    rungs = [(t["op"], t["value"], t["tier"], t.get("for")) for t in plan["thresholds"]]
+    assert rungs == [(">", 0.1, "Page on-call engineer immediately", "5m"),
+                     (">", 0.05, "Alert Incident Commander", "10m"), (">", 2, "Monitor and document", "30m"),
+                     (">", 0.01, "TARGET", "15m")]  # "stable" with "continue": the healthy state, a target
+    severity = {t["name"]: t["severity"] for t in plan["tiers"]}
+    assert severity == {"Page on-call engineer immediately": "critical", "Alert Incident Commander": "high",
+                        "Monitor and document": "low", "TARGET": "low"}
+
+
+def test_a_failure_named_without_a_number_is_its_check_failing_with_a_note() -> None:
+    doc = ("### Tier 1: Critical\n- Site completely down\n- Payment processing failure\n- Security breach\n\n"
+           "### Tier 2: High\n- Authentication issues\n- Minor cosmetic problems\n\n"
+           "RED ALERTS:\nServer downtime >1 minute\n")
+    plan, _ = draft_from_text(doc, "failures")
+    got = [(t["metric"], t["op"], t["value"], t.get("for"), t.get("window"), t["tier"], t["source_line"])
+           for t in plan["thresholds"]]
+    assert got == [("site_up", "==", 0, "1m", None, "Tier 1", 2),
+                   ("payment_processing_up", "==", 0, "1m", None, "Tier 1", 3),
+                   ("payment_processing_failures_ratio", ">", 0.5, "5m", "15m", "Tier 1", 3),
+                   ("authentication_up", "==", 0, "5m", None, "Tier 2", 7),
+                   ("server_up", "==", 0, "1m", None, "RED", 11)]
+    assert all("no number" in t["note"] for t in plan["thresholds"][:4])
+    # what no metric shows stays with the user, with its line
+    assert any("line 4" in u["reason"] for u in plan["unexpressible"])
+    assert any("line 8" in u["reason"] for u in plan["unexpressible"])
 
 
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
@@ -123,7 +156,7 @@ def test_a_table_s_for_column_holds_its_row_s_alerts() -> None:
 def test_shapes_unclear_rules_and_placeholders() -> None:
     _, unclear = extract(split_lines(DOC + "\n- New signups: [X] (Target: [Y])\n"))
     reasons = " ".join(u.reason for u in unclear)
-    assert "line 12" in reasons and "placeholder" in reasons
+    assert "line 18: a placeholder" in reasons
 
 
 def test_names() -> None:
@@ -144,7 +177,8 @@ def test_draft_plan_is_valid(tmp_path: Path) -> None:
     assert {t.source_line for t in loaded.thresholds} >= {6, 10, 11, 15}
     metrics = {t.metric for t in loaded.thresholds if "rror" in t.summary}
     assert metrics == {"error_rate_ratio"}  # one name per phrase, reused across sections
-    assert any("Payment processing failure" in u.target for u in loaded.unexpressible)
+    failure = [t for t in loaded.thresholds if t.source_line == 12]  # "Payment processing failure": no number
+    assert failure and all("no number" in (t.note or "") for t in failure)
 
 
 def _run(*args: str) -> tuple[int, str]:

@@ -15,7 +15,8 @@ _STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "ar
          "under", "at", "least", "most", "average", "avg", "our", "we", "rate", "time", "zero", "no",
          "rule", "metric", "healthy", "critical", "warning", "goal", "by", "from", "that", "this", "all"}
 _KEEP = {"rate", "time", "average", "avg"}
-_SUFFIX = {"ratio": "_ratio", "duration": "_seconds", "size": "_bytes", "rate": "_bytes_per_second", "count": ""}
+_SUFFIX = {"ratio": "_ratio", "duration": "_seconds", "size": "_bytes", "rate": "_bytes_per_second", "count": "",
+           "up": "_up"}
 
 
 def phrase_key(phrase: str) -> str:
@@ -33,7 +34,7 @@ def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     if base[0].isdigit():
         base = "m_" + base
     suffix = "_total" if counter else _SUFFIX.get(kind, "")
-    for unit in ("_seconds", "_ratio", "_bytes", "_total"):
+    for unit in ("_seconds", "_ratio", "_bytes", "_total", "_up"):
         if base.endswith(unit):
             base = base[: -len(unit)]
     name = base + suffix

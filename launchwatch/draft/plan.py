@@ -63,6 +63,8 @@ def _summary(f: Finding) -> str:
 
 
 def _shown(value: float, kind: str) -> str:
+    if kind == "up":
+        return f"{value:g} (its check failing)"
     if kind == "ratio":
         return f"{value * 100:g}%"
     if kind == "duration":
@@ -148,6 +150,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     metrics: dict[tuple[str, str, bool], str] = {}
     used_names: dict[str, tuple[str, str, bool]] = {}
     tiers_order: list[str] = []
+    tier_severity: dict[str, str] = {}  # tiers named by an action carry the severity the action implies
     thresholds: list[dict[str, Any]] = []
     taken: set[str] = set()
     seen: dict[tuple[str, str, str], list[Finding]] = {}
@@ -166,6 +169,8 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         metric = metrics[key]
         if f.tier not in tiers_order:
             tiers_order.append(f.tier)
+            if f.severity:
+                tier_severity[f.tier] = f.severity
         phase = None
         for h in reversed(f.path):
             phase = phase_in(h)
@@ -207,7 +212,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if phase and phases_seen:
             entry["phases"] = [phase]
         entry["source_line"] = f.line
-        if f.for_ is None and for_:
+        if f.note:
+            entry["note"] = f.note
+        elif f.for_ is None and for_:
             entry["note"] = "for: a default; the document gives no duration"
         thresholds.append(entry)
         seen.setdefault((metric, f.tier, f.op), []).append(f)
@@ -219,7 +226,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     for t in tiers_order:
         chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
                                     if t != TARGET else [])
-        tiers.append({"name": t, "severity": severity_of(t), "channels": chans or ["dashboard"],
+        tiers.append({"name": t, "severity": tier_severity.get(t) or severity_of(t), "channels": chans or ["dashboard"],
                       "description": "from the document's own words; TODO: review the channels"})
     gauges: dict[str, dict[str, Any]] = {}
     for (_key, kind, counter), mname in metrics.items():

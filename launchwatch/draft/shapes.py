@@ -46,8 +46,26 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
+# a failure named without a number, under a tier heading: "Site completely down", "Email delivery failure"
+_OUTAGE_RE = re.compile(r"\b(?:down|outages?|inaccessible|unreachable|unavailable|offline|not (?:working|"
+                        r"responding|loading)|failures?)\b", re.I)
+_DEGRADED_RE = re.compile(r"\b(?:failing|fails|issues|problems)\b", re.I)
+_FLOW_FAILURE_RE = re.compile(r"\b(?:processing|delivery|system)\s+failures?\b", re.I)
+# what no probe or business metric shows: people's reports, bugs, looks, security and data incidents
+_NOT_OBSERVED_RE = re.compile(r"\b(?:minor|cosmetic|documentation|enhancements?|ui|ux|bugs?|requests?|"
+                              r"feedback|complaints?|security|breach|loss|corruption|major feature)\b", re.I)
+_DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
+_ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
+# an action's severity, in the order the words outrank each other
+_ACTION_SEVERITY = [
+    (re.compile(r"\bpage\b|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
+    (re.compile(r"immediately|incident commander|urgent|escalat|war room", re.I), "high"),
+    (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b", re.I), "medium"),
+    (re.compile(r"monitor|document|\blog\b|review|plan\b|track", re.I), "low"),
+]
+_HEALTHY_ACTION_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
-                         r"spikes?|errors?|not working|detected|issues?)\b", re.I)
+                         r"spikes?|errors?|not working|detected|issues?|problems?|delays?|bugs?)\b", re.I)
 
 
 @dataclass
@@ -70,6 +88,8 @@ class Finding:
     notes: list[str] = field(default_factory=list)
     slo: bool = False  # an uptime / availability objective: an SLO over weeks, not an alert threshold
     total: bool = False  # ">100 sign-ups": a count to reach over the period (a report's goal), not a level
+    severity: str | None = None  # when the tier is an action ("Page on-call engineer"): its severity
+    note: str | None = None  # why the drafter chose a value the document does not state
 
 
 @dataclass
@@ -152,13 +172,15 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     aligned: list[str] | None = None
     subject = ""
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
+    in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     for idx, line in enumerate(lines):
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
-            subject, aligned, last = "", None, []
+            subject, aligned, last, in_list = "", None, [], False
             continue
         if heading_level(line) is not None:
             header = None
+            in_list = heading_level(line)[0] == 8
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
@@ -214,6 +236,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 heading_level(prev) is None and _table_cells(prev.raw) is None:
             prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
         found = _line_findings(line, path, subject, prose)
+        if text.upper().startswith("IF ") and found:
+            _apply_action(found, lines, idx)
         if not (line.bullet or ":" in text):
             for f in found:  # a sentence's uptime goal stays a target (a catalogue's row is an SLO)
                 f.slo = False
@@ -229,14 +253,61 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             findings.extend(found)
             last = found
             continue
-        if line.bullet and not re.search(r"\d", text) and len(text) < 80:
+        if (line.bullet or in_list) and not re.search(r"\d", text) and len(text) < 80:
             tier = _tier_from(path, None, text)
-            if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])) and \
-                    _FAILURE_RE.search(text):
-                unclear.append(Unclear(line.number, text, path,
-                                       f"line {line.number}: a rule without a number ({tier}): say which metric "
-                                       "shows it and at what value"))
+            if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])):
+                failed = _failure_findings(line, path, tier)
+                if failed:
+                    findings.extend(failed)
+                    last = failed
+                elif _FAILURE_RE.search(text):
+                    unclear.append(Unclear(line.number, text, path,
+                                           f"line {line.number}: a rule without a number ({tier}): say which "
+                                           "metric shows it and at what value"))
     return findings, unclear
+
+
+def _failure_findings(line: Line, path: list[str], tier: str) -> list[Finding]:
+    """A failure an alert tier names without a number ("Site completely down", "Payment processing failure"):
+    the check of that thing failing (``== 0``), confirmed by the next minute's check for an outage, held 5m for
+    "issues"; a flow's failure ("processing / delivery failure") also as most of its attempts failing."""
+    text = line.text
+    outage, degraded = _OUTAGE_RE.search(text), _DEGRADED_RE.search(text)
+    if _NOT_OBSERVED_RE.search(text) or not (outage or degraded):
+        return []
+    subject = re.sub(r"\b(?:completely|complete|totally|total|entirely|fully)\b", " ", text, flags=re.I)
+    subject = re.sub(r"\s+", " ", _OUTAGE_RE.sub(" ", _DEGRADED_RE.sub(" ", subject))).strip(" -–—.:;,")
+    subject = subject or (path[-1] if path else "service")
+    why = "the document gives no number: drafted as {what}; review the value and the metric that shows it"
+    out = [Finding(line.number, subject, "==", 0.0, "up", tier, path, text, for_=60.0 if outage else 300.0,
+                   note=why.format(what=f"{subject}'s check failing (== 0)"))]
+    if _FLOW_FAILURE_RE.search(text):
+        out.append(Finding(line.number, f"{subject} failures", ">", 0.5, "ratio", tier, path, text, for_=300.0,
+                           window=900.0, note=why.format(what="more than half of the attempts failing in 15m")))
+    return out
+
+
+def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
+    """``IF x > 10% for 5 minutes:`` followed by ``ACTION: Page on-call engineer``: the action is the tier, in
+    the document's words, and says how severe it is; an action that carries on ("Continue normal
+    monitoring") makes the condition the healthy state, a target."""
+    for nxt in lines[idx + 1: idx + 4]:
+        if not nxt.text or nxt.text.upper().startswith("IF "):
+            return
+        m = _ACTION_RE.match(nxt.text)
+        if not m:
+            continue
+        action = m.group("action").strip(" .")[:60]
+        if _HEALTHY_ACTION_RE.search(action) or re.search(r"\bstable\b", lines[idx].text, re.I):
+            for f in found:
+                f.tier, f.op = TARGET, negate(f.op)
+            return
+        severity = next((sev for pattern, sev in _ACTION_SEVERITY if pattern.search(action)), None)
+        if severity is None:
+            return
+        for f in found:
+            f.tier, f.severity = action, severity
+        return
 
 
 def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
@@ -368,6 +439,14 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
             label = "target"
+        if q.kind == "duration" and q.op in (">", ">=") and _DOWNTIME_RE.search(text[:q.start]) and \
+                not _RESPONSE_RE.search(text[:q.start]):
+            # "Server downtime > 1 minute": the check failing (== 0) for that long
+            subject_up = _subject(_DOWNTIME_RE.sub(" ", phrase)) or phrase
+            out.append(Finding(line.number, subject_up, "==", 0.0, "up", _tier_from(path, label, text, prose),
+                               path, text, for_=q.value))
+            segments_used.add(segment)
+            continue
         f = _make(line, path, phrase, q, label, text, text, prose)
         if f is None:
             continue
