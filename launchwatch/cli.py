@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from launchwatch.plan.model import Plan
 from launchwatch.plan.todos import todo_warnings
 from launchwatch.plan.units import parse_duration
 from launchwatch.report.deliver import DeliveryOptions, delivery_options
+
+if TYPE_CHECKING:
+    from launchwatch.topology import Topology
 
 __all__ = ["main"]
 
@@ -174,11 +178,18 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
               help="Where Alertmanager reads each channel's credentials: <secrets-dir>/<plan>/<channel>.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 naming each file under --out that differs from what the plans generate.")
+@click.option("--topology", "topology_file", type=click.Path(dir_okay=False), metavar="TOPOLOGY.yml",
+              help="A scaled deployment (exporter shards, Prometheus HA pair or vmagent cluster + vmalert, "
+                   "Alertmanager cluster, long-term store; docs/scaling.md): its configuration and commands "
+                   "instead of the single-node prometheus.yml. It gives the addresses --exporter and "
+                   "--alertmanager would.")
 @click.option("--time-scale", type=float, default=1.0, hidden=True,
               help="Multiply every rule duration (tests only: shortens `for` and windows; no promtool tests).")
-def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None, jobs: tuple[str, ...],
-             exporter_specs: tuple[str, ...], alertmanagers: tuple[str, ...], scrape_interval: str, scrape_timeout: str,
-             secrets_dir: str, check_only: bool, time_scale: float) -> None:
+@click.pass_context
+def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase: str | None,
+             jobs: tuple[str, ...], exporter_specs: tuple[str, ...], alertmanagers: tuple[str, ...],
+             scrape_interval: str, scrape_timeout: str, secrets_dir: str, check_only: bool,
+             topology_file: str | None, time_scale: float) -> None:
     """Write rules and their tests, prometheus.yml, alertmanager.yml and Grafana dashboards for plans.
 
     Everything is made before anything is written: a problem leaves the output as it was.
@@ -186,14 +197,16 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
     from launchwatch.alerting.scenarios import NoHealthyTraffic
     from launchwatch.generate import GenerateOptions, check
     from launchwatch.generate import generate as write_all
+    from launchwatch.topology import TopologyError
 
     if not configs and not plans_:
         raise click.UsageError("give --plan NAME or --config FILE")
     loaded = _with_jobs(_load_plans(configs, plans_), jobs)
-    exporter, exporters = _exporters(loaded, exporter_specs)
+    topology = _topology(ctx, topology_file) if topology_file else None
+    exporter, exporters = _exporters(loaded, exporter_specs) if topology is None else ("127.0.0.1:9848", {})
     options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter, exporters=exporters,
                               alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
-                              scrape_timeout=scrape_timeout, secrets_dir=secrets_dir)
+                              scrape_timeout=scrape_timeout, secrets_dir=secrets_dir, topology=topology)
     try:
         if check_only:
             stale = check(loaded, Path(out), options)
@@ -205,6 +218,9 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
         written = write_all(loaded, Path(out), options)
     except NoHealthyTraffic as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except TopologyError as exc:
+        click.echo(f"{topology_file}: {exc}", err=True)
         sys.exit(1)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--phase") from None
@@ -218,6 +234,21 @@ def generate(configs: tuple[str, ...], plans_: tuple[str, ...], out: str, phase:
             click.echo(f"note: plan {plan.plan} has no runbook_base: its alerts' runbook_url is the repository path "
                        f"{plan.runbook_url('')[:-1]}, which no pager or chat can open; set runbook_base to where "
                        "docs/alerts is published", err=True)
+
+
+def _topology(ctx: click.Context, path: str) -> Topology:
+    """The topology file, or exit 1 with ``file:line: key: problem`` for each problem."""
+    from launchwatch.topology import load_topology
+
+    for name, flag in (("exporter_specs", "--exporter"), ("alertmanagers", "--alertmanager")):
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"{flag} and --topology both give addresses: put them in the topology file")
+    try:
+        return load_topology(path)
+    except PlanError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
 
 
 def _per_plan(items: tuple[str, ...], plans: list[Plan], option: str) -> tuple[list[str], dict[str, str]]:

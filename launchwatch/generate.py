@@ -13,16 +13,22 @@ from launchwatch.alerting.generate import GenerateOptions, alerting_files
 from launchwatch.dashboards.build import grafana_files
 from launchwatch.output import diff_tree, write_tree
 from launchwatch.plan.model import Plan
+from launchwatch.topology import SINGLE_NODE_FILES, topology_files
 
 __all__ = ["GenerateOptions", "check", "generate", "generated_files"]
 
 
 def generated_files(plans: list[Plan], options: GenerateOptions | None = None) -> dict[str, str]:
-    """Every generated file (relative path → text); raises ValueError for a phase a plan lacks."""
+    """Every generated file (relative path → text); raises ValueError for a phase a plan lacks (TopologyError,
+    a ValueError, for a topology that does not fit the plans)."""
     options = options or GenerateOptions()
     files = alerting_files(plans, options)
     if options.dashboards:
         files.update(grafana_files(plans, options.phase))
+    if options.topology is not None:
+        for rel in SINGLE_NODE_FILES:
+            files.pop(rel, None)
+        files.update(topology_files(plans, options.topology, options))
     return files
 
 

@@ -4,6 +4,7 @@ alertmanager.yml and its route tests, as relative path → text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from launchwatch.alerting.alertmanager import SECRETS_DIR, build_alertmanager
 from launchwatch.alerting.prometheus_config import build_prometheus_config
@@ -14,6 +15,9 @@ from launchwatch.expressions import TimeScale, phase_for
 from launchwatch.output import dump_yaml
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration
+
+if TYPE_CHECKING:
+    from launchwatch.topology import Topology
 
 __all__ = ["GenerateOptions", "alerting_files"]
 
@@ -29,6 +33,7 @@ class GenerateOptions:
     scrape_timeout: str = "10s"
     secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (<plan>/<channel>)
     dashboards: bool = True
+    topology: Topology | None = None  # a scaled deployment (launchwatch/topology): its files replace prometheus.yml
 
 
 def alerting_files(plans: list[Plan], options: GenerateOptions) -> dict[str, str]:

@@ -30,7 +30,7 @@ from launchwatch.expressions import (
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Escalation, Slo, Threshold, camel
 
-__all__ = ["LULL_BRIDGE", "AlertRule", "RuleSet", "build_rules"]
+__all__ = ["LULL_BRIDGE", "AlertRule", "RuleSet", "build_rules", "escalation_expr"]
 
 LULL_BRIDGE = 600  # an alert with escalation stages keeps firing through a lull this long (keep_firing_for)
 
@@ -156,9 +156,8 @@ def _escalation_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScal
     the stage measures how long the incident has lasted, not how long the value stayed past the line."""
     name = th.escalation_alert(esc)
     labels = _labels(plan, th, {**extra, "escalation": esc.level})
-    expr = f'max without (alertstate) (ALERTS{{alertname="{th.alert}",alertstate="firing",plan="{plan.plan}"}})'
     rule: dict[str, object] = {
-        "alert": name, "expr": expr, "for": scale(esc.after), "labels": labels,
+        "alert": name, "expr": escalation_expr(plan, th), "for": scale(esc.after), "labels": labels,
         "annotations": {
             "summary": th.summary,
             "description": (f"{th.alert} has been firing for {scale(esc.after)} (lulls under {scale(LULL_BRIDGE)} "
@@ -166,6 +165,16 @@ def _escalation_alert(plan: Plan, th: Threshold, signal: Signal, scale: TimeScal
             "runbook_url": plan.runbook_url(name)}}
     return AlertRule(rule, signal, threshold=th, for_seconds=scale.seconds(hold_for(th) + esc.after),
                      unit=value_unit(th))
+
+
+def escalation_expr(plan: Plan, th: Threshold, bridge: str = "") -> str:
+    """An escalation stage's expression: the base alert of ``th`` firing. ``bridge`` (a PromQL duration) is
+    for engines without ``keep_firing_for`` (vmalert 1.79): the stage then reads the base alert's firing over
+    that much of the past, so a lull shorter than it still does not restart the incident's clock."""
+    firing = f'ALERTS{{alertname="{th.alert}",alertstate="firing",plan="{plan.plan}"}}'
+    if bridge:
+        return f"max without (alertstate) (max_over_time({firing}[{bridge}]))"
+    return f"max without (alertstate) ({firing})"
 
 
 def _absent_alert(plan: Plan, scale: TimeScale) -> AlertRule:
