@@ -38,7 +38,9 @@ _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|fo
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
-_DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degradation)\b", re.I)
+_DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degradation|rise)\b", re.I)
+# a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
+_RISE_RE = re.compile(r"\b(increase|growth|spike|degradation|rise|jump)\b", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
@@ -362,6 +364,12 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
         else:
             op = ">"
+    if drop and tier != TARGET and op in (">", ">=") and q.kind in ("ratio", "count") and (
+            _RISE_RE.search(after[:30]) or _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:])):
+        factor = re.match(r"\s*[x×]\b", segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else "")
+        rise = q.value - 1 if factor else q.value
+        q = Quantity(q.op, -rise, q.kind, q.start, q.end, q.raw, q.high, q.plus)
+        op = "<" if op == ">" else "<="
     response = bool(_RESPONSE_RE.search(" ".join([phrase, text[:40], *path[-1:]]))) and q.kind == "duration"
     if tier == TARGET or (response and op in ("<", "<=")):
         op = negate(op)
@@ -378,8 +386,29 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     return f
 
 
+def _per_tier_times(line: Line, path: list[str]) -> list[Finding]:
+    """"Response Time: 15 minutes for critical, 1 hour for high priority": one response target per tier,
+    missed above its value, in the tier the words after "for" name."""
+    label, sep, rest = line.text.partition(":")
+    if not sep or not _RESPONSE_RE.search(label):
+        return []
+    out = []
+    for part in re.split(r"[,;]|\band\b", rest):
+        m = re.match(r"^(?P<q>.*?)\bfor\b(?P<who>.+)$", part.strip())
+        tier = tier_in(m.group("who")) if m else None
+        qs = find_quantities(m.group("q")) if m else []
+        if tier is None or len(qs) != 1 or qs[0].kind != "duration" or qs[0].op not in (None, "<", "<="):
+            return []
+        out.append(Finding(line.number, f"{label.strip()} {m.group('who').strip()}", ">", qs[0].value,
+                           "duration", tier, path, line.text))
+    return out if len(out) >= 2 else []
+
+
 def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -> list[Finding]:
     text = line.text
+    per_tier = _per_tier_times(line, path)
+    if per_tier:
+        return per_tier
     out: list[Finding] = []
     zero = _ZERO_RE.search(text)
     if zero:
