@@ -35,6 +35,7 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
                    "week": 604800, "month": 2592000}
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
+_TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
@@ -183,6 +184,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if heading_level(line) is not None:
             header = None
             in_list = heading_level(line)[0] == 8
+            if in_list and len(path) >= 2 and is_target_context(path[-2]) and re.search(r"\d", text):
+                # "Select 10-20 customers who:" under "Beta Criteria": a label that states the criterion
+                found = _line_findings(line, path[:-1], subject)
+                findings.extend(found)
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
@@ -255,8 +260,16 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             findings.extend(found)
             last = found
             continue
-        if (line.bullet or in_list) and not re.search(r"\d", text) and len(text) < 80:
+        if (line.bullet or in_list) and not re.search(r"\d", _TIER_TOKEN_RE.sub("", text)) and len(text) < 80:
             tier = _tier_from(path, None, text)
+            none = _NO_RE.match(text)
+            if tier == TARGET and none and path and is_target_context(path[-1]):
+                # "No support tickets about invalid links": the first one misses the target
+                f = Finding(line.number, none.group("what"), ">", 0.0, "count", TARGET, path, text,
+                            note="'No ...' as a target: any one misses it; review the metric that counts them")
+                findings.append(f)
+                last = [f]
+                continue
             if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])):
                 failed = _failure_findings(line, path, tier)
                 if failed:
@@ -380,6 +393,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         bool(re.match(r"\s+[a-z]{3,}", after, re.I)) and not _PERIOD_AFTER_RE.match(after)
     f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     pm = _PERIOD_AFTER_RE.match(after)
+    if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
+        # "< 5/week": a tally is a whole number, so the fifth one misses the target (>= 5)
+        f.op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[q.op]
     if pm:
         f.window = float(int(pm.group("n") or 1) * _PERIOD_SECONDS[pm.group("unit").lower()])
         f.counter = q.kind == "count"
@@ -461,6 +477,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"
+        if q.op is None and label is None and path and is_target_context(path[-1]) and (
+                (q.high is not None and q.kind == "count") or
+                (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):
+            label = "target"  # "Select 10-20 customers", "50% of users configure a number within 7 days"
+            if q.high is None:
+                q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)):

@@ -22,7 +22,7 @@ _TIER_PATTERNS = [
      lambda m: m.group(1).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
 ]
-_TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|goals?|kpis?|objectives?|healthy|expected|"
+_TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|healthy|expected|"
                         r"sla targets?)\b", re.I)
 _ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|warning thresholds?|thresholds?|escalat\w*)\b", re.I)
 
