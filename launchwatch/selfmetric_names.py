@@ -33,7 +33,7 @@ BUILD_INFO = "launchwatch_build_info"
 SELF_METRIC_LABELS: dict[str, tuple[str, ...]] = {
     TARGET_UP: ("target",),
     TARGET_SCRAPE_DURATION: ("target",),
-    TARGET_SCRAPE_ERRORS: ("target", "reason"),
+    TARGET_SCRAPE_ERRORS: ("target", "reason", "metric"),  # metric: the mapping that failed, "" for a fetch
     TARGET_MISSING_VALUES: ("target", "metric"),
     PROBE_SUCCESS: ("target",),
     PROBE_HTTP_STATUS_CODE: ("target",),

@@ -60,9 +60,11 @@ def test_one_failing_source_leaves_the_other_alone(reason, upstream, exporter_fa
     assert m["orders_total"] == 42
     assert m['launchwatch_target_up{target="bad"}'] == 0
     assert "widgets" not in m
-    assert m[f'launchwatch_target_scrape_errors_total{{reason="{reason}",target="bad"}}'] == 1
+    metric = "widgets" if reason == "invalid_value" else ""  # the mapping that failed, if one did
+    errors = f'launchwatch_target_scrape_errors_total{{metric="{metric}",reason="{reason}",target="bad"}}'
+    assert m[errors] == 1
     m2 = exp.metrics()  # the exporter keeps serving, and counts again
-    assert m2[f'launchwatch_target_scrape_errors_total{{reason="{reason}",target="bad"}}'] == 2
+    assert m2[errors] == 2
     assert m2["orders_total"] == 42
     landing = requests.get(exp.url + "/", timeout=5).text
     assert f"down ({reason})" in landing
@@ -92,7 +94,7 @@ def test_prometheus_scrape_timeout_header_is_honoured(upstream, exporter_factory
     exp = exporter_factory(plan)
     m = exp.metrics(**{"X-Prometheus-Scrape-Timeout-Seconds": "1.5"})
     assert m['launchwatch_target_up{target="bad"}'] == 0
-    assert m['launchwatch_target_scrape_errors_total{reason="timeout",target="bad"}'] == 1
+    assert m['launchwatch_target_scrape_errors_total{metric="",reason="timeout",target="bad"}'] == 1
     assert m["orders_total"] == 42
 
 
@@ -200,7 +202,7 @@ def test_missing_secret_marks_only_that_target_down(upstream, exporter_factory):
         "{good}", upstream.url + "/good"))
     m = exp.metrics()
     assert m['launchwatch_target_up{target="bad"}'] == 0
-    assert m['launchwatch_target_scrape_errors_total{reason="secret",target="bad"}'] == 1
+    assert m['launchwatch_target_scrape_errors_total{metric="",reason="secret",target="bad"}'] == 1
     assert m['launchwatch_target_up{target="good"}'] == 1
 
 

@@ -64,7 +64,7 @@ def test_null_and_missing_give_no_sample_and_are_counted():
 
 @pytest.mark.parametrize(("doc", "fragment"), [
     ({"v": {"nested": 1}}, "expected a number, got an object"),
-    ({"v": "lots"}, "has no value"),
+    ({"v": "lots"}, "is neither a number nor in value_map"),
     ({"v": [1, 2]}, "expected a number, got an array"),
     ({"v": 1e308 * 10}, "not a finite number"),
 ])

@@ -252,7 +252,8 @@ def test_hostile_target_is_down_with_its_reason_and_the_good_one_keeps_its_value
         assert not any(key.startswith(metric) for key in m), f"{case.target} exported a business sample"
         counted = {k: v for k, v in m.items() if k.startswith("launchwatch_target_scrape_errors_total{")
                    and f'target="{case.target}"' in k}
-        assert counted == {f'launchwatch_target_scrape_errors_total{{reason="{case.reason}",'
+        failed = metric if case.reason == "invalid_value" else ""  # the mapping that failed, if one did
+        assert counted == {f'launchwatch_target_scrape_errors_total{{metric="{failed}",reason="{case.reason}",'
                            f'target="{case.target}"}}': float(n)}
         # the same scrape: the good target kept every value
         assert m['launchwatch_target_up{target="good"}'] == 1

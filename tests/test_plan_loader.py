@@ -98,10 +98,10 @@ def test_duplicate_metric_name_across_sources():
 
 def test_same_name_split_by_const_labels_is_allowed():
     text = GOOD + (
-        '      - {name: latency_seconds, help: L., type: gauge, path: $.p50, const_labels: {quantile: "0.5"}}\n'
-        '      - {name: latency_seconds, help: L., type: gauge, path: $.p95, const_labels: {quantile: "0.95"}}\n')
+        '      - {name: latency_seconds, help: L., type: gauge, path: $.p50, const_labels: {percentile: p50}}\n'
+        '      - {name: latency_seconds, help: L., type: gauge, path: $.p95, const_labels: {percentile: p95}}\n')
     assert len(load_plan_text(text).metrics["latency_seconds"]) == 2
-    clash = text.replace('quantile: "0.95"', 'quantile: "0.5"')
+    clash = text.replace("percentile: p95", "percentile: p50")
     assert "same constant labels" in problems(clash)[0][2]
 
 

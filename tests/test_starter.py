@@ -74,7 +74,7 @@ def test_the_sample_gives_prometheus_names_types_units_and_labels():
     placed = m[("orders_placed_total", "$.orders.placed")]
     assert placed.type == "counter" and "$.orders.placed" in placed.help
     latency = m[("latency_seconds", "$.latency_ms.p95")]
-    assert (latency.type, latency.scale, latency.const_labels) == ("gauge", 0.001, {"quantile": "0.95"})
+    assert (latency.type, latency.scale, latency.const_labels) == ("gauge", 0.001, {"percentile": "p95"})
     status = m[("status_ok", "$.status")]
     assert status.value_map == {"ok": 1, "degraded": 0, "down": 0, "error": 0, "fail": 0}
     assert m[("queues_depth", "$.queues.*.depth")].labels == {"queue": "@parentkey"}
@@ -88,7 +88,7 @@ def test_the_sample_gives_prometheus_names_types_units_and_labels():
 def test_the_exporter_reads_the_samples_values_back():
     assert samples(plan_for(SAMPLE), SAMPLE) == {
         ("orders_placed_total", ()): 120, ("orders_failed_total", ()): 3,
-        ("latency_seconds", (("quantile", "0.95"),)): 0.84, ("status_ok", ()): 1,
+        ("latency_seconds", (("percentile", "p95"),)): 0.84, ("status_ok", ()): 1,
         ("queues_depth", (("queue", "email"),)): 12, ("queues_depth", (("queue", "sms"),)): 0}
 
 
@@ -106,7 +106,7 @@ def test_invented_shapes_load_and_extract_every_value(name):
 def test_invented_shapes_values_and_what_is_left_out():
     arrays = plan_for(INVENTED["arrays"])
     got = samples(arrays, INVENTED["arrays"])
-    assert got[("data_endpoints_seconds", (("path", "/a"), ("quantile", "0.99")))] == pytest.approx(0.3)
+    assert got[("data_endpoints_seconds", (("path", "/a"), ("percentile", "p99")))] == pytest.approx(0.3)
     assert got[("data_endpoints_status_ok", (("path", "/b"),))] == 0
     assert got[("data_endpoints_requests_total", (("path", "/b"),))] == 7
     assert got[("data_endpoints_meta_weight", (("path", "/a"),))] == 3
@@ -119,7 +119,7 @@ def test_invented_shapes_values_and_what_is_left_out():
     assert deep[("regions_queues_email_depth", (("region", "us"),))] == 2
     assert deep[("regions_lag_seconds", (("region", "eu"),))] == 3
     assert deep[("regions_healthy", (("region", "us"),))] == 0
-    assert deep[("a_b_c_d_e_f", ())] == 42
+    assert deep[("ab_cd_e_f", ())] == 42  # $.a.b.c.d.e.f: promtool reads "_b" and "_d" as unit abbreviations
     assert deep[("checks_ok", (("check", "cache"),))] == 0
 
     keys = plan_for(INVENTED["keys"])
@@ -127,8 +127,9 @@ def test_invented_shapes_values_and_what_is_left_out():
     assert got[("total_orders_total", ())] == 5
     assert got[("cpu_usage_ratio", ())] == pytest.approx(0.55)
     assert got[("memory_bytes", ())] == 512 * 2**20
-    assert got[("response_time", (("quantile", "0.99"),))] == 1.5
-    assert got[("its", ())] == 1 and got[("a_b", ())] == 2 and got[("ws_line", ())] == 3
+    assert got[("response_time", (("percentile", "p99"),))] == 1.5
+    # "a b" gives "ab": promtool reads a word "b" as an abbreviated unit (bytes)
+    assert got[("its", ())] == 1 and got[("ab", ())] == 2 and got[("ws_line", ())] == 3
     assert got[("e_total", ())] == 4
     assert got[("main_5xx", ())] == 9 and got[("main", ())] == 7  # named after the source "main"
     assert got[("main_up", ())] == 1  # `up` is Prometheus' own series

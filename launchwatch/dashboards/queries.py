@@ -51,15 +51,8 @@ def scoped(plan: Plan, expr: str, matchers: str = JOB_MATCHERS, aggregated: str 
 
 
 def _legend(by: list[str]) -> str:
-    return " ".join("{{percentile}}" if label == "quantile" else "{{" + label + "}}" for label in by)
-
-
-def _percentiles(expr: str, by: list[str]) -> str:
-    """Quantile labels (0.95) read as legends like ``p95``."""
-    if "quantile" not in by:
-        return expr
-    inner = f'label_replace({expr}, "percentile", "p${{1}}0", "quantile", "0\\\\.(\\\\d)")'
-    return f'label_replace({inner}, "percentile", "p$1", "quantile", "0\\\\.(\\\\d\\\\d)\\\\d*")'
+    # precomputed percentiles carry PERCENTILE_LABEL with values such as "p95": legends read as written
+    return " ".join("{{" + label + "}}" for label in by)
 
 
 def _metric_expr(plan: Plan, q: Query) -> tuple[str, str]:
@@ -78,7 +71,7 @@ def _metric_expr(plan: Plan, q: Query) -> tuple[str, str]:
     unit = _RATE_UNITS[agg] if agg in _RATE_UNITS else ("short" if agg == "count" else unit_of_metric(q.metric))
     if unit == "dateTimeAsIso":  # Grafana's date units read milliseconds; the metric holds seconds
         expr = f"{expr} * 1000"
-    return _percentiles(expr, q.by), unit
+    return expr, unit
 
 
 def resolve(plan: Plan, q: Query, phase: str | None, matchers: tuple[str, str] | None = None) -> PanelQuery:

@@ -65,6 +65,8 @@ class ScrapeResult:
     probe: ProbeOutcome | None = None
     tls_not_after: float | None = None
     cached: bool = False
+    metric: str = ""  # the mapping that failed, when one did
+    failed: list[tuple[str, str]] = field(default_factory=list)  # isolation: metric: (reason, metric) dropped
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,17 @@ class _Seen:
     body: bytes
     block: Block | None
     missing: list[str]
+    failed: list[tuple[str, str]]
     doc: Any
 
 
 class Target:
     """A source and its fetch state."""
 
-    def __init__(self, source: Source, base_url: str):
+    def __init__(self, source: Source, base_url: str, *, label: str | None = None, redirects: bool = True):
         self.source = source
-        self.fetcher = Fetcher(source, resolve_url(base_url, source.url))
+        self.label = label  # what @target reads (default: the source's name)
+        self.fetcher = Fetcher(source, resolve_url(base_url, source.url), redirects=redirects)
         self.help_suffix = (
             f" (refreshed at most every {format_duration(source.min_interval)})" if source.min_interval else ""
         )
@@ -136,25 +140,29 @@ class Target:
                                 status_code=exc.status_code, probe=ProbeOutcome(False) if src.probe else None)
         seen = self._seen
         if seen is not None and seen.body == fetched.body:  # same document: same samples, already rendered
-            block, missing, doc = seen.block, seen.missing, seen.doc
+            block, missing, failed, doc = seen.block, seen.missing, seen.failed, seen.doc
         else:
             try:
                 doc = parse_json(fetched.body) if src.needs_json else None
-                extraction = extract(src, doc, self.help_suffix) if src.metrics else None
+                extraction = extract(src, doc, self.help_suffix, self.label) if src.metrics else None
             except ExtractError as exc:
                 self._seen = None
                 return ScrapeResult(src.name, False, time.monotonic() - start, time.monotonic(), exc.reason,
                                     self.fetcher.redact(f"{self.fetcher.safe_url}: {exc}"),
                                     status_code=fetched.status_code,
-                                    probe=ProbeOutcome(False) if src.probe else None)
+                                    probe=ProbeOutcome(False) if src.probe else None, metric=exc.metric)
             block = Block(extraction.families) if extraction else None
             missing = extraction.missing if extraction else []
+            failed = [(e.reason, e.metric) for e in extraction.failed] if extraction else []
+            if extraction and extraction.failed:
+                log.debug("target %s: mappings dropped (isolation: metric): %s", src.name,
+                          self.fetcher.redact("; ".join(str(e) for e in extraction.failed)))
             keep_doc = doc if src.probe and src.probe.assertions else None  # a big document is not kept
-            self._seen = _Seen(fetched.body, block, missing, keep_doc)
+            self._seen = _Seen(fetched.body, block, missing, failed, keep_doc)
         probe = evaluate(src.probe, fetched, doc) if src.probe else None
         return ScrapeResult(
             src.name, True, time.monotonic() - start, time.monotonic(), status_code=fetched.status_code,
-            block=block, missing=missing, probe=probe, tls_not_after=fetched.tls_not_after,
+            block=block, missing=missing, probe=probe, tls_not_after=fetched.tls_not_after, failed=failed,
         )
 
     def close(self) -> None:
@@ -166,17 +174,20 @@ class Recorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.errors: dict[tuple[str, str], int] = {}
+        self.errors: dict[tuple[str, str, str], int] = {}  # (target, reason, metric) -> count
         self.missing: dict[tuple[str, str], int] = {}
 
-    def count_error(self, target: str, reason: str) -> None:
+    def count_error(self, target: str, reason: str, metric: str = "") -> None:
         with self._lock:
-            self.errors[(target, reason)] = self.errors.get((target, reason), 0) + 1
+            key = (target, reason, metric)
+            self.errors[key] = self.errors.get(key, 0) + 1
 
     def __call__(self, target: Target, previous: ScrapeResult | None, result: ScrapeResult, *,
                  count_error: bool = True) -> None:
         if result.reason and count_error:
-            self.count_error(result.target, result.reason)
+            self.count_error(result.target, result.reason, result.metric)
+        for reason, metric in result.failed:
+            self.count_error(result.target, reason, metric)
         with self._lock:
             for name in result.missing:
                 key = (result.target, name)

@@ -35,31 +35,45 @@ class Family:
     help: str
     label_names: tuple[str, ...] = ()
     samples: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    timestamps: list[float | None] | None = None  # Unix seconds per sample (None: no timestamp), or none at all
+    shared: bool = False  # several targets' blocks hold samples of this family: the page groups them
 
     def add(self, label_values: Sequence[str], value: float) -> None:
         self.samples.append((tuple(label_values), value))
 
 
 class Block:
-    """A target's samples, rendered (and gzipped) at most once per format while they stay the same."""
+    """A target's samples, rendered (and gzipped) at most once per format while they stay the same.
 
-    __slots__ = ("_gzipped", "_rendered", "families")
+    Families several targets share (``Family.shared``) are kept apart: the page writes each one's
+    HELP and TYPE once, then every target's samples of it, as the text formats require.
+    """
+
+    __slots__ = ("_gzipped", "_rendered", "_shared", "families")
 
     def __init__(self, families: list[Family]):
         self.families = families
         self._rendered: dict[str, bytes] = {}
         self._gzipped: dict[str, bytes] = {}
+        self._shared: dict[str, dict[str, bytes]] = {}
 
     def rendered(self, fmt: str) -> bytes:
         out = self._rendered.get(fmt)
         if out is None:  # two scrapes racing here both render the same bytes: harmless
-            out = self._rendered[fmt] = render(self.families, fmt)
+            out = self._rendered[fmt] = render([f for f in self.families if not f.shared], fmt)
         return out
 
     def gzipped(self, fmt: str) -> bytes:
         out = self._gzipped.get(fmt)
         if out is None:
             out = self._gzipped[fmt] = gzip_member(self.rendered(fmt))
+        return out
+
+    def shared(self, fmt: str) -> dict[str, bytes]:
+        """Each shared family's sample lines, without HELP and TYPE."""
+        out = self._shared.get(fmt)
+        if out is None:
+            out = self._shared[fmt] = {f.name: render([f], fmt, header=False) for f in self.families if f.shared}
         return out
 
 
@@ -70,10 +84,18 @@ def page(blocks: Iterable[Block], tail: Iterable[Family], fmt: str, *, compress:
     readers (Go's included) read concatenated members as one stream.
     """
     blocks, tail = list(blocks), list(tail)
-    names = [f.name for b in blocks for f in b.families] + [f.name for f in tail]
+    own = [f.name for b in blocks for f in b.families if not f.shared] + [f.name for f in tail]
+    shared: dict[str, Family] = {}
+    for b in blocks:
+        for f in b.families:
+            if f.shared:
+                shared.setdefault(f.name, f)
+    names = own + list(shared)
     if len(names) != len(set(names)):  # OpenMetrics parsers reject the whole page: fail loudly here instead
         raise ValueError(f"metric families named twice on one page: {sorted({n for n in names if names.count(n) > 1})}")
-    end = render(tail, fmt) + (OPENMETRICS_EOF if fmt == OPENMETRICS else b"")
+    grouped = b"".join(render([Family(f.name, f.type, f.help, f.label_names)], fmt)
+                       + b"".join(b.shared(fmt).get(name, b"") for b in blocks) for name, f in shared.items())
+    end = grouped + render(tail, fmt) + (OPENMETRICS_EOF if fmt == OPENMETRICS else b"")
     if not compress:
         return b"".join([*(b.rendered(fmt) for b in blocks), end])
     members, small = [], []
@@ -95,23 +117,33 @@ def negotiate(accept: str) -> str:
     return TEXT
 
 
-def render(families: Iterable[Family], fmt: str) -> bytes:
+def render(families: Iterable[Family], fmt: str, *, header: bool = True) -> bytes:
     """The exposition of ``families`` in ``fmt`` (no OpenMetrics ``# EOF``: the page adds it once)."""
     out: list[str] = []
     for fam in families:
-        out.extend(_header(fam, fmt))
+        if header:
+            out.extend(_header(fam, fmt))
         if not fam.samples:
             continue
         order = sorted(range(len(fam.label_names)), key=fam.label_names.__getitem__)
         names = [fam.label_names[i] for i in order]
         prefix = fam.name
-        for values, value in fam.samples:
+        stamps = fam.timestamps
+        for k, (values, value) in enumerate(fam.samples):
+            ts = "" if stamps is None or stamps[k] is None else " " + _timestamp(stamps[k], fmt)
             if values:
                 labels = ",".join(f'{n}="{_escape_value(values[i])}"' for n, i in zip(names, order, strict=True))
-                out.append(f"{prefix}{{{labels}}} {go_float(value)}\n")
+                out.append(f"{prefix}{{{labels}}} {go_float(value)}{ts}\n")
             else:
-                out.append(f"{prefix} {go_float(value)}\n")
+                out.append(f"{prefix} {go_float(value)}{ts}\n")
     return "".join(out).encode("utf-8")
+
+
+def _timestamp(seconds: float, fmt: str) -> str:
+    """Text format: integer milliseconds; OpenMetrics: seconds (as prometheus_client writes them)."""
+    if fmt == OPENMETRICS:
+        return f"{seconds:.3f}".rstrip("0").rstrip(".") if seconds % 1 else str(int(seconds))
+    return str(round(seconds * 1000))
 
 
 def _header(fam: Family, fmt: str) -> tuple[str, str]:

@@ -96,8 +96,9 @@ class Fetcher:
     the CPU per request, which is most of what a fresh scrape costs.
     """
 
-    def __init__(self, source: Source, url: str):
+    def __init__(self, source: Source, url: str, *, redirects: bool = True):
         self.source = source
+        self.redirects = redirects  # /probe targets: a redirect could lead past the allow-list
         parts = urlsplit(url)
         self.url_auth = (parts.username or "", parts.password or "") if parts.username is not None else None
         self.url = redact_url(url, replacement="") if self.url_auth else url  # credentials go in a header
@@ -124,17 +125,17 @@ class Fetcher:
     def _headers(self) -> dict[str, str]:
         src = self.source
         headers = {"Accept": "application/json", "Accept-Encoding": _ACCEPT_ENCODING, "User-Agent": "launchwatch"}
-        for name, value in src.headers.items():
-            headers[name] = value if isinstance(value, str) else _secret(value)
+        for name, value in src.headers.items():  # names are case-insensitive: the plan's replaces the default
+            _put(headers, name, value if isinstance(value, str) else _secret(value))
         basic = None
-        if src.auth is not None and src.auth.bearer is not None:
-            headers["Authorization"] = "Bearer " + _secret(src.auth.bearer)
+        if src.auth is not None and src.auth.bearer is not None:  # 'auth' wins over an Authorization header
+            _put(headers, "Authorization", "Bearer " + _secret(src.auth.bearer))
         elif src.auth is not None and src.auth.basic is not None:
             basic = f"{src.auth.basic.username}:{_secret(src.auth.basic.password)}"
         elif self.url_auth is not None:
             basic = f"{unquote(self.url_auth[0])}:{unquote(self.url_auth[1])}"
         if basic is not None:
-            headers["Authorization"] = "Basic " + base64.b64encode(basic.encode("utf-8")).decode("ascii")
+            _put(headers, "Authorization", "Basic " + base64.b64encode(basic.encode("utf-8")).decode("ascii"))
         self._sent = (headers, basic)
         return headers
 
@@ -143,7 +144,7 @@ class Fetcher:
 
         Worked out here, on the error path, rather than on every fetch."""
         headers, basic = self._sent
-        sent = [v for k, v in headers.items() if k not in _PLAIN_HEADERS]
+        sent = [v for k, v in headers.items() if k.lower() not in _PLAIN_HEADERS]
         if basic is not None:
             sent += basic.split(":", 1)
         sent += [part for v in sent for part in v.split(" ", 1)[1:]]  # "Bearer x" -> also "x"
@@ -163,7 +164,7 @@ class Fetcher:
             try:
                 resp = self._pool.request(src.method, self.url, headers=headers, body=self._body,
                                           timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                          preload_content=False, decode_content=True, redirect=True)
+                                          preload_content=False, decode_content=True, redirect=self.redirects)
             except urllib3.exceptions.HTTPError as exc:
                 raise (self._late(timeout) if cut.is_set() else _classify(exc, self.safe_url, timeout)) from None
             try:
@@ -226,11 +227,18 @@ class Fetcher:
         return b"".join(chunks)
 
 
+def _put(headers: dict[str, str], name: str, value: str) -> None:
+    """Set a header, replacing any of the same name in another case: one header, never two."""
+    for other in [k for k in headers if k.lower() == name.lower()]:
+        del headers[other]
+    headers[name] = value
+
+
 # No retries (a failed fetch is a finding, and a retry would stretch the scrape), five redirects.
 _RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True,
                          raise_on_status=False)
 _ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
-_PLAIN_HEADERS = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
+_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "user-agent", "content-type"})
 # urllib3 logs each redirect's full target URL (credentials included) at INFO; launchwatch logs its own way.
 logging.getLogger("urllib3").setLevel(logging.WARNING)
 

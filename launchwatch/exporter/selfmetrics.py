@@ -49,7 +49,8 @@ def self_families(plan_name: str, results: Iterable[ScrapeResult], recorder: Rec
                 checks.samples.append(((r.target, check), 1.0 if passed else 0.0))
             if r.tls_not_after is not None:
                 tls.samples.append((target, r.tls_not_after))
-    errors = _new(TARGET_SCRAPE_ERRORS, "counter", "Failed fetches of a target, by reason.")
+    errors = _new(TARGET_SCRAPE_ERRORS, "counter", "Failed fetches of a target, by reason (and the metric "
+                  "whose mapping failed, for invalid values).")
     missing = _new(TARGET_MISSING_VALUES, "counter", "Metric values that were null or absent in the "
                    "target's JSON (no sample exported).")
     errors.samples.extend((key, float(n)) for key, n in sorted(recorder.errors.items()))

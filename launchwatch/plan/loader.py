@@ -358,13 +358,22 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             out.append((("sources", i, "url"), f"{without_credentials(url)!r}: the user name or password is not "
                                                "where a URL has them (write http(s)://user:password@host/…, "
                                                "percent-encoding any '#', '/', '?' or '@' in them; or use 'auth')"))
+        if src.module is not None and src.module not in {m.name for m in plan.modules}:
+            out.append((("sources", i, "module"), _unknown([src.module], {m.name for m in plan.modules}, "module")
+                        or "unknown module"))
         for j, m in enumerate(src.metrics):
             first = metrics.setdefault(m.name, (src.name, m))
             if first[1] is m:
                 continue
             other_source, other = first
-            if other_source != src.name:
-                why = f"already in source {other_source!r}"
+            if other_source != src.name and not (m.shared and other.shared):
+                why = (f"already in source {other_source!r}; sources share a metric when each of its mappings "
+                       "declares the label 'target: \"@target\"' (the same in a module)")
+            elif (other_source != src.name and (other.type, other.help, sorted(other.label_names))
+                  != (m.type, m.help, sorted(m.label_names))):
+                why = f"shared with source {other_source!r} with a different type, help or label names"
+            elif other_source != src.name:
+                continue
             elif (other.type, other.help, sorted(other.label_names)) != (m.type, m.help, sorted(m.label_names)):
                 why = "repeated with a different type, help or label names"
             elif other.const_labels == m.const_labels and not m.labels:
@@ -372,6 +381,11 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
             else:
                 continue
             out.append((("sources", i, "metrics", j, "name"), f"duplicate metric name {m.name!r} ({why})"))
+    names = {}
+    for i, mod in enumerate(plan.modules):
+        if names.setdefault(mod.name, i) != i:
+            out.append((("modules", i, "name"), f"duplicate module name {mod.name!r} "
+                        f"(also modules[{names[mod.name]}])"))
     if not out:
         out += _alerting_checks(plan)
         out += _dashboard_checks(plan)

@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import yaml
 
 from launchwatch.exporter.extract import ExtractError, parse_json
+from launchwatch.plan.metric_lint import PERCENTILE_LABEL, label_problem, name_problems
 from launchwatch.plan.model import (
     PLAN_NAME_RE,
     RESERVED_LABELS,
@@ -225,7 +226,7 @@ def _singular(tokens: list[str]) -> list[str]:
 
 def _label_name(tokens: list[str], taken: set[str]) -> str:
     name = "_".join(tokens) or "key"
-    if name[0].isdigit() or name in RESERVED_LABELS:
+    if name[0].isdigit() or name in RESERVED_LABELS or label_problem(name):
         name = f"item_{name}"  # `target`, `job`, `plan`… are set by Prometheus, the exporter or the alerts
     unique, n = name, 1
     while unique in taken:
@@ -344,15 +345,14 @@ def _status_map(values: list[str]) -> dict[str, float]:
 
 
 def _quantile(token: str) -> str | None:
-    """"p95" -> "0.95", "p999" -> "0.999"; only from p50 up (p0-p3 are incident priorities)."""
+    """"p95" -> "p95" (the PERCENTILE_LABEL's value), "P999" -> "p999"; only from p50 up (p0-p3 are
+    incident priorities)."""
     m = _QUANTILE.fullmatch(token)
     if m is None:
         return None
     digits = m.group(1)
-    if digits == "100":
-        return "1"
-    value = int(digits) / 100 if len(digits) == 2 else int(digits) / 10 ** len(digits)
-    return format(value, "g") if 0.5 <= value <= 1 else None
+    value = 1.0 if digits == "100" else int(digits) / 10 ** len(digits)
+    return f"p{digits}" if 0.5 <= value <= 1 else None
 
 
 def _finite(value: Any) -> bool:
@@ -565,11 +565,12 @@ class _Walk:
         name = "_".join(words or self.source_tokens)
         if not name[0].isalpha():
             name = "_".join(self.source_tokens) + "_" + name
+        name = _lint_clean(name)
         labels = dict(labels or {})
         const = {}
         if guess.quantile is not None:
-            labels = {("item_quantile" if k == "quantile" else k): v for k, v in labels.items()}
-            const["quantile"] = guess.quantile
+            labels = {(f"item_{k}" if k == PERCENTILE_LABEL else k): v for k, v in labels.items()}
+            const[PERCENTILE_LABEL] = guess.quantile
         comments, self._pending = self._pending, []
         if guess.comment:
             comments.append(f"{where} {guess.comment}" if guess.value_map else guess.comment)
@@ -705,7 +706,7 @@ def _item_labels(items: list[dict[str, Any]], fields: dict[str, tuple[list[str],
     chosen = strings[:3]
     if ids and not (chosen and distinct(chosen)):
         chosen.append(ids[0])
-    taken = {"quantile"}
+    taken = {PERCENTILE_LABEL}
     labels = {_label_name(_tokens(k), taken): f"@{rel}" for rel, k in chosen}
     used = {rel for rel, _ in chosen}
     named = ", ".join(repr(k) for _, k in chosen)
@@ -715,6 +716,24 @@ def _item_labels(items: list[dict[str, Any]], fields: dict[str, tuple[list[str],
     if not chosen:
         return labels, used, "labelled by position (index): no string field tells the items apart"
     return labels, used, f"labelled by its {named} and its position (index): those alone repeat in the sample"
+
+
+def _lint_clean(name: str) -> str:
+    """``name`` changed until ``promtool check metrics`` has nothing to say about it: a word it reads as a
+    unit abbreviation or a type ('_s', '_mb', '_gauge') joins the word before it, and a gauge does not
+    end in '_count', '_sum' or '_bucket' (those belong to summaries and histograms)."""
+    for _ in range(8):
+        problems = name_problems(name)
+        if not problems:
+            return name
+        words = name.split("_")
+        if words[-1] in ("count", "sum", "bucket") and not name.endswith("_total"):
+            words.append("value")
+        for i in range(len(words) - 1, 0, -1):
+            if name_problems("x_" + words[i]) or name_problems("x_" + words[i] + "_x"):
+                words[i - 1:i + 1] = [words[i - 1] + words[i]]
+        name = "_".join(words)
+    return name
 
 
 def _label_like(text: str) -> bool:
@@ -757,10 +776,10 @@ def _settle_names(metrics: list[_Metric], source_tokens: list[str]) -> None:
 
 def _joins(group: list[_Metric], m: _Metric) -> bool:
     first = group[0]
-    quantiles = {g.const_labels.get("quantile") for g in group}
-    return ("quantile" in m.const_labels and m.family == first.family and m.type == first.type
+    quantiles = {g.const_labels.get(PERCENTILE_LABEL) for g in group}
+    return (PERCENTILE_LABEL in m.const_labels and m.family == first.family and m.type == first.type
             and m.labels == first.labels and m.value_map == first.value_map
-            and m.const_labels["quantile"] not in quantiles and None not in quantiles)
+            and m.const_labels[PERCENTILE_LABEL] not in quantiles and None not in quantiles)
 
 
 # --- writing YAML ---------------------------------------------------------------------------------------
