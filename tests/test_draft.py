@@ -83,7 +83,7 @@ def test_shapes_severity_ladder_zero_and_targets() -> None:
     assert (">", 0.05, "RED", 600, None, 10) in found
     assert ("==", 0, "RED", None, 1800, 11) in found
     assert ("<", 0.3, "TARGET", None, None, 15) in found  # a target is missed below its value
-    assert (">", 5, "TARGET", None, 604800, 16) in found
+    assert (">=", 5, "TARGET", None, 604800, 16) in found  # a tally: the fifth ticket misses it
 
 
 def test_shapes_if_blocks_tables_and_metric_blocks() -> None:
@@ -132,6 +132,23 @@ def test_a_failure_named_without_a_number_is_its_check_failing_with_a_note() -> 
     assert any("line 8" in u["reason"] for u in plan["unexpressible"])
 
 
+def test_rises_per_tier_times_criteria_and_health_checks() -> None:
+    doc = ("### High (P1)\n- Performance degradation >50%\n- Bandwidth alert: 2x increase day-over-day\n\n"
+           "### Tier 1 Support\n- Response Time: 15 minutes for critical, 1 hour for high priority\n\n"
+           "### Success Metrics\n- 50% of users configure a number within 7 days\n- No support tickets about "
+           "invalid links\n- Support tickets < 5/week\n\n### Beta Criteria\nSelect 10-20 customers who:\n"
+           "- Agree to beta terms\n\n### Health Check Details\n- Can connect to database? Yes/No\n"
+           "- Twilio SMS: Operational\n- Expected: HTTP 200\n")
+    found = [(f.op, f.value, f.tier, f.line) for f in extract(split_lines(doc))[0]]
+    assert found == [
+        ("<", -0.5, "P1", 2), ("<", -1, "P1", 3),  # a rise is a negative drop
+        (">", 900, "CRITICAL", 6), (">", 3600, "HIGH", 6),  # one response target per tier named after "for"
+        ("<", 0.5, "TARGET", 9),  # the share; "within 7 days" is its condition, not a threshold
+        (">", 0, "TARGET", 10), (">=", 5, "TARGET", 11),  # a tally's target is missed by the fifth
+        ("<", 10, "TARGET", 14), (">", 20, "TARGET", 14),
+        ("==", 0, "ALERT", 18), ("==", 0, "ALERT", 19), ("==", 0, "ALERT", 20)]
+
+
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
     doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
     found, unclear = extract(split_lines(doc))
@@ -142,7 +159,7 @@ def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> No
 def test_a_count_to_reach_is_a_report_goal_not_a_threshold() -> None:
     doc = "## Day 1 success criteria\n- >100 sign-ups\n- Orders: > 50\n- Support tickets < 5 per week\n"
     found, unclear = extract(split_lines(doc))
-    assert [(f.op, f.value, f.line) for f in found] == [("<", 50, 3), (">", 5, 4)]
+    assert [(f.op, f.value, f.line) for f in found] == [("<", 50, 3), (">=", 5, 4)]
     assert any(u.line == 2 and "total to reach" in u.reason for u in unclear)
 
 

@@ -58,6 +58,11 @@ _FLOW_FAILURE_RE = re.compile(r"\b(?:processing|delivery|system)\s+failures?\b",
 _NOT_OBSERVED_RE = re.compile(r"\b(?:minor|cosmetic|documentation|enhancements?|ui|ux|bugs?|requests?|"
                               r"feedback|complaints?|security|breach|loss|corruption|major feature)\b", re.I)
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
+# a health check's expected state: "Expected: HTTP 200", "Can connect to database? Yes/No", "Twilio SMS: Operational"
+_EXPECTED_STATE_RE = re.compile(
+    r"^(?:expected\s*:\s*(?:http\s*)?(?P<status>2\d\d)\b.*|(?P<can>can .{3,60}?)\?\s*yes\s*/\s*no|"
+    r"(?P<what>[^:]{2,60}?)\s*:\s*operational|verify\s*:\s*(?P<all>all .{3,40}) responding)\.?$", re.I)
+_CHECK_CONTEXT_RE = re.compile(r"\b(?:checks?|health|status|verif\w*)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # an action's severity, in the order the words outrank each other
 _ACTION_SEVERITY = [
@@ -237,6 +242,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
             continue
+        check = _expected_state(line, path)
+        if check is not None:
+            findings.append(check)
+            last = [check]
+            continue
         prev = lines[idx - 1] if idx else None
         prose = ""
         if prev is not None and prev.text and not line.bullet and not prev.bullet and \
@@ -265,7 +275,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             none = _NO_RE.match(text)
             if tier == TARGET and none and path and is_target_context(path[-1]):
                 # "No support tickets about invalid links": the first one misses the target
-                f = Finding(line.number, none.group("what"), ">", 0.0, "count", TARGET, path, text,
+                f = Finding(line.number, none.group("what"), ">", 0.0, "count", TARGET, path, text, for_=0.0,
                             note="'No ...' as a target: any one misses it; review the metric that counts them")
                 findings.append(f)
                 last = [f]
@@ -280,6 +290,22 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
     return findings, unclear
+
+
+def _expected_state(line: Line, path: list[str]) -> Finding | None:
+    """A health check's expected state under a check / status heading: the check failing (``== 0``) alerts."""
+    m = _EXPECTED_STATE_RE.match(line.text)
+    if not m or not any(_CHECK_CONTEXT_RE.search(h) for h in path[-2:]):
+        return None
+    if m.group("status"):
+        subject = next((h for h in reversed(path) if not _CHECK_CONTEXT_RE.fullmatch(h)), "site") + " http"
+    else:
+        subject = m.group("can") or m.group("what") or m.group("all")
+    subject = re.sub(r"^(?:can|check)\s+", "", subject.strip(), flags=re.I)
+    tier = _tier_from(path, "alert", line.text)
+    return Finding(line.number, subject, "==", 0.0, "up", tier, path, line.text,
+                   note="a health check's expected state: drafted as the check failing (== 0); review the "
+                        "metric that reports it")
 
 
 def _failure_findings(line: Line, path: list[str], tier: str) -> list[Finding]:
