@@ -98,14 +98,17 @@ def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
         raise click.UsageError("name at least one plan file")
     failed = False
     for path in paths:
+        notes: list = []
         try:
-            p = load_plan(path)
+            p = load_plan(path, notes=notes)
         except PlanError as exc:
             failed = True
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             continue
         click.echo(f"{path}: ok: plan {p.plan}, {len(p.sources)} sources, {len(p.metrics)} metrics")
+        for note in notes:  # allowed, but easy to miss: never a failure
+            click.echo(f"note: {note}", err=True)
         for warning in todo_warnings(path):  # a drafted plan's TODOs: warnings, never a failure
             click.echo(f"warning: {warning}", err=True)
     sys.exit(1 if failed else 0)

@@ -50,8 +50,9 @@ class PlanError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_plan(path: str | Path, *, base_url: str | None = None) -> Plan:
-    """Read and validate a plan file; ``base_url`` overrides the plan's own.
+def load_plan(path: str | Path, *, base_url: str | None = None, notes: list[Problem] | None = None) -> Plan:
+    """Read and validate a plan file; ``base_url`` overrides the plan's own; ``notes`` (when given)
+    receives what ``check`` says about a valid plan (``launchwatch.plan.notes``).
 
     >>> plan = load_plan("plans/whatsapp-quiz.yml")  # doctest: +SKIP
     """
@@ -60,10 +61,11 @@ def load_plan(path: str | Path, *, base_url: str | None = None) -> Plan:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError([Problem(str(path), 0, "", f"cannot read plan: {exc}")]) from None
-    return load_plan_text(text, str(path), base_url=base_url)
+    return load_plan_text(text, str(path), base_url=base_url, notes=notes)
 
 
-def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None = None) -> Plan:
+def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None = None,
+                   notes: list[Problem] | None = None) -> Plan:
     """Validate plan YAML held in memory; ``filename`` is only used in messages."""
     data, lines = _parse_yaml(text, filename)
     if not isinstance(data, dict):
@@ -78,6 +80,10 @@ def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None 
     problems = [Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in _cross_checks(plan)]
     if problems:
         raise PlanError(problems)
+    if notes is not None:
+        from launchwatch.plan.notes import plan_notes
+
+        notes.extend(Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in plan_notes(plan))
     return plan
 
 
@@ -220,6 +226,11 @@ def _build(node: yaml.Node, key: _Key, lines: dict[_Key, int], problems: list[Pr
                 problems.append(Problem(filename, line, _dotted(key), "keys must be plain scalars"))
                 continue
             child = (*key, k)
+            if isinstance(k, bool) and not knode.style:  # yes/no/on/off/true/false, unquoted
+                problems.append(Problem(filename, knode.start_mark.line + 1, _dotted((*key, knode.value)),
+                                        f"key {knode.value!r} reads as the boolean {str(k).lower()} in YAML: "
+                                        f"quote it ('{knode.value}')"))
+                continue
             if k in out:
                 problems.append(Problem(filename, knode.start_mark.line + 1, _dotted(child),
                                         "duplicate key: it was already given above"))
@@ -269,6 +280,10 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Key, int], 
         if by_loc[loc] > 1 and err["type"] in _SCALAR_TYPE_ERRORS and isinstance(err.get("input"), dict | list):
             continue
         msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_type" and isinstance(err.get("input"), bool | int | float | type(None)):
+            shown = {True: "true", False: "false", None: "null"}.get(err.get("input"), repr(err.get("input")))
+            msg += (f" (YAML read an unquoted value as {shown}: quote it, e.g. 'no', 'on', '1.0'; unquoted "
+                    "yes/no/on/off/true/false are booleans)")
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + _did_you_mean(loc, data, root)
         elif err["type"] == "missing":
@@ -297,10 +312,25 @@ def _real_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> _Key:
     return tuple(out)
 
 
+# Keys of json_exporter's configuration, as a plan says them: a did-you-mean by spelling would mislead
+# ('valuetype' is closest to 'value', but means 'type').
+_FOREIGN_KEYS = {
+    "valuetype": "'type' (counter, gauge or info)",
+    "allow_missing_key": "'optional: true'",
+    "epochtimestamp": "'timestamp' (with timestamp_unit: ms for json_exporter's milliseconds)",
+    "values": "one mapping per value, each with 'value: \"@.field\"' (or 'launchwatch import json-exporter')",
+    "valueconverter": "'value_map' (and value_map_default)",
+    "http_client_config": "'auth' and 'tls' (or 'launchwatch import json-exporter')",
+}
+
+
 def _did_you_mean(loc: _Key, data: Any, root: type[BaseModel] = Plan) -> str:
     model = _model_at(loc[:-1], data, root)
     if model is None:
         return ""
+    foreign = _FOREIGN_KEYS.get(str(loc[-1]).lower())
+    if foreign and root is Plan:
+        return f" (json_exporter's {loc[-1]!r} is {foreign} here)"
     close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
     allowed = ", ".join(model.model_fields)
     return f" (did you mean '{close[0]}'?)" if close else f" (allowed: {allowed})"
