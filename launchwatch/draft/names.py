@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from launchwatch.plan.metric_lint import name_problems
+
 __all__ = ["alert_name", "metric_name", "phrase_key"]
 
 _STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "are", "be", "with", "per",
@@ -26,10 +28,15 @@ def phrase_key(phrase: str) -> str:
     return " ".join(words[:6])
 
 
+def _lint_clean(word: str) -> bool:
+    """Whether promtool's naming rules accept the word inside a name (no 'days', 'ms', 'gauge')."""
+    return not name_problems(f"x_{word}_x")
+
+
 def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     """``Error rate`` + ratio → ``error_rate_ratio``; ``Slow queries`` per day → ``slow_queries_total``."""
     words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
-    words = [w for w in words if w not in _STOP or w in _KEEP][:5] or ["signal"]
+    words = [w for w in words if (w not in _STOP or w in _KEEP) and _lint_clean(w)][:5] or ["signal"]
     base = "_".join(words)
     if base[0].isdigit():
         base = "m_" + base

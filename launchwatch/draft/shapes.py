@@ -509,6 +509,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             label = "target"  # "Select 10-20 customers", "50% of users configure a number within 7 days"
             if q.high is None:
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
+                who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
+                phrase = _subject(who) or phrase  # the share of whom: "INICIAL users configure number"
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)):
