@@ -25,6 +25,8 @@ class Upstream:
         self.replies: dict[str, Reply] = {}
         self.hits: Counter[str] = Counter()
         self.seen_headers: dict[str, dict[str, str]] = {}
+        self.seen_header_lists: dict[str, list[tuple[str, str]]] = {}  # every header as sent, repeats included
+        self.seen_requests: dict[str, tuple[str, bytes]] = {}  # path -> (method, body) of the last request
         self._lock = threading.Lock()
         outer = self
 
@@ -36,9 +38,12 @@ class Upstream:
                 pass
 
             def do_GET(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with outer._lock:
                     outer.hits[self.path] += 1
                     outer.seen_headers[self.path] = dict(self.headers)
+                    outer.seen_header_lists[self.path] = list(self.headers.items())
+                    outer.seen_requests[self.path] = (self.command, body)
                     reply = outer.replies.get(self.path, Reply(404, b'{"error": "no such path"}'))
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -49,6 +54,8 @@ class Upstream:
                 self.end_headers()
                 with contextlib.suppress(OSError):
                     self.wfile.write(reply.body)
+
+            do_POST = do_GET
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
