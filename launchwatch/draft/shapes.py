@@ -35,13 +35,17 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
                    "week": 604800, "month": 2592000}
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
+# a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
+_INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
+                             re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
-_DROP_RE = re.compile(r"\b(drop|decrease|decline|fall|increase|growth|spike|degradation|rise)\b", re.I)
+_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b",
+                      re.I)
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
-_RISE_RE = re.compile(r"\b(increase|growth|spike|degradation|rise|jump)\b", re.I)
+_RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
@@ -111,8 +115,10 @@ class Unclear:
 
 
 def _subject(text: str) -> str:
+    text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
+    text = _INLINE_TIER_RE.sub(" ", text)
     text = _LABEL_RE.sub(" ", text)
-    text = re.sub(r"\b(if|when|is|are|should be|must be|stays?|remains?|keep|ACTION|IF|rate of)\b", " ", text)
+    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of)\b", " ", text)
     text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
@@ -132,7 +138,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -
         return "CRITICAL"
     if label.startswith(("warn", "warning")):
         return "WARNING"
-    inline = tier_in(text.split(":")[0]) if ":" in text[:40] else None
+    if label == "page":
+        return "PAGE"
+    lead = _INLINE_TIER_RE.match(text)
+    inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
         return inline
     for heading in reversed(path):
@@ -144,9 +153,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
-            return "ALERT"
-    if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF "):
-        return "ALERT"
+            return "PAGE" if re.search(r"\bpag(?:e|es|ed|ing)\b", text, re.I) else "ALERT"
+    if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF ") or \
+            _DROP_RE.search(text):
+        return "PAGE" if re.search(r"\bpag(?:e|es|ed|ing)\b", text, re.I) else "ALERT"
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
@@ -357,10 +367,11 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     for col, cell in enumerate(cells[1:], 1):
         name = header[col] if col < len(header) else ""
         if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
-                                                            r"sla|max|min", name):
+                                                            r"sla|max|min|\bpage", name):
             continue
         label = "target" if re.search(r"target|goal|sla", name) else ("critical" if "critical" in name else
-                                                                       ("warning" if "warn" in name else "alert"))
+                                                                       ("warning" if "warn" in name else
+                                                                        ("page" if "page" in name else "alert")))
         for q in find_quantities(cell):
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f:
@@ -477,6 +488,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
             if out:
                 out[-1].for_ = q.value
+            continue
+        if q.kind == "duration" and out and out[-1].kind != "duration" and out[-1].window is None and (
+                (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
+                re.match(r"(?:over|in)\b", q.raw, re.I)):
+            out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
             continue
         if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
             if out:

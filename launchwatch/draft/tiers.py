@@ -24,14 +24,15 @@ _TIER_PATTERNS = [
 ]
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|healthy|expected|"
                         r"sla targets?)\b", re.I)
-_ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|warning thresholds?|thresholds?|escalat\w*)\b", re.I)
+_ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|on-?call|warning thresholds?|thresholds?|escalat\w*)\b",
+                       re.I)
 
 _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": "low",
              "SEV0": "critical", "SEV1": "critical", "SEV2": "high", "SEV3": "medium", "SEV4": "low",
              "Tier 1": "critical", "Tier 2": "high", "Tier 3": "medium", "Tier 4": "low", "Tier 5": "low",
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
-             "ALERT": "medium", TARGET: "low"}
+             "ALERT": "medium", "PAGE": "critical", TARGET: "low"}
 
 _CHANNELS = [
     ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
