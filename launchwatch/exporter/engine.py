@@ -28,6 +28,7 @@ from launchwatch.plan.units import format_duration
 __all__ = ["Engine", "Recorder", "ScrapeResult", "Shard", "Target"]
 
 log = logging.getLogger("launchwatch.exporter")
+_PROBE_TARGETS = 256  # /probe targets kept with their connections and last document
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ class Engine:
         self.recorder = recorder or Recorder()
         self._pool = ThreadPoolExecutor(max_workers=max_workers or plan.max_concurrency,
                                         thread_name_prefix="fetch")
+        self._probe_lock = threading.Lock()
+        self._probe_targets: dict[tuple[str, str], Target] = {}  # /probe's (module, URL), least recently used first
 
     def scrape(self, timeout: float | None = None) -> list[ScrapeResult]:
         """Fetch every source (each within its own timeout, all within ``timeout``) and wait.
@@ -254,6 +257,30 @@ class Engine:
                                             probe=ProbeOutcome(False) if t.source.probe else None))
         return results
 
+    def probe(self, module: str, url: str, timeout: float | None) -> ScrapeResult:
+        """Fetch ``url`` with ``module``'s settings and mappings, now (``/probe``; the caller checked the
+        allow-list). Redirects are not followed: they could lead past the allow-list."""
+        key = (module, url)
+        with self._probe_lock:
+            target = self._probe_targets.pop(key, None)
+            if target is None:
+                mod = self.plan.module(module)
+                fields = mod.model_dump(exclude={"name", "allowed_targets"}, exclude_defaults=True)
+                source = Source.model_validate({**fields, "name": mod.name, "url": url})
+                target = Target(source, "", label=url, redirects=False)
+            self._probe_targets[key] = target  # most recently used last
+            while len(self._probe_targets) > _PROBE_TARGETS:
+                self._probe_targets.pop(next(iter(self._probe_targets))).close()
+        budget = target.source.timeout if timeout is None else min(target.source.timeout, timeout)
+        fut, run = target.claim()
+        if run:
+            target.run_into(fut, budget, lambda *_, **__: None)  # /probe answers for itself: no /metrics counters
+        try:
+            return fut.result(timeout=budget + 0.05)
+        except FutureTimeout:
+            return ScrapeResult(module, False, budget, time.monotonic(), "timeout",
+                                f"{target.fetcher.safe_url} did not answer within {budget:g}s")
+
     def last_results(self) -> Iterable[tuple[Target, ScrapeResult | None]]:
         return [(t, t.last) for t in self.targets]
 
@@ -265,5 +292,7 @@ class Engine:
 
     def _drain(self) -> None:
         self._pool.shutdown(wait=True)
-        for t in self.targets:
+        with self._probe_lock:
+            probed = list(self._probe_targets.values())
+        for t in [*self.targets, *probed]:
             t.close()

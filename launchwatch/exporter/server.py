@@ -1,4 +1,4 @@
-"""The exporter's HTTP server: /metrics, /, /-/healthy, /-/ready, POST /-/reload, and SIGHUP.
+"""The exporter's HTTP server: /metrics, /probe, /, /-/healthy, /-/ready, POST /-/reload, and SIGHUP.
 
 A reload that fails keeps the running plan, sets launchwatch_config_last_reload_successful to 0
 and says why on the landing page, in the log and in the /-/reload response. As in Prometheus,
@@ -15,15 +15,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from launchwatch.exporter.engine import Engine, Recorder, Shard
 from launchwatch.exporter.exposition import CONTENT_TYPES, negotiate, page
+from launchwatch.exporter.fetch import redact_url
 from launchwatch.exporter.httpd import HttpServer, Request, Response
 from launchwatch.exporter.landing import landing_page
 from launchwatch.exporter.selfmetrics import self_families
 from launchwatch.exporter.web_config import WebConfigFile
 from launchwatch.plan.loader import PlanError, load_plan
 from launchwatch.plan.model import Plan
+from launchwatch.plan.targets import target_problem
 
 __all__ = ["Exporter", "serve"]
 
@@ -89,6 +92,8 @@ class Exporter:
             return Response.text(405, "method not allowed: use GET\n", [("Allow", "GET, HEAD")])
         if request.path == "/metrics":
             return self._metrics(request)
+        if request.path == "/probe":
+            return self._probe(request)
         if request.path == "/-/healthy":
             return Response.text(200, "launchwatch is healthy\n")
         if request.path == "/-/ready":
@@ -111,6 +116,29 @@ class Exporter:
         if compress:
             headers.append(("Content-Encoding", "gzip"))
         return Response(200, body, headers)
+
+
+    def _probe(self, request: Request) -> Response:
+        """``/probe?module=NAME&target=URL``: one target with a module's mappings (json_exporter's and
+        blackbox_exporter's multi-target pattern). 400 for an unknown module or a target outside the module's
+        ``allowed_targets`` (never fetched); 503 when the fetch or the document fails, as json_exporter does."""
+        engine = self.engine
+        params = parse_qs(request.query, keep_blank_values=True)
+        module = (params.get("module") or ["default"])[0]
+        target = (params.get("target") or [""])[0]
+        if module not in {m.name for m in engine.plan.modules}:
+            return Response.text(400, f"unknown module {module!r}\n")
+        if not target:
+            return Response.text(400, "the target parameter is missing\n")
+        if problem := target_problem(target, engine.plan.module(module).allowed_targets):
+            log.info("probe refused module=%s target=%r: %s", module, redact_url(target), problem)
+            return Response.text(400, f"target refused: {problem}\n")
+        result = engine.probe(module, target, scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")))
+        if not result.ok:
+            return Response.text(503, f"{result.reason}: {result.error}\n")
+        fmt = negotiate(request.header("accept"))
+        body = page([result.block] if result.block else [], [], fmt, compress=False)
+        return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
 
 
 def scrape_timeout(header: str | None) -> float | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PERCENTILE_LABEL", "label_problem", "name_problems"]
+__all__ = ["PERCENTILE_LABEL", "base_units", "clean_name", "label_problem", "name_problems"]
 
 # A precomputed percentile is a gauge with this label (value "p95"); "quantile" belongs to summaries.
 PERCENTILE_LABEL = "percentile"
@@ -70,4 +70,54 @@ def label_problem(label: str) -> str | None:
         return "non-histogram metrics should not have 'le' label (promtool check metrics): rename it"
     if _CAMEL.search(label):
         return "label names should be written in 'snake_case' not 'camelCase'"
+    return None
+
+
+def clean_name(name: str) -> str:
+    """``name`` changed until promtool has nothing to say about it (for names launchwatch makes up:
+    ``init``, ``import json-exporter``): a word it reads as a unit abbreviation or a type ('_s', '_mb',
+    '_gauge') joins the word before it, and a name ending in '_count', '_sum' or '_bucket' (summaries'
+    and histograms') gets '_value'. Non-base units stay: converting them needs a scale, which the
+    caller decides.
+
+    >>> clean_name("disk_mb_free"), clean_name("orders_count")
+    ('diskmb_free', 'orders_count_value')
+    """
+    for _ in range(8):
+        if not name_problems(name):
+            return name
+        words = name.split("_")
+        if words[-1] in ("count", "sum", "bucket"):
+            words.append("value")
+        for i in range(len(words) - 1, 0, -1):
+            if words[i].lower() in _ABBREVIATIONS or words[i].lower() in _TYPES:
+                words[i - 1:i + 1] = [words[i - 1] + words[i]]
+        name = "_".join(words)
+    return name
+
+
+_PREFIX_FACTORS = {"pico": 1e-12, "nano": 1e-9, "micro": 1e-6, "milli": 1e-3, "centi": 1e-2, "deci": 1e-1,
+                   "deca": 10.0, "hecto": 100.0, "kilo": 1e3, "kibi": 1024.0, "mega": 1e6, "mibi": 2.0 ** 20,
+                   "giga": 1e9, "gibi": 2.0 ** 30, "tera": 1e12, "tebi": 2.0 ** 40, "peta": 1e15, "pebi": 2.0 ** 50,
+                   "": 1.0}
+# what one of the unit is in its base unit; temperatures other than kelvin/celsius are not a factor away
+_UNIT_FACTORS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0, "bits": 0.125,
+                 "inches": 0.0254, "yards": 0.9144, "miles": 1609.344, "calories": 4.184, "pounds": 453.59237,
+                 "ounces": 28.349523125, "kelvins": 1.0, **{base: 1.0 for base in set(_UNITS.values())}}
+
+
+def base_units(name: str) -> tuple[str, float] | None:
+    """The name in base units and the factor its values take (``foo_milliseconds`` → ``foo_seconds``,
+    0.001), or None when the name has no unit to convert (or one no factor converts, e.g. fahrenheit).
+
+    >>> base_units("latency_milliseconds"), base_units("transfer_kibibytes")
+    (('latency_seconds', 0.001), ('transfer_bytes', 1024.0))
+    """
+    words = name.split("_")
+    for i, word in enumerate(words):
+        for prefix, pf in _PREFIX_FACTORS.items():
+            unit = word[len(prefix):] if word.startswith(prefix) else None
+            if unit in _UNIT_FACTORS and unit in _UNITS and (prefix or _UNITS[unit] != unit):
+                words[i] = _UNITS[unit]
+                return "_".join(words), pf * _UNIT_FACTORS[unit]
     return None

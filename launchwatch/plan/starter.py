@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import yaml
 
 from launchwatch.exporter.extract import ExtractError, parse_json
-from launchwatch.plan.metric_lint import PERCENTILE_LABEL, label_problem, name_problems
+from launchwatch.plan.metric_lint import PERCENTILE_LABEL, clean_name, label_problem
 from launchwatch.plan.model import (
     PLAN_NAME_RE,
     RESERVED_LABELS,
@@ -565,7 +565,7 @@ class _Walk:
         name = "_".join(words or self.source_tokens)
         if not name[0].isalpha():
             name = "_".join(self.source_tokens) + "_" + name
-        name = _lint_clean(name)
+        name = clean_name(name)
         labels = dict(labels or {})
         const = {}
         if guess.quantile is not None:
@@ -716,24 +716,6 @@ def _item_labels(items: list[dict[str, Any]], fields: dict[str, tuple[list[str],
     if not chosen:
         return labels, used, "labelled by position (index): no string field tells the items apart"
     return labels, used, f"labelled by its {named} and its position (index): those alone repeat in the sample"
-
-
-def _lint_clean(name: str) -> str:
-    """``name`` changed until ``promtool check metrics`` has nothing to say about it: a word it reads as a
-    unit abbreviation or a type ('_s', '_mb', '_gauge') joins the word before it, and a gauge does not
-    end in '_count', '_sum' or '_bucket' (those belong to summaries and histograms)."""
-    for _ in range(8):
-        problems = name_problems(name)
-        if not problems:
-            return name
-        words = name.split("_")
-        if words[-1] in ("count", "sum", "bucket") and not name.endswith("_total"):
-            words.append("value")
-        for i in range(len(words) - 1, 0, -1):
-            if name_problems("x_" + words[i]) or name_problems("x_" + words[i] + "_x"):
-                words[i - 1:i + 1] = [words[i - 1] + words[i]]
-        name = "_".join(words)
-    return name
 
 
 def _label_like(text: str) -> bool:
