@@ -114,6 +114,31 @@ def check(files: tuple[str, ...], config: str | None, plan: str | None) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.group(name="import")
+def import_() -> None:
+    """Convert another exporter's configuration into a plan."""
+
+
+@import_.command(name="json-exporter")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--plan", "name", default="json-exporter", show_default=True, metavar="NAME", help="Plan name.")
+@click.option("-o", "--out", "out", default=None, metavar="OUT.yml",
+              help="Where to write the plan ('-' for stdout; default: NAME.yml).")
+@click.option("--prometheus", "prometheus", type=click.Path(dir_okay=False),
+              help="Prometheus configuration whose /probe jobs' targets become the modules' allowed_targets.")
+@click.option("--allow-target", "allow", multiple=True, metavar="PREFIX",
+              help="A URL prefix or host[:port] every module may probe (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def import_json_exporter(config: str, name: str, out: str | None, prometheus: str | None, allow: tuple[str, ...],
+                         force: bool) -> None:
+    """Convert a json_exporter configuration (modules, metrics, headers, auth, TLS, body) into a plan."""
+    from launchwatch.importers.command import run_json_exporter_import
+
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+        raise click.BadParameter("lower-case letters, digits and '-', starting with a letter", param_hint="--plan")
+    sys.exit(run_json_exporter_import(config, name, out, prometheus, allow, force))
+
+
 @main.command()
 @click.argument("doc", type=click.Path(dir_okay=False))
 @click.option("--plan", "name", metavar="NAME", help="Plan name (default: from the document's file name).")

@@ -1,0 +1,1 @@
+"""Plans converted from other exporters' configurations (``launchwatch import …``)."""
