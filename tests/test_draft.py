@@ -149,6 +149,16 @@ def test_rises_per_tier_times_criteria_and_health_checks() -> None:
         ("==", 0, "ALERT", 18), ("==", 0, "ALERT", 19), ("==", 0, "ALERT", 20)]
 
 
+def test_numbered_rules_resolutions_and_budgets() -> None:
+    doc = ("**CRITICAL Alerts (Page on-call immediately):**\n```\nRule 1: Error Rate > 10%\n\n"
+           "Rule 2: All Services Down\nAction: PagerDuty critical alert\n```\n\n**Streaming:**\n"
+           "Metric: Screen Share Quality\nAlert: < 720p quality\n\nMetric: Monthly Cost\nAlert: > 20% over budget\n")
+    found = [(f.op, f.value, f.tier, f.for_, f.line) for f in extract(split_lines(doc))[0]]
+    assert found == [(">", 0.1, "CRITICAL", None, 3), ("==", 0, "CRITICAL", 60, 5),  # a numbered rule is an item
+                     ("<", 720, "ALERT", None, 11),  # a video resolution's lines
+                     (">", 1.2, "ALERT", None, 14)]  # 20% over budget: above 1.2 times the budget
+
+
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
     doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
     found, unclear = extract(split_lines(doc))

@@ -33,7 +33,7 @@ _OPS = [
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
-            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b")
+            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b")
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
@@ -70,6 +70,8 @@ def _scale(unit: str | None) -> tuple[float, str]:
     if not unit:
         return 1.0, "count"
     u = unit.lower()
+    if u == "p":
+        return 1.0, "count"  # a video resolution's lines: 720p
     if u in ("%", "percent"):
         return 0.01, "ratio"
     if u in DURATION_UNITS:

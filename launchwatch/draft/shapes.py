@@ -38,6 +38,8 @@ _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|fo
 # a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
 _INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
                              re.I)
+# a numbered rule is an item of its list: "Rule 2: All Services Down"
+_RULE_PREFIX_RE = re.compile(r"^(?:rule|alert|check|item|scenario)\s*#?\d+\s*[:.)-]\s*", re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
@@ -280,7 +282,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             findings.extend(found)
             last = found
             continue
-        if (line.bullet or in_list) and not re.search(r"\d", _TIER_TOKEN_RE.sub("", text)) and len(text) < 80:
+        bare = _RULE_PREFIX_RE.sub("", _TIER_TOKEN_RE.sub("", text))
+        if (line.bullet or in_list or bare != text) and not re.search(r"\d", bare) and len(text) < 80:
             tier = _tier_from(path, None, text)
             none = _NO_RE.match(text)
             if tier == TARGET and none and path and is_target_context(path[-1]):
@@ -322,7 +325,7 @@ def _failure_findings(line: Line, path: list[str], tier: str) -> list[Finding]:
     """A failure an alert tier names without a number ("Site completely down", "Payment processing failure"):
     the check of that thing failing (``== 0``), confirmed by the next minute's check for an outage, held 5m for
     "issues"; a flow's failure ("processing / delivery failure") also as most of its attempts failing."""
-    text = line.text
+    text = _RULE_PREFIX_RE.sub("", line.text)
     outage, degraded = _OUTAGE_RE.search(text), _DEGRADED_RE.search(text)
     if _NOT_OBSERVED_RE.search(text) or not (outage or degraded):
         return []
@@ -414,6 +417,10 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
         else:
             op = ">"
+    if q.kind == "ratio" and re.match(r"\s*over (?:the |its )?(?:budget|baseline|forecast|plan|limit|quota)\b",
+                                      after, re.I):
+        # "> 20% over budget": the spend is above 1.2 times the budget
+        q = Quantity(q.op, round(1 + q.value, 9), q.kind, q.start, q.end, q.raw, q.high, q.plus)
     if drop and tier != TARGET and op in (">", ">=") and q.kind in ("ratio", "count") and (
             _RISE_RE.search(after[:30]) or _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:])):
         factor = re.match(r"\s*[x×]\b", segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else "")
