@@ -264,10 +264,7 @@ class Engine:
         with self._probe_lock:
             target = self._probe_targets.pop(key, None)
             if target is None:
-                mod = self.plan.module(module)
-                fields = mod.model_dump(exclude={"name", "allowed_targets"}, exclude_defaults=True)
-                source = Source.model_validate({**fields, "name": mod.name, "url": url})
-                target = Target(source, "", label=url, redirects=False)
+                target = Target(self.plan.module(module).as_source(url), "", label=url, redirects=False)
             self._probe_targets[key] = target  # most recently used last
             while len(self._probe_targets) > _PROBE_TARGETS:
                 self._probe_targets.pop(next(iter(self._probe_targets))).close()

@@ -126,17 +126,19 @@ def extract(source: Source, doc: Any, help_suffix: str = "", target: str | None 
                 raise
             out.failed.append(exc)
             continue
+        if order is not None:
+            rows = [(tuple(labels[i] for i in order), value, ts) for labels, value, ts in rows]
+        mine = {labels for labels, _, _ in rows}
+        if len(mine) != len(rows) or not keys.isdisjoint(mine):
+            twice = next(lb for lb, _, _ in rows if lb in keys or sum(1 for r in rows if r[0] == lb) > 1)
+            exc = ExtractError("invalid_value", f"{mapping.name}: two samples with labels {twice}", mapping.name)
+            if source.isolation != "metric":
+                raise exc
+            out.failed.append(exc)  # the whole mapping, never part of it
+            continue
         out.missing.extend(missing)
+        keys.update(mine)
         for labels, value, ts in rows:
-            if order is not None:
-                labels = tuple(labels[i] for i in order)
-            if labels in keys:
-                exc = ExtractError("invalid_value", f"{mapping.name}: two samples with labels {labels}", mapping.name)
-                if source.isolation != "metric":
-                    raise exc
-                out.failed.append(exc)
-                continue
-            keys.add(labels)
             family.samples.append((labels, value))
             if ts is not None:
                 if family.timestamps is None:

@@ -52,7 +52,9 @@ def convert(config: Any, name: str, *, targets: dict[str, list[str]] | None = No
         conv.notes.append(f"{key}: not a json_exporter setting launchwatch knows; left out")
     for module_name, module in config["modules"].items():
         allowed = (targets or {}).get(str(module_name))
-        conv.plan["modules"].append(_module(conv, str(module_name), module or {}, allowed))
+        converted = _module(conv, str(module_name), module or {}, allowed)
+        if converted["metrics"]:
+            conv.plan["modules"].append(converted)
     return conv
 
 
@@ -93,7 +95,6 @@ def _module(conv: Conversion, name: str, module: dict[str, Any], allowed: list[s
     out["metrics"] = metrics
     if not metrics:
         conv.notes.append(f"{where}: no metric could be converted; the module is left out")
-        out["metrics"] = []
     return out
 
 

@@ -89,6 +89,9 @@ def to_query(template: str, root: str = "$") -> str:
     """
     parts = parse_template(template)
     if len(parts) != 1 or not parts[0].action:
+        for part in parts:  # a loop or a literal says best why
+            if part.action:
+                _expression(part.text, root)
         raise Untranslatable(f"{template!r} is not a single {{…}} query")
     return _expression(parts[0].text, root)
 

@@ -368,6 +368,11 @@ class Module(_Request):
             _check_allowed_target(entry)
         return self
 
+    def as_source(self, url: str) -> Source:
+        """The module as a source fetching ``url`` (named after the module), as ``/probe`` runs it."""
+        fields = self.model_dump(exclude={"name", "allowed_targets"}, exclude_defaults=True)
+        return Source.model_validate({**fields, "name": self.name, "url": url})
+
 
 def _check_allowed_target(entry: str) -> None:
     from launchwatch.plan.targets import parse_allowed  # small module of its own: the allow-list's rules
