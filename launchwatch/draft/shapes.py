@@ -283,7 +283,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             last = found
             continue
         bare = _RULE_PREFIX_RE.sub("", _TIER_TOKEN_RE.sub("", text))
-        if (line.bullet or in_list or bare != text) and not re.search(r"\d", bare) and len(text) < 80:
+        field = re.match(r"^[A-Za-z][\w /&-]{1,30}:\s", bare)  # "Responsibilities: ...": a field, not a failure
+        if (line.bullet or in_list or bare != text) and not re.search(r"\d", bare) and len(text) < 80 and not field:
             tier = _tier_from(path, None, text)
             none = _NO_RE.match(text)
             if tier == TARGET and none and path and is_target_context(path[-1]):
