@@ -159,6 +159,18 @@ def test_numbered_rules_resolutions_and_budgets() -> None:
                      (">", 1.2, "ALERT", None, 14)]  # 20% over budget: above 1.2 times the budget
 
 
+def test_placeholders_beside_a_target_subjects_after_the_number_and_spanish_durations() -> None:
+    doc = ("## Weekly review\nConversion Rate: XX% (Target: >25%)\nNew signups: [X] (Target: [Y])\n\n"
+           "## Week 1 success criteria\n- >$300 ARS MRR\n- <$10 ARS customer acquisition cost\n\n"
+           "## Alerts\n- Si el problema persiste >10 minutos\n")
+    plan, _ = draft_from_text(doc, "es")
+    got = [(t["source_line"], t["metric"], t["op"], t["value"]) for t in plan["thresholds"]]
+    assert got == [(2, "conversion_rate_ratio", "<", 0.25),  # the blank is the report's, the target is real
+                   (6, "mrr", "<", 300), (7, "customer_acquisition_cost", ">", 10),  # one metric each
+                   (10, "si_el_problema_persiste_seconds", ">", 600)]
+    assert [u["reason"][:7] for u in plan["unexpressible"]] == ["line 3:"]
+
+
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
     doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
     found, unclear = extract(split_lines(doc))

@@ -16,6 +16,9 @@ DURATION_UNITS = {
     "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
     "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    # Spanish and Portuguese, as launch documents for Latin American products write them
+    "segundo": 1, "segundos": 1, "minuto": 60, "minutos": 60, "hora": 3600, "horas": 3600, "dia": 86400,
+    "dias": 86400, "día": 86400, "días": 86400, "semana": 604800, "semanas": 604800,
     "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
     "d": 86400, "day": 86400, "days": 86400,
     "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
@@ -33,7 +36,8 @@ _OPS = [
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
-            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b")
+            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|"
+            r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"

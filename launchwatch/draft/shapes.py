@@ -246,9 +246,15 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 findings.extend(_table_row(line, path, aligned, row, idx))
                 continue
         if _PLACEHOLDER_RE.search(text):
-            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a placeholder the document "
-                                                                "leaves to fill ([X], $[Y], XX%): no number to judge"))
-            continue
+            filled = _PLACEHOLDER_RE.sub(" ", text)
+            labelled = _LABEL_RE.search(filled)
+            if not (labelled and find_quantities(filled[labelled.end():])):
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: a placeholder the document "
+                                       "leaves to fill ([X], $[Y], XX%): no number to judge"))
+                continue
+            # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
+            line = Line(line.number, line.raw, filled, line.bullet)
+            text = filled
         if _CADENCE_RE.match(text):
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
@@ -518,6 +524,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             if pos < q.start:
                 label = lab
         phrase = _subject(text[:q.start] if n == 0 or not _subject(before) else before)
+        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
+            # "<$10 ARS customer acquisition cost": the subject follows the number
+            rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
+            phrase = _subject(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
         if label and not _subject(before):
             phrase = _subject(text.split(":")[0]) if ":" in text else phrase
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
