@@ -230,7 +230,7 @@ def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ..
     if not configs and not plans_:
         raise click.UsageError("give --plan NAME or --config FILE")
     loaded = _with_jobs(_load_plans(configs, plans_), jobs)
-    topology = _topology(ctx, topology_file) if topology_file else None
+    topology = _topology(ctx, topology_file, loaded) if topology_file else None
     exporter, exporters = _exporters(loaded, exporter_specs) if topology is None else ("127.0.0.1:9848", {})
     options = GenerateOptions(phase=phase, time_scale=time_scale, exporter=exporter, exporters=exporters,
                               alertmanagers=tuple(alertmanagers), scrape_interval=scrape_interval,
@@ -264,19 +264,24 @@ def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ..
                        "docs/alerts is published", err=True)
 
 
-def _topology(ctx: click.Context, path: str) -> Topology:
-    """The topology file, or exit 1 with ``file:line: key: problem`` for each problem."""
-    from launchwatch.topology import load_topology
+def _topology(ctx: click.Context, path: str, plans: list[Plan]) -> Topology:
+    """The topology file, fitting ``plans``; else exit 1 with ``file:line: key: problem`` for each problem."""
+    from launchwatch.topology import TopologyError, check_plans, load_topology
 
     for name, flag in (("exporter_specs", "--exporter"), ("alertmanagers", "--alertmanager")):
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError(f"{flag} and --topology both give addresses: put them in the topology file")
     try:
-        return load_topology(path)
+        topology = load_topology(path)
+        check_plans(plans, topology)
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+    except TopologyError as exc:
+        click.echo(f"{path}: {exc}", err=True)
+        sys.exit(1)
+    return topology
 
 
 def _per_plan(items: tuple[str, ...], plans: list[Plan], option: str) -> tuple[list[str], dict[str, str]]:
