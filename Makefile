@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := prometheus prometheus-alertmanager docker-compose
-TOOLS := prometheus promtool prometheus-alertmanager amtool docker-compose
+DEBIAN_PACKAGES := prometheus prometheus-alertmanager victoria-metrics docker-compose
+TOOLS := prometheus promtool prometheus-alertmanager amtool victoria-metrics vmagent vmalert docker-compose
 
 .PHONY: demo test lint bench soak docs system-deps clean
 
@@ -13,7 +13,8 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
-# Debian packages the tests use (real Prometheus, Alertmanager, promtool, amtool, docker-compose).
+# Debian packages the tests use (real Prometheus, Alertmanager, promtool, amtool, VictoriaMetrics with vmagent and
+# vmalert, docker-compose).
 system-deps:
 	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
