@@ -6,6 +6,14 @@ __all__ = [
     "BUILD_INFO",
     "CONFIG_RELOAD_SUCCESSFUL",
     "CONFIG_RELOAD_TIMESTAMP",
+    "JOURNEY_AGE",
+    "JOURNEY_DURATION",
+    "JOURNEY_FAILURES",
+    "JOURNEY_LAST_RUN",
+    "JOURNEY_RUNS",
+    "JOURNEY_STEP_DURATION",
+    "JOURNEY_STEP_SUCCESS",
+    "JOURNEY_SUCCESS",
     "PROBE_CHECK_SUCCESS",
     "PROBE_HTTP_STATUS_CODE",
     "PROBE_SUCCESS",
@@ -28,6 +36,15 @@ PROBE_TLS_NOT_AFTER = "launchwatch_probe_tls_cert_not_after_timestamp_seconds"
 CONFIG_RELOAD_SUCCESSFUL = "launchwatch_config_last_reload_successful"
 CONFIG_RELOAD_TIMESTAMP = "launchwatch_config_last_reload_success_timestamp_seconds"
 BUILD_INFO = "launchwatch_build_info"
+# synthetic user journeys (launchwatch.exporter.journeys): the last run's outcome, served until the next
+JOURNEY_SUCCESS = "launchwatch_journey_success"
+JOURNEY_DURATION = "launchwatch_journey_duration_seconds"
+JOURNEY_STEP_SUCCESS = "launchwatch_journey_step_success"
+JOURNEY_STEP_DURATION = "launchwatch_journey_step_duration_seconds"
+JOURNEY_FAILURES = "launchwatch_journey_failures_total"
+JOURNEY_RUNS = "launchwatch_journey_runs_total"
+JOURNEY_LAST_RUN = "launchwatch_journey_last_run_timestamp_seconds"
+JOURNEY_AGE = "launchwatch_journey_age_seconds"
 
 # metric name -> label names, so a plan's thresholds can be checked against them
 SELF_METRIC_LABELS: dict[str, tuple[str, ...]] = {
@@ -42,4 +59,12 @@ SELF_METRIC_LABELS: dict[str, tuple[str, ...]] = {
     CONFIG_RELOAD_SUCCESSFUL: (),
     CONFIG_RELOAD_TIMESTAMP: (),
     BUILD_INFO: ("version", "python_version", "plan"),
+    JOURNEY_SUCCESS: ("journey",),
+    JOURNEY_DURATION: ("journey",),
+    JOURNEY_STEP_SUCCESS: ("journey", "step"),
+    JOURNEY_STEP_DURATION: ("journey", "step"),
+    JOURNEY_FAILURES: ("journey", "step", "reason"),  # reason: launchwatch.exporter.fetch.REASONS
+    JOURNEY_RUNS: ("journey",),
+    JOURNEY_LAST_RUN: ("journey",),
+    JOURNEY_AGE: ("journey",),
 }

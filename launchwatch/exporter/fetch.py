@@ -22,7 +22,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -31,7 +31,7 @@ import urllib3
 
 from launchwatch.plan.model import SecretRef, Source
 
-__all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "redact_url"]
+__all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "read_secret", "redact_url"]
 
 log = logging.getLogger("launchwatch.exporter")
 # A plan that sets tls.insecure_skip_verify chose it: say so once per source (below), not in an
@@ -62,7 +62,7 @@ class FetchResult:
     duration: float
     content_type: str = ""
     tls_not_after: float | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # the response's, names case-insensitive
 
 
 def redact_url(url: str, replacement: str = "***@") -> str:
@@ -75,6 +75,11 @@ def redact_url(url: str, replacement: str = "***@") -> str:
         host = f"[{host}]"
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, replacement + netloc, parts.path, parts.query, parts.fragment))
+
+
+def read_secret(ref: SecretRef) -> str:
+    """A secret's value from its environment variable or file; ``FetchError("secret")`` when it is not there."""
+    return _secret(ref)
 
 
 def _secret(ref: SecretRef) -> str:
@@ -90,7 +95,8 @@ def _secret(ref: SecretRef) -> str:
 
 
 class Fetcher:
-    """HTTP client for one source; keeps its connection alive between scrapes.
+    """HTTP client for one source (or a journey's step: anything with a source's request fields);
+    keeps its connection alive between scrapes.
 
     Plain urllib3 rather than requests: the same connection pool underneath at well under half
     the CPU per request, which is most of what a fresh scrape costs.
@@ -183,7 +189,8 @@ class Fetcher:
         duration = time.monotonic() - start
         if resp.status not in src.valid_status_codes:
             raise FetchError("http_status", f"{self.safe_url} answered HTTP {resp.status}", resp.status)
-        return FetchResult(resp.status, body, duration, resp.headers.get("Content-Type", ""), tls_not_after)
+        return FetchResult(resp.status, body, duration, resp.headers.get("Content-Type", ""), tls_not_after,
+                           resp.headers)
 
     def _cut(self, cut: threading.Event) -> None:
         """The deadline passed mid-fetch: shut this source's connections so the blocked read returns."""

@@ -5,16 +5,19 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from launchwatch import __version__
 from launchwatch.exporter.engine import ScrapeResult, Target
+from launchwatch.plan.units import format_duration
 
 __all__ = ["landing_page"]
 
 
 def landing_page(plan_title: str, plan_name: str, targets: Iterable[tuple[Target, ScrapeResult | None]],
-                 reload_error: str | None) -> bytes:
-    """HTML naming the plan and each source's last status; URLs are shown without credentials."""
+                 reload_error: str | None, journeys: Iterable[Any] = ()) -> bytes:
+    """HTML naming the plan and each source's last status, and each journey's last run (which step
+    broke and why); URLs are shown without credentials, journeys' secrets masked."""
     rows = []
     now = time.monotonic()
     for target, last in targets:
@@ -42,9 +45,35 @@ def landing_page(plan_title: str, plan_name: str, targets: Iterable[tuple[Target
 {warning}
 <table><tr><th>Source</th><th>URL</th><th>Last status</th><th>Detail</th><th>When</th></tr>
 {''.join(rows)}
-</table></body></html>
+</table>
+{_journeys(journeys)}</body></html>
 """
     return page.encode("utf-8")
+
+
+def _journeys(journeys: Iterable[Any]) -> str:
+    """A table of the journeys (``launchwatch.exporter.journeys``): last run, the step that broke and why."""
+    rows = []
+    now = time.time()
+    for state in journeys:
+        journey, last = state.journey, state.last
+        if last is None:
+            status, detail, when = "not run yet", f"runs at most every {format_duration(journey.interval)}", ""
+        else:
+            status = "passed" if last.ok else f"failed at step {last.failed.name} ({last.failed.reason})"
+            detail = last.failed.error if last.failed else ", ".join(
+                f"{s.name} {s.duration * 1000:.0f} ms" for s in last.steps if s.ok is not None and not s.cleanup)
+            broken = [s for s in last.steps if s.cleanup and s.ok is False]
+            if broken:
+                detail += "; cleanup " + ", ".join(f"{s.name} failed ({s.reason}: {s.error})" for s in broken)
+            when = f"{now - last.finished:.0f} s ago (every {format_duration(journey.interval)})"
+        ok = last is not None and last.ok
+        rows.append(f"<tr><td>{_e(journey.name)}</td><td class='{'up' if ok else 'down'}'>{_e(status)}</td>"
+                    f"<td>{_e(detail)}</td><td>{_e(when)}</td></tr>")
+    if not rows:
+        return ""
+    return ("<h2>Journeys</h2>\n<table><tr><th>Journey</th><th>Last run</th><th>Detail</th><th>When</th></tr>\n"
+            + "".join(rows) + "\n</table>\n")
 
 
 def _e(text: object) -> str:

@@ -21,6 +21,7 @@ from launchwatch.exporter.engine import Engine, Recorder, Shard
 from launchwatch.exporter.exposition import CONTENT_TYPES, negotiate, page
 from launchwatch.exporter.fetch import redact_url
 from launchwatch.exporter.httpd import HttpServer, Request, Response
+from launchwatch.exporter.journeys import Journeys, journey_families
 from launchwatch.exporter.landing import landing_page
 from launchwatch.exporter.selfmetrics import self_families
 from launchwatch.exporter.web_config import WebConfigFile
@@ -34,6 +35,8 @@ log = logging.getLogger("launchwatch.exporter")
 
 # Leave Prometheus this much of its scrape timeout to receive and parse the page (as blackbox does).
 TIMEOUT_OFFSET = 0.5
+# Without Prometheus' scrape timeout header: how long a scrape waits for a journey run it started.
+JOURNEY_WAIT = 10.0
 
 
 class Exporter:
@@ -52,6 +55,7 @@ class Exporter:
         self._lock = threading.Lock()
         plan = plan or load_plan(plan_path, base_url=base_url)
         self.engine = Engine(plan, shard=shard, recorder=self.recorder)
+        self.journeys = Journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url)  # shard 0 runs them
         self.reload_ok = True
         self.reload_error: str | None = None
         self.reload_timestamp = time.time()
@@ -70,6 +74,7 @@ class Exporter:
                 log.error("reload failed, keeping the running plan: %s", exc)
                 return False, str(exc)
             old, self.engine = self.engine, Engine(plan, shard=self.shard, recorder=self.recorder)
+            self.journeys = self.journeys.reloaded(plan.journeys if self.shard.index == 0 else [], plan.base_url)
             old.close()
             self.reload_ok, self.reload_error, self.reload_timestamp = True, None, time.time()
         log.info("reloaded plan %s from %s (%d sources)", plan.plan, self.plan_path, len(self.engine.targets))
@@ -100,15 +105,22 @@ class Exporter:
             return Response.text(200, "launchwatch is ready\n")
         if request.path == "/":
             engine = self.engine
-            body = landing_page(engine.plan.title, engine.plan.plan, engine.last_results(), self.reload_error)
+            body = landing_page(engine.plan.title, engine.plan.plan, engine.last_results(), self.reload_error,
+                                journeys=self.journeys.scheduled)
             return Response(200, body, [("Content-Type", "text/html; charset=utf-8")])
         return Response.text(404, "not found: try /metrics\n")
 
     def _metrics(self, request: Request) -> Response:
-        engine = self.engine
-        results = engine.scrape(scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")))
+        engine, journeys = self.engine, self.journeys
+        start = time.monotonic()
+        timeout = scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds"))
+        running = journeys.start_due()  # runs due now go on in the background while the sources are fetched
+        results = engine.scrape(timeout)
         own = self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
                             reload_timestamp=self.reload_timestamp)
+        # a run that ends within the scrape's budget is served now; a longer one next time (until then: the last)
+        wait = timeout if timeout is not None else JOURNEY_WAIT
+        own += journey_families(journeys.collect(start + wait, running))
         fmt = negotiate(request.header("accept"))
         compress = "gzip" in request.header("accept-encoding")
         body = page([r.block for r in results if r.ok and r.block], own, fmt, compress=compress)

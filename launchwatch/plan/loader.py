@@ -416,6 +416,9 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
         if names.setdefault(mod.name, i) != i:
             out.append((("modules", i, "name"), f"duplicate module name {mod.name!r} "
                         f"(also modules[{names[mod.name]}])"))
+    from launchwatch.plan.journeys import journey_problems  # after model, which it builds on (see model.py)
+
+    out += journey_problems(plan)
     if not out:
         out += _alerting_checks(plan)
         out += _dashboard_checks(plan)

@@ -414,6 +414,10 @@ def _with_modules(data: Any) -> Any:
     return {**data, "sources": sources}
 
 
+# journeys build on the request types above (secrets, TLS, durations, JSONPath): imported once they exist
+from launchwatch.plan.journeys import Journey  # noqa: E402
+
+
 class Plan(_Strict):
     """A product's launch-monitoring plan: what to fetch, and what the documents say is too much."""
 
@@ -437,6 +441,7 @@ class Plan(_Strict):
     launch_at: Annotated[datetime | None, AfterValidator(_with_zone)] = None  # T+0: annotated on every dashboard
     dashboards: list[Dashboard] = Field(default_factory=list)  # none: a derived set (launchwatch.dashboards)
     reports: list[Report] = Field(default_factory=list)  # none: a derived daily and weekly (launchwatch.report)
+    journeys: list[Journey] = Field(default_factory=list)  # synthetic user journeys (launchwatch.plan.journeys)
 
     @model_validator(mode="before")
     @classmethod
@@ -445,8 +450,8 @@ class Plan(_Strict):
 
     @model_validator(mode="after")
     def _has_sources(self) -> Plan:
-        if not self.sources and not self.modules:
-            raise ValueError("a plan needs 'sources' (or 'modules' for /probe)")
+        if not self.sources and not self.modules and not self.journeys:
+            raise ValueError("a plan needs 'sources' (or 'modules' for /probe, or 'journeys')")
         return self
 
     @property
@@ -488,6 +493,12 @@ class Plan(_Strict):
         for m in self.modules:
             if m.name == name:
                 return m
+        raise KeyError(name)
+
+    def journey(self, name: str) -> Journey:
+        for j in self.journeys:
+            if j.name == name:
+                return j
         raise KeyError(name)
 
     def source(self, name: str) -> Source:

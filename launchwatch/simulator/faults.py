@@ -6,7 +6,9 @@ import threading
 
 __all__ = ["ALL_ENDPOINTS", "FAULTS", "Faults"]
 
-FAULTS = ("error-spike", "slow", "down", "payment-failure", "zero-completions", "malformed-json")
+FAULTS = ("error-spike", "slow", "down", "payment-failure", "zero-completions", "malformed-json",
+          # each breaks one step of a built-in plan's journey (launchwatch.simulator.journeys)
+          "otp-delay", "join-fails", "trial-fails", "card-declined")
 ALL_ENDPOINTS = "*"
 
 

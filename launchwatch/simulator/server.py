@@ -8,6 +8,7 @@ business faults inside the documents it builds. ``Simulator.respond`` makes an e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -19,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from launchwatch.simulator.faults import FAULTS, Faults
+from launchwatch.simulator.journeys import JourneyApp
 from launchwatch.simulator.launch import Launch
 from launchwatch.simulator.scenarios import Html, Status, build_routes
 
@@ -56,6 +58,7 @@ class Simulator:
         self.launch = Launch(self.faults, seed=seed, speed=speed, wall_start=wall_start, daily=daily,
                              **({"clock": clock} if clock is not None else {}))
         self.routes = build_routes(plan, self.launch)
+        self.journeys = JourneyApp(plan, self.faults, delay=time.sleep, slow_delay=slow_delay)  # stateful flows
         self.slow_delay = slow_delay
         self.latency = latency
         self.requests: Counter[str] = Counter()
@@ -133,18 +136,38 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             if parts.path == "/-/fault":
                 self._set_fault(parts.query)
-            else:
+            elif not self._journey("POST"):
                 self._serve(head=False)
 
         def do_DELETE(self) -> None:
             if urlsplit(self.path).path == "/-/fault":
                 sim.faults.clear()
                 self._send(200, _json({"faults": sim.faults.snapshot()}))
-            else:
+            elif not self._journey("DELETE"):
                 self._send(405, _json({"error": "method not allowed"}))
+
+        def _journey(self, method: str) -> bool:
+            """A journey route (``launchwatch.simulator.journeys``) answers; False when none matches."""
+            parts = urlsplit(self.path)
+            if sim.journeys.match(method, parts.path) is None:
+                return False
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                body = json.loads(raw) if raw else {}
+            except ValueError:
+                self._send(400, _json({"error": "body must be JSON"}))
+                return True
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            route, (code, doc) = sim.journeys.handle(method, parts.path, body, headers, query)  # type: ignore[misc]
+            sim.count(route)
+            self._send(code, b"" if doc is None else _json(doc))
+            return True
 
         def _serve(self, head: bool) -> None:
             path = urlsplit(self.path).path
+            if not head and self._journey("GET"):
+                return
             if path == "/-/fault":
                 doc = {"faults": sim.faults.snapshot(), "available": list(FAULTS)}
                 self._send(200, _json(doc), head=head)
@@ -196,7 +219,8 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if not head:
-                self.wfile.write(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a deadline)
+                    self.wfile.write(body)
 
     return _Handler
 
