@@ -187,6 +187,38 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
     serve(app, host, port, web_config=web)
 
 
+@main.group()
+def journey() -> None:
+    """Synthetic user journeys (a plan's ``journeys:``)."""
+
+
+@journey.command(name="run")
+@click.argument("name", metavar="JOURNEY", required=False)
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Plan file.")
+@click.option("--plan", "plan", metavar="NAME", help="Built-in plan (instead of --config).")
+@click.option("--base-url", help="Override the plan's base_url (where relative step URLs live).")
+def journey_run(name: str | None, config: str | None, plan: str | None, base_url: str | None) -> None:
+    """Run one journey once, step by step, with timings and extracted values (secrets masked).
+
+    Exits 0 when every step passed, 1 when one failed (or the plan is broken)."""
+    from launchwatch.exporter.journey_run import run_once
+
+    path = _plan_file(config, plan)
+    try:
+        loaded = load_plan(path, base_url=base_url)
+    except PlanError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    known = [j.name for j in loaded.journeys]
+    if name is None or name not in known:
+        what = "give a JOURNEY" if name is None else f"no journey {name!r} in plan {loaded.plan}"
+        raise click.BadParameter(f"{what}; journeys: {', '.join(known) or 'none'}", param_hint="JOURNEY")
+    chosen = loaded.journey(name)
+    base = chosen.base_url if chosen.base_url is not None else loaded.base_url
+    result = run_once(chosen, base, click.echo)
+    sys.exit(0 if result.ok else 1)
+
+
 @main.command()
 @click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False), help="Plan file (repeatable).")
 @click.option("--plan", "plans_", multiple=True, metavar="NAME", help="Built-in plan (repeatable); 'all' for all five.")

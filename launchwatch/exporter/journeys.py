@@ -207,12 +207,12 @@ class JourneyRunner:
         failed = False
         for step in journey.steps:
             if failed:
-                result = StepResult(step.name, None, method=step.method)
+                result = StepResult(step.name, None, method=step.method, error="an earlier step failed")
             else:
                 result = self._step(step, run, deadline, cleanup=False)
                 failed = result.ok is False
             steps.append(result)
-            if on_step is not None and result.ok is not None:
+            if on_step is not None:
                 on_step(result)
         duration = time.monotonic() - start
         for step in journey.cleanup:  # always, each within its own timeout
@@ -245,7 +245,7 @@ class JourneyRunner:
         try:
             request, url = self._request(step, run)
         except _Unset as exc:
-            result.ok, result.error = None, f"skipped: ${{{exc.args[0]}}} was never extracted"
+            result.ok, result.error = None, f"${{{exc.args[0]}}} was never extracted"
             return
         except FetchError as exc:
             result.ok, result.reason, result.error = False, exc.reason, run.masker(str(exc))
