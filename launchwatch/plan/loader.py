@@ -364,8 +364,9 @@ def _first_model(ann: Any, typing: Any) -> Any:
 def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
     """Checks across the whole plan that one field cannot see.
 
-    A metric name may repeat only inside one source, with the same type, help and label names
-    and different constant labels (e.g. one mapping per quantile); anything else is a duplicate.
+    A metric name may repeat inside one source, with the same type, help and label names and
+    different constant labels (e.g. one mapping per percentile), or across sources when every
+    mapping of it declares ``target: "@target"``; anything else is a duplicate.
     """
     out: list[tuple[_Key, str]] = []
     sources: dict[str, int] = {}
