@@ -8,6 +8,7 @@ import pytest
 from launchwatch.exporter.engine import Engine
 from launchwatch.exporter.exposition import OPENMETRICS, TEXT, Block, page, render
 from launchwatch.exporter.extract import ExtractError, extract
+from launchwatch.exporter.landing import landing_page
 from launchwatch.plan import load_plan_text
 from tests.conftest import parse_metrics
 from tests.test_extract import samples, source
@@ -111,6 +112,8 @@ def test_isolation_metric_drops_only_the_failing_mapping(upstream):
     assert errors == {("s", "invalid_value", "bad"): 2, ("strict", "invalid_value", "strict_bad"): 2}
     body = render(by_target["s"].block.families, TEXT).decode()
     assert "good 7.0" in body and "\nbad " not in body
+    landing = landing_page(plan.title, plan.plan, engine.last_results(), None).decode()
+    assert "mappings dropped: bad (invalid_value)" in landing
 
 
 def test_timestamps_from_the_document_in_both_formats():

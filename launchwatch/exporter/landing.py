@@ -25,6 +25,8 @@ def landing_page(plan_title: str, plan_name: str, targets: Iterable[tuple[Target
             state, detail = "not scraped yet", ""
         elif last.ok:
             state, detail = "up", f"HTTP {last.status_code}, {last.duration * 1000:.0f} ms"
+            if last.failed:  # isolation: metric
+                detail += "; mappings dropped: " + ", ".join(f"{metric} ({reason})" for reason, metric in last.failed)
         else:
             state, detail = f"down ({last.reason})", last.error or ""
         age = f"{now - last.finished_at:.0f} s ago" if last else ""
