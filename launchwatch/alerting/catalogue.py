@@ -9,6 +9,7 @@ from __future__ import annotations
 from launchwatch.alerting.alertmanager import timings as _timings
 from launchwatch.alerting.guards import HOLD, MIN_EXPECTED, MIN_VOLUME, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for
+from launchwatch.alerting.journeys import journey_thresholds
 from launchwatch.alerting.monitoring import ABSENT_FOR, monitoring_thresholds, paging_tier
 from launchwatch.alerting.rules import LULL_BRIDGE, OPS
 from launchwatch.expressions import TimeScale, format_number, value_unit
@@ -76,6 +77,7 @@ def catalogue(plan: Plan) -> str:
             lines += [f"{slo.objective:.2%} over {sli}; multiwindow burn-rate alerts (14.4x over 1h/5m and 6x "
                       f"over 6h/30m page **{slo.page_tier}**; 3x over 1d/2h and 1x over 3d/6h ticket "
                       f"**{slo.ticket_tier}**). From the document: {slo.section}", ""]
+    lines += _journeys(plan)
     lines += _monitoring(plan)
     lines += ["## Targets that are not alert rules", "", "| target | section | why not |", "|---|---|---|"]
     lines += [f"| {_cell(u.target)} | {_cell(u.section)} | {_cell(u.reason)} |" for u in plan.unexpressible]
@@ -120,7 +122,7 @@ def _paging(plan: Plan) -> list[str]:
              "Each row is an alert that can page, the condition that must hold, and who hears it: the first "
              "notification after the group wait, a reminder at the repeat interval while it fires.", "",
              "| alert | when | whom | first / reminders |", "|---|---|---|---|"]
-    ths = [*plan.thresholds, *monitoring_thresholds(plan)]
+    ths = [*plan.thresholds, *journey_thresholds(plan), *monitoring_thresholds(plan)]
     for th in ths:
         if th.tier not in paging:
             continue
@@ -154,6 +156,29 @@ def _paging(plan: Plan) -> list[str]:
               "opening if it still fires), escalation stages included.",
               "- Anything while an alert of a more severe tier on the same signal fires and notifies everyone "
               "the less severe tier would.", ""]
+    return lines
+
+
+def _journeys(plan: Plan) -> list[str]:
+    """The synthetic user journeys (``journeys:``) and the alert of each that has a tier."""
+    if not plan.journeys:
+        return []
+    lines = ["## Journeys", "", "Synthetic user journeys the exporter runs (`launchwatch journey run` runs one by "
+             "hand); each fails at its first broken step, with the reason `launchwatch_journey_failures_total` "
+             "counts.", ""]
+    alerts = {th.matchers["journey"]: th for th in journey_thresholds(plan)}
+    for j in plan.journeys:
+        steps = " → ".join(s.name for s in j.steps) + (f"; cleanup {', '.join(s.name for s in j.cleanup)}"
+                                                        if j.cleanup else "")
+        th = alerts.get(j.name)
+        if th is None:
+            lines += [f"### Journey {j.name}", "", f"{steps}, every {format_duration(j.interval)}. No tier: "
+                      "measured, never alerted on.", ""]
+            continue
+        for_ = f" for {format_duration(th.for_)}" if th.for_ else ""
+        lines += [f"### {th.alert}", "", f"{th.summary}. **{th.tier}**: the last run of journey `{j.name}` "
+                  f"({steps}, every {format_duration(j.interval)}) failed{for_}.", "",
+                  f"- From the document: {th.section}", f"- Note: {th.note}", ""]
     return lines
 
 

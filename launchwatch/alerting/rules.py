@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from launchwatch.alerting.guards import MIN_VOLUME, counted, guarded_expr, guards, hold_for
 from launchwatch.alerting.humanize import humanizer_for, value_template
+from launchwatch.alerting.journeys import journey_thresholds
 from launchwatch.alerting.monitoring import ABSENT_FOR, SECTION, monitoring_thresholds, paging_tier
 from launchwatch.expressions import (
     SLO_BUDGET_RECORD,
@@ -94,6 +95,9 @@ def build_rules(plan: Plan, phase: str | None = None, scale: TimeScale | None = 
                                            keep_firing_for=LULL_BRIDGE if th.escalate else 0.0))
         for esc in th.escalate:
             out.escalations.append(_escalation_alert(plan, th, signal, scale, esc, _phase_label(plan, th, phase)))
+    for th in journey_thresholds(plan):  # every phase: a journey that fails is broken whatever the phase
+        signal = signal_for(plan, th, scale)
+        out.alerts.append(_threshold_alert(plan, th, signal, scale, th.alert, _phase_label(plan, th, phase)))
     for th in monitoring_thresholds(plan):
         signal = signal_for(plan, th, scale)
         for rec in signal.recording:
