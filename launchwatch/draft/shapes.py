@@ -2,20 +2,30 @@
 
 Bullets under a severity heading, ``IF x > 10% for 5 minutes`` blocks, Metric / Target / Alert
 blocks, Markdown and space-aligned tables with Target / Alert columns, "Alert if > 80%",
-"Zero X in 30 min", response and resolution targets per priority. Each finding keeps the line its
-number is on; what has no number to judge goes to ``Unclear`` with its line.
+"Zero X in 30 min", response and resolution targets per priority, IF blocks whose ACTION names the
+tier. Each finding keeps the line its number is on; what has no number to judge goes to ``Unclear``
+with its line (or, for a failure a tier names, to ``failures``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
+from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.outline import heading_level, outline
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.quantities import Quantity, duration_seconds, find_quantities, negate
 from launchwatch.draft.text import Line
-from launchwatch.draft.tiers import TARGET, is_alert_context, is_target_context, tier_in
+from launchwatch.draft.tiers import (
+    TARGET,
+    action_severity,
+    alert_tier,
+    carries_on,
+    is_alert_context,
+    is_target_context,
+    tier_in,
+)
 
 __all__ = ["Finding", "Unclear", "extract"]
 
@@ -38,8 +48,6 @@ _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|fo
 # a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
 _INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
                              re.I)
-# a numbered rule is an item of its list: "Rule 2: All Services Down"
-_RULE_PREFIX_RE = re.compile(r"^(?:rule|alert|check|item|scenario)\s*#?\d+\s*[:.)-]\s*", re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
@@ -55,65 +63,11 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
-# a failure named without a number, under a tier heading: "Site completely down", "Email delivery failure"
-_OUTAGE_RE = re.compile(r"\b(?:down|outages?|inaccessible|unreachable|unavailable|offline|not (?:working|"
-                        r"responding|loading)|failures?)\b", re.I)
-_DEGRADED_RE = re.compile(r"\b(?:failing|fails|issues|problems)\b", re.I)
-_FLOW_FAILURE_RE = re.compile(r"\b(?:processing|delivery|system)\s+failures?\b", re.I)
-# what no probe or business metric shows: people's reports, bugs, looks, security and data incidents
-_NOT_OBSERVED_RE = re.compile(r"\b(?:minor|cosmetic|documentation|enhancements?|ui|ux|bugs?|requests?|"
-                              r"feedback|complaints?|security|breach|loss|corruption|major feature)\b", re.I)
-_DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
-# a health check's expected state: "Expected: HTTP 200", "Can connect to database? Yes/No", "Twilio SMS: Operational"
-_EXPECTED_STATE_RE = re.compile(
-    r"^(?:expected\s*:\s*(?:http\s*)?(?P<status>2\d\d)\b.*|(?P<can>can .{3,60}?)\?\s*yes\s*/\s*no|"
-    r"(?P<what>[^:]{2,60}?)\s*:\s*operational|verify\s*:\s*(?P<all>all .{3,40}) responding)\.?$", re.I)
-_CHECK_CONTEXT_RE = re.compile(r"\b(?:checks?|health|status|verif\w*)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
-# an action's severity, in the order the words outrank each other
-_ACTION_SEVERITY = [
-    (re.compile(r"\bpage\b|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
-    (re.compile(r"immediately|incident commander|urgent|escalat|war room", re.I), "high"),
-    (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b", re.I), "medium"),
-    (re.compile(r"monitor|document|\blog\b|review|plan\b|track", re.I), "low"),
-]
-_HEALTHY_ACTION_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
+# "Server downtime > 1 minute": the check failing for that long
+_DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?|problems?|delays?|bugs?)\b", re.I)
-
-
-@dataclass
-class Finding:
-    """One threshold read from the document."""
-
-    line: int
-    phrase: str
-    op: str
-    value: float
-    kind: str
-    tier: str
-    path: list[str]
-    excerpt: str
-    for_: float | None = None
-    window: float | None = None
-    counter: bool = False
-    drop: bool = False
-    phase: str | None = None
-    notes: list[str] = field(default_factory=list)
-    slo: bool = False  # an uptime / availability objective: an SLO over weeks, not an alert threshold
-    total: bool = False  # ">100 sign-ups": a count to reach over the period (a report's goal), not a level
-    severity: str | None = None  # when the tier is an action ("Page on-call engineer"): its severity
-    note: str | None = None  # why the drafter chose a value the document does not state
-
-
-@dataclass
-class Unclear:
-    """Something the document asks for that the drafter could not turn into a threshold."""
-
-    line: int
-    target: str
-    path: list[str]
-    reason: str
 
 
 def _subject(text: str) -> str:
@@ -155,10 +109,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
-            return "PAGE" if re.search(r"\bpag(?:e|es|ed|ing)\b", text, re.I) else "ALERT"
+            return alert_tier(text)
     if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF ") or \
             _DROP_RE.search(text):
-        return "PAGE" if re.search(r"\bpag(?:e|es|ed|ing)\b", text, re.I) else "ALERT"
+        return alert_tier(text)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
@@ -260,7 +214,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
             continue
-        check = _expected_state(line, path)
+        check = expected_state(line, path, _tier_from(path, "alert", text))
         if check is not None:
             findings.append(check)
             last = [check]
@@ -288,7 +242,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             findings.extend(found)
             last = found
             continue
-        bare = _RULE_PREFIX_RE.sub("", _TIER_TOKEN_RE.sub("", text))
+        bare = RULE_PREFIX_RE.sub("", _TIER_TOKEN_RE.sub("", text))
         field = re.match(r"^[A-Za-z][\w /&-]{1,30}:\s", bare)  # "Responsibilities: ...": a field, not a failure
         if (line.bullet or in_list or bare != text) and not re.search(r"\d", bare) and len(text) < 80 and not field:
             tier = _tier_from(path, None, text)
@@ -301,7 +255,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 last = [f]
                 continue
             if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])):
-                failed = _failure_findings(line, path, tier)
+                failed = failure_findings(line, path, tier)
                 if failed:
                     findings.extend(failed)
                     last = failed
@@ -310,42 +264,6 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
     return findings, unclear
-
-
-def _expected_state(line: Line, path: list[str]) -> Finding | None:
-    """A health check's expected state under a check / status heading: the check failing (``== 0``) alerts."""
-    m = _EXPECTED_STATE_RE.match(line.text)
-    if not m or not any(_CHECK_CONTEXT_RE.search(h) for h in path[-2:]):
-        return None
-    if m.group("status"):
-        subject = next((h for h in reversed(path) if not _CHECK_CONTEXT_RE.fullmatch(h)), "site") + " http"
-    else:
-        subject = m.group("can") or m.group("what") or m.group("all")
-    subject = re.sub(r"^(?:can|check)\s+", "", subject.strip(), flags=re.I)
-    tier = _tier_from(path, "alert", line.text)
-    return Finding(line.number, subject, "==", 0.0, "up", tier, path, line.text,
-                   note="a health check's expected state: drafted as the check failing (== 0); review the "
-                        "metric that reports it")
-
-
-def _failure_findings(line: Line, path: list[str], tier: str) -> list[Finding]:
-    """A failure an alert tier names without a number ("Site completely down", "Payment processing failure"):
-    the check of that thing failing (``== 0``), confirmed by the next minute's check for an outage, held 5m for
-    "issues"; a flow's failure ("processing / delivery failure") also as most of its attempts failing."""
-    text = _RULE_PREFIX_RE.sub("", line.text)
-    outage, degraded = _OUTAGE_RE.search(text), _DEGRADED_RE.search(text)
-    if _NOT_OBSERVED_RE.search(text) or not (outage or degraded):
-        return []
-    subject = re.sub(r"\b(?:completely|complete|totally|total|entirely|fully)\b", " ", text, flags=re.I)
-    subject = re.sub(r"\s+", " ", _OUTAGE_RE.sub(" ", _DEGRADED_RE.sub(" ", subject))).strip(" -–—.:;,")
-    subject = subject or (path[-1] if path else "service")
-    why = "the document gives no number: drafted as {what}; review the value and the metric that shows it"
-    out = [Finding(line.number, subject, "==", 0.0, "up", tier, path, text, for_=60.0 if outage else 300.0,
-                   note=why.format(what=f"{subject}'s check failing (== 0)"))]
-    if _FLOW_FAILURE_RE.search(text):
-        out.append(Finding(line.number, f"{subject} failures", ">", 0.5, "ratio", tier, path, text, for_=300.0,
-                           window=900.0, note=why.format(what="more than half of the attempts failing in 15m")))
-    return out
 
 
 def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
@@ -359,11 +277,11 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
         if not m:
             continue
         action = m.group("action").strip(" .")[:60]
-        if _HEALTHY_ACTION_RE.search(action) or re.search(r"\bstable\b", lines[idx].text, re.I):
+        if carries_on(action) or re.search(r"\bstable\b", lines[idx].text, re.I):
             for f in found:
                 f.tier, f.op = TARGET, negate(f.op)
             return
-        severity = next((sev for pattern, sev in _ACTION_SEVERITY if pattern.search(action)), None)
+        severity = action_severity(action)
         if severity is None:
             return
         for f in found:

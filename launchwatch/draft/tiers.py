@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TARGET", "channel_types", "severity_of", "tier_in"]
+__all__ = ["TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "severity_of", "tier_in"]
 
 TARGET = "TARGET"
 
@@ -33,6 +33,16 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
              "ALERT": "medium", "PAGE": "critical", TARGET: "low"}
+
+# an action's severity, in the order the words outrank each other
+_ACTION_SEVERITY = [
+    (re.compile(r"\bpage\b|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
+    (re.compile(r"immediately|incident commander|urgent|escalat|war room", re.I), "high"),
+    (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b", re.I), "medium"),
+    (re.compile(r"monitor|document|\blog\b|review|plan\b|track", re.I), "low"),
+]
+_CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
+_PAGE_RE = re.compile(r"\bpag(?:e|es|ed|ing)\b", re.I)
 
 _CHANNELS = [
     ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
@@ -71,3 +81,18 @@ def severity_of(tier: str) -> str:
 def channel_types(text: str) -> list[tuple[str, str]]:
     """The (name, type) of each notification channel ``text`` names, in a fixed order."""
     return [(name, kind) for name, kind, pattern in _CHANNELS if re.search(pattern, text, re.I)]
+
+
+def action_severity(action: str) -> str | None:
+    """The severity an action's words imply ("Page on-call engineer": critical; "Monitor and document": low)."""
+    return next((severity for pattern, severity in _ACTION_SEVERITY if pattern.search(action)), None)
+
+
+def carries_on(action: str) -> bool:
+    """Whether an action only carries on ("Continue normal monitoring"): its condition is the healthy state."""
+    return bool(_CARRY_ON_RE.search(action))
+
+
+def alert_tier(text: str) -> str:
+    """The tier of an alert whose document names no rung: PAGE (critical) when it says so, else ALERT."""
+    return "PAGE" if _PAGE_RE.search(text) else "ALERT"
