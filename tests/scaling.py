@@ -4,6 +4,8 @@ the generated directory, plus only the test's speed-ups (named by each test), al
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +93,19 @@ def start(out: Path, processes: Processes, extra: dict[str, list[str]] | None = 
             return requests.get(r.url + READY[r.role], timeout=2).status_code == 200
         wait_for(ready, timeout=60, interval=0.1, what=f"{r.name} ready")
     return running
+
+
+def stop(running: dict[str, Running]) -> None:
+    """Stop the topology last-started first, so scrapers flush their remote writes into a store still up (all
+    at once, Prometheus waits out its flush deadline for a store already gone)."""
+    for r in reversed(running.values()):
+        if r.proc.poll() is None:
+            os.killpg(r.proc.pid, signal.SIGTERM)
+            try:
+                r.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(r.proc.pid, signal.SIGKILL)
+                r.proc.wait(5)
 
 
 def query(base: str, expr: str) -> list[dict]:

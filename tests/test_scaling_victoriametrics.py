@@ -29,7 +29,7 @@ from launchwatch.plan.units import parse_duration
 from launchwatch.simulator import Simulator
 from launchwatch.topology import Topology, topology_files
 from tests.conftest import Processes, binary, free_port, wait_for
-from tests.scaling import Running, addresses, firing, generate, log_tail, query, quiz_plan, start
+from tests.scaling import Running, addresses, firing, generate, log_tail, query, quiz_plan, start, stop
 from tests.webhook import Webhook
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +69,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     "alertmanagers": [{"listen": addresses(1)[0]}], "store": {"listen": addresses(1)[0]}}
         out = generate(tmp, plan, secrets, topology)
         running = start(out, processes, extra={"store": ["-search.latencyOffset=1s"]})
-        yield Stack(tmp, out, sim, hook, running, shards, processes)
+        try:
+            yield Stack(tmp, out, sim, hook, running, shards, processes)
+        finally:
+            stop(running)
     finally:
         processes.stop_all()
         sim.stop()

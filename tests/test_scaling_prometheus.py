@@ -1,0 +1,193 @@
+"""The Prometheus flavour of ``generate --topology``, running on loopback with the real binaries, losing one
+of each member during an incident.
+
+simulator → 2 exporter shards (``launchwatch run --shard i/2``) → 2 Prometheus replicas (``replica: a|b``
+external labels, dropped from alerts and from remote writes) each scraping both shards and evaluating the
+rules (test time scale 0.02) → 2 peered Alertmanagers → a webhook; both replicas remote-write into
+VictoriaMetrics, which keeps one sample per scrape interval (``-dedup.minScrapeInterval``). Every process
+is started from the generated ``topology/commands.yml``; the test adds only speed-ups: Alertmanager's
+gossip timings (tests/test_alertmanager_cluster.py explains them) and VictoriaMetrics'
+``-search.latencyOffset=1s``.
+
+One incident, three losses:
+
+1. an error spike fires ErrorRateRed on both replicas; at once replica ``a`` and the Alertmanager that
+   would notify (cluster position 0) are killed (SIGKILL) inside the route's group_wait: replica ``b``'s
+   alert reaches the surviving Alertmanager, which notifies once;
+2. exporter shard 1/2 (the sources that ErrorRateRed does not read) is killed: its ``up == 0`` fires
+   LaunchwatchExporterDown{shard="1/2"} once, while shard 0/2's sources keep their fresh values in
+   replica ``b`` and in the store.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from launchwatch.exporter.engine import Shard
+from launchwatch.plan import load_plan
+from launchwatch.plan.units import parse_duration
+from launchwatch.simulator import Simulator
+from tests.conftest import Processes, binary, wait_for
+from tests.scaling import Running, addresses, firing, generate, log_tail, query, quiz_plan, start, stop
+from tests.test_alertmanager_cluster import CLUSTER_FLAGS, free_tcp_udp_port
+from tests.webhook import Webhook
+
+pytestmark = pytest.mark.e2e
+
+ALERT = "ErrorRateRed"
+DOWN = "LaunchwatchExporterDown"
+JOB = "whatsapp-quiz"
+
+
+@dataclass
+class Stack:
+    tmp: Path
+    out: Path
+    plan: Path
+    sim: Simulator
+    hook: Webhook
+    running: dict[str, Running]
+
+    @property
+    def store(self) -> str:
+        return self.running["victoria-metrics"].url
+
+    def replica(self, name: str) -> str:
+        return self.running[f"prometheus-{name}"].url
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    for name in ("prometheus", "prometheus-alertmanager", "victoria-metrics"):
+        binary(name)
+    tmp = tmp_path_factory.mktemp("prometheus-flavour")
+    processes = Processes()
+    hook = Webhook()
+    sim = Simulator(JOB, "127.0.0.1", 0, seed=7).start()
+    try:
+        plan, secrets = quiz_plan(tmp, hook, sim.url)
+        web = addresses(2)
+        topology = {"flavour": "prometheus", "exporters": {JOB: {"shards": addresses(2), "config": str(plan)}},
+                    "prometheus": dict(zip("ab", addresses(2), strict=True)),
+                    "alertmanagers": [{"listen": w, "cluster": f"127.0.0.1:{free_tcp_udp_port()}"} for w in web],
+                    "store": {"kind": "victoriametrics", "listen": addresses(1)[0]}}
+        out = generate(tmp, plan, secrets, topology)
+        running = start(out, processes, extra={"alertmanager": CLUSTER_FLAGS, "store": ["-search.latencyOffset=1s"]})
+        try:
+            yield Stack(tmp, out, plan, sim, hook, running)
+        finally:
+            stop(running)
+    finally:
+        processes.stop_all()
+        sim.stop()
+        hook.stop()
+
+
+def shard_sources(plan: Path) -> dict[str, list[str]]:
+    """Which sources each of the 2 shards serves, as `launchwatch run --shard i/2` splits them."""
+    sources = load_plan(plan).sources
+    return {f"{i}/2": [s.name for s in sources if Shard(i, 2).owns(s)] for i in range(2)}
+
+
+def stored(base: str, selector: str) -> dict[str, list[tuple[float, float]]]:
+    """Raw samples (time, value) per ``target`` from VictoriaMetrics' export API (staleness markers, exported as
+    null, are NaN)."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for line in requests.get(f"{base}/api/v1/export", params={"match[]": selector}, timeout=10).text.splitlines():
+        series = json.loads(line)
+        samples = [(t / 1000, float("nan") if v is None else float(v))
+                   for t, v in zip(series["timestamps"], series["values"], strict=True)]
+        out.setdefault(series["metric"]["target"], []).extend(samples)
+    return out
+
+
+def route_group_interval(out: Path, tier: str) -> float:
+    am = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text())
+    return max(parse_duration(r["group_interval"]) for p in am["route"]["routes"] for r in p["routes"]
+               if r.get("group_interval") and f'tier="{tier}"' in r["matchers"])
+
+
+def test_both_replicas_scrape_both_shards_and_the_store_keeps_one_copy(stack):
+    def up_everywhere() -> bool:
+        for replica in "ab":
+            up = query(stack.replica(replica), f'launchwatch_target_up{{job="{JOB}"}}')
+            if len(up) != 6 or any(s["value"][1] != "1" for s in up):
+                return False
+        stored = query(stack.store, f'up{{job="{JOB}"}}')
+        return sorted(s["metric"].get("shard", "") for s in stored) == ["0/2", "1/2"]
+
+    wait_for(up_everywhere, timeout=60, interval=0.5, what="6 sources up on both replicas, 2 shards in the store")
+    # the replicas' samples arrive without the replica label: one series each, deduplicated by the store
+    stored = query(stack.store, f'count by (__name__) ({{job="{JOB}",__name__=~"up|app_requests_total"}})')
+    assert {s["metric"]["__name__"]: s["value"][1] for s in stored} == {"up": "2", "app_requests_total": "1"}
+    assert not query(stack.store, '{replica!=""}')
+
+
+def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stack):
+    ams = [r for r in stack.running.values() if r.role == "alertmanager"]
+
+    def cluster(am: Running) -> dict:
+        return requests.get(am.url + "/api/v2/status", timeout=5).json()["cluster"]
+
+    wait_for(lambda: all(cluster(am)["status"] == "ready" and len(cluster(am)["peers"]) == 2 for am in ams),
+             timeout=60, interval=0.2, what="both Alertmanagers in one cluster")
+    first = min(ams, key=lambda am: cluster(am)["name"])  # position 0 notifies; position 1 waits its peer timeout
+    survivor = next(am for am in ams if am is not first)
+    wait_for(lambda: query(stack.replica("b"), f'{{__name__=~"job:app_request_errors.*",job="{JOB}"}}'),
+             timeout=60, what="the error ratio recorded")
+    assert not firing(stack.hook, ALERT)
+
+    def fires_on_both() -> bool:
+        for replica in "ab":
+            alerts = requests.get(stack.replica(replica) + "/api/v1/alerts", timeout=5).json()["data"]["alerts"]
+            if not any(a["labels"]["alertname"] == ALERT and a["state"] == "firing" for a in alerts):
+                return False
+        return True
+
+    requests.post(f"{stack.sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
+    wait_for(fires_on_both, timeout=120, interval=0.05, what=f"{ALERT} firing on both replicas")
+    for lost in (stack.running["prometheus-a"], first):
+        lost.proc.kill()
+        lost.proc.wait(10)
+    assert not firing(stack.hook, ALERT), f"{first.name} notified before it was killed: the failover went untested"
+    wait_for(lambda: firing(stack.hook, ALERT), timeout=60, interval=0.1,
+             what=f"{ALERT} from the surviving Alertmanager\n{log_tail(stack.running)}")
+    sender = firing(stack.hook, ALERT)[0][1]["externalURL"].rstrip("/")
+    assert sender.endswith(survivor.listen.partition(":")[2]), f"notified by {sender}, not {survivor.name}"
+
+    # shard 1/2 goes: the sources it served go blind, and say so; shard 0/2's keep their values
+    served = shard_sources(stack.plan)
+    assert "system-health" in served["0/2"]  # ErrorRateRed's requests come from the shard that stays
+    shard = stack.running["exporter-whatsapp-quiz-1"]
+    shard.proc.kill()
+    shard.proc.wait(10)
+    lost_at = time.time()
+    wait_for(lambda: firing(stack.hook, DOWN, shard="1/2"), timeout=60, interval=0.1,
+             what=f"{DOWN} for shard 1/2 at the webhook\n{log_tail(stack.running)}")
+    targets = query(stack.replica("b"), f'timestamp(launchwatch_target_up{{job="{JOB}"}} == 1)')
+    assert {s["metric"]["target"] for s in targets if float(s["value"][1]) > lost_at} == set(served["0/2"]), targets
+
+    def stored_after_the_loss() -> set[str]:  # the store's raw samples: it receives them batched, seconds later
+        return {target for target, samples in stored(stack.store, f'launchwatch_target_up{{job="{JOB}"}}').items()
+                if any(t > lost_at + 1 and v == 1 for t, v in samples)}
+
+    wait_for(lambda: stored_after_the_loss() == set(served["0/2"]), timeout=30, interval=0.5,
+             what=f"only shard 0/2's sources {served['0/2']} fresh in the store")
+
+    settle = route_group_interval(stack.out, "RED") + 2  # a duplicate or a re-notification would be in by now
+    time.sleep(max(0.0, firing(stack.hook, DOWN, shard="1/2")[0][0] + settle - time.monotonic()))
+    counts = {ALERT: len(firing(stack.hook, ALERT)), f"{DOWN}{{shard=1/2}}": len(firing(stack.hook, DOWN,
+                                                                                        shard="1/2"))}
+    assert counts == {ALERT: 1, f"{DOWN}{{shard=1/2}}": 1}, [n for _, n in stack.hook.received]
+    resolved = [n for _, n in stack.hook.received for a in n["alerts"]
+                if a["labels"]["alertname"] == ALERT and a["status"] == "resolved"]
+    assert not resolved, "losing replica a resolved the alert its twin still fires"
+    print(f"\nnotifications under the kills: {counts} ({len(stack.hook.received)} notifications in all)")
