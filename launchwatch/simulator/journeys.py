@@ -2,8 +2,9 @@
 that break exactly one step.
 
 - video-sessions: sign up → read the OTP (a test inbox) → log in with it → create a session → join
-  it → send a chat message → load the dashboard; cleanup deletes the user. ``otp-delay`` holds the
-  OTP back past the step's deadline; ``join-fails`` makes joining answer 500.
+  it → send a chat message → load the dashboard; cleanup deletes the user (a test hook, like the
+  inbox). ``otp-delay`` holds the OTP back past the step's deadline; ``join-fails`` makes joining
+  answer 500.
 - whatsapp-quiz: start a quiz → answer its 15 questions → complete it → activate the trial →
   generate the Mercado Pago payment link; cleanup deletes the test user. ``trial-fails`` answers the
   trial activation with a trial whose status is ``failed``.
@@ -75,7 +76,7 @@ class JourneyApp:
                 ("POST", "/api/sessions/{id}/join", self._join),
                 ("POST", "/api/sessions/{id}/messages", self._message),
                 ("GET", "/api/dashboard", self._dashboard),
-                ("DELETE", "/api/users/{id}", self._delete_user),
+                ("DELETE", "/api/test/users", self._delete_user),
             ],
             "whatsapp-quiz": [
                 ("POST", "/api/quiz/start", self._quiz_start),
@@ -193,11 +194,12 @@ class JourneyApp:
         mine = [{"id": s["id"], "title": s["title"]} for s in self.sessions.values() if s["host"] == user]
         return 200, {"user": user, "sessions": mine}
 
-    def _delete_user(self, params: dict[str, str], headers: dict[str, str], **_: Any) -> Reply:
-        if self._user_of(headers) != params["id"] or params["id"] not in self.users:
+    def _delete_user(self, query: dict[str, str], **_: Any) -> Reply:
+        """The test hook that removes a test user (signed up, logged in or not), like the OTP inbox."""
+        user = self.users.pop(query.get("email", ""), None)
+        if user is None:
             return 404, {"error": "no such user"}
-        user = self.users.pop(params["id"])
-        self.users.pop(user["email"], None)
+        self.users.pop(user["id"], None)
         return 204, None
 
     # --- whatsapp-quiz --------------------------------------------------------------------------
