@@ -15,7 +15,7 @@ from tests.test_extract import samples, source
 from tests.upstream import Reply, Upstream
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # one server for the module: stopping one costs its 0.5 s poll
 def upstream():
     up = Upstream()
     yield up
