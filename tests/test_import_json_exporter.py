@@ -127,6 +127,7 @@ def test_what_cannot_be_converted_is_listed(tmp_path):
         "http_client_config": {"basic_auth": {"username": "u", "password": "hunter2"}, "proxy_url": "http://proxy",
                                "tls_config": {"cert_file": "c.pem", "insecure_skip_verify": True}},
         "metrics": [{"name": "latency_milliseconds", "path": "{.latency}", "valuetype": "gauge"},
+                    {"name": "http5xx:rate", "path": "{.rate}"}, {"name": "4xxErrors", "path": "{.e}"},
                     {"name": "loop", "path": "{range .items[*]}{.x}{end}"},
                     {"name": "state", "type": "object", "path": "{.items[*]}", "labels": {"job": "{.job}"},
                      "values": {"code": "{.state}"}, "valueconverter": {"{.state}": {"active": 1, "inactive": 0}}}],
@@ -142,7 +143,8 @@ def test_what_cannot_be_converted_is_listed(tmp_path):
         assert fragment in text, fragment
     module = load_plan_text(yaml.safe_dump(conv.plan)).module("fancy")
     assert module.auth.basic.password.env == "JSON_EXPORTER_FANCY_PASSWORD" and module.tls.insecure_skip_verify
-    [latency, state] = module.metrics
+    [latency, rate, errors, state] = module.metrics
+    assert (rate.name, errors.name) == ("http5xx_rate", "json_4xx_errors")
     assert (latency.name, latency.scale, latency.path) == ("latency_seconds", 0.001, "$.latency")
     assert state.value_map == {"active": 1, "ACTIVE": 1, "Active": 1, "inactive": 0, "INACTIVE": 0, "Inactive": 0}
 

@@ -49,13 +49,13 @@ def run_json_exporter_import(config: str, name: str, out: str | None, prometheus
         header += "# Review what changed or was left out:\n" + "".join(f"#   - {n}\n" for n in conversion.notes)
     text = dump_yaml(conversion.plan, header)
     target = out or f"{name}.yml"
+    for note in conversion.notes:
+        click.echo(f"note: {config}: {note}", err=True)
     try:
         load_plan_text(text, target)
     except PlanError as exc:  # a conversion that launchwatch would refuse is not written
         click.echo(f"{config}: the converted plan does not load, nothing written:\n{exc}", err=True)
         return 1
-    for note in conversion.notes:
-        click.echo(f"note: {config}: {note}", err=True)
     if target == "-":
         click.echo(text, nl=False)
         return 0

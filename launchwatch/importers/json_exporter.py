@@ -270,7 +270,9 @@ _EMPTY_LABELS = ("labels: json_exporter exported an empty label where a label's 
 
 def _finish(conv: Conversion, where: str, series: str, mapping: dict[str, Any]) -> dict[str, Any]:
     """The mapping's launchwatch name: a counter ends in _total, units are base units, promtool is content."""
-    name = series
+    name = re.sub(r"[^A-Za-z0-9_]", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", series)).lower() or "value"
+    if name[0].isdigit():
+        name = "json_" + name
     converted = base_units(name)
     if converted is not None:
         name, factor = converted
@@ -281,6 +283,8 @@ def _finish(conv: Conversion, where: str, series: str, mapping: dict[str, Any]) 
         name = clean_name(name.removesuffix("_total") if name.endswith("_total") else name)
     if name != series:
         why = "counters end in _total" if mapping["type"] == "counter" else "promtool's naming rules"
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", series.removesuffix("_total")):
+            why = "Prometheus' name characters, snake_case"
         if converted is not None:
             why = f"base units, values × {converted[1]:g}"
         conv.notes.append(f"{where}: {series} is exported as {name} ({why})")
