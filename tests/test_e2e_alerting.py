@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from launchwatch.alerting.journeys import journey_alert
+from launchwatch.plan import builtin_plan_path, load_plan
 from launchwatch.stack import start_alertmanager, start_prometheus, wait_ready
 from tests.conftest import binary, free_port, wait_for
 from tests.webhook import Webhook, quiz_stack_config
@@ -20,7 +22,9 @@ def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes,
     binary("prometheus"), binary("prometheus-alertmanager")
     hook = Webhook()
     try:
-        sim = simulator_factory("whatsapp-quiz")
+        # the user journey's trial activation is broken from the start: its first run fails
+        journey = load_plan(builtin_plan_path("whatsapp-quiz")).journeys[0]
+        sim = simulator_factory("whatsapp-quiz", faults=["trial-fails"])
         prom_port, am_port = free_port(), free_port()
         out = quiz_stack_config(tmp_path, processes, sim.url, hook, [f"127.0.0.1:{am_port}"])
         am = start_alertmanager(out / "alertmanager/alertmanager.yml", f"127.0.0.1:{am_port}", tmp_path / "am",
@@ -39,6 +43,13 @@ def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes,
 
         wait_for(up, timeout=60, what="every target up in Prometheus")
         assert not hook.seen("ErrorRateRed", "firing")
+        # a broken journey step fires the journey's alert at the document's tier, through the same routing
+        wait_for(lambda: hook.seen(journey_alert(journey.name), "firing"), timeout=60, interval=0.5,
+                 what=f"{journey_alert(journey.name)} firing at the webhook")
+        broken = next(a for n in hook.notifications for a in n["alerts"]
+                      if a["labels"]["alertname"] == journey_alert(journey.name))
+        assert broken["labels"]["journey"] == journey.name and broken["labels"]["tier"] == journey.tier
+        assert broken["annotations"]["runbook_url"].endswith("#" + journey_alert(journey.name).lower())
         requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
         wait_for(lambda: hook.seen("ErrorRateRed", "firing"), timeout=120, interval=0.5,
                  what="ErrorRateRed firing at the webhook")
