@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from launchwatch.exporter.extract import extract, parse_json
 from launchwatch.importers.json_exporter import convert
 from launchwatch.plan import load_plan_text
-from tests.conftest import ROOT, launchwatch_cmd
+from tests.conftest import ROOT, binary, launchwatch_cmd
 from tests.upstream import Reply, Upstream
 
 FIXTURES = ROOT.parent / "shared" / "json_exporter-fixtures"
@@ -106,6 +106,10 @@ def test_examples_give_json_exporters_documented_output(tmp_path, served, export
         ("animal_population", (("name", "pigeon"), ("predator", "false"))): 789,
     }
     assert "example_value_count is exported as example_value_count_value (promtool's naming rules)" in notes
+    for body in (default.text, animals.text):  # what json_exporter served as untyped, promtool accepts here
+        lint = subprocess.run([binary("promtool"), "check", "metrics"], input=body, capture_output=True, text=True,
+                              timeout=60)
+        assert (lint.stdout + lint.stderr).strip() == ""
 
 
 @pytest.mark.parametrize(("module", "missing"), [("missing_value_ok", []), ("missing_value_not_ok", [1]),
