@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from launchwatch.generate import GenerateOptions, generate  # noqa: E402
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan  # noqa: E402
 from launchwatch.plan.model import Plan  # noqa: E402
-from launchwatch.stack import start_prometheus, wait_ready  # noqa: E402
+from launchwatch.stack import find_binary, start_prometheus, wait_ready  # noqa: E402
 
 RATE_INTERVAL = "1m"
 
@@ -70,8 +70,28 @@ def _launch(argv: list[str], log: Path, procs: list[subprocess.Popen[bytes]]) ->
     procs.append(subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True))
 
 
-def start(monitored: list[Monitored], work: Path, procs: list[subprocess.Popen[bytes]]) -> tuple[str, Path]:
-    """Exporters (and what they read) per plan, and one Prometheus loading every plan's rules."""
+def start_victoriametrics(work: Path, procs: list[subprocess.Popen[bytes]]) -> str:
+    """A single-node VictoriaMetrics (Debian package victoria-metrics) for Prometheus to remote-write into, so
+    the same panel queries can be asked of it; what it stores shows at once (``-search.latencyOffset``, 30 s by
+    default, hides the newest samples)."""
+    port = free_port()
+    binary = find_binary("victoria-metrics")
+    if binary is None:
+        raise FileNotFoundError("victoria-metrics is not installed (Debian package 'victoria-metrics')")
+    procs.append(subprocess.Popen([binary, f"-httpListenAddr=127.0.0.1:{port}",
+                                   f"-storageDataPath={work / 'victoria-metrics'}", "-search.latencyOffset=1s"],
+                                  stdout=(work / "victoria-metrics.log").open("wb"), stderr=subprocess.STDOUT,
+                                  start_new_session=True))
+    url = f"http://127.0.0.1:{port}"
+    if not wait_ready(f"{url}/health", proc=procs[-1]):
+        raise RuntimeError((work / "victoria-metrics.log").read_text())
+    return url
+
+
+def start(monitored: list[Monitored], work: Path, procs: list[subprocess.Popen[bytes]],
+          remote_write: str | None = None) -> tuple[str, Path]:
+    """Exporters (and what they read) per plan, and one Prometheus loading every plan's rules (remote-writing
+    every sample and recorded series to ``remote_write``, when given)."""
     exporters = {}
     lw = [sys.executable, "-m", "launchwatch"]
     for m in monitored:
@@ -93,6 +113,10 @@ def start(monitored: list[Monitored], work: Path, procs: list[subprocess.Popen[b
     out = work / "generated"
     generate([m.plan for m in monitored], out, GenerateOptions(exporters=exporters, scrape_interval="2s",
                                                                 scrape_timeout="2s"))
+    if remote_write:
+        config = out / "prometheus/prometheus.yml"
+        config.write_text(config.read_text() + f"remote_write:\n- url: {remote_write}\n  queue_config: "
+                                               "{batch_send_deadline: 1s}\n")
     prom_port = free_port()
     procs.append(start_prometheus(out / "prometheus/prometheus.yml", f"127.0.0.1:{prom_port}", work / "prom",
                                   work / "prometheus.log"))

@@ -358,7 +358,7 @@ def test_every_panel_query_and_report_row_runs_against_prometheus(tmp_path):
     real Prometheus, and every row of every report gets a figure (reports share the scraping time)."""
     from launchwatch.plan.starter import read_sample, starter_plan
 
-    binary("prometheus")
+    binary("prometheus"), binary("victoria-metrics")
     acme, acme_path = custom_plan("whatsapp-quiz", tmp_path)
     served = tmp_path / "served"
     served.mkdir()
@@ -371,19 +371,24 @@ def test_every_panel_query_and_report_row_runs_against_prometheus(tmp_path):
         dashboard_queries.Monitored(load_plan(starter_path), starter_path, serve_dir=served)]
     procs: list = []
     try:
-        prom, out = dashboard_queries.start(monitored, tmp_path, procs)
+        # Prometheus also remote-writes all it scrapes and records into VictoriaMetrics: the same panel queries
+        # must answer there too (docs/scaling.md)
+        store = dashboard_queries.start_victoriametrics(tmp_path, procs)
+        prom, out = dashboard_queries.start(monitored, tmp_path, procs, remote_write=f"{store}/api/v1/write")
         time.sleep(45)
         results = dashboard_queries.run_queries(prom, out, [m.plan for m in monitored])
+        on_victoriametrics = dashboard_queries.run_queries(store, out, [m.plan for m in monitored])
         reports = _report_rows(prom, [m.plan for m in monitored])
     finally:
-        for p in procs:
+        for p in reversed(procs):  # the store last: Prometheus flushes its remote writes on the way out
             p.terminate()
-        for p in procs:
             p.wait(10)
-    failed = {k: v for k, v in results.items() if v[0] != "success"}
-    assert not failed, json.dumps({f"{k[0]}/{k[1]}: {k[2]}": v for k, v in failed.items()}, indent=1)[:4000]
-    empty = {k for k, v in results.items() if v[1] == 0 and not any(word in k[1] + k[2] for word in NO_DATA_OK)}
-    assert not empty, "\n".join(f"{f}/{t}: {e}" for f, t, e in sorted(empty))
+    for engine, answers in (("Prometheus", results), ("VictoriaMetrics", on_victoriametrics)):
+        failed = {k: v for k, v in answers.items() if v[0] != "success"}
+        assert not failed, engine + json.dumps({f"{k[0]}/{k[1]}: {k[2]}": v for k, v in failed.items()},
+                                               indent=1)[:4000]
+        empty = {k for k, v in answers.items() if v[1] == 0 and not any(word in k[1] + k[2] for word in NO_DATA_OK)}
+        assert not empty, engine + ": " + "\n".join(f"{f}/{t}: {e}" for f, t, e in sorted(empty))
     assert {k[0] for k in results} >= {*PLANS, "acme-whatsapp-quiz", "shop", "overview"}
     assert len(results) > 300
     broken = {k: v for k, v in reports.items() if v[0] is not None}
