@@ -17,6 +17,7 @@ from grafanalib.core import Dashboard, DashboardLink, Template, Templating, Time
 
 from launchwatch.dashboards.derived import derived_dashboards
 from launchwatch.dashboards.grafana_compat import DATASOURCE, to_current_grafana
+from launchwatch.dashboards.journeys import with_journeys
 from launchwatch.dashboards.layout import place_row
 from launchwatch.dashboards.overview import overview_dashboard
 from launchwatch.dashboards.panels import build_panel, row_panel, runbook_link
@@ -34,8 +35,8 @@ OVERVIEW_UID = "lw-overview"
 
 
 def dashboards_of(plan: Plan, phase: str | None) -> list[PlanDashboard]:
-    """The plan's own dashboards, or the derived set when it describes none."""
-    return list(plan.dashboards) or derived_dashboards(plan, phase)
+    """The plan's own dashboards, or the derived set (with its journeys' row) when it describes none."""
+    return list(plan.dashboards) or with_journeys(plan, derived_dashboards(plan, phase))
 
 
 def uid_for(plan: Plan, board: PlanDashboard) -> str:
