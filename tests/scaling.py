@@ -14,6 +14,7 @@ import requests
 import yaml
 
 from launchwatch.plan import builtin_plan_path, load_plan
+from launchwatch.plan.units import parse_duration
 from launchwatch.stack import find_binary
 from tests.conftest import Processes, binary, free_port, launchwatch_cmd, wait_for
 from tests.webhook import Webhook
@@ -120,6 +121,37 @@ def firing(hook: Webhook, alertname: str, **labels: str) -> list[tuple[float, di
     return [(t, n) for t, n in list(hook.received)
             if any(a["labels"].get("alertname") == alertname and a["status"] == "firing"
                    and all(a["labels"].get(k) == v for k, v in labels.items()) for a in n["alerts"])]
+
+
+def duplicates(hook: Webhook, alertname: str, repeat_interval: float, **labels: str) -> list[float]:
+    """Seconds after the previous one of each firing notification of an alert already notified as firing,
+    with no resolved notification between and sooner than ``repeat_interval`` (later is a reminder): what a
+    lost replica or Alertmanager would add. A resolve then a new firing is the alert itself flapping (the
+    simulated error ratio is noisy over the test's 6 s windows), and counts as a new episode, not a duplicate."""
+    out, last = [], None
+    for t, body in list(hook.received):
+        statuses = {a["status"] for a in body["alerts"] if a["labels"].get("alertname") == alertname
+                    and all(a["labels"].get(k) == v for k, v in labels.items())}
+        if "firing" in statuses:
+            if last is not None and t - last < repeat_interval:
+                out.append(round(t - last, 1))
+            last = t
+        elif statuses:
+            last = None
+    return out
+
+
+def episodes(hook: Webhook, alertname: str, **labels: str) -> list[str]:
+    """The statuses of the notifications about ``alertname``, in order of arrival."""
+    return [a["status"] for _, body in list(hook.received) for a in body["alerts"]
+            if a["labels"].get("alertname") == alertname and all(a["labels"].get(k) == v for k, v in labels.items())]
+
+
+def route_timing(out: Path, tier: str, key: str) -> float:
+    """The longest ``key`` (group_interval, repeat_interval…) of the generated routes of ``tier``."""
+    am = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text())
+    return max(parse_duration(r[key]) for p in am["route"]["routes"] for r in p["routes"]
+               if r.get(key) and f'tier="{tier}"' in r["matchers"])
 
 
 def log_tail(running: dict[str, Running], n: int = 1500) -> str:

@@ -11,12 +11,11 @@ gossip timings (tests/test_alertmanager_cluster.py explains them) and VictoriaMe
 
 One incident, three losses:
 
-1. an error spike fires ErrorRateRed on both replicas; at once replica ``a`` and the Alertmanager that
-   would notify (cluster position 0) are killed (SIGKILL) inside the route's group_wait: replica ``b``'s
-   alert reaches the surviving Alertmanager, which notifies once;
-2. exporter shard 1/2 (the sources that ErrorRateRed does not read) is killed: its ``up == 0`` fires
-   LaunchwatchExporterDown{shard="1/2"} once, while shard 0/2's sources keep their fresh values in
-   replica ``b`` and in the store.
+an error spike fires ErrorRateRed on both replicas; at once (SIGKILL, inside the route's group_wait) replica
+``a``, the Alertmanager that would notify (cluster position 0) and exporter shard 1/2 (the sources ErrorRateRed
+does not read) are killed. Replica ``b``'s ErrorRateRed reaches the surviving Alertmanager, which notifies once;
+shard 1/2's ``up == 0`` fires LaunchwatchExporterDown{shard="1/2"}, notified once; shard 0/2's sources keep
+their fresh values in replica ``b`` and in the store, which still holds one copy of each series.
 """
 
 from __future__ import annotations
@@ -29,14 +28,25 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 
 from launchwatch.exporter.engine import Shard
 from launchwatch.plan import load_plan
-from launchwatch.plan.units import parse_duration
 from launchwatch.simulator import Simulator
 from tests.conftest import Processes, binary, wait_for
-from tests.scaling import Running, addresses, firing, generate, log_tail, query, quiz_plan, start, stop
+from tests.scaling import (
+    Running,
+    addresses,
+    duplicates,
+    episodes,
+    firing,
+    generate,
+    log_tail,
+    query,
+    quiz_plan,
+    route_timing,
+    start,
+    stop,
+)
 from tests.test_alertmanager_cluster import CLUSTER_FLAGS, free_tcp_udp_port
 from tests.webhook import Webhook
 
@@ -55,6 +65,7 @@ class Stack:
     sim: Simulator
     hook: Webhook
     running: dict[str, Running]
+    lost_at: float = 0.0  # when shard 1/2 was killed
 
     @property
     def store(self) -> str:
@@ -109,26 +120,15 @@ def stored(base: str, selector: str) -> dict[str, list[tuple[float, float]]]:
     return out
 
 
-def route_group_interval(out: Path, tier: str) -> float:
-    am = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text())
-    return max(parse_duration(r["group_interval"]) for p in am["route"]["routes"] for r in p["routes"]
-               if r.get("group_interval") and f'tier="{tier}"' in r["matchers"])
-
-
-def test_both_replicas_scrape_both_shards_and_the_store_keeps_one_copy(stack):
-    def up_everywhere() -> bool:
+def test_both_replicas_scrape_both_shards(stack):
+    def up_on_both() -> bool:
         for replica in "ab":
             up = query(stack.replica(replica), f'launchwatch_target_up{{job="{JOB}"}}')
             if len(up) != 6 or any(s["value"][1] != "1" for s in up):
                 return False
-        stored = query(stack.store, f'up{{job="{JOB}"}}')
-        return sorted(s["metric"].get("shard", "") for s in stored) == ["0/2", "1/2"]
+        return True
 
-    wait_for(up_everywhere, timeout=60, interval=0.5, what="6 sources up on both replicas, 2 shards in the store")
-    # the replicas' samples arrive without the replica label: one series each, deduplicated by the store
-    stored = query(stack.store, f'count by (__name__) ({{job="{JOB}",__name__=~"up|app_requests_total"}})')
-    assert {s["metric"]["__name__"]: s["value"][1] for s in stored} == {"up": "2", "app_requests_total": "1"}
-    assert not query(stack.store, '{replica!=""}')
+    wait_for(up_on_both, timeout=60, interval=0.2, what="6 sources up on both replicas")
 
 
 def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stack):
@@ -152,42 +152,54 @@ def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stac
                 return False
         return True
 
+    served = shard_sources(stack.plan)
+    assert "system-health" in served["0/2"]  # ErrorRateRed's requests come from the shard that stays
     requests.post(f"{stack.sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
     wait_for(fires_on_both, timeout=120, interval=0.05, what=f"{ALERT} firing on both replicas")
-    for lost in (stack.running["prometheus-a"], first):
+    # all at once, inside the route's group_wait: replica a, the Alertmanager that would notify, and shard 1/2
+    for lost in (stack.running["prometheus-a"], first, stack.running["exporter-whatsapp-quiz-1"]):
         lost.proc.kill()
         lost.proc.wait(10)
+    lost_at = time.time()
     assert not firing(stack.hook, ALERT), f"{first.name} notified before it was killed: the failover went untested"
     wait_for(lambda: firing(stack.hook, ALERT), timeout=60, interval=0.1,
              what=f"{ALERT} from the surviving Alertmanager\n{log_tail(stack.running)}")
     sender = firing(stack.hook, ALERT)[0][1]["externalURL"].rstrip("/")
     assert sender.endswith(survivor.listen.partition(":")[2]), f"notified by {sender}, not {survivor.name}"
 
-    # shard 1/2 goes: the sources it served go blind, and say so; shard 0/2's keep their values
-    served = shard_sources(stack.plan)
-    assert "system-health" in served["0/2"]  # ErrorRateRed's requests come from the shard that stays
-    shard = stack.running["exporter-whatsapp-quiz-1"]
-    shard.proc.kill()
-    shard.proc.wait(10)
-    lost_at = time.time()
+    # the sources shard 1/2 served go blind, and say so; shard 0/2's keep their values
     wait_for(lambda: firing(stack.hook, DOWN, shard="1/2"), timeout=60, interval=0.1,
              what=f"{DOWN} for shard 1/2 at the webhook\n{log_tail(stack.running)}")
     targets = query(stack.replica("b"), f'timestamp(launchwatch_target_up{{job="{JOB}"}} == 1)')
     assert {s["metric"]["target"] for s in targets if float(s["value"][1]) > lost_at} == set(served["0/2"]), targets
+    stack.lost_at = lost_at
 
-    def stored_after_the_loss() -> set[str]:  # the store's raw samples: it receives them batched, seconds later
-        return {target for target, samples in stored(stack.store, f'launchwatch_target_up{{job="{JOB}"}}').items()
-                if any(t > lost_at + 1 and v == 1 for t, v in samples)}
-
-    wait_for(lambda: stored_after_the_loss() == set(served["0/2"]), timeout=30, interval=0.5,
-             what=f"only shard 0/2's sources {served['0/2']} fresh in the store")
-
-    settle = route_group_interval(stack.out, "RED") + 2  # a duplicate or a re-notification would be in by now
+    settle = route_timing(stack.out, "RED", "group_interval") + 1  # a duplicate would be in by now
     time.sleep(max(0.0, firing(stack.hook, DOWN, shard="1/2")[0][0] + settle - time.monotonic()))
-    counts = {ALERT: len(firing(stack.hook, ALERT)), f"{DOWN}{{shard=1/2}}": len(firing(stack.hook, DOWN,
-                                                                                        shard="1/2"))}
-    assert counts == {ALERT: 1, f"{DOWN}{{shard=1/2}}": 1}, [n for _, n in stack.hook.received]
-    resolved = [n for _, n in stack.hook.received for a in n["alerts"]
-                if a["labels"]["alertname"] == ALERT and a["status"] == "resolved"]
-    assert not resolved, "losing replica a resolved the alert its twin still fires"
-    print(f"\nnotifications under the kills: {counts} ({len(stack.hook.received)} notifications in all)")
+    repeat = route_timing(stack.out, "RED", "repeat_interval")
+    assert not duplicates(stack.hook, ALERT, repeat), episodes(stack.hook, ALERT)
+    assert not duplicates(stack.hook, DOWN, repeat, shard="1/2"), episodes(stack.hook, DOWN, shard="1/2")
+    assert episodes(stack.hook, DOWN, shard="1/2") == ["firing"]
+    print(f"\nnotifications under the kills: {ALERT} {episodes(stack.hook, ALERT)}, {DOWN}{{shard=1/2}} "
+          f"{episodes(stack.hook, DOWN, shard='1/2')} ({len(stack.hook.received)} notifications in all)")
+
+
+def test_the_store_kept_one_copy_of_each_series_through_the_losses(stack):
+    """Both replicas remote-write without the replica label: one series each in VictoriaMetrics, one sample per
+    scrape interval (-dedup.minScrapeInterval), and after replica a and shard 1/2 went, shard 0/2's sources
+    still arrive (from b), shard 1/2's no longer do. The store receives in batches, seconds behind."""
+    assert stack.lost_at, "runs after the losses"
+    served = shard_sources(stack.plan)
+
+    def fresh_after_the_loss() -> set[str]:
+        return {target for target, samples in stored(stack.store, f'launchwatch_target_up{{job="{JOB}"}}').items()
+                if any(t > stack.lost_at + 1 and v == 1 for t, v in samples)}
+
+    wait_for(lambda: fresh_after_the_loss() == set(served["0/2"]), timeout=30, interval=0.5,
+             what=f"only shard 0/2's sources {served['0/2']} fresh in the store")
+    counted = query(stack.store, f'count by (__name__) ({{job="{JOB}",__name__=~"up|app_requests_total"}})')
+    assert {s["metric"]["__name__"]: s["value"][1] for s in counted} == {"up": "2", "app_requests_total": "1"}
+    assert not query(stack.store, '{replica!=""}')
+    samples = stored(stack.store, f'launchwatch_target_up{{job="{JOB}",target="system-health"}}')["system-health"]
+    times = sorted(t for t, _ in samples)
+    assert len(times) <= (times[-1] - times[0]) / 1.0 + 2, "two replicas' samples kept side by side: no dedup"

@@ -12,6 +12,7 @@ against the same VictoriaMetrics and must report no error for any rule.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,22 +21,43 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 
 from launchwatch.alerting.generate import GenerateOptions
 from launchwatch.output import write_tree
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
-from launchwatch.plan.units import parse_duration
 from launchwatch.simulator import Simulator
 from launchwatch.topology import Topology, topology_files
 from tests.conftest import Processes, binary, free_port, wait_for
-from tests.scaling import Running, addresses, firing, generate, log_tail, query, quiz_plan, start, stop
+from tests.scaling import (
+    Running,
+    addresses,
+    duplicates,
+    episodes,
+    firing,
+    generate,
+    log_tail,
+    query,
+    quiz_plan,
+    route_timing,
+    start,
+    stop,
+)
 from tests.webhook import Webhook
 
 pytestmark = pytest.mark.e2e
 
 ALERT = "ErrorRateRed"
 JOB = "whatsapp-quiz"
+
+
+@dataclass
+class EveryPhase:
+    """The second vmalert: every plan's rule files in every phase, at the production time scale."""
+
+    files: list[Path]
+    listen: str
+    proc: subprocess.Popen[bytes]
+    log: Path
 
 
 @dataclass
@@ -46,7 +68,8 @@ class Stack:
     hook: Webhook
     running: dict[str, Running]
     shards: list[str]
-    processes: Processes
+    every_phase: EveryPhase
+    data_at: float = 0.0  # when VictoriaMetrics held every source
 
     @property
     def store(self) -> str:
@@ -60,6 +83,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("vm-flavour")
     processes = Processes()
     hook = Webhook()
+    sink = Webhook()  # where the second vmalert's alerts go: not under test, only that every rule evaluates
     sim = Simulator(JOB, "127.0.0.1", 0, seed=7).start()
     try:
         plan, secrets = quiz_plan(tmp, hook, sim.url)
@@ -69,32 +93,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     "alertmanagers": [{"listen": addresses(1)[0]}], "store": {"listen": addresses(1)[0]}}
         out = generate(tmp, plan, secrets, topology)
         running = start(out, processes, extra={"store": ["-search.latencyOffset=1s"]})
+        # started now, checked last: its evaluations run while the other tests wait on the deployment
+        files = every_phase_rule_files(tmp / "every-phase")
+        store, listen, log = running["victoria-metrics"].url, f"127.0.0.1:{free_port()}", tmp / "every-phase.log"
+        proc = processes.start([binary("vmalert"), f"-rule={tmp / 'every-phase'}/*.yml", f"-datasource.url={store}",
+                                f"-remoteWrite.url={store}", f"-notifier.url={sink.url.removesuffix('/hook')}",
+                                "-evaluationInterval=10s", f"-httpListenAddr={listen}"], log)
+        running["vmalert-every-phase"] = Running("vmalert-every-phase", "vmalert", listen, proc, log)
         try:
-            yield Stack(tmp, out, sim, hook, running, shards, processes)
+            yield Stack(tmp, out, sim, hook, running, shards, EveryPhase(files, listen, proc, log))
         finally:
-            stop(running)
+            stop(running)  # last started first: both vmalerts flush into a VictoriaMetrics still up
     finally:
         processes.stop_all()
         sim.stop()
         hook.stop()
-
-
-def test_vmagents_split_the_shards_and_victoriametrics_stores_every_source(stack):
-    scraped: dict[str, set[str]] = {}
-    for name in ("vmagent-0", "vmagent-1"):
-        targets = requests.get(stack.running[name].url + "/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
-        scraped[name] = {t["labels"]["instance"] for t in targets}
-    assert scraped["vmagent-0"].isdisjoint(scraped["vmagent-1"]), scraped  # replication factor 1: once each
-    assert scraped["vmagent-0"] | scraped["vmagent-1"] == set(stack.shards), scraped
-
-    def stored() -> bool:
-        up = query(stack.store, f'up{{job="{JOB}"}}')
-        sources = query(stack.store, f'launchwatch_target_up{{job="{JOB}"}}')
-        return (sorted(s["metric"]["shard"] for s in up) == [f"{i}/4" for i in range(4)]
-                and all(s["value"][1] == "1" for s in up) and len(sources) == 6
-                and all(s["value"][1] == "1" for s in sources))
-
-    wait_for(stored, timeout=60, interval=0.5, what="4 shards and 6 sources up in VictoriaMetrics")
+        sink.stop()
 
 
 def every_phase_rule_files(dest: Path) -> list[Path]:
@@ -113,63 +127,71 @@ def every_phase_rule_files(dest: Path) -> list[Path]:
     return write_tree(files, dest)
 
 
-def test_vmalert_loads_and_evaluates_every_rule_file_of_every_plan_and_phase(stack):
-    files = every_phase_rule_files(stack.tmp / "every-phase")
-    assert len(files) == 19, [f.name for f in files]  # 3 + 4 + 4 + 1 + 2 phases, and 'all' of each of the 5 plans
-    sink = Webhook()  # its alerts are not under test here: only that every rule evaluates
-    listen = f"127.0.0.1:{free_port()}"
-    started = time.time()
-    log = stack.tmp / "vmalert-every-phase.log"
-    proc = stack.processes.start([binary("vmalert"), f"-rule={stack.tmp / 'every-phase'}/*.yml",
-                                  f"-datasource.url={stack.store}", f"-remoteWrite.url={stack.store}",
-                                  f"-notifier.url={sink.url.removesuffix('/hook')}", "-evaluationInterval=10s",
-                                  f"-httpListenAddr={listen}"], log)
-    try:
-        def groups() -> list[dict]:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            return requests.get(f"http://{listen}/api/v1/rules", timeout=5).json()["data"]["groups"]
+def test_vmagents_split_the_shards_and_victoriametrics_stores_every_source(stack):
+    scraped: dict[str, set[str]] = {}
+    for name in ("vmagent-0", "vmagent-1"):
+        targets = requests.get(stack.running[name].url + "/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
+        scraped[name] = {t["labels"]["instance"] for t in targets}
+    assert scraped["vmagent-0"].isdisjoint(scraped["vmagent-1"]), scraped  # replication factor 1: once each
+    assert scraped["vmagent-0"] | scraped["vmagent-1"] == set(stack.shards), scraped
 
-        def evaluated(rule: dict) -> bool:
-            return rule["lastEvaluation"][:4] != "0001" and _unix(rule["lastEvaluation"]) >= started
+    def stored() -> bool:
+        up = query(stack.store, f'up{{job="{JOB}"}}')
+        sources = query(stack.store, f'launchwatch_target_up{{job="{JOB}"}}')
+        return (sorted(s["metric"]["shard"] for s in up) == [f"{i}/4" for i in range(4)]
+                and all(s["value"][1] == "1" for s in up) and len(sources) == 6
+                and all(s["value"][1] == "1" for s in sources))
 
-        wait_for(lambda: all(evaluated(r) for g in groups() for r in g["rules"]), timeout=90, interval=1,
-                 what="every rule of every file evaluated once")
-        loaded = groups()
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        sink.stop()
-    assert {Path(g["file"]).name for g in loaded} == {f.name for f in files}
-    rules = [(Path(g["file"]).name, r["name"], r["lastError"]) for g in loaded for r in g["rules"]]
-    errors = [r for r in rules if r[2]]
-    assert not errors, "\n".join(f"{f}: {n}: {e}" for f, n, e in errors)
-    assert len(rules) > 1000, len(rules)
-    print(f"\nvmalert evaluated {len(rules)} rules of {len(files)} files without error: "
-          + ", ".join(sorted(f.name for f in files)))
-
-
-def _unix(rfc3339: str) -> float:
-    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
+    wait_for(stored, timeout=60, interval=0.5, what="4 shards and 6 sources up in VictoriaMetrics")
+    stack.data_at = time.time()
+    print(f"\nvmagents: {', '.join(f'{n} scrapes {len(t)} of the 4 shards' for n, t in scraped.items())}")
 
 
 def test_an_error_spike_reaches_the_webhook_once(stack):
-    am = yaml.safe_load((stack.out / "alertmanager/alertmanager.yml").read_text())
-    group_interval = parse_duration(next(r["group_interval"] for p in am["route"]["routes"] for r in p["routes"]
-                                         if r.get("group_interval") and 'tier="RED"' in r["matchers"]))
-    wait_for(lambda: query(stack.store, f'{{__name__=~"job:app_request_errors.*",job="{JOB}"}}'), timeout=60,
-             what="vmalert's recording rules in VictoriaMetrics")
+    assert stack.data_at, "runs once VictoriaMetrics holds every source"
     assert not firing(stack.hook, ALERT)
     requests.post(f"{stack.sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
+    fault_at = time.monotonic()
     wait_for(lambda: firing(stack.hook, ALERT), timeout=120, interval=0.2,
              what=f"{ALERT} at the webhook\n{log_tail(stack.running)}")
     first_at = firing(stack.hook, ALERT)[0][0]
-    time.sleep(max(0.0, first_at + group_interval + 3 - time.monotonic()))  # a duplicate would be in by now
-    got = firing(stack.hook, ALERT)
-    assert len(got) == 1, [n for _, n in got]
-    alert = next(a for a in got[0][1]["alerts"] if a["labels"]["alertname"] == ALERT)
+    settle = route_timing(stack.out, "RED", "group_interval") + 1  # a duplicate would be in by now
+    time.sleep(max(0.0, first_at + settle - time.monotonic()))
+    assert not duplicates(stack.hook, ALERT, route_timing(stack.out, "RED", "repeat_interval")), \
+        episodes(stack.hook, ALERT)
+    alert = next(a for a in firing(stack.hook, ALERT)[0][1]["alerts"] if a["labels"]["alertname"] == ALERT)
     assert alert["labels"]["plan"] == JOB and alert["labels"]["tier"] == "RED"
     assert alert["labels"]["alertgroup"] == f"{JOB}-thresholds"  # sent by vmalert
     rules = requests.get(stack.running["vmalert-0"].url + "/api/v1/rules", timeout=5).json()["data"]["groups"]
     errors = [(r["name"], r["lastError"]) for g in rules for r in g["rules"] if r["lastError"]]
     assert not errors, errors
-    print(f"\n{ALERT}: {len(got)} notification at the webhook ({len(stack.hook.received)} notifications in all)")
+    print(f"\n{ALERT}: {episodes(stack.hook, ALERT)} at the webhook, the first {first_at - fault_at:.1f} s after "
+          f"the fault ({len(stack.hook.received)} notifications in all)")
+
+
+def test_vmalert_loads_and_evaluates_every_rule_file_of_every_plan_and_phase(stack):
+    every = stack.every_phase
+    assert len(every.files) == 19, [f.name for f in every.files]  # 3+4+4+1+2 phases, and 'all' of each of 5 plans
+    assert stack.data_at, "runs after the data arrived"
+
+    def groups() -> list[dict]:
+        assert every.proc.poll() is None, every.log.read_text()[-3000:]
+        return requests.get(f"http://{every.listen}/api/v1/rules", timeout=5).json()["data"]["groups"]
+
+    def evaluated(rule: dict) -> bool:  # since VictoriaMetrics held the deployment's data
+        return rule["lastEvaluation"][:4] != "0001" and _unix(rule["lastEvaluation"]) >= stack.data_at
+
+    wait_for(lambda: all(evaluated(r) for g in groups() for r in g["rules"]), timeout=90, interval=1,
+             what="every rule of every file evaluated")
+    loaded = groups()
+    assert {Path(g["file"]).name for g in loaded} == {f.name for f in every.files}
+    rules = [(Path(g["file"]).name, r["name"], r["lastError"]) for g in loaded for r in g["rules"]]
+    errors = [r for r in rules if r[2]]
+    assert not errors, "\n".join(f"{f}: {n}: {e}" for f, n, e in errors)
+    assert len(rules) > 1000, len(rules)
+    print(f"\nvmalert evaluated {len(rules)} rules of {len(every.files)} files without error: "
+          + ", ".join(sorted(f.name for f in every.files)))
+
+
+def _unix(rfc3339: str) -> float:
+    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
