@@ -171,6 +171,14 @@ def test_placeholders_beside_a_target_subjects_after_the_number_and_spanish_dura
     assert [u["reason"][:7] for u in plan["unexpressible"]] == ["line 3:"]
 
 
+def test_a_limit_reached_alerts_and_a_capacity_to_grow_to_is_a_target() -> None:
+    doc = ("### Known Limitations During Beta\n- Maximum 5 concurrent conversations\n\n"
+           "### Rollout Steps\n- [ ] Increase number pool to 100 numbers\n\n### Notes\n- Maximum 3 retries\n")
+    found = [(f.op, f.value, f.tier, f.line) for f in extract(split_lines(doc))[0]]
+    # a maximum outside a limits heading is not a rule of the launch
+    assert found == [(">=", 5, "ALERT", 2), ("<", 100, "TARGET", 5)]
+
+
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
     doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
     found, unclear = extract(split_lines(doc))

@@ -389,11 +389,32 @@ def _per_tier_times(line: Line, path: list[str]) -> list[Finding]:
     return out if len(out) >= 2 else []
 
 
+_LIMIT_RE = re.compile(r"^(?:maximum(?: of)?|max\.?|up to|limit(?:ed)? (?:of|to))\s+(?P<n>\d[\d,]*)\s+"
+                       r"(?P<what>\D{3,60})$", re.I)
+_LIMIT_CONTEXT_RE = re.compile(r"\b(?:limit\w*|quotas?|capacity|constraints?)\b", re.I)
+_GROW_TO_RE = re.compile(r"\b(?:increase|grow|scale|raise|expand|extend)\s+(?:the\s+)?(?P<what>[a-z][\w -]{2,40}?)\s+"
+                         r"to\s+(?P<n>\d[\d,]*)\b", re.I)
+
+
+def _limit_or_capacity(line: Line, path: list[str]) -> list[Finding]:
+    """"Maximum 5 concurrent conversations" under a limitations heading: reaching the limit alerts;
+    "Increase number pool to 100 numbers" in a rollout step: a capacity to reach, missed below it."""
+    limit = _LIMIT_RE.match(line.text)
+    if limit and any(_LIMIT_CONTEXT_RE.search(h) for h in path[-2:]):
+        return [Finding(line.number, limit.group("what"), ">=", float(limit.group("n").replace(",", "")), "count",
+                        alert_tier(line.text), path, line.text)]
+    grow = _GROW_TO_RE.search(line.text)
+    if grow:
+        return [Finding(line.number, grow.group("what"), "<", float(grow.group("n").replace(",", "")), "count",
+                        TARGET, path, line.text)]
+    return []
+
+
 def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -> list[Finding]:
     text = line.text
-    per_tier = _per_tier_times(line, path)
-    if per_tier:
-        return per_tier
+    special = _per_tier_times(line, path) or _limit_or_capacity(line, path)
+    if special:
+        return special
     out: list[Finding] = []
     zero = _ZERO_RE.search(text)
     if zero:
