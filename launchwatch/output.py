@@ -1,4 +1,4 @@
-"""Generated files: YAML as launchwatch writes it, and writing a whole tree at once.
+"""Generated files: YAML as launchwatch writes it, and writing a file or a whole tree at once.
 
 ``write_tree`` builds the tree in a temporary folder beside the destination and moves each file
 into place only when every file was made, so a failure never leaves half-written output.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["diff_tree", "dump_yaml", "write_tree"]
+__all__ = ["diff_tree", "dump_yaml", "write_file", "write_tree"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -34,6 +34,20 @@ _Dumper.add_representer(str, _str)
 def dump_yaml(data: object, header: str = "") -> str:
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True, default_flow_style=False)
     return (header + text) if header else text
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole: staged beside it and renamed into place, so a reader (or a
+    failure half-way) never sees half a file; the stage is removed when writing fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_tree(files: dict[str, str], out: Path) -> list[Path]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import click
 
 from launchwatch.draft.plan import NoThresholds, draft_plan
-from launchwatch.output import dump_yaml
+from launchwatch.output import dump_yaml, write_file
 
 __all__ = ["run_draft"]
 
@@ -43,11 +41,7 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool) -> int:
         click.echo(f"{path} exists: not overwritten (use --force)", err=True)
         return 1
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_file(path, text)
     except OSError as exc:
         click.echo(f"{path}: cannot write: {exc}", err=True)
         return 1

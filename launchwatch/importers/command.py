@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 import yaml
 
 from launchwatch.importers.json_exporter import convert, probe_targets
-from launchwatch.output import dump_yaml
+from launchwatch.output import dump_yaml, write_file
 from launchwatch.plan.loader import PlanError, load_plan_text
 
 __all__ = ["run_json_exporter_import"]
@@ -64,11 +62,7 @@ def run_json_exporter_import(config: str, name: str, out: str | None, prometheus
         click.echo(f"{path} exists: not overwritten (use --force)", err=True)
         return 1
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_file(path, text)
     except OSError as exc:
         click.echo(f"{path}: cannot write: {exc}", err=True)
         return 1

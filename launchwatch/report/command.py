@@ -3,13 +3,12 @@ compute it from Prometheus, write it all at once (never half a file), and hand i
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from launchwatch.output import write_file
 from launchwatch.plan.model import Plan
 from launchwatch.prometheus_api import parse_time
 from launchwatch.report.compute import ReportError, ReportResult, build_report, report_for, reports_of
@@ -60,13 +59,5 @@ def write_atomically(text: str, output: str | None, echo: Callable[[str], None])
         sys.stdout.write(text)
         return
     path = Path(str(output))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, text)
     echo(f"wrote {path}")
