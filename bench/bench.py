@@ -343,31 +343,37 @@ def many_sources(tmp: Path, counts: tuple[int, ...] = (10, 100, 1000, 5000), int
                 "average", ""),
             Row("  (CPU % of one core, resident MiB, wall s of one scrape, s from start to ready)", "")]
     for label, n, template in cases:
-        up = Upstream(tmp, by_path={f"/s/{i}": template(i)[1] for i in range(n)})
-        plan = tmp / f"many-{n}.yml"
-        plan.write_text(plan_yaml([numbered(template(i)[0], i, f"{up.url}/s/{i}") for i in range(n)]))
-        t0 = time.perf_counter()
-        exp = Exporter(plan, ready_within=300)
-        ready = time.perf_counter() - t0
-        try:
-            scraper = Scraper(exp.port)
-            scraper.scrape()  # connections opened
-            cpu0, t0 = exp.cpu(), time.perf_counter()
-            rounds = 3
-            for _ in range(rounds):
-                scraper.scrape()
-            wall = (time.perf_counter() - t0) / rounds
-            per_scrape = (exp.cpu() - cpu0) / rounds
-            idle0 = exp.cpu()
-            time.sleep(2)
-            idle = (exp.cpu() - idle0) / 2
-            share = (per_scrape / interval + idle) * 100
-            rss = exp.rss()
-        finally:
-            stop(exp.proc, up.proc)
+        share, rss, wall, ready = exporter_share(tmp, n, template, interval)
         goal = ("< 25 %, < 150 MB", share < 25 and rss * 1.048576 < 150) if n == 1000 else ("", None)
         rows.append(Row(f"  {label}", f"{share:5.1f} % {rss:4.0f} MiB {wall:5.2f} s {ready:4.1f} s", *goal))
     return rows
+
+
+def exporter_share(tmp: Path, n: int, template: Callable[[int], tuple[dict, list[bytes]]],
+                   interval: float = 15.0, rounds: int = 3) -> tuple[float, float, float, float]:
+    """An exporter of ``n`` sources (copy i of ``template(i)``), each with its own URL: CPU % of one core when
+    scraped every ``interval`` s (mean of ``rounds`` scrapes), resident MiB, wall s of one scrape, s from start
+    to ready."""
+    up = Upstream(tmp, by_path={f"/s/{i}": template(i)[1] for i in range(n)})
+    plan = tmp / f"many-{n}.yml"
+    plan.write_text(plan_yaml([numbered(template(i)[0], i, f"{up.url}/s/{i}") for i in range(n)]))
+    t0 = time.perf_counter()
+    exp = Exporter(plan, ready_within=300)
+    ready = time.perf_counter() - t0
+    try:
+        scraper = Scraper(exp.port)
+        scraper.scrape()  # connections opened
+        cpu0, t0 = exp.cpu(), time.perf_counter()
+        for _ in range(rounds):
+            scraper.scrape()
+        wall = (time.perf_counter() - t0) / rounds
+        per_scrape = (exp.cpu() - cpu0) / rounds
+        idle0 = exp.cpu()
+        time.sleep(2)
+        idle = (exp.cpu() - idle0) / 2
+        return (per_scrape / interval + idle) * 100, exp.rss(), wall, ready
+    finally:
+        stop(exp.proc, up.proc)
 
 
 # ---------------------------------------------------------------- 4. concurrent scrapers
@@ -461,9 +467,11 @@ def main() -> None:
     sections: list[tuple[str, list[Row]]] = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        from capacity import capacity  # bench/capacity.py, beside this file: it imports this module's helpers
+
         for title, case in (("1. fresh scrape cost", fresh_scrape_cost), ("2. large pages", large_pages),
                             ("3. many sources", many_sources), ("4. concurrent scrapers", concurrent_scrapers),
-                            ("5. start-up", start_up)):
+                            ("5. start-up", start_up), ("6. capacity of a scaled deployment", capacity)):
             print(f"running {title} …", file=sys.stderr, flush=True)
             sections.append((title, case(tmp)))
     width = max(len(r.figure) for _, rows in sections for r in rows if r.value)  # headings may run over
