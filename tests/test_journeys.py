@@ -289,3 +289,24 @@ def test_journey_run_says_what_is_wrong_without_a_traceback(tmp_path):
                          text=True, timeout=60)
     assert out.returncode == 1 and "FAILED at step a (connection_refused)" in out.stdout
     assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_a_plan_without_dashboards_gets_the_journeys_row_on_its_derived_dashboard():
+    from launchwatch.dashboards.build import build_all
+    from launchwatch.selfmetric_names import JOURNEY_STEP_DURATION
+    from tests.grafana_schema import errors
+
+    plan = load_plan_text("plan: p\ntitle: t\nbase_url: http://127.0.0.1:9\njourneys:\n"
+                          "  - {name: j, interval: 5m, steps: [{name: a, url: /}, {name: b, url: /}]}\n", "p.yml")
+    board = build_all([plan])["p"][0]
+    assert not errors(board, "dashboard")
+    panels = {p["title"]: p for p in board["panels"]}
+    assert "Journeys" in panels and panels["Journeys"]["type"] == "row"
+    success, steps = panels["Journey success"], panels["Journey step durations"]
+    assert success["type"] == "state-timeline" and JOURNEY_SUCCESS in success["targets"][0]["expr"]
+    assert "by (journey)" in success["targets"][0]["expr"] and "j every 5m" in success["description"]
+    assert steps["fieldConfig"]["defaults"]["unit"] == "s"
+    assert JOURNEY_STEP_DURATION in steps["targets"][0]["expr"] and "by (journey, step)" in steps["targets"][0]["expr"]
+    without = load_plan_text("plan: q\ntitle: t\nbase_url: http://127.0.0.1:9\n"
+                             "sources: [{name: s, url: /, metrics: [{name: x, help: x, type: gauge, path: $.x}]}]\n")
+    assert not [p for p in build_all([without])["q"][0]["panels"] if p["title"].startswith("Journey")]
