@@ -43,16 +43,16 @@ def test_error_spike_alert_reaches_the_webhook_and_resolves(tmp_path, processes,
 
         wait_for(up, timeout=60, what="every target up in Prometheus")
         assert not hook.seen("ErrorRateRed", "firing")
-        # a broken journey step fires the journey's alert at the document's tier, through the same routing
+        requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
+        wait_for(lambda: hook.seen("ErrorRateRed", "firing"), timeout=120, interval=0.5,
+                 what="ErrorRateRed firing at the webhook")
+        # meanwhile the broken journey step fired the journey's alert at the document's tier, same routing
         wait_for(lambda: hook.seen(journey_alert(journey.name), "firing"), timeout=60, interval=0.5,
                  what=f"{journey_alert(journey.name)} firing at the webhook")
         broken = next(a for n in hook.notifications for a in n["alerts"]
                       if a["labels"]["alertname"] == journey_alert(journey.name))
         assert broken["labels"]["journey"] == journey.name and broken["labels"]["tier"] == journey.tier
         assert broken["annotations"]["runbook_url"].endswith("#" + journey_alert(journey.name).lower())
-        requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
-        wait_for(lambda: hook.seen("ErrorRateRed", "firing"), timeout=120, interval=0.5,
-                 what="ErrorRateRed firing at the webhook")
         firing = next(a for n in hook.notifications for a in n["alerts"]
                       if a["labels"]["alertname"] == "ErrorRateRed" and a["status"] == "firing")
         assert firing["labels"]["severity"] == "critical" and firing["labels"]["tier"] == "RED"
