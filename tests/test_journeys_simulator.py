@@ -143,6 +143,7 @@ def test_twenty_scrapes_a_second_for_thirty_seconds_run_each_journey_once_per_in
     before = {j: sim.requests[route] for j, route in first.items()}
     exp = RunningExporter(Exporter(builtin_plan_path(name), base_url=sim.url, plan=only))
     errors: list[str] = []
+    scrapes: list[int] = []
     try:
         def scraper() -> None:
             session = requests.Session()
@@ -151,6 +152,7 @@ def test_twenty_scrapes_a_second_for_thirty_seconds_run_each_journey_once_per_in
                 started = time.monotonic()
                 try:
                     session.get(exp.url + "/metrics", timeout=5).raise_for_status()
+                    scrapes.append(1)
                 except requests.RequestException as exc:
                     errors.append(str(exc))
                 time.sleep(max(0.0, 2 / rate - (time.monotonic() - started)))
@@ -164,6 +166,7 @@ def test_twenty_scrapes_a_second_for_thirty_seconds_run_each_journey_once_per_in
     finally:
         exp.close()
     assert not errors, errors[:3]
+    assert len(scrapes) >= 0.75 * rate * seconds, len(scrapes)  # the load really was about 20 a second
     for journey, route in first.items():
         runs = sim.requests[route] - before[journey]
         assert seconds // interval <= runs <= seconds // interval + 1, (journey, runs)
