@@ -166,6 +166,9 @@ def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stac
              what=f"{ALERT} from the surviving Alertmanager\n{log_tail(stack.running)}")
     sender = firing(stack.hook, ALERT)[0][1]["externalURL"].rstrip("/")
     assert sender.endswith(survivor.listen.partition(":")[2]), f"notified by {sender}, not {survivor.name}"
+    # both replicas' copies were one alert: no replica label, one entry in the group
+    notified = [a for a in firing(stack.hook, ALERT)[0][1]["alerts"] if a["labels"]["alertname"] == ALERT]
+    assert len(notified) == 1 and "replica" not in notified[0]["labels"], notified
 
     # the sources shard 1/2 served go blind, and say so; shard 0/2's keep their values
     wait_for(lambda: firing(stack.hook, DOWN, shard="1/2"), timeout=60, interval=0.1,

@@ -3,8 +3,10 @@
 simulator → 4 exporter shards (``launchwatch run --shard i/4``) → 2 vmagents splitting the shards
 (``-promscrape.cluster.*``) → VictoriaMetrics → vmalert (the plan's rules as vmalert loads them, at the
 test time scale) → Alertmanager → a webhook. Every process is started from the generated
-``topology/commands.yml``; the only flag the test adds is VictoriaMetrics' ``-search.latencyOffset=1s``
-(default 30 s: the newest 30 s are hidden from queries, which would delay every alert by that much).
+``topology/commands.yml``; the only flags the test adds are speed-ups: VictoriaMetrics'
+``-search.latencyOffset=1s`` (default 30 s: the newest 30 s are hidden from queries, which would delay every
+alert by that much) and vmalert's ``-remoteWrite.flushInterval=1s`` (default 5 s: recorded series, which the
+alerts read, arrive that much later).
 
 A second vmalert loads the production rule files of every built-in plan in every phase, evaluates them
 against the same VictoriaMetrics and must report no error for any rule.
@@ -92,7 +94,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     "vmagents": addresses(2), "vmalerts": addresses(1),
                     "alertmanagers": [{"listen": addresses(1)[0]}], "store": {"listen": addresses(1)[0]}}
         out = generate(tmp, plan, secrets, topology)
-        running = start(out, processes, extra={"store": ["-search.latencyOffset=1s"]})
+        running = start(out, processes, extra={"store": ["-search.latencyOffset=1s"],
+                                               "vmalert": ["-remoteWrite.flushInterval=1s"]})
         # started now, checked last: its evaluations run while the other tests wait on the deployment
         files = every_phase_rule_files(tmp / "every-phase")
         store, listen, log = running["victoria-metrics"].url, f"127.0.0.1:{free_port()}", tmp / "every-phase.log"
