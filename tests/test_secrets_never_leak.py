@@ -319,8 +319,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             for cmd, args, timeout in [
                 ("check", ["check", "--config", str(path)], 20),
                 ("generate", ["generate", "--config", str(path), "--out", str(out_dir)], 20),
+                # a refused plan exits at once; 20 s only bounds a wrongly accepted one, which would serve on
+                # (5 s was too short for the interpreter to start on a loaded 2-core machine)
                 ("run", ["run", "--config", str(path), "--listen", f"127.0.0.1:{free_port()}",
-                         "--log-level", "debug"], 5),
+                         "--log-level", "debug"], 20),
             ]:
                 code, out = _cli(launchwatch_cmd(*args), env, timeout)
                 results.append((f"{cmd} ({name})", code, out))
