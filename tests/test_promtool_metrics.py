@@ -76,3 +76,41 @@ def test_check_refuses_exactly_what_promtool_flags():
                 load_plan_text(text)
         else:
             load_plan_text(text)
+
+
+def _name_problems_plain(name: str) -> list[str]:
+    """The promtool rules read one by one, as metric_lint first had them (its fast form must agree)."""
+    from launchwatch.plan.metric_lint import _ABBREVIATIONS, _CAMEL, _TYPES, _contains_word
+
+    out = []
+    words = name.split("_")
+    for unit, base in _UNITS.items():
+        found = next((p + unit for p in _PREFIXES if p + unit in words), None)
+        if found and found != base:
+            out.append(f"use base unit {base!r} instead of {found!r} (and 'scale' to convert the value)")
+            break
+    for suffix in ("_bucket", "_count", "_sum"):
+        if name.endswith(suffix):
+            out.append(f"non-histogram and non-summary metrics should not have {suffix!r} suffix (promtool check "
+                       f"metrics): a counter ends in '_total'; name a gauge for what it measures, without {suffix!r}")
+    lower = name.lower()
+    for typename in _TYPES:
+        if _contains_word(lower, typename):
+            out.append(f"metric name should not include type {typename!r}")
+    if ":" in name:
+        out.append("metric names should not contain ':' (reserved for recording rules)")
+    if _CAMEL.search(name):
+        out.append("metric names should be written in 'snake_case' not 'camelCase'")
+    if any(_contains_word(lower, a) for a in _ABBREVIATIONS):
+        out.append("metric names should not contain abbreviated units (e.g. '_ms', '_s', '_mb'): use base units "
+                   "('_seconds', '_bytes') and 'scale'")
+    return out
+
+
+def test_name_problems_by_lookup_says_what_the_rules_read_one_by_one_say():
+    rng = random.Random(18)
+    words = [*WORDS, *(p + u for p in _PREFIXES for u in _UNITS), "gauge_histogram", "Gauge", "MS", "", "x:y",
+             "fooBar", "sec", "kelvins", "metres"]
+    names = NAMES + ["_".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(20_000)]
+    for n in names:
+        assert name_problems(n) == _name_problems_plain(n), n

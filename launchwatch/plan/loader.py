@@ -20,6 +20,7 @@ from launchwatch.plan.dashboards import COUNTER_AGGREGATIONS, GAUGE_AGGREGATIONS
 from launchwatch.plan.model import MetricMapping, Plan
 from launchwatch.plan.units import clock_seconds, format_duration
 from launchwatch.plan.urls import ambiguous_credentials, has_credentials, without_credentials
+from launchwatch.plan.yaml_events import MAX_NESTING, MAX_REPEATS, read_plain
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
 __all__ = ["PlanError", "Problem", "load_model_file", "load_plan", "load_plan_text", "resolve_url"]
@@ -66,8 +67,16 @@ def load_plan(path: str | Path, *, base_url: str | None = None, notes: list[Prob
 
 def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None = None,
                    notes: list[Problem] | None = None) -> Plan:
-    """Validate plan YAML held in memory; ``filename`` is only used in messages."""
-    data, lines = _parse_yaml(text, filename)
+    """Validate plan YAML held in memory; ``filename`` is only used in messages.
+
+    Plain YAML (nearly every plan) is read from libyaml's events without the line of every key
+    (``launchwatch.plan.yaml_events``); the lines are worked out only when there is something to
+    say about a line: a problem, or ``notes``.
+    """
+    data = read_plain(text)
+    lines: dict[_Key, int] | None = None
+    if data is None:
+        data, lines = _parse_yaml(text, filename)
     if not isinstance(data, dict):
         raise PlanError([Problem(filename, 1, "", "a plan must be a YAML mapping (plan:, title:, sources: …)")])
     if base_url is not None:
@@ -75,15 +84,18 @@ def load_plan_text(text: str, filename: str = "<plan>", *, base_url: str | None 
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
+        lines = lines if lines is not None else _parse_yaml(text, filename)[1]
         problems = sorted(_pydantic_problems(exc, data, lines, filename), key=lambda p: p.line)
         raise PlanError(problems) from None
-    problems = [Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in _cross_checks(plan)]
-    if problems:
-        raise PlanError(problems)
+    if found := _cross_checks(plan):
+        lines = lines if lines is not None else _parse_yaml(text, filename)[1]
+        raise PlanError([Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in found])
     if notes is not None:
         from launchwatch.plan.notes import plan_notes
 
-        notes.extend(Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in plan_notes(plan))
+        if said := plan_notes(plan):
+            lines = lines if lines is not None else _parse_yaml(text, filename)[1]
+            notes.extend(Problem(filename, _line_for(key, lines), _dotted(key), msg) for key, msg in said)
     return plan
 
 
@@ -190,8 +202,8 @@ def _unquoted(reason: str) -> str:
 
 # Aliases let a few lines of YAML stand for a huge or endless document ("billion laughs", `&a [*a]`):
 # values are nested at most this deep, and aliases repeat at most this many values.
-_MAX_NESTING = 100
-_MAX_REPEATS = 100_000
+_MAX_NESTING = MAX_NESTING  # (launchwatch.plan.yaml_events holds its fast path to the same limits)
+_MAX_REPEATS = MAX_REPEATS
 # A tag on a mapping or list (!!python/object/apply:..., !!set) is refused, not silently dropped.
 _PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
@@ -421,21 +433,22 @@ def _cross_checks(plan: Plan) -> list[tuple[_Key, str]]:
 
     out += journey_problems(plan)
     if not out:
-        out += _alerting_checks(plan)
-        out += _dashboard_checks(plan)
-        out += _report_checks(plan)
+        facts = _metric_facts(plan)  # once: some 10,000 metrics in a plan of 1,000 sources
+        out += _alerting_checks(plan, facts)
+        out += _dashboard_checks(plan, facts)
+        out += _report_checks(plan, facts)
     if plan.runbook_base and has_credentials(plan.runbook_base):
         out.append((("runbook_base",), "must not carry user:password@: every alert's runbook_url would show it"))
     return out
 
 
-def _alerting_checks(plan: Plan) -> list[tuple[_Key, str]]:
+def _alerting_checks(plan: Plan, facts: tuple[dict[str, set[str]], dict[str, str]]) -> list[tuple[_Key, str]]:
     """Thresholds, tiers, channels and SLOs refer only to things the plan declares."""
     out: list[tuple[_Key, str]] = []
     channels = {c.name for c in plan.channels}
     tiers = {t.name for t in plan.tiers}
     phases = set(plan.phases.names) if plan.phases else set()
-    labels, types = _metric_facts(plan)
+    labels, types = facts
     probed = {s.name for s in plan.sources if s.probe is not None}
 
     unknown = _unknown
@@ -518,12 +531,12 @@ def _unknown(items: list[str], known: set[str], what: str) -> str | None:
     return f"unknown {what} {', '.join(map(repr, bad))}{hint}"
 
 
-def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
+def _dashboard_checks(plan: Plan, facts: tuple[dict[str, set[str]], dict[str, str]]) -> list[tuple[_Key, str]]:
     """Panels name signals and metrics the plan has, with labels they carry and a fitting aggregation."""
     out: list[tuple[_Key, str]] = []
     signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
     alerts = {t.alert for t in plan.thresholds if t.kind != "drop"}
-    labels, types = _metric_facts(plan)
+    labels, types = facts
     uids: dict[str, int] = {}
     for d, board in enumerate(plan.dashboards):
         if board.uid and uids.setdefault(board.uid, d) != d:
@@ -554,11 +567,11 @@ def _dashboard_checks(plan: Plan) -> list[tuple[_Key, str]]:
     return out
 
 
-def _report_checks(plan: Plan) -> list[tuple[_Key, str]]:
+def _report_checks(plan: Plan, facts: tuple[dict[str, set[str]], dict[str, str]]) -> list[tuple[_Key, str]]:
     """Report rows name signals, SLOs and metrics the plan has, summed up in a way that fits them."""
     out: list[tuple[_Key, str]] = []
     signals = {t.signal_name for t in plan.thresholds if t.kind != "drop"}
-    labels, types = _metric_facts(plan)
+    labels, types = facts
     names: dict[str, int] = {}
     for r, report in enumerate(plan.reports):
         if names.setdefault(report.name, r) != r:

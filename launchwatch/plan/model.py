@@ -6,6 +6,7 @@ generator and the dashboards all take this model, never the YAML.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -55,8 +56,11 @@ RESERVED_METRICS = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE"})
 _JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
 
 
+@functools.lru_cache(maxsize=16384)  # the same queries repeat across a plan's sources (and reloads)
 def compile_jsonpath(expr: str) -> jsonpath.JSONPath:
-    """Compile an RFC 9535 query; ``@.x`` (relative to a matched node) compiles as ``$.x``."""
+    """Compile an RFC 9535 query; ``@.x`` (relative to a matched node) compiles as ``$.x``.
+
+    The compiled query is shared by every caller that asks for the same text: it is only read."""
     text = "$" + expr[1:] if expr.startswith("@") else expr
     return _JSONPATH_ENV.compile(text)
 
