@@ -15,15 +15,18 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchwatch.exporter.exposition import Block
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
 from launchwatch.exporter.fetch import Fetcher, FetchError
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
-from launchwatch.plan.loader import resolve_url
-from launchwatch.plan.model import Plan, Source
+from launchwatch.plan.runtime import RuntimePlan, RuntimeSource, runtime_plan
 from launchwatch.plan.units import format_duration
+from launchwatch.plan.urls import resolve_url
+
+if TYPE_CHECKING:
+    from launchwatch.plan.model import Plan, Source
 
 __all__ = ["Engine", "Recorder", "ScrapeResult", "Shard", "Target"]
 
@@ -38,7 +41,7 @@ class Shard:
     index: int = 0
     count: int = 1
 
-    def owns(self, source: Source) -> bool:
+    def owns(self, source: Source | RuntimeSource) -> bool:
         return self.count == 1 or zlib.crc32(source.name.encode()) % self.count == self.index
 
     @classmethod
@@ -82,7 +85,8 @@ class _Seen:
 class Target:
     """A source and its fetch state."""
 
-    def __init__(self, source: Source, base_url: str, *, label: str | None = None, redirects: bool = True):
+    def __init__(self, source: Source | RuntimeSource, base_url: str, *, label: str | None = None,
+                 redirects: bool = True):
         self.source = source
         self.label = label  # what @target reads (default: the source's name)
         self.fetcher = Fetcher(source, resolve_url(base_url, source.url), redirects=redirects)
@@ -202,10 +206,14 @@ class Recorder:
 
 
 class Engine:
-    """Scrapes a plan's sources; one per loaded plan, replaced whole on reload."""
+    """Scrapes a plan's sources; one per loaded plan, replaced whole on reload.
 
-    def __init__(self, plan: Plan, *, shard: Shard | None = None, recorder: Recorder | None = None,
+    It runs on the plan's runtime form (``launchwatch.plan.runtime``), a fraction of the validation
+    model's memory; given the model, it builds that form first."""
+
+    def __init__(self, plan: Plan | RuntimePlan, *, shard: Shard | None = None, recorder: Recorder | None = None,
                  max_workers: int | None = None):
+        plan = runtime_plan(plan)
         self.plan = plan
         shard = shard or Shard()
         self.targets = [Target(s, plan.base_url) for s in plan.sources if shard.owns(s)]

@@ -15,14 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonpath
 
 from launchwatch.exporter.exposition import Family
 from launchwatch.exporter.paths import Query, query
 from launchwatch.plan import label_specs
-from launchwatch.plan.model import MetricMapping, Source
+
+if TYPE_CHECKING:  # the exporter runs on either the model or its runtime form (launchwatch.plan.runtime)
+    from launchwatch.plan.model import MetricMapping, Source
 
 __all__ = ["ExtractError", "Extraction", "extract", "parse_json"]
 

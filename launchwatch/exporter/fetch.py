@@ -25,11 +25,13 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import urllib3
 
-from launchwatch.plan.model import SecretRef, Source
+if TYPE_CHECKING:  # a source of the model or of its runtime form (launchwatch.plan.runtime), or a journey's step
+    from launchwatch.plan.model import SecretRef, Source
 
 __all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "read_secret", "redact_url"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonpath
 
-from launchwatch.plan.model import compile_jsonpath, find
+from launchwatch.plan.jsonpaths import compile_jsonpath, find
 
 __all__ = ["Query", "query"]
 

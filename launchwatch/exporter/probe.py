@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchwatch.exporter.fetch import FetchResult
 from launchwatch.exporter.paths import query
-from launchwatch.plan.model import Probe
+
+if TYPE_CHECKING:
+    from launchwatch.plan.model import Probe
 
 __all__ = ["ProbeOutcome", "evaluate"]
 

@@ -15,19 +15,25 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from launchwatch.exporter.engine import Engine, Recorder, Shard
 from launchwatch.exporter.exposition import CONTENT_TYPES, negotiate, page
 from launchwatch.exporter.fetch import redact_url
 from launchwatch.exporter.httpd import HttpServer, Request, Response
-from launchwatch.exporter.journeys import Journeys, journey_families
 from launchwatch.exporter.landing import landing_page
 from launchwatch.exporter.selfmetrics import self_families
-from launchwatch.exporter.web_config import WebConfigFile
-from launchwatch.plan.loader import PlanError, load_plan
-from launchwatch.plan.model import Plan
+from launchwatch.plan.runtime import RuntimePlan
 from launchwatch.plan.targets import target_problem
+
+if TYPE_CHECKING:  # imported where used: the serving process (launchwatch.exporter.process) runs without them
+    from launchwatch.exporter.journeys import Journeys
+    from launchwatch.exporter.web_config import WebConfigFile
+    from launchwatch.plan.model import Plan
+
+# Loads the plan file (for a reload): the plan or a PlanError. The default loads it in this process.
+PlanLoader = Callable[[Path, "str | None"], "Plan | RuntimePlan"]
 
 __all__ = ["Exporter", "serve"]
 
@@ -46,35 +52,36 @@ class Exporter:
     """
 
     def __init__(self, plan_path: Path, *, base_url: str | None = None, shard: Shard | None = None,
-                 plan: Plan | None = None, lifecycle: bool = False):
+                 plan: Plan | RuntimePlan | None = None, lifecycle: bool = False, loader: PlanLoader | None = None):
         self.plan_path = plan_path
         self.lifecycle = lifecycle
         self.base_url = base_url
         self.shard = shard or Shard()
         self.recorder = Recorder()
         self._lock = threading.Lock()
-        plan = plan or load_plan(plan_path, base_url=base_url)
+        self._load = loader or _load_here
+        plan = plan or self._load(plan_path, base_url)
         self.engine = Engine(plan, shard=shard, recorder=self.recorder)
-        self.journeys = Journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url)  # shard 0 runs them
+        self.journeys = _journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url)  # shard 0 runs them
         self.reload_ok = True
         self.reload_error: str | None = None
         self.reload_timestamp = time.time()
 
     @property
-    def plan(self) -> Plan:
+    def plan(self) -> RuntimePlan:
         return self.engine.plan
 
     def reload(self) -> tuple[bool, str]:
         """Load the plan file again; on failure keep the running plan. Returns (ok, message)."""
         with self._lock:
             try:
-                plan = load_plan(self.plan_path, base_url=self.base_url)
-            except PlanError as exc:
+                plan = self._load(self.plan_path, self.base_url)
+            except Exception as exc:  # a PlanError, or whatever stopped the loader: the running plan stays
                 self.reload_ok, self.reload_error = False, str(exc)
                 log.error("reload failed, keeping the running plan: %s", exc)
                 return False, str(exc)
             old, self.engine = self.engine, Engine(plan, shard=self.shard, recorder=self.recorder)
-            self.journeys = self.journeys.reloaded(plan.journeys if self.shard.index == 0 else [], plan.base_url)
+            self.journeys = _journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url, self.journeys)
             old.close()
             self.reload_ok, self.reload_error, self.reload_timestamp = True, None, time.time()
         log.info("reloaded plan %s from %s (%d sources)", plan.plan, self.plan_path, len(self.engine.targets))
@@ -120,7 +127,10 @@ class Exporter:
                             reload_timestamp=self.reload_timestamp)
         # a run that ends within the scrape's budget is served now; a longer one next time (until then: the last)
         wait = timeout if timeout is not None else JOURNEY_WAIT
-        own += journey_families(journeys.collect(start + wait, running))
+        if journeys.scheduled:
+            from launchwatch.exporter.journeys import journey_families
+
+            own += journey_families(journeys.collect(start + wait, running))
         fmt = negotiate(request.header("accept"))
         compress = "gzip" in request.header("accept-encoding")
         body = page([r.block for r in results if r.ok and r.block], own, fmt, compress=compress)
@@ -151,6 +161,32 @@ class Exporter:
         fmt = negotiate(request.header("accept"))
         body = page([result.block] if result.block else [], [], fmt, compress=False)
         return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
+
+
+def _load_here(path: Path, base_url: str | None) -> Plan:
+    from launchwatch.plan.loader import load_plan
+
+    return load_plan(path, base_url=base_url)
+
+
+class _NoJourneys:
+    """A plan without journeys: the journeys' module (which reads the validation model) is not even imported."""
+
+    scheduled: list[Any] = []
+
+    def start_due(self) -> list[Any]:
+        return []
+
+
+def _journeys(journeys: Any, base_url: str, previous: Journeys | _NoJourneys | None = None) -> Journeys | _NoJourneys:
+    """The plan's journeys as the exporter runs them; a reload keeps the state of unchanged ones."""
+    if not journeys and not (previous is not None and previous.scheduled):
+        return _NoJourneys()
+    from launchwatch.exporter.journeys import Journeys
+
+    if isinstance(previous, Journeys):
+        return previous.reloaded(journeys, base_url)
+    return Journeys(journeys, base_url)
 
 
 def scrape_timeout(header: str | None) -> float | None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from launchwatch.plan.dashboards import COUNTER_AGGREGATIONS, GAUGE_AGGREGATIONS
 from launchwatch.plan.model import MetricMapping, Plan
 from launchwatch.plan.units import clock_seconds, format_duration
-from launchwatch.plan.urls import ambiguous_credentials, has_credentials, without_credentials
+from launchwatch.plan.urls import ambiguous_credentials, has_credentials, resolve_url, without_credentials
 from launchwatch.plan.yaml_events import MAX_NESTING, MAX_REPEATS, read_plain
 from launchwatch.selfmetric_names import SELF_METRIC_LABELS
 
@@ -609,11 +609,3 @@ def _report_checks(plan: Plan, facts: tuple[dict[str, set[str]], dict[str, str]]
                         out.append(((*key, "aggregation"), f"signal {row.signal!r} is not a ratio: use avg, max, min, "
                                                            "last or total"))
     return out
-
-
-def resolve_url(base_url: str, url: str) -> str:
-    """A source URL made absolute against the plan's ``base_url``."""
-    if "://" in url or not base_url:
-        return url
-    return base_url.rstrip("/") + "/" + url.lstrip("/")
-

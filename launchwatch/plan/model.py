@@ -6,9 +6,7 @@ generator and the dashboards all take this model, never the YAML.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -18,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from launchwatch.plan import label_specs
 from launchwatch.plan.dashboards import Dashboard
+from launchwatch.plan.jsonpaths import compile_jsonpath, find
 from launchwatch.plan.k8s_jsonpath import Untranslatable, looks_like_k8s, to_query
 from launchwatch.plan.metric_lint import label_problem, name_problems
 from launchwatch.plan.reports import Report
@@ -52,31 +51,6 @@ RESERVED_LABELS = frozenset({"target", "job", "instance", "alertname", "severity
 # metric of the same name would make two families of one name (a scrape OpenMetrics rejects whole)
 RESERVED_METRIC_PREFIXES = ("launchwatch_", "scrape_")
 RESERVED_METRICS = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE"})
-
-_JSONPATH_ENV = jsonpath.JSONPathEnvironment(strict=True)
-
-
-@functools.lru_cache(maxsize=16384)  # the same queries repeat across a plan's sources (and reloads)
-def compile_jsonpath(expr: str) -> jsonpath.JSONPath:
-    """Compile an RFC 9535 query; ``@.x`` (relative to a matched node) compiles as ``$.x``.
-
-    The compiled query is shared by every caller that asks for the same text: it is only read."""
-    text = "$" + expr[1:] if expr.startswith("@") else expr
-    return _JSONPATH_ENV.compile(text)
-
-
-def find(path: jsonpath.JSONPath, node: Any) -> Iterator[jsonpath.JSONPathMatch]:
-    """The matches of ``path`` in the parsed JSON ``node``.
-
-    python-jsonpath parses a ``str`` it is given as JSON text; here a string is a value, which only
-    ``$`` (the node itself) matches.
-    """
-    if not isinstance(node, str):
-        return path.finditer(node)
-    if path.segments:
-        return iter(())
-    return iter([jsonpath.JSONPathMatch(filter_context={}, obj=node, parent=None, path="$", parts=(), root=node)])
-
 
 def _check_jsonpath(expr: str) -> str:
     if not isinstance(expr, str) or not expr.startswith("$"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["ambiguous_credentials", "has_credentials", "without_credentials"]
+__all__ = ["ambiguous_credentials", "has_credentials", "resolve_url", "without_credentials"]
 
 _SCHEMELESS_USERINFO = re.compile(r"^[^/?#]*@")  # "user:pass@host/x": credentials with no scheme
 
@@ -50,3 +50,10 @@ def _authority(url: str, rest: str) -> str:
         return urlsplit(url).netloc
     except ValueError:  # e.g. an unclosed IPv6 bracket
         return re.split(r"[/?#]", rest, maxsplit=1)[0]
+
+
+def resolve_url(base_url: str, url: str) -> str:
+    """A source URL made absolute against the plan's ``base_url``."""
+    if "://" in url or not base_url:
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")
