@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from launchwatch import __version__
+from launchwatch.logs import RedactingFormatter, setup_logging
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
 from launchwatch.plan.model import Plan
 from launchwatch.plan.todos import todo_warnings
@@ -47,21 +47,7 @@ def _plan_file(config: str | None, plan: str | None) -> Path:
     raise click.UsageError("give --config FILE (a plan file) or --plan NAME (a built-in plan)")
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Log lines with every ``scheme://user:password@`` cut to ``scheme://***@``: a library may log a URL
-    whose credentials came from the plan or from an upstream's redirect (urllib3: "Redirecting A -> B")."""
-
-    _USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s'\"<>]*@")  # up to the last '@' before a space
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self._USERINFO.sub(r"\1***@", super().format(record))
-
-
-def _setup_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter("ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
-                                             datefmt="%Y-%m-%dT%H:%M:%S%z"))
-    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler])
+_RedactingFormatter, _setup_logging = RedactingFormatter, setup_logging  # (launchwatch.logs)
 
 
 @click.group()
@@ -167,24 +153,29 @@ def draft(doc: str, name: str | None, out: str | None, force: bool) -> None:
 def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
         web_config: str | None, lifecycle: bool, log_level: str) -> None:
     """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
-    from launchwatch.exporter import Exporter, Shard, serve
+    from launchwatch.exporter import Shard
+    from launchwatch.exporter.process import Settings, become_server
     from launchwatch.exporter.web_config import WebConfigFile
+    from launchwatch.plan.runtime import runtime_plan
 
     _setup_logging(log_level)
     path = _plan_file(config, plan)
     host, port = parse_listen(listen)
     try:
-        share = Shard.parse(shard)
+        Shard.parse(shard)
     except ValueError as exc:  # only here: a ValueError from loading the plan may quote it, and is no --shard error
         raise click.BadParameter(str(exc), param_hint="--shard") from None
     try:
-        web = WebConfigFile(web_config) if web_config else None
-        app = Exporter(path, base_url=base_url, shard=share, lifecycle=lifecycle)
+        if web_config:
+            WebConfigFile(web_config)
+        loaded = load_plan(path, base_url=base_url)
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    serve(app, host, port, web_config=web)
+    # the plan is good: a lean process serves it from here on (launchwatch.exporter.process)
+    become_server(runtime_plan(loaded), Settings(str(path), base_url, host, port, shard, web_config, lifecycle,
+                                                 log_level))
 
 
 @main.group()

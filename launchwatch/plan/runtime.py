@@ -15,9 +15,14 @@ The attribute names are the model's: the exporter reads either kind.
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["RuntimeMapping", "RuntimeModule", "RuntimePlan", "RuntimeSource", "runtime_plan"]
+__all__ = ["LoadFailed", "RuntimeMapping", "RuntimeModule", "RuntimePlan", "RuntimeSource", "load_in_child",
+           "runtime_plan"]
 
 
 class _Record:
@@ -33,18 +38,21 @@ class _Record:
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
         return f"{type(self).__name__}({inner})"
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, n) for n in self.__slots__)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._values()
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         for name, value in zip(self.__slots__, state, strict=True):
             object.__setattr__(self, name, value)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.__getstate__() == other.__getstate__()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self._values() == other._values()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((type(self), self.__getstate__()))
+        return hash((type(self), self._values()))
 
 
 class RuntimeSecret(_Record):
@@ -109,6 +117,20 @@ class RuntimePlan(_Record):
     """What the exporter serves: sources and modules, plus the journeys as the model has them."""
 
     __slots__ = ("base_url", "journeys", "max_concurrency", "modules", "plan", "sources", "title")
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        # journeys are the model's (pydantic) objects: pickled apart, so a plan without any unpickles without it
+        return tuple(pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) if n == "journeys" and v else v
+                     for n, v in zip(self.__slots__, self._values(), strict=True))
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        values = list(state)
+        at = self.__slots__.index("journeys")
+        if isinstance(values[at], bytes):
+            import launchwatch.plan.model  # noqa: F401  (the journeys' module imports cleanly only after the model)
+
+            values[at] = pickle.loads(values[at])
+        super().__setstate__(tuple(values))
 
     def module(self, name: str) -> RuntimeModule:
         for m in self.modules:
@@ -220,3 +242,41 @@ class _Builder:
             timestamp=one(m.timestamp), timestamp_unit=one(m.timestamp_unit), scale=m.scale,
             value_query=one(m.value_query), label_names=one(tuple(one(n) for n in m.label_names)), shared=m.shared,
         )
+
+
+class LoadFailed(Exception):
+    """The plan file could not be read (the message says why, as ``launchwatch check`` would)."""
+
+
+def load_in_child(path: Path, base_url: str | None) -> RuntimePlan:
+    """The runtime form of the plan file at ``path``, read in a child process of its own.
+
+    The serving process reloads this way: the loader's modules and the memory a big plan's reading
+    touches stay in the child. Raises ``LoadFailed`` with the loader's problems."""
+    command = [sys.executable, "-m", "launchwatch.plan.runtime", str(path)]
+    if base_url is not None:
+        command += ["--base-url", base_url]
+    done = subprocess.run(command, capture_output=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise LoadFailed(done.stderr.decode("utf-8", "replace").strip() or f"plan loader exited {done.returncode}")
+    return pickle.loads(done.stdout)
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m launchwatch.plan.runtime PATH [--base-url URL]``: the pickled runtime form on stdout."""
+    from launchwatch.plan.loader import PlanError, load_plan
+
+    base_url = argv[argv.index("--base-url") + 1] if "--base-url" in argv else None
+    try:
+        plan = load_plan(argv[0], base_url=base_url)
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(pickle.dumps(runtime_plan(plan), protocol=pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
+if __name__ == "__main__":  # run as a script, this file is __main__: build with the module's own classes
+    from launchwatch.plan.runtime import _main as main
+
+    sys.exit(main(sys.argv[1:]))
