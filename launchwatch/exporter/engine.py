@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from launchwatch.exporter.exposition import Block
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
-from launchwatch.exporter.fetch import Fetcher, FetchError
+from launchwatch.exporter.fetch import Fetcher, FetchError, Pools
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
 from launchwatch.plan.runtime import RuntimePlan, RuntimeSource, runtime_plan
 from launchwatch.plan.units import format_duration
@@ -86,10 +86,10 @@ class Target:
     """A source and its fetch state."""
 
     def __init__(self, source: Source | RuntimeSource, base_url: str, *, label: str | None = None,
-                 redirects: bool = True):
+                 redirects: bool = True, pools: Pools | None = None):
         self.source = source
         self.label = label  # what @target reads (default: the source's name)
-        self.fetcher = Fetcher(source, resolve_url(base_url, source.url), redirects=redirects)
+        self.fetcher = Fetcher(source, resolve_url(base_url, source.url), redirects=redirects, pools=pools)
         self.help_suffix = (
             f" (refreshed at most every {format_duration(source.min_interval)})" if source.min_interval else ""
         )
@@ -130,6 +130,8 @@ class Target:
         with self._lock:
             previous, self.last = self.last, result
             future.set_result(result)
+            if self._inflight is future:
+                self._inflight = None  # its sharers hold it; a done future kept per target is only memory
             # A scrape that stopped waiting for this fetch has counted its timeout already.
             counted = getattr(future, "timeout_counted", False) and result.reason == "timeout"
         on_done(self, previous, result, count_error=not counted)
@@ -216,9 +218,13 @@ class Engine:
         plan = runtime_plan(plan)
         self.plan = plan
         shard = shard or Shard()
-        self.targets = [Target(s, plan.base_url) for s in plan.sources if shard.owns(s)]
+        workers = max_workers or plan.max_concurrency
+        # every target's connections in one place, kept per host: as many as fetches can run at once
+        # (the pool's threads, and a scrape's own), not one per source
+        self.pools = Pools(maxsize=workers + 4)
+        self.targets = [Target(s, plan.base_url, pools=self.pools) for s in plan.sources if shard.owns(s)]
         self.recorder = recorder or Recorder()
-        self._pool = ThreadPoolExecutor(max_workers=max_workers or plan.max_concurrency,
+        self._pool = ThreadPoolExecutor(max_workers=workers,
                                         thread_name_prefix="fetch")
         self._probe_lock = threading.Lock()
         self._probe_targets: dict[tuple[str, str], Target] = {}  # /probe's (module, URL), least recently used first
@@ -272,7 +278,8 @@ class Engine:
         with self._probe_lock:
             target = self._probe_targets.pop(key, None)
             if target is None:
-                target = Target(self.plan.module(module).as_source(url), "", label=url, redirects=False)
+                target = Target(self.plan.module(module).as_source(url), "", label=url, redirects=False,
+                                pools=self.pools)
             self._probe_targets[key] = target  # most recently used last
             while len(self._probe_targets) > _PROBE_TARGETS:
                 self._probe_targets.pop(next(iter(self._probe_targets))).close()
@@ -301,3 +308,4 @@ class Engine:
             probed = list(self._probe_targets.values())
         for t in [*self.targets, *probed]:
             t.close()
+        self.pools.close()

@@ -5,6 +5,11 @@ deadline, and the size cap applies to the decompressed body, so a slow-drip or a
 at most one timeout and one cap's worth of memory. A per-read socket timeout alone cannot promise
 that (a server dripping its headers a byte at a time never trips it), so a watchdog cuts the
 connections of a fetch that is still running at its deadline.
+
+Sources share their connections per host (``Pools``: one urllib3 pool manager per TLS setting, as
+many kept-alive connections per host as fetches run at once), so 1,000 sources on one API keep a
+handful of connections, not 1,000; the watchdog cuts only the connections its own fetch took, and a
+response not read to its end closes its connection rather than leave it to the next source.
 """
 
 from __future__ import annotations
@@ -21,11 +26,10 @@ import ssl
 import threading
 import time
 import warnings
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import urllib3
@@ -33,7 +37,7 @@ import urllib3
 if TYPE_CHECKING:  # a source of the model or of its runtime form (launchwatch.plan.runtime), or a journey's step
     from launchwatch.plan.model import SecretRef, Source
 
-__all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "read_secret", "redact_url"]
+__all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "Pools", "read_secret", "redact_url"]
 
 log = logging.getLogger("launchwatch.exporter")
 # A plan that sets tls.insecure_skip_verify chose it: say so once per source (below), not in an
@@ -104,31 +108,28 @@ class Fetcher:
     the CPU per request, which is most of what a fresh scrape costs.
     """
 
-    def __init__(self, source: Source, url: str, *, redirects: bool = True):
+    def __init__(self, source: Source, url: str, *, redirects: bool = True, pools: Pools | None = None):
         self.source = source
         self.redirects = redirects  # /probe targets: a redirect could lead past the allow-list
         parts = urlsplit(url)
         self.url_auth = (parts.username or "", parts.password or "") if parts.username is not None else None
         self.url = redact_url(url, replacement="") if self.url_auth else url  # credentials go in a header
         self.safe_url = redact_url(url)
-        self._connections: weakref.WeakSet[urllib3.connection.HTTPConnection] = weakref.WeakSet()
-        tls: dict[str, object] = {"cert_reqs": "CERT_REQUIRED"}
         if source.tls.insecure_skip_verify:
             log.warning("target %s: TLS certificate verification is off (tls.insecure_skip_verify)", source.name)
-            tls = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
-        elif source.tls.ca_file:
-            tls["ca_certs"] = source.tls.ca_file
         # a redirect to another origin carries no credential: urllib3 strips Authorization and cookies,
         # and here every header whose value is a secret (an API key header would otherwise follow)
         secret_headers = {name.lower() for name, value in source.headers.items() if not isinstance(value, str)}
-        retries = _RETRIES.new(remove_headers_on_redirect=_RETRIES.remove_headers_on_redirect | secret_headers)
-        self._pool = urllib3.PoolManager(num_pools=4, maxsize=2, block=False, retries=retries, **tls)
-        self._pool.pool_classes_by_scheme = _watched_pools(self._connections)
+        self._retries = _RETRIES.new(remove_headers_on_redirect=_RETRIES.remove_headers_on_redirect | secret_headers)
+        self._own_pools = pools is None  # a fetcher on its own (a journey's step, a test) keeps its own
+        self._pools = pools if pools is not None else Pools(maxsize=2)
+        self._pool = self._pools.manager(source.tls)
         self._body = source.body.encode("utf-8") if source.body is not None else None
         self._sent: tuple[dict[str, str], str | None] = ({}, None)  # the last request's headers and basic auth
 
     def close(self) -> None:
-        self._pool.clear()
+        if self._own_pools:
+            self._pools.close()
 
     def _headers(self) -> dict[str, str]:
         src = self.source
@@ -166,42 +167,42 @@ class Fetcher:
         start = time.monotonic()
         deadline = start + timeout
         headers = self._headers()
-        cut = threading.Event()
-        alarm = _WATCHDOG.arm(deadline, lambda: self._cut(cut))
+        fetch = _InFlight()
+        _USING.fetch = fetch  # the pools note every connection this request takes (redirects: more than one)
+        alarm = _WATCHDOG.arm(deadline, fetch.cut)
+        resp = None
         try:
             try:
                 resp = self._pool.request(src.method, self.url, headers=headers, body=self._body,
                                           timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                          preload_content=False, decode_content=True, redirect=self.redirects)
+                                          preload_content=False, decode_content=True, redirect=self.redirects,
+                                          retries=self._retries)
             except urllib3.exceptions.HTTPError as exc:
-                raise (self._late(timeout) if cut.is_set() else _classify(exc, self.safe_url, timeout)) from None
+                raise (self._late(timeout) if fetch.was_cut else _classify(exc, self.safe_url, timeout)) from None
             try:
                 tls_not_after = _tls_not_after(resp)
                 body = self._read(resp, deadline, timeout)
             except FetchError:
-                if cut.is_set():
+                resp.close()  # not read to its end: the connection goes, not to another source's request
+                if fetch.was_cut:
                     raise self._late(timeout) from None
                 raise
-            finally:
-                resp.release_conn()
+            except BaseException:
+                resp.close()
+                raise
         finally:
+            _USING.fetch = None
             _WATCHDOG.disarm(alarm)
-        if cut.is_set():  # a body read to "the end" that the watchdog made
+            fetch.finish()  # from here on the watchdog leaves the connections alone: they go back to the pool
+            if resp is not None:
+                resp.release_conn()
+        if fetch.was_cut:  # a body read to "the end" that the watchdog made
             raise self._late(timeout)
         duration = time.monotonic() - start
         if resp.status not in src.valid_status_codes:
             raise FetchError("http_status", f"{self.safe_url} answered HTTP {resp.status}", resp.status)
         return FetchResult(resp.status, body, duration, resp.headers.get("Content-Type", ""), tls_not_after,
                            resp.headers)
-
-    def _cut(self, cut: threading.Event) -> None:
-        """The deadline passed mid-fetch: shut this source's connections so the blocked read returns."""
-        cut.set()
-        for conn in list(self._connections):
-            sock = conn.wire
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
 
     def _late(self, timeout: float) -> FetchError:
         return FetchError("timeout", f"{self.safe_url} did not finish within {timeout:g}s")
@@ -250,32 +251,107 @@ _ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encod
 _PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "user-agent", "content-type"})
 # urllib3 logs each redirect's full target URL (credentials included) at INFO; launchwatch logs its own way.
 logging.getLogger("urllib3").setLevel(logging.WARNING)
+# More fetches to one host at once than connections kept for it: the extra connection is closed after use,
+# which urllib3 reports as a warning; it is how the pool is meant to work here.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
-def _watched_pools(registry: weakref.WeakSet) -> dict[str, type[urllib3.HTTPConnectionPool]]:
-    """Pool classes whose connections enter ``registry``, so the watchdog can cut them at the deadline."""
+class _InFlight:
+    """One fetch's connections, for the watchdog to cut at the deadline (and only until the fetch ends)."""
 
-    def watched(base: type[urllib3.connection.HTTPConnection]) -> type[urllib3.connection.HTTPConnection]:
-        class Watched(base):  # type: ignore[misc, valid-type]
-            wire: socket.socket | None = None  # the socket of the last connect(), kept for the response's reads
+    __slots__ = ("_lock", "connections", "finished", "was_cut")
 
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                registry.add(self)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.connections: list[urllib3.connection.HTTPConnection] = []
+        self.finished = False
+        self.was_cut = False
 
-            def connect(self) -> None:
-                super().connect()
-                self.wire = self.sock  # http.client drops .sock when the server closes; the body still reads it
+    def cut(self) -> None:
+        """The deadline passed mid-fetch: shut this fetch's connections so the blocked read returns."""
+        with self._lock:
+            if self.finished:  # its connections are back in the pool, maybe another source's now
+                return
+            self.was_cut = True
+            for conn in self.connections:
+                sock = getattr(conn, "wire", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
-        return Watched
+    def finish(self) -> None:
+        with self._lock:
+            self.finished = True
 
-    class HTTPPool(urllib3.HTTPConnectionPool):
-        ConnectionCls = watched(urllib3.connection.HTTPConnection)
 
-    class HTTPSPool(urllib3.HTTPSConnectionPool):
-        ConnectionCls = watched(urllib3.connection.HTTPSConnection)
+_USING = threading.local()  # .fetch: the _InFlight of the fetch running on this thread
 
-    return {"http": HTTPPool, "https": HTTPSPool}
+
+class _Watched(urllib3.connection.HTTPConnection):
+    wire: socket.socket | None = None  # the socket of the last connect(), kept for the response's reads
+
+    def connect(self) -> None:
+        super().connect()
+        self.wire = self.sock  # http.client drops .sock when the server closes; the body still reads it
+
+
+class _WatchedTls(urllib3.connection.HTTPSConnection):
+    wire: socket.socket | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.wire = self.sock
+
+
+class _Noting:
+    """A pool that notes each connection it hands out in the fetch running on this thread."""
+
+    def _get_conn(self, timeout: float | None = None) -> urllib3.connection.HTTPConnection:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        fetch = getattr(_USING, "fetch", None)
+        if fetch is not None:
+            fetch.connections.append(conn)
+        return conn
+
+
+class _HttpPool(_Noting, urllib3.HTTPConnectionPool):
+    ConnectionCls = _Watched
+
+
+class _HttpsPool(_Noting, urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedTls
+
+
+class Pools:
+    """Connections kept alive per host and shared by every fetcher given this: one pool manager per
+    TLS setting (verification on, with a CA file, or off), ``maxsize`` connections kept per host."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
+
+    def manager(self, tls: Any) -> urllib3.PoolManager:
+        key = (tls.ca_file, bool(tls.insecure_skip_verify))
+        with self._lock:
+            found = self._managers.get(key)
+            if found is None:
+                settings: dict[str, object] = {"cert_reqs": "CERT_REQUIRED"}
+                if tls.insecure_skip_verify:
+                    settings = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
+                elif tls.ca_file:
+                    settings["ca_certs"] = tls.ca_file
+                # hosts kept: every host of a big plan (a pool evicted is only reconnected, never wrong)
+                found = urllib3.PoolManager(num_pools=1024, maxsize=self.maxsize, block=False, retries=_RETRIES,
+                                            **settings)
+                found.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
+                self._managers[key] = found
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            for manager in self._managers.values():
+                manager.clear()
 
 
 class _Watchdog:
