@@ -156,7 +156,7 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
     from launchwatch.exporter import Shard
     from launchwatch.exporter.process import Settings, become_server
     from launchwatch.exporter.web_config import WebConfigFile
-    from launchwatch.plan.runtime import runtime_plan
+    from launchwatch.plan.runtime import RuntimePlan, runtime_plan
 
     _setup_logging(log_level)
     path = _plan_file(config, plan)
@@ -168,14 +168,21 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
     try:
         if web_config:
             WebConfigFile(web_config)
-        loaded = load_plan(path, base_url=base_url)
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    # the plan is good: a lean process serves it from here on (launchwatch.exporter.process)
-    become_server(runtime_plan(loaded), Settings(str(path), base_url, host, port, shard, web_config, lifecycle,
-                                                 log_level))
+
+    def read_plan() -> RuntimePlan | None:
+        try:
+            return runtime_plan(load_plan(path, base_url=base_url))
+        except PlanError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            return None
+
+    # a child reads the plan while this process becomes a lean server (launchwatch.exporter.process)
+    become_server(Settings(str(path), base_url, host, port, shard, web_config, lifecycle, log_level), read_plan)
 
 
 @main.group()

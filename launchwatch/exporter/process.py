@@ -1,12 +1,14 @@
-"""The exporter's own process: ``launchwatch run`` reads and checks the plan, then becomes this.
+"""The exporter's own process: ``launchwatch run`` becomes it at once, while a child reads the plan.
 
 Reading a plan and saying what is wrong with it takes the whole of launchwatch (pydantic, PyYAML,
-the loader: some 15 MiB of modules), and the allocator keeps what loading a big plan touched. Once the
-plan is good, ``launchwatch run`` hands its runtime form (``launchwatch.plan.runtime``) to a fresh
-interpreter that takes the command's place (exec: the same process id, for service managers and
-``kill``) and imports only what serving needs. A reload (SIGHUP, POST /-/reload) reads the plan file
-in a child process (``python -m launchwatch.plan.runtime``) and takes its result, so the serving
-process never imports the loader either. docs/performance.md has the figures.
+the loader: some 15 MiB of modules), and the allocator keeps what loading a big plan touched. So
+``launchwatch run``, once its arguments are good, forks: the child reads and checks the plan and
+hands its runtime form (``launchwatch.plan.runtime``) over a pipe, while the command itself becomes
+(exec: the same process id, for service managers and ``kill``) a fresh interpreter that imports only
+what serving needs, on the other core. A plan with problems: the child prints them and the server
+exits 1, as the command did. A reload (SIGHUP, POST /-/reload) reads the plan file in a child process
+too (``python -m launchwatch.plan.runtime``), so the serving process never imports the loader.
+docs/performance.md has the figures.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import tempfile
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -38,29 +41,48 @@ class Settings:
     log_level: str
 
 
-def become_server(plan: RuntimePlan, settings: Settings) -> NoReturn:
-    """Replace this process with the serving interpreter, handing it ``plan`` in an unlinked file."""
-    with tempfile.TemporaryFile() as handover:  # closed only if exec fails: exec keeps its descriptor open
-        pickle.dump((plan, settings), handover, protocol=pickle.HIGHEST_PROTOCOL)
-        handover.flush()
-        os.set_inheritable(handover.fileno(), True)
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        # the command's own arguments follow, so ps still shows what was run
-        os.execv(sys.executable, [sys.executable, "-m", "launchwatch.exporter.process", str(handover.fileno()),
-                                  *sys.argv[1:]])
+def become_server(settings: Settings, read_plan: Callable[[], RuntimePlan | None]) -> NoReturn:
+    """Fork a child that runs ``read_plan`` (None: it printed the problems) and sends the result; replace
+    this process with the serving interpreter, which takes it."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(r)
+        code = 1
+        try:
+            plan = read_plan()
+            if plan is not None:
+                with os.fdopen(w, "wb") as out:
+                    pickle.dump((plan, settings), out, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+        except BaseException:  # the server says the plan could not be read; this says why
+            traceback.print_exc()
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            os._exit(code)
+    os.close(w)
+    os.set_inheritable(r, True)
+    # the command's own arguments follow, so ps still shows what was run
+    os.execv(sys.executable, [sys.executable, "-m", "launchwatch.exporter.process", str(r), str(child),
+                              *sys.argv[1:]])
 
 
 def main(argv: list[str]) -> None:
-    """``python -m launchwatch.exporter.process FD [the command's arguments, for ps]``."""
-    fd = int(argv[0])
-    with os.fdopen(fd, "rb") as handover:
-        handover.seek(0)
-        plan, settings = pickle.load(handover)
+    """``python -m launchwatch.exporter.process FD PID [the command's arguments, for ps]``."""
     from launchwatch.exporter.engine import Shard
     from launchwatch.exporter.server import Exporter, serve
     from launchwatch.logs import setup_logging
 
+    fd, child = int(argv[0]), int(argv[1])
+    with os.fdopen(fd, "rb") as handover:
+        data = handover.read()
+    _, status = os.waitpid(child, 0)
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(1)  # the child said what is wrong with the plan
+    plan, settings = pickle.loads(data)
     setup_logging(settings.log_level)
     web = None
     if settings.web_config:  # checked by launchwatch run already; its reloads need the model (pydantic)

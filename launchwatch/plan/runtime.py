@@ -171,15 +171,23 @@ class _Builder:
 
     def __init__(self) -> None:
         self._seen: dict[Any, Any] = {}
+        self._strings: dict[str, str] = {}
+        self._empty: dict[Any, Any] = {}
 
     def one(self, value: Any) -> Any:
         """``value``, or an equal one built before (strings, numbers, tuples and records)."""
+        if type(value) is str:
+            return self._strings.setdefault(value, value)
+        if value is None:
+            return None
         try:
             return self._seen.setdefault((type(value), value), value)
         except TypeError:  # unhashable (e.g. a list in a value): kept as it is
             return value
 
     def dict_(self, d: dict) -> dict:
+        if not d:
+            return self._empty  # one empty dict for every mapping without labels, value map...
         items = tuple((self.one(k), self.one(v)) for k, v in d.items())
         key = (dict, items)
         try:

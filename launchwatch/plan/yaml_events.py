@@ -42,24 +42,16 @@ class _NotPlain(Exception):
     """The text leaves the plain subset: the full path reads it."""
 
 
-def _resolve(value: str, plain: bool) -> str:
-    """The tag PyYAML's resolver gives an untagged scalar (``Resolver.resolve`` for scalars)."""
-    if not plain:
-        return _STR
-    candidates = _RESOLVERS.get(value[0] if value else "", ())
-    for tag, regexp in candidates:
+def _resolve(value: str) -> str:
+    """The tag PyYAML's resolver gives an untagged plain scalar (``Resolver.resolve`` for scalars)."""
+    for tag, regexp in _RESOLVERS.get(value[0] if value else "", ()):
         if regexp.match(value):
             return tag
     return _STR
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    if event.tag is not None or event.anchor is not None:
-        raise _NotPlain
-    value = event.value
-    tag = _resolve(value, event.implicit[0])
-    if tag == _STR:
-        return value
+def _construct(tag: str, value: str) -> Any:
+    """A plain scalar that is no string: PyYAML's own constructor makes it."""
     build = _BUILT.get(tag)
     if build is None:  # '<<' (merge), '=' (value): the full path decides
         raise _NotPlain
@@ -67,6 +59,24 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return build(_CONSTRUCTOR, yaml.ScalarNode(tag, value))
     except Exception:  # e.g. a date that is no date: the full path names it
         raise _NotPlain from None
+
+
+def _measure(value: Any) -> tuple[int, int]:
+    """(values in ``value``, levels below it) as the full path counts them when an alias repeats it."""
+    count = 0
+    height = 0
+    todo = [(value, 0)]
+    while todo:
+        node, depth = todo.pop()
+        count += 1
+        if count > MAX_REPEATS:
+            raise _NotPlain
+        height = max(height, depth)
+        if type(node) is dict:
+            todo.extend((v, depth + 1) for v in node.values())
+        elif type(node) is list:
+            todo.extend((v, depth + 1) for v in node)
+    return count, height
 
 
 def read_plain(text: str) -> Any:
@@ -89,59 +99,63 @@ def _read(parser: Any) -> Any:
     get = parser.get_event
     if not isinstance(get(), yaml.StreamStartEvent) or not isinstance(get(), yaml.DocumentStartEvent):
         raise _NotPlain
+    scalar, alias, document_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentEndEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     # An alias stands for its anchor's value (shared here: the values are only read), counted as the
     # full path counts it: every value it repeats (MAX_REPEATS), and how deep it nests.
     anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, values in it, levels below it)
     repeats = 0
-    # the containers being filled: [container, key waiting for its value (mappings only), anchor, values, levels]
+    # the containers being filled: [container, _KEY (a mapping waiting for a key) or the key or _ITEM, anchor]
     stack: list[list[Any]] = []
     root: Any = None
     while True:
         event = get()
         kind = type(event)
-        size, height = 1, 0
-        if kind is yaml.ScalarEvent:
+        if kind is scalar:
+            if event.tag is not None:
+                raise _NotPlain
+            value = event.value
+            plain = event.implicit[0]
             if stack and stack[-1][1] is _KEY:  # a mapping's key
-                if event.tag is not None or event.anchor is not None:
-                    raise _NotPlain
-                key = event.value
-                if _resolve(key, event.implicit[0]) != _STR or key in stack[-1][0]:
-                    raise _NotPlain  # not a string key (e.g. yes, 1, null), or a duplicate
-                stack[-1][1] = key
+                if event.anchor is not None or (plain and _resolve(value) != _STR) or value in stack[-1][0]:
+                    raise _NotPlain  # anchored, not a string (e.g. yes, 1, null), or a duplicate
+                stack[-1][1] = value
                 continue
-            value = _scalar(event)
+            if plain:
+                tag = _resolve(value)
+                if tag != _STR:
+                    value = _construct(tag, value)
             anchor = event.anchor
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+        elif kind is mapping_start or kind is sequence_start:
             if event.tag is not None or len(stack) >= MAX_NESTING or (stack and stack[-1][1] is _KEY):
                 raise _NotPlain  # tagged, too deep, or a collection as a key
-            mapping = kind is yaml.MappingStartEvent
-            stack.append([{} if mapping else [], _KEY if mapping else None, event.anchor, 1, 0])
+            stack.append([{}, _KEY, event.anchor] if kind is mapping_start else [[], _ITEM, event.anchor])
             continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            value, _, anchor, size, height = stack.pop()
-        elif kind is yaml.AliasEvent:
-            if event.anchor not in anchors or (stack and stack[-1][1] is _KEY):
+        elif kind is mapping_end or kind is sequence_end:
+            value, _, anchor = stack.pop()
+        elif kind is alias:
+            found = anchors.get(event.anchor)
+            if found is None or (stack and stack[-1][1] is _KEY):
                 raise _NotPlain  # undefined, not yet complete (an alias inside its own value), or a key
-            value, size, height = anchors[event.anchor]
+            value, size, height = found
             repeats += size
             if repeats > MAX_REPEATS or len(stack) + height > MAX_NESTING:
                 raise _NotPlain
             anchor = None
-        elif kind is yaml.DocumentEndEvent:
+        elif kind is document_end:
             break
         else:
             raise _NotPlain
         if anchor is not None:
             if anchor in anchors:
                 raise _NotPlain  # PyYAML refuses a duplicate anchor
-            anchors[anchor] = (value, size, height)
+            anchors[anchor] = (value, *_measure(value))
         if not stack:
             root = value
             continue
         top = stack[-1]
-        top[3] += size
-        top[4] = max(top[4], height + 1)
-        if top[1] is None:
+        if top[1] is _ITEM:
             top[0].append(value)
         else:
             top[0][top[1]] = value
@@ -151,8 +165,8 @@ def _read(parser: Any) -> Any:
     return root
 
 
-class _Key:
-    """Marks a mapping waiting for its next key."""
+class _Marker:
+    """_KEY: a mapping waits for its next key; _ITEM: a sequence takes items."""
 
 
-_KEY = _Key()
+_KEY, _ITEM = _Marker(), _Marker()
