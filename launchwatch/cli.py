@@ -153,9 +153,8 @@ def draft(doc: str, name: str | None, out: str | None, force: bool) -> None:
 def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
         web_config: str | None, lifecycle: bool, log_level: str) -> None:
     """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
-    from launchwatch.exporter import Shard
     from launchwatch.exporter.process import Settings, become_server
-    from launchwatch.exporter.web_config import WebConfigFile
+    from launchwatch.exporter.shard import Shard
     from launchwatch.plan.runtime import RuntimePlan, runtime_plan
 
     _setup_logging(log_level)
@@ -167,6 +166,8 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
         raise click.BadParameter(str(exc), param_hint="--shard") from None
     try:
         if web_config:
+            from launchwatch.exporter.web_config import WebConfigFile
+
             WebConfigFile(web_config)
     except PlanError as exc:
         for problem in exc.problems:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -21,6 +20,7 @@ from launchwatch.exporter.exposition import Block
 from launchwatch.exporter.extract import ExtractError, extract, parse_json
 from launchwatch.exporter.fetch import Fetcher, FetchError, Pools
 from launchwatch.exporter.probe import ProbeOutcome, evaluate
+from launchwatch.exporter.shard import Shard
 from launchwatch.plan.runtime import RuntimePlan, RuntimeSource, runtime_plan
 from launchwatch.plan.units import format_duration
 from launchwatch.plan.urls import resolve_url
@@ -32,25 +32,6 @@ __all__ = ["Engine", "Recorder", "ScrapeResult", "Shard", "Target"]
 
 log = logging.getLogger("launchwatch.exporter")
 _PROBE_TARGETS = 256  # /probe targets kept with their connections and last document
-
-
-@dataclass(frozen=True)
-class Shard:
-    """This instance's share of the sources (``--shard i/n``), split by a stable hash of the name."""
-
-    index: int = 0
-    count: int = 1
-
-    def owns(self, source: Source | RuntimeSource) -> bool:
-        return self.count == 1 or zlib.crc32(source.name.encode()) % self.count == self.index
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        index, _, count = text.partition("/")
-        shard = cls(int(index), int(count))
-        if not 0 <= shard.index < shard.count:
-            raise ValueError(f"shard {text!r}: need 0 <= i < n in i/n")
-        return shard
 
 
 @dataclass
