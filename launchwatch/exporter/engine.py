@@ -164,11 +164,13 @@ class Recorder:
         self._lock = threading.Lock()
         self.errors: dict[tuple[str, str, str], int] = {}  # (target, reason, metric) -> count
         self.missing: dict[tuple[str, str], int] = {}
+        self.version = 0  # changes with every count: a page made at the same version shows the same counts
 
     def count_error(self, target: str, reason: str, metric: str = "") -> None:
         with self._lock:
             key = (target, reason, metric)
             self.errors[key] = self.errors.get(key, 0) + 1
+            self.version += 1
 
     def __call__(self, target: Target, previous: ScrapeResult | None, result: ScrapeResult, *,
                  count_error: bool = True) -> None:
@@ -180,6 +182,8 @@ class Recorder:
             for name in result.missing:
                 key = (result.target, name)
                 self.missing[key] = self.missing.get(key, 0) + 1
+            if result.missing:
+                self.version += 1
         was = (previous.ok, previous.reason) if previous else (True, None)
         if (result.ok, result.reason) != was:
             if result.ok:

@@ -66,6 +66,8 @@ class Exporter:
         self.reload_ok = True
         self.reload_error: str | None = None
         self.reload_timestamp = time.time()
+        self._last_page: tuple[list[Any], tuple[Any, ...], bytes] | None = None
+        self._page_lock = threading.Lock()
 
     @property
     def plan(self) -> RuntimePlan:
@@ -123,21 +125,36 @@ class Exporter:
         timeout = scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds"))
         running = journeys.start_due()  # runs due now go on in the background while the sources are fetched
         results = engine.scrape(timeout)
-        own = self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
-                            reload_timestamp=self.reload_timestamp)
-        # a run that ends within the scrape's budget is served now; a longer one next time (until then: the last)
-        wait = timeout if timeout is not None else JOURNEY_WAIT
-        if journeys.scheduled:
-            from launchwatch.exporter.journeys import journey_families
-
-            own += journey_families(journeys.collect(start + wait, running))
         fmt = negotiate(request.header("accept"))
         compress = "gzip" in request.header("accept-encoding")
-        body = page([r.block for r in results if r.ok and r.block], own, fmt, compress=compress)
         headers = [("Content-Type", CONTENT_TYPES[fmt])]
         if compress:
             headers.append(("Content-Encoding", "gzip"))
+        if journeys.scheduled:
+            return Response(200, self._page(engine, journeys, results, fmt, compress, start + (
+                timeout if timeout is not None else JOURNEY_WAIT), running), headers)
+        # Scrapes that shared every fetch (and saw the same counters) get the same page, made once: they
+        # finish waiting together, so the first makes it while the others wait for it.
+        state = (engine, self.recorder.version, self.reload_ok, self.reload_timestamp, fmt, compress)
+        with self._page_lock:
+            last = self._last_page
+            if (last is not None and last[1] == state and len(last[0]) == len(results)
+                    and all(a is b for a, b in zip(last[0], results, strict=True))):
+                return Response(200, last[2], headers)
+            body = self._page(engine, journeys, results, fmt, compress, 0.0, running)
+            self._last_page = (results, state, body)  # (the results are kept with it, so their ids stay theirs)
         return Response(200, body, headers)
+
+    def _page(self, engine: Engine, journeys: Any, results: list[Any], fmt: str, compress: bool,
+              journey_deadline: float, running: list[Any]) -> bytes:
+        own = self_families(engine.plan.plan, results, self.recorder, reload_ok=self.reload_ok,
+                            reload_timestamp=self.reload_timestamp)
+        # a run that ends within the scrape's budget is served now; a longer one next time (until then: the last)
+        if journeys.scheduled:
+            from launchwatch.exporter.journeys import journey_families
+
+            own += journey_families(journeys.collect(journey_deadline, running))
+        return page([r.block for r in results if r.ok and r.block], own, fmt, compress=compress)
 
 
     def _probe(self, request: Request) -> Response:
