@@ -468,10 +468,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         from capacity import capacity  # bench/capacity.py, beside this file: it imports this module's helpers
+        from versus import versus  # bench/versus.py: issue 18's table, beside json_exporter when JSON_EXPORTER is set
 
         for title, case in (("1. fresh scrape cost", fresh_scrape_cost), ("2. large pages", large_pages),
                             ("3. many sources", many_sources), ("4. concurrent scrapers", concurrent_scrapers),
-                            ("5. start-up", start_up), ("6. capacity of a scaled deployment", capacity)):
+                            ("5. start-up", start_up), ("6. capacity of a scaled deployment", capacity),
+                            ("7. side by side with json_exporter", versus)):
             print(f"running {title} …", file=sys.stderr, flush=True)
             sections.append((title, case(tmp)))
     width = max(len(r.figure) for _, rows in sections for r in rows if r.value)  # headings may run over
