@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,36 @@ def test_equal_values_are_stored_once():
     for other in others:
         assert other.help is first.help and other.value_map is first.value_map and other.labels is first.labels
         assert other.path is first.path
+
+
+def test_launchwatch_run_serves_from_a_process_without_the_loader(tmp_path, processes):
+    """`launchwatch run` becomes the serving process (same pid), which never loads pydantic or libyaml, not even
+    on a reload (the plan is read in a child)."""
+    import os
+    import signal
+
+    import requests
+
+    from tests.conftest import free_port, launchwatch_cmd, parse_metrics, wait_for
+
+    path = tmp_path / "plan.yml"
+    source = "  - {name: s, url: 'http://127.0.0.1:1/x', metrics: [{name: s_up, help: H., type: gauge, path: $.up}]}\n"
+    path.write_text("plan: t\ntitle: T\nsources:\n" + source)
+    port = free_port()
+    proc = processes.start(launchwatch_cmd("run", "--config", str(path), "--listen", f"127.0.0.1:{port}"),
+                           tmp_path / "run.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: requests.get(url + "/-/ready", timeout=1).ok, what="exporter ready")
+
+    def libraries() -> str:
+        return Path(f"/proc/{proc.pid}/maps").read_text()
+
+    assert "launchwatch_target_up" in requests.get(url + "/metrics", timeout=5).text
+    assert "pydantic_core" not in libraries() and "_yaml" not in libraries()
+    path.write_text("plan: t\ntitle: T\nsources:\n" + source + source.replace("name: s,", "name: s2,").replace(
+        "s_up", "s2_up"))
+    os.kill(proc.pid, signal.SIGHUP)
+    wait_for(lambda: 'launchwatch_target_up{target="s2"}' in parse_metrics(
+        requests.get(url + "/metrics", timeout=5).text), what="the reloaded plan served")
+    assert "pydantic_core" not in libraries() and "_yaml" not in libraries()
+    assert proc.poll() is None
