@@ -14,6 +14,7 @@ from launchwatch.alerting.rules import build_rules
 from launchwatch.generate import GenerateOptions, generate
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
 from tests.conftest import binary
+from tests.promtool_suites import run_promtool_tests
 
 PLANS = builtin_plans()
 
@@ -40,6 +41,9 @@ def generated(tmp_path_factory) -> dict[tuple[str, str | None], Path]:
     return out
 
 
+_RAN: dict[str, set[str]] = {}  # per plan: the test groups (with the rules they read) promtool already passed
+
+
 @pytest.mark.parametrize(("name", "phase"), CASES)
 def test_promtool_checks_and_unit_tests_pass(name, phase, generated):
     d = generated[(name, phase)]
@@ -49,12 +53,36 @@ def test_promtool_checks_and_unit_tests_pass(name, phase, generated):
     assert res.returncode == 0, res.stdout + res.stderr
     tests = sorted(str(p.relative_to(d / "prometheus")) for p in (d / "prometheus/tests").glob("*.yml"))
     assert tests, "no promtool tests generated"
-    # one promtool per test file, side by side: each file is independent and the machine has two cores
-    procs = [subprocess.Popen([binary("promtool"), "test", "rules", test], cwd=d / "prometheus", text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for test in tests]
-    outputs = [p.communicate(timeout=600)[0] for p in procs]
-    failed = [f"{test}:\n{out[-4000:]}" for test, p, out in zip(tests, procs, outputs, strict=True) if p.returncode]
+    # every group, one balanced promtool per core; a group an earlier phase ran on the same rules, once
+    failed = run_promtool_tests(d / "prometheus", tests, seen=_RAN.setdefault(name, set()))
     assert not failed, "\n".join(failed)
+
+
+def test_the_balanced_promtool_run_runs_every_group_and_reports_a_failing_one(tmp_path):
+    (tmp_path / "rules.yml").write_text("groups:\n- name: g\n  rules:\n  - alert: High\n    expr: x > 1\n")
+    group = ("- interval: 1m\n  input_series: [{{series: x, values: '{v}+0x10'}}]\n"
+             "  alert_rule_test: [{{eval_time: 5m, alertname: High{fired}}}]\n")
+    fired = ", exp_alerts: [{exp_labels: {alertname: High}}]"
+    for name, groups in {"a.yml": group.format(v=2, fired=fired) + group.format(v=0, fired=""),
+                         "b.yml": group.format(v=0, fired=fired)}.items():  # b's expectation is wrong
+        (tmp_path / name).write_text("rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n" + groups)
+    failed = run_promtool_tests(tmp_path, ["a.yml", "b.yml"], workers=2)
+    assert len(failed) == 1 and "b.part" in failed[0], failed
+    assert run_promtool_tests(tmp_path, ["a.yml"], workers=2) == []  # a's two groups, one per promtool
+    seen: set[str] = set()
+    assert run_promtool_tests(tmp_path, ["a.yml"], seen=seen) == [] and len(seen) == 2
+    (tmp_path / "rules.yml").write_text("groups:\n- name: g\n  rules:\n  - alert: High\n    expr: x > 5\n")
+    # the same groups on a changed rule are not the same test: they run again (and the firing one now fails)
+    assert len(run_promtool_tests(tmp_path, ["a.yml"], seen=seen)) == 1
+    # a group that expects silence does not see the alert's labels (another phase's): it is not run again
+    (tmp_path / "c.yml").write_text("rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n"
+                                    + group.format(v=0, fired=""))
+    assert run_promtool_tests(tmp_path, ["c.yml"], seen=seen) == []
+    (tmp_path / "rules.yml").write_text("groups:\n- name: g\n  rules:\n  - alert: High\n    expr: x > 5\n"
+                                        "    labels: {phase: ongoing}\n")
+    for part in tmp_path.glob("*.part*.yml"):
+        part.unlink()
+    assert run_promtool_tests(tmp_path, ["c.yml"], seen=seen) == [] and not list(tmp_path.glob("*.part*.yml"))
 
 
 @pytest.mark.parametrize(("name", "phase"), CASES)
