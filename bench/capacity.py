@@ -61,21 +61,31 @@ def shard_capacity(tmp: Path) -> tuple[int, float, float, list[tuple[int, float]
     """The sources one shard serves under ``BUDGET`` % of a core: (sources, measured %, MiB, every point).
 
     Each measurement sizes the next as if CPU grew in proportion to the sources, aiming at 90 % of the
-    budget; the answer is the last size measured under the budget."""
+    budget, and never past a size already measured over it (then halfway between the largest size under
+    and the smallest over); the answer is the largest size measured under the budget."""
     templates = builtin_sources()
 
     def mix(i: int) -> tuple[dict, list[bytes]]:
         return templates[i % len(templates)]
 
-    n, points, under = 2_000, [], None
-    for _ in range(3):
+    n, points, under, over = 2_000, [], None, None
+    for _ in range(4):
         share, rss, _, _ = exporter_share(tmp, n, mix, INTERVAL, rounds=5)
         points.append((n, share))
         if share < BUDGET:
-            under = (n, share, rss)
+            if under is None or n > under[0]:
+                under = (n, share, rss)
             if share > 0.8 * BUDGET:
                 break
+        else:
+            over = n if over is None else min(over, n)
         n = max(100, int(n * 0.9 * BUDGET / max(share, 0.1)) // 100 * 100)
+        if over is not None and under is not None:
+            n = (under[0] + over) // 200 * 100  # halfway between, never past what was over
+        elif over is not None:
+            n = min(n, over - 100)
+        if n in {p for p, _ in points}:
+            break
     if under is None:
         raise SystemExit(f"no shard size measured under {BUDGET:g} % of a core: {points}")
     return (*under, points)
