@@ -59,8 +59,11 @@ def become_server(settings: Settings, read_plan: Callable[[], RuntimePlan | None
                 with os.fdopen(w, "wb") as out:
                     pickle.dump((plan, settings), out, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
-        except BaseException:  # the server says the plan could not be read; this says why
-            traceback.print_exc()
+        except BaseException as exc:  # the server says the plan could not be read; this says why, in one line
+            if settings.log_level == "debug":  # (a bug's traceback, for whoever debugs it)
+                traceback.print_exc()
+            else:
+                print(f"{settings.plan_path}: cannot read the plan: {type(exc).__name__}: {exc}", file=sys.stderr)
         finally:
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()
