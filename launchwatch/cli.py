@@ -410,6 +410,8 @@ def simulate(plan: str, listen: str, faults: tuple[str, ...], seed: int | None, 
         sim = Simulator(plan, host, port, faults=list(faults), seed=seed, latency=parse_duration(latency))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fault") from None
+    except OSError as exc:
+        raise click.ClickException(f"{host}:{port}: cannot listen: {exc.strerror or exc}") from None
     click.echo(f"simulator for {plan} on {sim.url} (endpoints: {', '.join(sorted(sim.routes))})")
     click.echo(f"faults: curl -X POST '{sim.url}/-/fault?fault=error-spike'   clear: curl -X DELETE {sim.url}/-/fault")
     try:
@@ -500,6 +502,7 @@ def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, 
     """Run the simulator, the exporter, and (when installed) Prometheus and Alertmanager on a built-in plan."""
     from launchwatch.backfill import BackfillError
     from launchwatch.demo import run_demo
+    from launchwatch.exporter.server import ListenError
 
     _setup_logging(log_level)
     try:
@@ -512,6 +515,8 @@ def demo(plan: str, listen: str, simulator_listen: str, duration: float | None, 
                  alertmanager=parse_listen(alertmanager_listen), history=span, seed=seed)
     except BackfillError as exc:
         raise click.ClickException(f"the history could not be backfilled: {exc}") from None
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,8 +25,36 @@ from launchwatch.simulator import Simulator
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port nobody listens on, below the kernel's ephemeral range and never handed out twice in a run.
+
+    A port the kernel picks for ``bind(("", 0))`` comes from the ephemeral range, the same one every
+    simulator, server and client connection the tests start draw from: between this call and the test's
+    own bind, one of them took it (a demo's exporter failed "Address already in use" once in CI).
+    """
+    low = _ephemeral_low()
+    for _ in range(2000):
+        port = random.randint(max(1024, low - 12000), low - 1)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    with socket.socket() as s:  # the range below is full: let the kernel pick
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 

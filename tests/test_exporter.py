@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -279,3 +280,16 @@ def test_a_slow_upstream_does_not_starve_healthy_sources(upstream, exporter_fact
     wait_for(lambda: all(t.last is not None for t in exp.app.engine.targets), what="first round finished")
     m = exp.metrics()
     assert all(m[f'launchwatch_target_up{{target="{name}"}}'] == 1 for name in fast)
+
+
+def test_a_busy_port_is_one_line_for_run_demo_and_simulate() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for args in (["run", "--plan", "whatsapp-quiz"], ["demo", "--plan", "whatsapp-quiz", "--no-stack"],
+                     ["simulate", "--plan", "whatsapp-quiz"]):
+            res = subprocess.run(launchwatch_cmd(*args, "--listen", f"127.0.0.1:{port}"), capture_output=True,
+                                 text=True, timeout=60)
+            assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+            assert f"127.0.0.1:{port}: cannot listen: Address already in use" in res.stderr, res.stderr

@@ -78,7 +78,7 @@ def become_server(settings: Settings, read_plan: Callable[[], RuntimePlan | None
 def main(argv: list[str]) -> None:
     """``python -m launchwatch.exporter.process FD PID [the command's arguments, for ps]``."""
     from launchwatch.exporter.engine import Shard
-    from launchwatch.exporter.server import Exporter, serve
+    from launchwatch.exporter.server import Exporter, ListenError, serve
     from launchwatch.logs import setup_logging
 
     fd, child = int(argv[0]), int(argv[1])
@@ -100,7 +100,11 @@ def main(argv: list[str]) -> None:
     # the plan, its targets and the modules live as long as the process: the collector need not scan them
     gc.freeze()
     gc.enable()
-    serve(app, settings.host, settings.port, web_config=web)
+    try:
+        serve(app, settings.host, settings.port, web_config=web)
+    except ListenError as exc:
+        print(f"launchwatch run: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

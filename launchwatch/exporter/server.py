@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported where used: the serving process (launchwatch.expor
 # Loads the plan file (for a reload): the plan or a PlanError. The default loads it in this process.
 PlanLoader = Callable[[Path, "str | None"], "Plan | RuntimePlan"]
 
-__all__ = ["Exporter", "serve"]
+__all__ = ["Exporter", "ListenError", "serve"]
 
 log = logging.getLogger("launchwatch.exporter")
 
@@ -217,12 +217,19 @@ def scrape_timeout(header: str | None) -> float | None:
     return max(seconds - TIMEOUT_OFFSET, seconds * 0.5) if seconds > 0 else None
 
 
+class ListenError(Exception):
+    """The address cannot be listened on (in use, not this host's, a privileged port): one line, not a traceback."""
+
+
 def serve(app: Exporter, host: str, port: int, *, web_config: WebConfigFile | None = None,
           ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
     """Serve ``app`` until ``stop`` is set or SIGINT/SIGTERM; SIGHUP reloads the plan."""
     handler = web_config.guard(app.handle) if web_config else app.handle
     tls = (web_config.ssl_context if web_config and web_config.tls else None)
-    server = HttpServer(handler, host, port, tls=tls, peer_allowed=web_config.peer_allowed if tls else None)
+    try:
+        server = HttpServer(handler, host, port, tls=tls, peer_allowed=web_config.peer_allowed if tls else None)
+    except OSError as exc:
+        raise ListenError(f"{host}:{port}: cannot listen: {exc.strerror or exc}") from None
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=app.reload, daemon=True).start())
