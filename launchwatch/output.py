@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import yaml
 
-__all__ = ["diff_tree", "dump_yaml", "write_file", "write_tree"]
+__all__ = ["diff_tree", "dump_yaml", "write_file", "write_new", "write_tree"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -48,6 +49,22 @@ def write_file(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new(text: str, target: str, force: bool) -> tuple[Path | None, str | None]:
+    """A command's one output file: ``-`` is stdout, an existing file is kept unless ``force``.
+    (the path written, or None for stdout; the one-line reason when nothing was written)."""
+    if target == "-":
+        sys.stdout.write(text)
+        return None, None
+    path = Path(target)
+    if path.exists() and not force:
+        return None, f"{path} exists: not overwritten (use --force)"
+    try:
+        write_file(path, text)
+    except OSError as exc:
+        return None, f"{path}: cannot write: {exc}"
+    return path, None
 
 
 def write_tree(files: dict[str, str], out: Path) -> list[Path]:

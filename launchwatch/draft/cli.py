@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from launchwatch.draft.plan import NoThresholds, draft_plan
-from launchwatch.output import dump_yaml, write_file
+from launchwatch.output import dump_yaml, write_new
 
 __all__ = ["run_draft"]
 
@@ -33,18 +33,12 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool) -> int:
         return 1
     text = dump_yaml(plan, _HEADER.format(doc=Path(doc).name))
     target = out or f"{plan['plan']}.yml"
-    if target == "-":
-        click.echo(text, nl=False)
+    path, error = write_new(text, target, force)
+    if error:
+        click.echo(error, err=True)
+        return 1
+    if path is None:  # written to stdout
         return 0
-    path = Path(target)
-    if path.exists() and not force:
-        click.echo(f"{path} exists: not overwritten (use --force)", err=True)
-        return 1
-    try:
-        write_file(path, text)
-    except OSError as exc:
-        click.echo(f"{path}: cannot write: {exc}", err=True)
-        return 1
     unclear = len(plan.get("unexpressible", []))
     click.echo(f"{path}: {count} thresholds, {unclear} notes to review (unexpressible); "
                f"next: launchwatch check {path}")

@@ -8,7 +8,7 @@ import click
 import yaml
 
 from launchwatch.importers.json_exporter import convert, probe_targets
-from launchwatch.output import dump_yaml, write_file
+from launchwatch.output import dump_yaml, write_new
 from launchwatch.plan.loader import PlanError, load_plan_text
 
 __all__ = ["run_json_exporter_import"]
@@ -54,18 +54,12 @@ def run_json_exporter_import(config: str, name: str, out: str | None, prometheus
     except PlanError as exc:  # a conversion that launchwatch would refuse is not written
         click.echo(f"{config}: the converted plan does not load, nothing written:\n{exc}", err=True)
         return 1
-    if target == "-":
-        click.echo(text, nl=False)
+    path, error = write_new(text, target, force)
+    if error:
+        click.echo(error, err=True)
+        return 1
+    if path is None:  # written to stdout
         return 0
-    path = Path(target)
-    if path.exists() and not force:
-        click.echo(f"{path} exists: not overwritten (use --force)", err=True)
-        return 1
-    try:
-        write_file(path, text)
-    except OSError as exc:
-        click.echo(f"{path}: cannot write: {exc}", err=True)
-        return 1
     count = sum(len(m["metrics"]) for m in conversion.plan["modules"])
     click.echo(f"{path}: {len(conversion.plan['modules'])} modules, {count} mappings, {len(conversion.notes)} notes; "
                f"next: launchwatch check {path}, then launchwatch run --config {path} and point Prometheus' /probe "
