@@ -44,7 +44,7 @@ RED ALERTS:
     ("Error rate >2%", ">", 0.02), ("uptime at least 99.9%", ">=", 0.999), ("P95 < 500ms", "<", 0.5),
     ("above 3s", ">", 3), ("over 5 minutes", ">", 300), ("less than 2 hours", "<", 7200),
     ("under 24h", "<", 86400), ("Memory > 500MB", ">", 500e6), (">$30 ARS", ">", 30), ("≤ 10 users", "<=", 10),
-    ("within 15 minutes", "<", 900), ("more than 100 users", ">", 100),
+    ("within 15 minutes", "<=", 900), ("more than 100 users", ">", 100),
 ])
 def test_quantities(text: str, op: str, value: float) -> None:
     q = find_quantities(text)[0]
@@ -82,7 +82,7 @@ def test_shapes_severity_ladder_zero_and_targets() -> None:
     assert (">", 0.02, "YELLOW", None, None, 6) in found
     assert (">", 0.05, "RED", 600, None, 10) in found
     assert ("==", 0, "RED", None, 1800, 11) in found
-    assert ("<", 0.3, "TARGET", None, None, 15) in found  # a target is missed below its value
+    assert ("<=", 0.3, "TARGET", None, None, 15) in found  # "> 30%" is missed at 30% and below
     assert (">=", 5, "TARGET", None, 604800, 16) in found  # a tally: the fifth ticket misses it
 
 
@@ -93,8 +93,8 @@ def test_shapes_if_blocks_tables_and_metric_blocks() -> None:
            "Database Connections: Alert if > 80% capacity\nRule 1: Error Rate > 5%\nDuration: 10 minutes\n")
     found = {(op, v, t, f) for op, v, t, f, _, _ in _found(doc)}
     assert (">", 0.1, "page", 300) in found  # the IF block's action is its tier
-    assert (">", 0.01, "TARGET", None) in found and (">", 0.03, "ALERT", None) in found
-    assert ("<", 0.99, "TARGET", None) in found and ("<", 0.95, "ALERT", None) in found
+    assert (">=", 0.01, "TARGET", None) in found and (">", 0.03, "ALERT", None) in found
+    assert ("<=", 0.99, "TARGET", None) in found and ("<", 0.95, "ALERT", None) in found
     assert (">", 0.8, "ALERT", None) in found
     assert (">", 0.05, "ALERT", 600) in found
 
@@ -108,7 +108,7 @@ def test_an_if_block_s_action_names_its_tier_and_severity() -> None:
     rungs = [(t["op"], t["value"], t["tier"], t.get("for")) for t in plan["thresholds"]]
     assert rungs == [(">", 0.1, "Page on-call engineer immediately", "5m"),
                      (">", 0.05, "Alert Incident Commander", "10m"), (">", 2, "Monitor and document", "30m"),
-                     (">", 0.01, "TARGET", "15m")]  # "stable" with "continue": the healthy state, a target
+                     (">=", 0.01, "TARGET", "15m")]  # "stable" with "continue": the healthy state, a target
     severity = {t["name"]: t["severity"] for t in plan["tiers"]}
     assert severity == {"Page on-call engineer immediately": "critical", "Alert Incident Commander": "high",
                         "Monitor and document": "low", "TARGET": "low"}
@@ -165,8 +165,8 @@ def test_placeholders_beside_a_target_subjects_after_the_number_and_spanish_dura
            "## Alerts\n- Si el problema persiste >10 minutos\n")
     plan, _ = draft_from_text(doc, "es")
     got = [(t["source_line"], t["metric"], t["op"], t["value"]) for t in plan["thresholds"]]
-    assert got == [(2, "conversion_rate_ratio", "<", 0.25),  # the blank is the report's, the target is real
-                   (6, "mrr", "<", 300), (7, "customer_acquisition_cost", ">", 10),  # one metric each
+    assert got == [(2, "conversion_rate_ratio", "<=", 0.25),  # the blank is the report's, the target is real
+                   (6, "mrr", "<=", 300), (7, "customer_acquisition_cost", ">=", 10),  # one metric each
                    (10, "si_el_problema_persiste_seconds", ">", 600)]
     assert [u["reason"][:7] for u in plan["unexpressible"]] == ["line 3:"]
 
@@ -182,14 +182,14 @@ def test_a_limit_reached_alerts_and_a_capacity_to_grow_to_is_a_target() -> None:
 def test_uptime_objectives_are_slos_but_a_sentence_s_goal_stays_a_target() -> None:
     doc = "## Success criteria\n- Uptime: Target > 99.9%\n- Error rate < 1%\n\nOur goal is an uptime of 99.5%.\n"
     found, unclear = extract(split_lines(doc))
-    assert [(f.op, f.value, f.line) for f in found] == [(">", 0.01, 3), ("<", 0.995, 5)]
+    assert [(f.op, f.value, f.line) for f in found] == [(">=", 0.01, 3), ("<", 0.995, 5)]
     assert any(u.line == 2 and "SLO" in u.reason for u in unclear)
 
 
 def test_a_count_to_reach_is_a_report_goal_not_a_threshold() -> None:
     doc = "## Day 1 success criteria\n- >100 sign-ups\n- Orders: > 50\n- Support tickets < 5 per week\n"
     found, unclear = extract(split_lines(doc))
-    assert [(f.op, f.value, f.line) for f in found] == [("<", 50, 3), (">=", 5, 4)]
+    assert [(f.op, f.value, f.line) for f in found] == [("<=", 50, 3), (">=", 5, 4)]
     assert any(u.line == 2 and "total to reach" in u.reason for u in unclear)
 
 
@@ -197,7 +197,7 @@ def test_a_table_s_for_column_holds_its_row_s_alerts() -> None:
     doc = ("| Metric | Target | Warning | Critical | For |\n|---|---|---|---|---|\n"
            "| Latency | < 1s | > 2s | > 4s | 10 min |\n")
     found = {(op, v, t, f) for op, v, t, f, _, _ in _found(doc)}
-    assert found == {(">", 1, "TARGET", None), (">", 2, "WARNING", 600), (">", 4, "CRITICAL", 600)}
+    assert found == {(">=", 1, "TARGET", None), (">", 2, "WARNING", 600), (">", 4, "CRITICAL", 600)}
 
 
 def test_shapes_unclear_rules_and_placeholders() -> None:

@@ -203,10 +203,10 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if for_ is None:
             for_ = 0.0 if (f.window and not f.drop) else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
             human = f.kind == "duration" and f.value >= 60 and re_response(f)
-            if f.tier == TARGET and not f.window and (human or _OUTCOME_RE.search(f"{f.phrase} {f.excerpt}")):
+            if human:
+                for_ = 0.0  # a response or resolution time is an age: the value already holds the wait
+            elif f.tier == TARGET and not f.window and _OUTCOME_RE.search(f"{f.phrase} {f.excerpt}"):
                 for_ = 3600.0  # an outcome (satisfaction, conversion, support) is judged over the hour
-            elif human:
-                for_ = 0.0
         if for_:
             entry["for"] = format_duration(for_)
         if phase and phases_seen:
@@ -280,8 +280,11 @@ def _keep_healthy(thresholds: list[dict[str, Any]]) -> tuple[list[dict[str, Any]
 
 
 def re_response(f: Finding) -> bool:
-    """Whether a duration threshold is a human response / resolution target (no ``for``)."""
-    return bool(re.search(r"respon|resol|acknowledg|mtt|support|within", f.excerpt + " " + f.phrase, re.I))
+    """Whether a duration threshold is a human response / resolution target (no ``for``). A mean time (MTTR,
+    "average response") is not a wait that grows: it is judged like any outcome."""
+    text = f"{f.excerpt} {f.phrase}"
+    return bool(re.search(r"respon|resol|acknowledg|support|within", text, re.I)) and \
+        not re.search(r"\bmean\b|\bmtt[rda]\b|\baverage\b|\bavg\b", text, re.I)
 
 
 def _unexpressible(u: Unclear) -> dict[str, str]:

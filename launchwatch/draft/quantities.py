@@ -30,9 +30,9 @@ _RATE_UNITS = {"bps": 1 / 8, "kbps": 125, "mbps": 125e3, "gbps": 125e6}
 
 _OPS = [
     (r">=|≥|=>|at least|no less than|minimum(?: of)?|min\.?", ">="),
-    (r"<=|≤|=<|at most|no more than|maximum(?: of)?|max\.?|up to", "<="),
+    (r"<=|≤|=<|at most|no more than|maximum(?: of)?|max\.?|up to|within", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of", ">"),
-    (r"<|under|below|less than|fewer than|lower than|within", "<"),
+    (r"<|under|below|less than|fewer than|lower than", "<"),
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
@@ -135,5 +135,6 @@ def duration_seconds(text: str) -> float | None:
 
 
 def negate(op: str) -> str:
-    """The comparison that breaks a target: a target "> 99%" is missed when the value is < 99%."""
-    return {">": "<", ">=": "<", "<": ">", "<=": ">", "==": "!=", "!=": "=="}[op]
+    """The comparison that breaks a target: a target "> 99%" is missed at 99% and below (<=), a target
+    ">= 99%" below 99% (<); the built-in plans write missed targets the same way."""
+    return {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}[op]

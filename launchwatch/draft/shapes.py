@@ -326,7 +326,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     tier = _tier_from(path, label, text, prose)
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
-    drop = bool(_DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:]))
+    # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level
+    drop = q.kind in ("ratio", "count") and bool(
+        _DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:]))
     if op is None:
         if q.plus:
             op = ">="
@@ -335,8 +337,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         elif label is None:
             return None
         elif tier == TARGET:
-            op = ">" if q.kind == "duration" or (q.kind == "ratio" and q.value < 0.5) else ">="
-            op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<" if q.kind in ("duration", "size") or
+            # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most
+            op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
                                                                     q.kind == "ratio" else ">=")
         elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I):
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
@@ -454,7 +456,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         second = q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)
         if q.op is None and segment in segments_used and not q.plus and not second:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
-        if q.op == "<" and q.kind == "duration" and out and out[-1].kind == "ratio" and \
+        if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
                 re.search(r"within", text[q.start:q.start + 8], re.I) and not re.search(r"[<>]", before):
             continue  # "95% within 1 hour": the duration is the ratio's condition
