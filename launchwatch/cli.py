@@ -150,8 +150,11 @@ def draft(doc: str, name: str | None, out: str | None, force: bool) -> None:
               help="Allow POST /-/reload (behind --web.config.file's authentication). SIGHUP always reloads.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Worker processes that fetch, extract and render when fetches overlap, to use more than one "
+                   "core (0: all in the serving process). Concurrent scrapes of a source still share one fetch.")
 def run(config: str | None, plan: str | None, listen: str, base_url: str | None, shard: str,
-        web_config: str | None, lifecycle: bool, log_level: str) -> None:
+        web_config: str | None, lifecycle: bool, log_level: str, workers: int) -> None:
     """Run the exporter: every scrape of /metrics fetches the plan's sources fresh."""
     from launchwatch.exporter.process import Settings, become_server
     from launchwatch.exporter.shard import Shard
@@ -183,7 +186,8 @@ def run(config: str | None, plan: str | None, listen: str, base_url: str | None,
             return None
 
     # a child reads the plan while this process becomes a lean server (launchwatch.exporter.process)
-    become_server(Settings(str(path), base_url, host, port, shard, web_config, lifecycle, log_level), read_plan)
+    become_server(Settings(str(path), base_url, host, port, shard, web_config, lifecycle, log_level, workers),
+                  read_plan)
 
 
 @main.group()

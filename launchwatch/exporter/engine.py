@@ -26,6 +26,7 @@ from launchwatch.plan.units import format_duration
 from launchwatch.plan.urls import resolve_url
 
 if TYPE_CHECKING:
+    from launchwatch.exporter.workers import WorkerPool
     from launchwatch.plan.model import Plan, Source
 
 __all__ = ["Engine", "Recorder", "ScrapeResult", "Shard", "Target"]
@@ -78,6 +79,8 @@ class Target:
         self._inflight: Future[ScrapeResult] | None = None  # the fetch now running, shared by concurrent scrapes
         self._seen: _Seen | None = None  # the last good document and what came of it
         self.last: ScrapeResult | None = None
+        self.remote_block: tuple[Any, Block] | None = None  # the block a worker process sent last, by its serial
+        self.index = -1  # its place among the engine's targets (a /probe target has none)
 
     def last_duration(self) -> float:
         last = self.last
@@ -108,13 +111,18 @@ class Target:
         except BaseException as exc:  # never leave sharers of this fetch waiting
             future.set_exception(exc)
             raise
+        self.finish(future, result, on_done)
+
+    def finish(self, future: Future[ScrapeResult], result: ScrapeResult, on_done: Recorder) -> None:
+        """Record ``result`` as this target's last and fulfil ``future`` (wherever the fetch ran)."""
         with self._lock:
             previous, self.last = self.last, result
             future.set_result(result)
             if self._inflight is future:
                 self._inflight = None  # its sharers hold it; a done future kept per target is only memory
-            # A scrape that stopped waiting for this fetch has counted its timeout already.
-            counted = getattr(future, "timeout_counted", False) and result.reason == "timeout"
+            # A scrape that stopped waiting for this fetch has counted its timeout already (also when the
+            # worker process holding it was then killed for it: one failed fetch, one count).
+            counted = getattr(future, "timeout_counted", False) and result.reason in ("timeout", "worker")
         on_done(self, previous, result, count_error=not counted)
 
     def scrape_once(self, timeout: float) -> ScrapeResult:
@@ -157,6 +165,12 @@ class Target:
         self.fetcher.close()
 
 
+def probe_target(plan: RuntimePlan, module: str, url: str, pools: Pools) -> Target:
+    """The target ``/probe?module=...&target=...`` fetches. Redirects are not followed: they could lead
+    past the allow-list."""
+    return Target(plan.module(module).as_source(url), "", label=url, redirects=False, pools=pools)
+
+
 class Recorder:
     """Counts errors and missing values, and logs a target's state changes (not every failure)."""
 
@@ -192,6 +206,10 @@ class Recorder:
                 log.warning("target down target=%s reason=%s error=%r", result.target, result.reason, result.error)
 
 
+def _uncounted(*_: Any, **__: Any) -> None:
+    """/probe's results go to its own answer, not to /metrics' counters."""
+
+
 class Engine:
     """Scrapes a plan's sources; one per loaded plan, replaced whole on reload.
 
@@ -199,7 +217,7 @@ class Engine:
     model's memory; given the model, it builds that form first."""
 
     def __init__(self, plan: Plan | RuntimePlan, *, shard: Shard | None = None, recorder: Recorder | None = None,
-                 max_workers: int | None = None):
+                 max_workers: int | None = None, processes: int = 0):
         plan = runtime_plan(plan)
         self.plan = plan
         shard = shard or Shard()
@@ -208,16 +226,59 @@ class Engine:
         # (the pool's threads, and a scrape's own), not one per source
         self.pools = Pools(maxsize=workers + 4)
         self.targets = [Target(s, plan.base_url, pools=self.pools) for s in plan.sources if shard.owns(s)]
+        for i, t in enumerate(self.targets):
+            t.index = i  # how a worker process, which builds the same list, knows it
         self.recorder = recorder or Recorder()
         self._pool = ThreadPoolExecutor(max_workers=workers,
                                         thread_name_prefix="fetch")
         self._probe_lock = threading.Lock()
         self._probe_targets: dict[tuple[str, str], Target] = {}  # /probe's (module, URL), least recently used first
+        self.workers: WorkerPool | None = None  # worker processes that fetch when fetches overlap (workers.py)
+        if processes > 0:
+            from launchwatch.exporter.workers import WorkerPool
 
-    def scrape(self, timeout: float | None = None) -> list[ScrapeResult]:
+            self.workers = WorkerPool(plan, shard, processes, threads=workers)
+        self._running = 0  # fetches under way (here or in a worker): a lone one runs on the scraping thread
+        self._running_lock = threading.Lock()
+
+    def _start(self, t: Target, fut: Future[ScrapeResult], budget: float, on_done: Recorder, request: tuple[Any, ...],
+               *, inline: bool, fmt: str | None, compress: bool) -> bool:
+        """Hand a claimed fetch to the target's worker process; False if it must run in this process."""
+        pool = self.workers
+        if pool is None or (inline and self._running == 0):
+            return False
+        self._count(1)
+
+        def done(result: ScrapeResult) -> None:
+            self._count(-1)
+            t.finish(fut, result, on_done)
+
+        if pool.submit(t, request, budget, fmt, compress, done):
+            return True
+        self._count(-1)
+        return False
+
+    def _count(self, n: int) -> None:
+        with self._running_lock:
+            self._running += n
+
+    def _run_here(self, t: Target, fut: Future[ScrapeResult], budget: float, on_done: Recorder) -> None:
+        if self.workers is None:
+            t.run_into(fut, budget, on_done)
+            return
+        self._count(1)
+        try:
+            t.run_into(fut, budget, on_done)
+        finally:
+            self._count(-1)
+
+    def scrape(self, timeout: float | None = None, fmt: str | None = None, compress: bool = False,
+               ) -> list[ScrapeResult]:
         """Fetch every source (each within its own timeout, all within ``timeout``) and wait.
 
         One fetch runs on the calling thread: a plan with one source never pays a thread hand-off.
+        With worker processes, fetches that overlap others run there (each source in its own worker),
+        pre-rendered in ``fmt`` (gzipped if ``compress``) for the page.
         """
         start = time.monotonic()
         futures = []
@@ -230,15 +291,19 @@ class Engine:
                 mine.append((t, budget, fut))
         # Quickest first (by last fetch): one slow upstream's sources queue behind healthy ones, not ahead.
         mine.sort(key=lambda job: job[0].last_duration())
+        alone = len(mine) == 1
+        mine = [(t, budget, fut) for t, budget, fut in mine
+                if not self._start(t, fut, budget, self.recorder, ("s", t.index), inline=alone, fmt=fmt,
+                                   compress=compress)]
         inline = mine.pop(0) if mine else None
         for t, budget, fut in mine:
             try:
-                self._pool.submit(t.run_into, fut, budget, self.recorder)
+                self._pool.submit(self._run_here, t, fut, budget, self.recorder)
             except RuntimeError:  # this engine was replaced by a reload mid-scrape: fetch inline
-                t.run_into(fut, budget, self.recorder)
+                self._run_here(t, fut, budget, self.recorder)
         if inline is not None:
             t, budget, fut = inline
-            t.run_into(fut, budget, self.recorder)
+            self._run_here(t, fut, budget, self.recorder)
         results = []
         for t, budget, fut in futures:
             remaining = budget - (time.monotonic() - start) + 0.05
@@ -256,22 +321,22 @@ class Engine:
                                             probe=ProbeOutcome(False) if t.source.probe else None))
         return results
 
-    def probe(self, module: str, url: str, timeout: float | None) -> ScrapeResult:
+    def probe(self, module: str, url: str, timeout: float | None, fmt: str | None = None) -> ScrapeResult:
         """Fetch ``url`` with ``module``'s settings and mappings, now (``/probe``; the caller checked the
         allow-list). Redirects are not followed: they could lead past the allow-list."""
         key = (module, url)
         with self._probe_lock:
             target = self._probe_targets.pop(key, None)
             if target is None:
-                target = Target(self.plan.module(module).as_source(url), "", label=url, redirects=False,
-                                pools=self.pools)
+                target = probe_target(self.plan, module, url, self.pools)
             self._probe_targets[key] = target  # most recently used last
             while len(self._probe_targets) > _PROBE_TARGETS:
                 self._probe_targets.pop(next(iter(self._probe_targets))).close()
         budget = target.source.timeout if timeout is None else min(target.source.timeout, timeout)
         fut, run = target.claim()
-        if run:
-            target.run_into(fut, budget, lambda *_, **__: None)  # /probe answers for itself: no /metrics counters
+        if run and not self._start(target, fut, budget, _uncounted, ("p", module, url), inline=True, fmt=fmt,
+                                   compress=False):
+            self._run_here(target, fut, budget, _uncounted)  # /probe answers for itself: no /metrics counters
         try:
             return fut.result(timeout=budget + 0.05)
         except FutureTimeout:
@@ -287,7 +352,14 @@ class Engine:
         self._pool.shutdown(wait=False)
         threading.Thread(target=self._drain, name="engine-drain", daemon=True).start()
 
+    def stop(self) -> None:
+        """At shutdown: the worker processes stop now (a reload's ``close`` lets their fetches finish)."""
+        if self.workers is not None:
+            self.workers.close(grace=0.0)
+
     def _drain(self) -> None:
+        if self.workers is not None:  # the fetches they run finish within their timeouts
+            self.workers.close(grace=max((t.source.timeout for t in self.targets), default=0.0) + 1.0)
         self._pool.shutdown(wait=True)
         with self._probe_lock:
             probed = list(self._probe_targets.values())

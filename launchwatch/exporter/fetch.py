@@ -48,6 +48,7 @@ warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWar
 REASONS = (
     "timeout", "connection_refused", "connection_reset", "connection_error", "dns", "tls", "redirect",
     "http_status", "too_large", "decode", "invalid_json", "invalid_value", "secret",
+    "worker",  # the worker process fetching it died or hung (launchwatch.exporter.workers)
 )
 _CHUNK = 64 * 1024
 

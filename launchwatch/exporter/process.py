@@ -40,6 +40,7 @@ class Settings:
     web_config: str | None
     lifecycle: bool
     log_level: str
+    workers: int = 0
 
 
 def become_server(settings: Settings, read_plan: Callable[[], RuntimePlan | None]) -> NoReturn:
@@ -96,7 +97,7 @@ def main(argv: list[str]) -> None:
 
         web = WebConfigFile(settings.web_config)
     app = Exporter(Path(settings.plan_path), base_url=settings.base_url, shard=Shard.parse(settings.shard), plan=plan,
-                   lifecycle=settings.lifecycle, loader=load_in_child)
+                   lifecycle=settings.lifecycle, loader=load_in_child, workers=settings.workers)
     # the plan, its targets and the modules live as long as the process: the collector need not scan them
     gc.freeze()
     gc.enable()

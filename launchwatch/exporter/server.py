@@ -52,8 +52,10 @@ class Exporter:
     """
 
     def __init__(self, plan_path: Path, *, base_url: str | None = None, shard: Shard | None = None,
-                 plan: Plan | RuntimePlan | None = None, lifecycle: bool = False, loader: PlanLoader | None = None):
+                 plan: Plan | RuntimePlan | None = None, lifecycle: bool = False, loader: PlanLoader | None = None,
+                 workers: int = 0):
         self.plan_path = plan_path
+        self.workers = workers  # worker processes for fetches that overlap (launchwatch.exporter.workers)
         self.lifecycle = lifecycle
         self.base_url = base_url
         self.shard = shard or Shard()
@@ -61,7 +63,7 @@ class Exporter:
         self._lock = threading.Lock()
         self._load = loader or _load_here
         plan = plan or self._load(plan_path, base_url)
-        self.engine = Engine(plan, shard=shard, recorder=self.recorder)
+        self.engine = Engine(plan, shard=shard, recorder=self.recorder, processes=workers)
         self.journeys = _journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url)  # shard 0 runs them
         self.reload_ok = True
         self.reload_error: str | None = None
@@ -82,7 +84,8 @@ class Exporter:
                 self.reload_ok, self.reload_error = False, str(exc)
                 log.error("reload failed, keeping the running plan: %s", exc)
                 return False, str(exc)
-            old, self.engine = self.engine, Engine(plan, shard=self.shard, recorder=self.recorder)
+            old, self.engine = self.engine, Engine(plan, shard=self.shard, recorder=self.recorder,
+                                                   processes=self.workers)
             self.journeys = _journeys(plan.journeys if self.shard.index == 0 else [], plan.base_url, self.journeys)
             old.close()
             self.reload_ok, self.reload_error, self.reload_timestamp = True, None, time.time()
@@ -90,7 +93,9 @@ class Exporter:
         return True, f"reloaded plan {plan.plan}"
 
     def close(self) -> None:
+        """At shutdown: stop taking work, and stop the worker processes now."""
         self.engine.close()
+        self.engine.stop()
 
     def handle(self, request: Request) -> Response:
         """Answer one HTTP request (the server calls this on the connection's thread)."""
@@ -124,9 +129,9 @@ class Exporter:
         start = time.monotonic()
         timeout = scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds"))
         running = journeys.start_due()  # runs due now go on in the background while the sources are fetched
-        results = engine.scrape(timeout)
         fmt = negotiate(request.header("accept"))
         compress = "gzip" in request.header("accept-encoding")
+        results = engine.scrape(timeout, fmt, compress)
         headers = [("Content-Type", CONTENT_TYPES[fmt])]
         if compress:
             headers.append(("Content-Encoding", "gzip"))
@@ -172,10 +177,11 @@ class Exporter:
         if problem := target_problem(target, engine.plan.module(module).allowed_targets):
             log.info("probe refused module=%s target=%r: %s", module, redact_url(target), problem)
             return Response.text(400, f"target refused: {problem}\n")
-        result = engine.probe(module, target, scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")))
+        fmt = negotiate(request.header("accept"))
+        result = engine.probe(module, target, scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")),
+                              fmt)
         if not result.ok:
             return Response.text(503, f"{result.reason}: {result.error}\n")
-        fmt = negotiate(request.header("accept"))
         body = page([result.block] if result.block else [], [], fmt, compress=False)
         return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
 
