@@ -273,3 +273,16 @@ def test_seed_drafts_check() -> None:
     for seed in sorted(SEEDS.glob("*.txt")):
         _, n = draft_from_text(seed.read_text(encoding="utf-8"), "seed")
         assert n > 5
+
+
+def test_ages_means_states_and_levels_get_the_duration_their_kind_implies() -> None:
+    doc = ("## Tier 2\n- Performance degradation (> 5 seconds)\n\n"
+           "## Success Metrics\n- Support ticket resolution: < 24 hours\n- Mean Time to Resolution (MTTR): <2 hours\n\n"
+           "## Beta exit criteria\n- No P1 bugs unresolved\n- No support tickets about invalid links\n")
+    plan, _ = draft_from_text(doc, "kinds")
+    got = [(t["source_line"], t["op"], t["value"], t.get("kind"), t.get("for")) for t in plan["thresholds"]]
+    assert got == [(2, ">", 5, None, "5m"),  # a latency above a level, not a drop against a baseline
+                   (5, ">=", 86400, None, None),  # a ticket's age holds the wait: no `for`
+                   (6, ">=", 7200, None, "1h"),  # a mean is judged like an outcome
+                   (9, ">", 0, None, "15m"),  # a state holds a while before it counts
+                   (10, ">", 0, None, None)]  # any one event misses it

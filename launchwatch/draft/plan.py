@@ -212,10 +212,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if phase and phases_seen:
             entry["phases"] = [phase]
         entry["source_line"] = f.line
-        if f.note:
-            entry["note"] = f.note
-        elif f.for_ is None and for_:
-            entry["note"] = "for: a default; the document gives no duration"
+        default = "for: a default; the document gives no duration" if f.for_ is None and for_ else ""
+        if f.note or default:
+            entry["note"] = "; ".join(n for n in (f.note, default) if n)
         thresholds.append(entry)
         seen.setdefault((metric, f.tier, f.op), []).append(f)
 
