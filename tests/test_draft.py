@@ -286,3 +286,19 @@ def test_ages_means_states_and_levels_get_the_duration_their_kind_implies() -> N
                    (6, ">=", 7200, None, "1h"),  # a mean is judged like an outcome
                    (9, ">", 0, None, "15m"),  # a state holds a while before it counts
                    (10, ">", 0, None, None)]  # any one event misses it
+
+
+def test_escalations_become_an_open_incident_alert_per_tier_with_its_steps() -> None:
+    doc = ("## Automatic Escalation\n- P0 incidents: Escalate to Tier 2 after 30 minutes\n"
+           "- P1 incidents: Escalate to Tier 2 after 2 hours\n"
+           "- Unresolved P0/P1: Escalate to management after 4 hours\n\n"
+           "## Level 1: Support Team\n- Escalate if unresolved in 2 hours\n")
+    plan, _ = draft_from_text(doc, "esc")
+    opened = {t["tier"]: t for t in plan["thresholds"]}
+    assert [(t["op"], t["value"], t["source_line"]) for t in opened.values()] == [(">", 0, 2), (">", 0, 3)]
+    assert opened["P0"]["escalate"] == [{"after": "30m", "level": "tier-2", "channels": ["tier-2"]},
+                                        {"after": "4h", "level": "management", "channels": ["management"]}]
+    assert [s["after"] for s in opened["P1"]["escalate"]] == ["2h", "4h"]
+    assert {"tier-2", "management"} <= {c["name"] for c in plan["channels"]}
+    # one that names no tier is the user's to place
+    assert any(u["reason"].startswith("line 7: an escalation that names no tier") for u in plan["unexpressible"])

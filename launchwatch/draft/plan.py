@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from launchwatch.draft.escalations import find_escalations, incident_thresholds
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
@@ -140,9 +141,10 @@ def _one_per_rule(findings: list[Finding]) -> list[Finding]:
 def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, Any], int]:
     findings, unclear = extract(lines)
     findings = _one_per_rule(findings)
-    if not findings:
-        raise NoThresholds("no thresholds found")
     paths = outline(lines)
+    escalations = find_escalations(lines, paths)
+    if not findings and not any(e.tiers for e in escalations):
+        raise NoThresholds("no thresholds found")
     phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for path in paths for h in path)]
     phase_names = phases_seen or ["launch"]
 
@@ -218,9 +220,20 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         thresholds.append(entry)
         seen.setdefault((metric, f.tier, f.op), []).append(f)
 
-    thresholds, conflicts = _keep_healthy(thresholds)
-    notes = _contradictions(seen) + conflicts
+    opened, untiered = incident_thresholds(escalations, taken)
+    for t in opened:
+        tiers_order += [t["tier"]] if t["tier"] not in tiers_order else []
+        metrics.setdefault((t["metric"], "duration", False), t["metric"])
+    thresholds, conflicts = _keep_healthy(thresholds + opened)
+    notes = _contradictions(seen) + conflicts + untiered
     channels, per_tier = _channels(lines, paths, tiers_order)
+    named = {c["name"] for c in channels}
+    for step in (s for t in opened for s in t["escalate"]):
+        if step["channels"][0] not in named:
+            named.add(step["channels"][0])
+            channels.insert(-1, {"name": step["channels"][0], "type": "email",
+                                 "description": f"escalation level {step['level']!r} named by the document; "
+                                                "TODO: its type and address"})
     tiers = []
     for t in tiers_order:
         chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
