@@ -300,5 +300,6 @@ def test_escalations_become_an_open_incident_alert_per_tier_with_its_steps() -> 
                                         {"after": "4h", "level": "management", "channels": ["management"]}]
     assert [s["after"] for s in opened["P1"]["escalate"]] == ["2h", "4h"]
     assert {"tier-2", "management"} <= {c["name"] for c in plan["channels"]}
+    assert not any({"tier-2", "management"} & set(t["channels"]) for t in plan["tiers"])  # told only by the step
     # one that names no tier is the user's to place
     assert any(u["reason"].startswith("line 7: an escalation that names no tier") for u in plan["unexpressible"])

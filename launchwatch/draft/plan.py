@@ -227,6 +227,13 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     thresholds, conflicts = _keep_healthy(thresholds + opened)
     notes = _contradictions(seen) + conflicts + untiered
     channels, per_tier = _channels(lines, paths, tiers_order)
+    tiers = []
+    for t in tiers_order:
+        chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
+                                    if t != TARGET else [])
+        tiers.append({"name": t, "severity": tier_severity.get(t) or severity_of(t), "channels": chans or ["dashboard"],
+                      "description": "from the document's own words; TODO: review the channels"})
+    # an escalation level is told only by its step, never a tier's first channel
     named = {c["name"] for c in channels}
     for step in (s for t in opened for s in t["escalate"]):
         if step["channels"][0] not in named:
@@ -234,12 +241,6 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             channels.insert(-1, {"name": step["channels"][0], "type": "email",
                                  "description": f"escalation level {step['level']!r} named by the document; "
                                                 "TODO: its type and address"})
-    tiers = []
-    for t in tiers_order:
-        chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
-                                    if t != TARGET else [])
-        tiers.append({"name": t, "severity": tier_severity.get(t) or severity_of(t), "channels": chans or ["dashboard"],
-                      "description": "from the document's own words; TODO: review the channels"})
     gauges: dict[str, dict[str, Any]] = {}
     for (_key, kind, counter), mname in metrics.items():
         gauges.setdefault(mname, {"name": mname, "help": f"TODO: what {mname} measures ({kind}).",
