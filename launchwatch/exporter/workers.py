@@ -30,7 +30,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -313,18 +312,32 @@ def main(argv: list[str]) -> None:
 
     setup_logging(level)
     serving = _Serving(plan, shard, threads, conn)
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fetch")
     gc.freeze()  # the plan lives as long as the process
     conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            os._exit(0)  # the HTTP process is gone: nobody waits for what we hold
-        if message is None:
-            break
-        pool.submit(serving.handle, message)
-    pool.shutdown(wait=True)  # a reload: the fetches under way finish and are answered
+    # Leader and followers: the thread that reads a request fetches it itself (no hand-off to another
+    # thread); the next idle one reads the next request meanwhile, so a slow upstream holds one thread only.
+    reading = threading.Lock()
+    stopping = threading.Event()
+
+    def follow() -> None:
+        while True:
+            with reading:
+                if stopping.is_set():
+                    return
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    os._exit(0)  # the HTTP process is gone: nobody waits for what we hold
+                if message is None:  # a reload or shutdown: the fetches under way finish and are answered
+                    stopping.set()
+                    return
+            serving.handle(message)
+
+    followers = [threading.Thread(target=follow, name=f"fetch_{i}", daemon=True) for i in range(threads)]
+    for t in followers:
+        t.start()
+    for t in followers:
+        t.join()
     os._exit(0)
 
 
