@@ -63,8 +63,8 @@ def _cut(th: PlanThreshold) -> list[float]:
 
 def band_alerts(ths: list[PlanThreshold], low: float | None, high: float | None) -> list[PlanThreshold]:
     """The thresholds every value in the band [low, high) fires, judged at a point inside it (the
-    band's own edge for the hair-wide band of an ``==``)."""
-    if low is not None and any(t.op == "==" and t.value == low for t in ths):
+    band's own edge for a hair-wide band: ``== v``'s, or ``v`` alone when ``<= v`` and ``< v`` meet there)."""
+    if low is not None and (any(t.op == "==" and t.value == low for t in ths) or high == _just_above(low)):
         point = low
     elif low is None:
         point = (high if high is not None else 0.0) - max(abs(high or 0.0), 1.0)
