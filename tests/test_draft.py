@@ -303,3 +303,10 @@ def test_escalations_become_an_open_incident_alert_per_tier_with_its_steps() -> 
     assert not any({"tier-2", "management"} & set(t["channels"]) for t in plan["tiers"])  # told only by the step
     # one that names no tier is the user's to place
     assert any(u["reason"].startswith("line 7: an escalation that names no tier") for u in plan["unexpressible"])
+
+
+def test_where_alerts_go_is_not_a_failure_to_alert_on() -> None:
+    doc = ("## ALERT CHANNELS:\n- Email alerts for critical issues\n- WhatsApp notifications for urgent problems\n"
+           "- SMS alerts for server downtime\n\n## RED ALERTS:\n- Payment processing failure\n")
+    found, _ = extract(split_lines(doc))
+    assert {f.line for f in found} == {7}  # only the payment failure (its check failing, most attempts failing)

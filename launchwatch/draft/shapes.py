@@ -22,6 +22,7 @@ from launchwatch.draft.tiers import (
     action_severity,
     alert_tier,
     carries_on,
+    channel_types,
     is_alert_context,
     is_target_context,
     tier_in,
@@ -49,6 +50,9 @@ _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|fo
 _INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
                              re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
+# "Email alerts for critical issues", "SMS alerts for server downtime": where alerts go, not a failure
+_ROUTING_RE = re.compile(r"\b(?:alerts?|notifications?|messages?|integration|updates?|pages?)\s+(?:for|to|on|about)\b",
+                         re.I)
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
@@ -257,7 +261,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 findings.append(f)
                 last = [f]
                 continue
-            if tier != TARGET and path and (tier_in(path[-1]) or is_alert_context(path[-1])):
+            routing = channel_types(text) and (re.search(r"channel|notif|contact", path[-1] if path else "", re.I)
+                                                or _ROUTING_RE.search(text))
+            if tier != TARGET and path and not routing and (tier_in(path[-1]) or is_alert_context(path[-1])):
                 failed = failure_findings(line, path, tier)
                 if failed:
                     findings.extend(failed)
