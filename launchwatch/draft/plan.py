@@ -69,8 +69,14 @@ def _shown(value: float, kind: str) -> str:
     if kind == "ratio":
         return f"{value * 100:g}%"
     if kind == "duration":
-        return format_duration(value)
+        return f"{value:g}s" if value < 60 and value != int(value) else format_duration(value)
+    if kind == "size":
+        unit = next((u for u in ("TB", "GB", "MB", "kB") if value >= _DECIMAL[u]), None)
+        return f"{value / _DECIMAL[unit]:g} {unit}" if unit else f"{value:g} bytes"
     return f"{value:g}"
+
+
+_DECIMAL = {"TB": 1e12, "GB": 1e9, "MB": 1e6, "kB": 1e3}
 
 
 def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tuple[list[dict[str, Any]],

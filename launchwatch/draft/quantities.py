@@ -29,6 +29,11 @@ _SIZE_UNITS = {"b": 1, "bytes": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
 _RATE_UNITS = {"bps": 1 / 8, "kbps": 125, "mbps": 125e3, "gbps": 125e6}
 
 _OPS = [
+    # "must not exceed 2 GB" is at most 2 GB; "should never drop below 99%" at least 99%
+    (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:exceed|go above|be above|rise above|be more than|"
+     r"be over|go over)", "<="),
+    (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
+     r"be under|be less than)", ">="),
     (r">=|≥|=>|at least|no less than|minimum(?: of)?|min\.?", ">="),
     (r"<=|≤|=<|at most|no more than|maximum(?: of)?|max\.?|up to|within", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of", ">"),

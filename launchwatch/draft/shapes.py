@@ -78,11 +78,12 @@ def _subject(text: str) -> str:
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
     text = _INLINE_TIER_RE.sub(" ", text)
     text = _LABEL_RE.sub(" ", text)
-    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of)\b", " ", text)
+    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)
     text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
-    return re.sub(r"\s+", " ", text).strip(" -–—.")
+    text = re.sub(r"\s+", " ", text).strip(" -–—.")
+    return re.sub(r"(?:\s+(?:at|of|to|by|reaches|hits))+$", "", text, flags=re.I)  # "Disk usage at 80%"
 
 
 def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -> str:
@@ -298,10 +299,35 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
         return
 
 
-def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
+_SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
+_CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal)\b")
+
+
+def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) -> list[Finding] | None:
+    """A table of rules, one per row, with the tier in its own column ("| SEV1 | API availability below 99%
+    | 5 min | PagerDuty |"); None when the table is not one."""
+    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    cond = next((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h)), None)
+    if sev is None or cond is None or sev == cond:
+        return None
+    tier = tier_in(cells[sev]) or cells[sev].strip(" *`").upper()[:30]
+    if not tier:
+        return None
     out = []
+    for q in find_quantities(cells[cond]):
+        phrase = _subject(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
+        f = _make(line, path, phrase or cells[cond], q, "alert", cells[cond], cells[cond])
+        if f:
+            f.tier = tier
+            out.append(f)
+    return out
+
+
+def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
+    rules = _rule_row(line, path, header, cells)
+    out = rules or []
     phrase = cells[0]
-    for col, cell in enumerate(cells[1:], 1):
+    for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
         if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
                                                             r"sla|max|min|\bpage", name):
@@ -349,7 +375,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most
             op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
                                                                     q.kind == "ratio" else ">=")
-        elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I):
+        elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I) or \
+                re.search(r"\b(?:at|hits?)\s*$", segment[:max(0, segment.find(q.raw))], re.I):
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
         else:
             op = ">"
@@ -368,11 +395,15 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         op = negate(op)
     f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
                 excerpt.strip(), drop=drop)
-    f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
-        not re.search(r"[$€£/]", q.raw) and not text[:q.start].strip(" -–*•:") and \
-        bool(re.match(r"\s+[a-z]{3,}", after, re.I)) and not _PERIOD_AFTER_RE.match(after)
-    f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
+    subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after)
+    if pm is None and subject_after:  # "Fewer than 20 support tickets per day"
+        words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each )", after)
+        pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
+    # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
+    f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
+        not re.search(r"[$€£/]", q.raw) and subject_after and pm is None
+    f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
         # "< 5/week": a tally is a whole number, so the fifth one misses the target (>= 5)
         f.op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[q.op]
