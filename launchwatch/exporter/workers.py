@@ -114,11 +114,16 @@ class WorkerPool:
             self._closing = True
         self._stop.set()
         for w in self._workers:
-            with w.lock:
+            if not w.lock.acquire(timeout=1.0):  # a send blocked on a stopped worker: it is killed below
                 w.ready = False
-                if w.conn is not None:
+                continue
+            try:
+                if w.ready and w.conn is not None:  # (one not ready may still be reading the plan: it is stopped)
                     with contextlib.suppress(OSError, ValueError):
                         w.conn.send(None)  # no more work: finish what you hold and exit
+                w.ready = False
+            finally:
+                w.lock.release()
         deadline = time.monotonic() + grace
         for w in self._workers:
             proc = w.proc
@@ -301,6 +306,14 @@ class _Serving:
 
 def main(argv: list[str]) -> None:
     """``python -m launchwatch.exporter.workers FD``: serve the pool's requests on the socket FD."""
+    try:
+        _work(argv)
+    except Exception as exc:  # one line, not a traceback: the serving process replaces this worker
+        print(f"launchwatch worker process {os.getpid()}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        os._exit(1)
+
+
+def _work(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's ^C reaches the whole group: the HTTP process
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # decides (it reloads, or stops us)
     conn = Connection(int(argv[0]))
@@ -328,6 +341,10 @@ def main(argv: list[str]) -> None:
                     message = conn.recv()
                 except (EOFError, OSError):
                     os._exit(0)  # the HTTP process is gone: nobody waits for what we hold
+                except Exception as exc:  # a request that cannot be read: the stream is lost, so is this worker
+                    print(f"launchwatch worker process {os.getpid()}: {type(exc).__name__}: {exc}", file=sys.stderr,
+                          flush=True)
+                    os._exit(1)
                 if message is None:  # a reload or shutdown: the fetches under way finish and are answered
                     stopping.set()
                     return
