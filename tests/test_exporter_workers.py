@@ -102,7 +102,7 @@ def test_pages_are_the_same_with_and_without_the_pool(tmp_path, upstream):
 
 def test_concurrent_scrapes_share_one_fetch_with_the_pool(tmp_path, upstream):
     for n in ("alpha", "beta"):
-        upstream.set(f"/{n}", Reply(body=doc(5), delay=0.6))
+        upstream.set(f"/{n}", Reply(body=doc(5), delay=0.8))
     exp = served(tmp_path, plan_text(upstream.url, NAMES[:2]), 2, "plan.yml")
     try:
         results: list[dict[str, float]] = []
@@ -146,7 +146,7 @@ def worker_of(name: str) -> int:
 
 def test_a_dead_or_hung_worker_fails_only_its_targets_and_is_replaced(tmp_path, upstream, processes):
     for n in ("alpha", "beta"):
-        upstream.set(f"/{n}", Reply(body=doc(7), delay=0.4))
+        upstream.set(f"/{n}", Reply(body=doc(7), delay=1.0))
     proc, url, log = start_pooled(tmp_path, processes, plan_text(upstream.url, NAMES[:2], timeout="2s"))
     assert (worker_of("alpha"), worker_of("beta")) == (0, 1)
     slot_pid = {int(s): int(p) for s, p in re.findall(r"worker process (\d) ready \(pid (\d+)\)", log.read_text())}
@@ -155,9 +155,11 @@ def test_a_dead_or_hung_worker_fails_only_its_targets_and_is_replaced(tmp_path, 
     got: list[str] = []
     scraper = threading.Thread(target=lambda: got.append(requests.get(url + "/metrics", timeout=10).text))
     scraper.start()
-    time.sleep(0.2)
+    wait_for(lambda: upstream.hits["/alpha"] == 1, what="alpha's fetch under way in its worker")
     os.kill(slot_pid[0], signal.SIGKILL)
     scraper.join(10)
+    for n in ("alpha", "beta"):
+        upstream.set(f"/{n}", Reply(body=doc(7)))
     m = parse_metrics(got[0])
     assert m['launchwatch_target_up{target="alpha"}'] == 0 and m['launchwatch_target_up{target="beta"}'] == 1
     assert m['launchwatch_target_scrape_errors_total{metric="",reason="worker",target="alpha"}'] == 1
