@@ -258,7 +258,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 state = re.search(r"\b(?:unresolved|open|outstanding|pending)\b", none.group("what"), re.I)
                 f = Finding(line.number, none.group("what"), ">", 0.0, "count", TARGET, path, text,
                             for_=None if state else 0.0,
-                            note="'No ...' as a target: any one misses it; review the metric that counts them")
+                            note="'No ...' as a target: " + ("one open for a while" if state else "any one") +
+                                 " misses it; review the metric that counts them")
                 findings.append(f)
                 last = [f]
                 continue
@@ -406,7 +407,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
         # "< 5/week": a tally is a whole number, so the fifth one misses the target (>= 5)
-        f.op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[q.op]
+        f.op = negate(q.op)
     if pm:
         f.window = float(int(pm.group("n") or 1) * _PERIOD_SECONDS[pm.group("unit").lower()])
         f.counter = q.kind == "count"
