@@ -489,7 +489,7 @@ def start_up(tmp: Path, n: int = 100) -> list[Row]:
 # ---------------------------------------------------------------- table
 
 def main() -> None:
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     sections: list[tuple[str, list[Row]]] = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -504,7 +504,8 @@ def main() -> None:
             sections.append((title, case(tmp)))
     width = max(len(r.figure) for _, rows in sections for r in rows if r.value)  # headings may run over
     print(f"\nlaunchwatch bench — {DURATION:g} s per timed loop, {os.cpu_count()} cores, "
-          f"Python {sys.version.split()[0]}, {time.perf_counter() - started:.0f} s in all\n")
+          f"Python {sys.version.split()[0]}, {time.perf_counter() - started:.0f} s in all, load average "
+          f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end\n")
     print(f"  {'figure':<{width}}  {'value':>24}  {'goal':>18}  met")
     for title, rows in sections:
         print(f"\n{title}")
