@@ -167,6 +167,16 @@ class RunningExporter:
         resp.raise_for_status()
         return parse_metrics(resp.text)
 
+    def metrics_at_once(self, n: int) -> list[dict[str, float]]:
+        """``n`` scrapes started together (so they overlap), each one's samples."""
+        results: list[dict[str, float]] = []
+        threads = [threading.Thread(target=lambda: results.append(self.metrics())) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        return results
+
     def close(self) -> None:
         self.stop.set()
         self.thread.join(10)

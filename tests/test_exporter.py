@@ -103,12 +103,7 @@ def test_concurrent_scrapes_share_one_fetch(upstream, exporter_factory):
     upstream.set("/bad", Reply(body=b'{"widgets": 1}', delay=0.8))
     exp = exporter_factory(two_source_plan(upstream.url + "/bad", bad_timeout="5s")
                            .replace("{good}", upstream.url + "/good"))
-    results: list[dict[str, float]] = []
-    threads = [threading.Thread(target=lambda: results.append(exp.metrics())) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = exp.metrics_at_once(4)
     assert len(results) == 4 and all(r["widgets"] == 1 for r in results)
     assert upstream.hits["/bad"] == 1
 

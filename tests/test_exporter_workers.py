@@ -105,12 +105,7 @@ def test_concurrent_scrapes_share_one_fetch_with_the_pool(tmp_path, upstream):
         upstream.set(f"/{n}", Reply(body=doc(5), delay=0.8))
     exp = served(tmp_path, plan_text(upstream.url, NAMES[:2]), 2, "plan.yml")
     try:
-        results: list[dict[str, float]] = []
-        threads = [threading.Thread(target=lambda: results.append(exp.metrics())) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        results = exp.metrics_at_once(6)
         assert len(results) == 6 and all(r["alpha_orders_total"] == r["beta_orders_total"] == 5 for r in results)
         assert upstream.hits["/alpha"] == upstream.hits["/beta"] == 1  # six scrapes, one request each
         assert all(t.remote_block is not None for t in exp.app.engine.targets)  # fetched in the workers
