@@ -13,6 +13,7 @@ the survivor must then deliver the notification itself, and only once.
 
 from __future__ import annotations
 
+import signal
 import socket
 import time
 
@@ -122,15 +123,15 @@ def test_killing_the_first_alertmanager_while_an_alert_fires_still_notifies_once
             alerts = requests.get(f"{prom_url}/api/v1/alerts", timeout=5).json()["data"]["alerts"]
             return any(a["labels"]["alertname"] == ALERT and a["state"] == "firing" for a in alerts)
 
+        # The first freezes as the fault starts (SIGSTOP: it can neither notify nor gossip), so it cannot beat the
+        # kill inside the route's 1 s group_wait on a loaded machine; it is killed once the alert fires.
+        ams[first].send_signal(signal.SIGSTOP)
         requests.post(f"{sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
         wait_for(firing_in_prometheus, timeout=120, interval=0.05, what=f"{ALERT} firing in Prometheus")
         # SIGKILL: no goodbye to the cluster, so until failure detection drops the dead member the survivor still
         # sees itself at position 1 and waits PEER_TIMEOUT before it checks the notification log and sends.
         ams[first].kill()
         ams[first].wait(10)
-        assert not any(fires(n) for n in hook.notifications), (
-            f"{first} notified before it was killed: the kill came after its group_wait "
-            f"({timings['group_wait']:g}s), so this run did not test the failover")
 
         wait_for(lambda: any(fires(n) for n in hook.notifications), timeout=60, interval=0.1,
                  what=f"{ALERT} firing at the webhook from the surviving Alertmanager")
@@ -140,8 +141,8 @@ def test_killing_the_first_alertmanager_while_an_alert_fires_still_notifies_once
         time.sleep(max(0.0, first_at + settle - time.monotonic()))
 
         firing = [(t, n) for t, n in hook.received if fires(n)]
-        sender = firing[0][1]["externalURL"].rstrip("/")
-        assert sender == f"http://127.0.0.1:{web[survivor]}", f"notified by {sender}, not the survivor {survivor}"
+        senders = {n["externalURL"].rstrip("/") for _, n in firing}  # frozen first, the first never notified
+        assert senders == {f"http://127.0.0.1:{web[survivor]}"}, f"notified by {senders}, not only {survivor}"
         # A reminder after repeat_interval is the config working (RED reminds every response window), and so is an
         # update when the group's set of firing alerts changed; the same set again sooner is a duplicate.
         def firing_set(body: dict) -> frozenset:

@@ -21,6 +21,7 @@ their fresh values in replica ``b`` and in the store, which still holds one copy
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,10 +158,12 @@ def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stac
 
     served = shard_sources(stack.plan)
     assert "system-health" in served["0/2"]  # ErrorRateRed's requests come from the shard that stays
+    # The Alertmanager that would notify freezes as the fault starts (SIGSTOP: it can take the alert from
+    # neither replica, nor notify, nor gossip) and is killed once the alert fires; then, with the alert firing
+    # on both replicas, replica a and shard 1/2. Killing it only once a replica fired raced the route's 1 s
+    # group_wait and lost twice in CI on a loaded machine (the group was notified before the kill).
+    first.proc.send_signal(signal.SIGSTOP)
     requests.post(f"{stack.sim.url}/-/fault", params={"fault": "error-spike"}, timeout=5).raise_for_status()
-    # the Alertmanager that would notify dies inside the route's group_wait, as soon as the first replica
-    # sends (waiting for the second replica too lost the race once: the group was notified before the kill);
-    # then, with the alert firing on both replicas, replica a and shard 1/2
     wait_for(lambda: any_fires(), timeout=120, interval=0.02, what=f"{ALERT} firing on a replica")
     first.proc.kill()
     first.proc.wait(10)
@@ -169,11 +172,12 @@ def test_losing_a_replica_an_alertmanager_and_a_shard_loses_no_notification(stac
         lost.proc.kill()
         lost.proc.wait(10)
     lost_at = time.time()
-    assert not firing(stack.hook, ALERT), f"{first.name} notified before it was killed: the failover went untested"
     wait_for(lambda: firing(stack.hook, ALERT), timeout=60, interval=0.1,
              what=f"{ALERT} from the surviving Alertmanager\n{log_tail(stack.running)}")
-    sender = firing(stack.hook, ALERT)[0][1]["externalURL"].rstrip("/")
-    assert sender.endswith(survivor.listen.partition(":")[2]), f"notified by {sender}, not {survivor.name}"
+    # frozen before the alert, the first never notified: every notification is the survivor's
+    senders = {n["externalURL"].rstrip("/") for _, n in firing(stack.hook, ALERT)}
+    assert all(s.endswith(survivor.listen.partition(":")[2]) for s in senders), f"notified by {senders}, " \
+                                                                                  f"not only {survivor.name}"
     # both replicas' copies were one alert: no replica label, one entry in the group
     notified = [a for a in firing(stack.hook, ALERT)[0][1]["alerts"] if a["labels"]["alertname"] == ALERT]
     assert len(notified) == 1 and "replica" not in notified[0]["labels"], notified
