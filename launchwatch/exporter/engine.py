@@ -171,6 +171,19 @@ def probe_target(plan: RuntimePlan, module: str, url: str, pools: Pools) -> Targ
     return Target(plan.module(module).as_source(url), "", label=url, redirects=False, pools=pools)
 
 
+def recent_probe_target(cache: dict[tuple[str, str], Target], plan: RuntimePlan, module: str, url: str,
+                        pools: Pools) -> Target:
+    """``(module, url)``'s target from ``cache`` (made if new), kept most recently used last; past
+    ``_PROBE_TARGETS`` the least recently used is closed, so /probe's open-ended targets stay bounded.
+    The caller holds the cache's lock."""
+    key = (module, url)
+    target = cache.pop(key, None) or probe_target(plan, module, url, pools)
+    cache[key] = target
+    while len(cache) > _PROBE_TARGETS:
+        cache.pop(next(iter(cache))).close()
+    return target
+
+
 class Recorder:
     """Counts errors and missing values, and logs a target's state changes (not every failure)."""
 
@@ -324,14 +337,8 @@ class Engine:
     def probe(self, module: str, url: str, timeout: float | None, fmt: str | None = None) -> ScrapeResult:
         """Fetch ``url`` with ``module``'s settings and mappings, now (``/probe``; the caller checked the
         allow-list). Redirects are not followed: they could lead past the allow-list."""
-        key = (module, url)
         with self._probe_lock:
-            target = self._probe_targets.pop(key, None)
-            if target is None:
-                target = probe_target(self.plan, module, url, self.pools)
-            self._probe_targets[key] = target  # most recently used last
-            while len(self._probe_targets) > _PROBE_TARGETS:
-                self._probe_targets.pop(next(iter(self._probe_targets))).close()
+            target = recent_probe_target(self._probe_targets, self.plan, module, url, self.pools)
         budget = target.source.timeout if timeout is None else min(target.source.timeout, timeout)
         fut, run = target.claim()
         if run and not self._start(target, fut, budget, _uncounted, ("p", module, url), inline=True, fmt=fmt,

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from launchwatch.exporter.engine import _PROBE_TARGETS, ScrapeResult, Target, probe_target
+from launchwatch.exporter.engine import ScrapeResult, Target, recent_probe_target
 from launchwatch.exporter.exposition import GZIP_MEMBER_MIN
 from launchwatch.exporter.fetch import Pools
 from launchwatch.exporter.probe import ProbeOutcome
@@ -268,12 +268,7 @@ class _Serving:
                     t = self.targets[request[1]] = Target(self.sources[request[1]], self.plan.base_url,
                                                           pools=self.pools)
                 return t
-            key = (request[1], request[2])
-            t = self.probes.pop(key, None) or probe_target(self.plan, key[0], key[1], self.pools)
-            self.probes[key] = t
-            while len(self.probes) > _PROBE_TARGETS:
-                self.probes.pop(next(iter(self.probes))).close()
-            return t
+            return recent_probe_target(self.probes, self.plan, request[1], request[2], self.pools)
 
     def handle(self, message: tuple[Any, ...]) -> None:
         rid, request, budget, fmt, compress, have = message
