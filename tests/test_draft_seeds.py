@@ -35,7 +35,7 @@ PLANS = {"000_dc6bdd2e3f793e5f.txt": "whatsapp-quiz", "001_c4ffaf886d4e7bca.txt"
 # moves up; a document at the bar is held to the bar.
 BAR = (0.95, 0.90, 0.90)
 FLOORS = {
-    "000_dc6bdd2e3f793e5f.txt": (0.93, 0.93, 0.92),
+    "000_dc6bdd2e3f793e5f.txt": (0.96, 0.93, 0.92),
     "001_c4ffaf886d4e7bca.txt": (0.96, 0.96, 0.82),
     "002_67f07afdfce093e1.txt": (0.96, 0.97, 0.68),
     "003_ce181ca9fb67ba72.txt": (0.95, 1.00, 0.76),
@@ -159,12 +159,13 @@ def figures(name: str, wanted: list[Found], got: list[Found], extra_numbers: lis
 def document_thresholds(plan: Any) -> list[Found]:
     """The plan's thresholds as its document states them: a rule the plan repeats per phase only to route
     it differently (post-launch's Tier 2-4 alerts: round the clock in the first month, business hours
-    after) is one threshold of the document (same section, comparison, value, duration and tier)."""
+    after) is one threshold of the document (same section, comparison, value, duration and tier); a rule the
+    plan adds beyond its document (``from_document: false``, e.g. whatsapp-quiz's ServerDegraded) is none."""
     seen: set[tuple[Any, ...]] = set()
     out = []
     for t in plan.thresholds:
         key = (t.section, t.op, t.value, t.for_, t.tier, t.metric)
-        if key not in seen:
+        if t.from_document and key not in seen:
             seen.add(key)
             out.append(Found(t.op, t.value, t.for_, t.tier, t.section))
     return out

@@ -51,7 +51,8 @@ def catalogue(plan: Plan) -> str:
         seen.add(th.alert)
         lines += [heading, "", f"{th.summary}. **{th.tier}**: {cond}{for_}"
                   f" (`{th.op} {format_number(th.value)}`).", "",
-                  f"- From the document: {th.section}"]
+                  f"- From the document: {th.section}" if th.from_document
+                  else f"- Not in the document: the plan adds it (beside {th.section})"]
         if th.phases:
             lines.append(f"- Phases: {', '.join(th.phases)}")
         if th.business_hours:

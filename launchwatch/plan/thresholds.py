@@ -167,6 +167,9 @@ class Threshold(_Strict):
     description: str = ""
     runbook: str | None = None
     note: str = ""
+    # False: a rule the plan adds beyond its document (its note says why); the alert catalogue says so, and
+    # the drafter's comparison with the built-in plans does not count it among the document's thresholds
+    from_document: bool = True
     # the 1-based line of the document that states this threshold's number (``launchwatch draft`` sets it)
     source_line: int | None = Field(default=None, ge=1)
 
