@@ -1,38 +1,36 @@
 """Fetch one source over HTTP within a deadline and a size cap, naming why it failed.
 
-The whole fetch (connect, headers, every body chunk, decompression) must finish before the
-deadline, and the size cap applies to the decompressed body, so a slow-drip or a gzip bomb costs
-at most one timeout and one cap's worth of memory. A per-read socket timeout alone cannot promise
-that (a server dripping its headers a byte at a time never trips it), so a watchdog cuts the
-connections of a fetch that is still running at its deadline.
+libcurl (through pycurl) does the HTTP: the whole fetch (connect, headers, every body chunk,
+decompression) must finish before the deadline — curl's own transfer timeout, so a server dripping
+its headers a byte at a time costs one timeout, not one per read — and the size cap applies to the
+decompressed body as it arrives, so a gzip bomb costs at most one cap's worth of memory.
+urllib3 did this before at three times the CPU per fetch (docs/performance.md), most of it in
+http.client's header parsing and a watchdog thread that cut late fetches.
 
-Sources share their connections per host (``Pools``: one urllib3 pool manager per TLS setting, as
-many kept-alive connections per host as fetches run at once), so 1,000 sources on one API keep a
-handful of connections, not 1,000; the watchdog cuts only the connections its own fetch took, and a
-response not read to its end closes its connection rather than leave it to the next source.
+Sources share their connections (``Pools``: one curl connection cache, kept-alive connections per
+host), so 1,000 sources on one API keep a handful of connections, not 1,000; a curl handle is taken
+for one fetch and given back, so handles number the fetches that run at once, not the sources.
+Redirects are followed here, not by curl, so that a redirect to another origin carries no
+credential: Authorization, cookies and every header whose value is a secret are dropped, as
+urllib3 does for the first two.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import heapq
-import http.client
-import itertools
+import errno
 import logging
 import os
-import socket
 import ssl
 import threading
 import time
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-import urllib3
+import pycurl
 
 if TYPE_CHECKING:  # a source of the model or of its runtime form (launchwatch.plan.runtime), or a journey's step
     from launchwatch.plan.model import SecretRef, Source
@@ -40,9 +38,6 @@ if TYPE_CHECKING:  # a source of the model or of its runtime form (launchwatch.p
 __all__ = ["REASONS", "FetchError", "FetchResult", "Fetcher", "Pools", "read_secret", "redact_url"]
 
 log = logging.getLogger("launchwatch.exporter")
-# A plan that sets tls.insecure_skip_verify chose it: say so once per source (below), not in an
-# unstructured warning on stderr at every fetch.
-warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
 
 # Every value of launchwatch_target_scrape_errors_total{reason}.
 REASONS = (
@@ -50,7 +45,7 @@ REASONS = (
     "http_status", "too_large", "decode", "invalid_json", "invalid_value", "secret",
     "worker",  # the worker process fetching it died or hung (launchwatch.exporter.workers)
 )
-_CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
 
 
 class FetchError(Exception):
@@ -70,6 +65,32 @@ class FetchResult:
     content_type: str = ""
     tls_not_after: float | None = None
     headers: Mapping[str, str] = field(default_factory=dict)  # the response's, names case-insensitive
+
+
+class Headers(Mapping[str, str]):
+    """A response's header fields, looked up without regard to case (a repeated field: values joined by ", ")."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self) -> None:
+        self._fields: dict[str, tuple[str, str]] = {}
+
+    def add(self, name: str, value: str) -> None:
+        key = name.lower()
+        had = self._fields.get(key)
+        self._fields[key] = (name, value if had is None else f"{had[1]}, {value}")
+
+    def __getitem__(self, name: str) -> str:
+        return self._fields[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._fields
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._fields.values())
+
+    def __len__(self) -> int:
+        return len(self._fields)
 
 
 def redact_url(url: str, replacement: str = "***@") -> str:
@@ -103,11 +124,7 @@ def _secret(ref: SecretRef) -> str:
 
 class Fetcher:
     """HTTP client for one source (or a journey's step: anything with a source's request fields);
-    keeps its connection alive between scrapes.
-
-    Plain urllib3 rather than requests: the same connection pool underneath at well under half
-    the CPU per request, which is most of what a fresh scrape costs.
-    """
+    its connections stay alive between scrapes in its ``Pools``."""
 
     def __init__(self, source: Source, url: str, *, redirects: bool = True, pools: Pools | None = None):
         self.source = source
@@ -118,13 +135,13 @@ class Fetcher:
         self.safe_url = redact_url(url)
         if source.tls.insecure_skip_verify:
             log.warning("target %s: TLS certificate verification is off (tls.insecure_skip_verify)", source.name)
-        # a redirect to another origin carries no credential: urllib3 strips Authorization and cookies,
-        # and here every header whose value is a secret (an API key header would otherwise follow)
-        secret_headers = {name.lower() for name, value in source.headers.items() if not isinstance(value, str)}
-        self._retries = _RETRIES.new(remove_headers_on_redirect=_RETRIES.remove_headers_on_redirect | secret_headers)
+        # a redirect to another origin carries no credential: Authorization and cookies (as urllib3 and
+        # browsers drop them), and every header whose value is a secret (an API key header would otherwise follow)
+        self._cross_origin_drop = _CROSS_ORIGIN_DROP | {
+            name.lower() for name, value in source.headers.items() if not isinstance(value, str)}
         self._own_pools = pools is None  # a fetcher on its own (a journey's step, a test) keeps its own
         self._pools = pools if pools is not None else Pools(maxsize=2)
-        self._pool = self._pools.manager(source.tls)
+        self._tls = _tls_options(source.tls)
         self._body = source.body.encode("utf-8") if source.body is not None else None
         self._sent: tuple[dict[str, str], str | None] = ({}, None)  # the last request's headers and basic auth
 
@@ -134,7 +151,7 @@ class Fetcher:
 
     def _headers(self) -> dict[str, str]:
         src = self.source
-        headers = {"Accept": "application/json", "Accept-Encoding": _ACCEPT_ENCODING, "User-Agent": "launchwatch"}
+        headers = {"Accept": "application/json", "User-Agent": "launchwatch"}
         for name, value in src.headers.items():  # names are case-insensitive: the plan's replaces the default
             _put(headers, name, value if isinstance(value, str) else _secret(value))
         basic = None
@@ -168,74 +185,138 @@ class Fetcher:
         start = time.monotonic()
         deadline = start + timeout
         headers = self._headers()
-        fetch = _InFlight()
-        _USING.fetch = fetch  # the pools note every connection this request takes (redirects: more than one)
-        alarm = _WATCHDOG.arm(deadline, fetch.cut)
-        resp = None
+        method, body, url = src.method, self._body, self.url
+        curl = self._pools.take()
         try:
-            try:
-                resp = self._pool.request(src.method, self.url, headers=headers, body=self._body,
-                                          timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                          preload_content=False, decode_content=True, redirect=self.redirects,
-                                          retries=self._retries)
-            except urllib3.exceptions.HTTPError as exc:
-                raise (self._late(timeout) if fetch.was_cut else _classify(exc, self.safe_url, timeout)) from None
-            try:
-                tls_not_after = _tls_not_after(resp)
-                body = self._read(resp, deadline, timeout)
-            except FetchError:
-                resp.close()  # not read to its end: the connection goes, not to another source's request
-                if fetch.was_cut:
-                    raise self._late(timeout) from None
-                raise
-            except BaseException:
-                resp.close()
-                raise
-        finally:
-            _USING.fetch = None
-            _WATCHDOG.disarm(alarm)
-            fetch.finish()  # from here on the watchdog leaves the connections alone: they go back to the pool
-            if resp is not None:
-                resp.release_conn()
-        if fetch.was_cut:  # a body read to "the end" that the watchdog made
-            raise self._late(timeout)
-        duration = time.monotonic() - start
-        if resp.status not in src.valid_status_codes:
-            raise FetchError("http_status", f"{self.safe_url} answered HTTP {resp.status}", resp.status)
-        return FetchResult(resp.status, body, duration, resp.headers.get("Content-Type", ""), tls_not_after,
-                           resp.headers)
-
-    def _late(self, timeout: float) -> FetchError:
-        return FetchError("timeout", f"{self.safe_url} did not finish within {timeout:g}s")
-
-    def _read(self, resp: urllib3.BaseHTTPResponse, deadline: float, timeout: float) -> bytes:
-        cap = self.source.max_response_bytes
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap and "Content-Encoding" not in resp.headers:
-            raise FetchError("too_large", f"{self.safe_url} body is {declared} bytes, over the {cap}-byte cap")
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            while True:
-                if time.monotonic() > deadline:
-                    raise FetchError("timeout", f"{self.safe_url} body not received within {timeout:g}s")
-                _set_read_timeout(resp, max(deadline - time.monotonic(), 0.001))
-                chunk = resp.read1(_CHUNK, decode_content=True)  # b"" only at the end of the body
-                if not chunk:
+            for hop in range(MAX_REDIRECTS + 1):
+                got, left = _Reply(src.max_response_bytes), deadline - time.monotonic()
+                if left <= 0:  # spent on the redirects before this one
+                    raise FetchError("timeout", f"{self.safe_url} did not finish within {timeout:g}s")
+                self._prepare(curl, method, url, headers, body, got, left)
+                try:
+                    curl.perform()
+                except pycurl.error as exc:
+                    raise self._failed(curl, exc, got, url, timeout) from None
+                status = curl.getinfo(pycurl.RESPONSE_CODE)
+                location = got.headers.get("Location") if self.redirects and status in _REDIRECTS else None
+                if location is None:
                     break
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError("too_large", f"{self.safe_url} body is over the {cap}-byte cap")
-                chunks.append(chunk)
-        except FetchError:
-            raise
-        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            raise FetchError("timeout", f"{self.safe_url} body not received within {timeout:g}s") from None
-        except urllib3.exceptions.DecodeError as exc:
-            raise FetchError("decode", f"{self.safe_url} body cannot be decoded: {type(exc).__name__}") from None
-        except (urllib3.exceptions.ProtocolError, ConnectionError, OSError) as exc:
-            raise FetchError("connection_reset", f"{self.safe_url}: {_broken_body(exc)}") from None
-        return b"".join(chunks)
+                if hop == MAX_REDIRECTS:
+                    raise FetchError("redirect", f"{self.safe_url}: too many redirects (loop?)")
+                target = urljoin(url, location.strip())
+                if _origin(target) != _origin(url):
+                    headers = {k: v for k, v in headers.items() if k.lower() not in self._cross_origin_drop}
+                if status == 303 and method != "HEAD":  # RFC 9110 15.4.4: GET, and the body stays behind
+                    method, body = "GET", None
+                    headers = {k: v for k, v in headers.items() if not k.lower().startswith("content-")}
+                url = target
+            tls_not_after = self._pools.not_after(curl, url, self._tls) if url.startswith("https:") else None
+        finally:
+            self._pools.give(curl)
+        duration = time.monotonic() - start
+        if status not in src.valid_status_codes:
+            raise FetchError("http_status", f"{self.safe_url} answered HTTP {status}", status)
+        return FetchResult(status, b"".join(got.chunks), duration, got.headers.get("Content-Type", ""),
+                           tls_not_after, got.headers)
+
+    def _prepare(self, curl: pycurl.Curl, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                 got: _Reply, left: float) -> None:
+        ms = max(int(left * 1000), 1)
+        setopt = curl.setopt
+        setopt(pycurl.URL, url)
+        setopt(pycurl.TIMEOUT_MS, ms)
+        setopt(pycurl.CONNECTTIMEOUT_MS, ms)
+        lines = [f"{k}: {v}" if v else f"{k};" for k, v in headers.items()]  # "Name;" sends an empty value
+        if body is not None:
+            setopt(pycurl.POSTFIELDS, body)
+            lines += ["Expect:"] + ([] if any(k.lower() == "content-type" for k in headers) else ["Content-Type:"])
+            if method != "POST":
+                setopt(pycurl.CUSTOMREQUEST, method)
+        elif method == "HEAD":
+            setopt(pycurl.NOBODY, 1)
+        elif method != "GET":
+            setopt(pycurl.CUSTOMREQUEST, method)
+        setopt(pycurl.HTTPHEADER, lines)
+        setopt(pycurl.HEADERFUNCTION, got.header)
+        setopt(pycurl.WRITEFUNCTION, got.write)
+        if url.startswith("https:"):
+            for option, value in self._tls:
+                setopt(option, value)
+
+    def _failed(self, curl: pycurl.Curl, exc: pycurl.error, got: _Reply, url: str, timeout: float) -> FetchError:
+        """What went wrong, by curl's error code (never by its message text, which names hosts and may
+        change between versions); never echo the URL's credentials."""
+        code = exc.args[0] if exc.args else 0
+        where = self.safe_url
+        if got.declared is not None:
+            return FetchError("too_large", f"{where} body is {got.declared} bytes, over the {got.cap}-byte cap")
+        if got.over:
+            return FetchError("too_large", f"{where} body is over the {got.cap}-byte cap")
+        if code == pycurl.E_OPERATION_TIMEDOUT:
+            if got.head_done:
+                return FetchError("timeout", f"{where} body not received within {timeout:g}s")
+            return FetchError("timeout", f"{where} did not answer within {timeout:g}s")
+        if code in (pycurl.E_COULDNT_RESOLVE_HOST, pycurl.E_COULDNT_RESOLVE_PROXY):
+            return FetchError("dns", f"{where}: host name does not resolve")
+        if code == pycurl.E_COULDNT_CONNECT:
+            if curl.getinfo(pycurl.OS_ERRNO) == errno.ECONNREFUSED:
+                return FetchError("connection_refused", f"{where}: connection refused")
+            return FetchError("connection_error", f"{where}: cannot connect")
+        if code in _TLS_ERRORS:
+            return FetchError("tls", f"{where}: {_tls_problem(curl.getinfo(pycurl.SSL_VERIFYRESULT))}")
+        if code == pycurl.E_BAD_CONTENT_ENCODING:
+            return FetchError("decode", f"{where}: body cannot be decoded")
+        if code == pycurl.E_PARTIAL_FILE:
+            read, length = curl.getinfo(pycurl.SIZE_DOWNLOAD_T), curl.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)
+            if length > read:
+                more = length - read
+                return FetchError("connection_reset",
+                                  f"{where}: connection closed mid-body ({read} bytes read, {more} more expected)")
+            return FetchError("connection_reset", f"{where}: connection closed mid-body")
+        if code in (pycurl.E_RECV_ERROR, pycurl.E_SEND_ERROR, pycurl.E_GOT_NOTHING):
+            mid = " mid-body" if got.head_done else ""
+            return FetchError("connection_reset", f"{where}: connection reset by peer{mid}")
+        if code in (pycurl.E_URL_MALFORMAT, pycurl.E_UNSUPPORTED_PROTOCOL):
+            return FetchError("connection_error", f"{where}: invalid URL")
+        return FetchError("connection_error", f"{where}: curl error {code}")
+
+
+class _Reply:
+    """One response as curl hands it over: header lines, then the (decoded) body in chunks, capped."""
+
+    __slots__ = ("cap", "chunks", "declared", "head_done", "headers", "over", "size")
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.headers = Headers()
+        self.head_done = False
+        self.over = False
+        self.declared: int | None = None  # a Content-Length over the cap, refused before the body
+
+    def header(self, line: bytes) -> int | None:
+        if line.startswith(b"HTTP/"):  # a new response (after a 100 Continue): its own fields
+            self.headers, self.head_done = Headers(), False
+            return None
+        name, sep, value = line.decode("latin-1").partition(":")
+        if sep:
+            self.headers.add(name.strip(), value.strip())
+        elif not line.strip():
+            self.head_done = True
+            length = self.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > self.cap and "Content-Encoding" not in self.headers:
+                self.declared = int(length)
+                return 0  # stop here: curl ends the transfer (and closes its connection)
+        return None
+
+    def write(self, data: bytes) -> int | None:
+        self.size += len(data)
+        if self.size > self.cap:
+            self.over = True
+            return 0
+        self.chunks.append(data)
+        return None
 
 
 def _put(headers: dict[str, str], name: str, value: str) -> None:
@@ -245,224 +326,119 @@ def _put(headers: dict[str, str], name: str, value: str) -> None:
     headers[name] = value
 
 
-# No retries (a failed fetch is a finding, and a retry would stretch the scrape), five redirects.
-_RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True,
-                         raise_on_status=False)
-_ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        parts.scheme.lower())
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CROSS_ORIGIN_DROP = frozenset({"authorization", "cookie", "proxy-authorization"})
 _PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "user-agent", "content-type"})
-# urllib3 logs each redirect's full target URL (credentials included) at INFO; launchwatch logs its own way.
-logging.getLogger("urllib3").setLevel(logging.WARNING)
-# More fetches to one host at once than connections kept for it: the extra connection is closed after use,
-# which urllib3 reports as a warning; it is how the pool is meant to work here.
-logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+_TLS_ERRORS = frozenset({
+    pycurl.E_PEER_FAILED_VERIFICATION, pycurl.E_SSL_CONNECT_ERROR, pycurl.E_SSL_CACERT_BADFILE,
+    pycurl.E_SSL_CERTPROBLEM, pycurl.E_SSL_CIPHER, pycurl.E_SSL_ISSUER_ERROR, pycurl.E_SSL_INVALIDCERTSTATUS,
+    pycurl.E_SSL_PINNEDPUBKEYNOTMATCH, pycurl.E_SSL_CRL_BADFILE, pycurl.E_SSL_SHUTDOWN_FAILED})
 
 
-class _InFlight:
-    """One fetch's connections, for the watchdog to cut at the deadline (and only until the fetch ends)."""
-
-    __slots__ = ("_lock", "connections", "finished", "was_cut")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.connections: list[urllib3.connection.HTTPConnection] = []
-        self.finished = False
-        self.was_cut = False
-
-    def cut(self) -> None:
-        """The deadline passed mid-fetch: shut this fetch's connections so the blocked read returns."""
-        with self._lock:
-            if self.finished:  # its connections are back in the pool, maybe another source's now
-                return
-            self.was_cut = True
-            for conn in self.connections:
-                sock = getattr(conn, "wire", None)
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-
-    def finish(self) -> None:
-        with self._lock:
-            self.finished = True
+def _tls_options(tls: Any) -> tuple[tuple[int, Any], ...]:
+    """curl's TLS options for a source's ``tls`` block: the system's CAs unless it names its own (then only
+    those), or no verification at all when it says so; the certificate chain kept for its expiry."""
+    if tls.insecure_skip_verify:
+        return (pycurl.SSL_VERIFYPEER, 0), (pycurl.SSL_VERIFYHOST, 0), (pycurl.OPT_CERTINFO, 1)
+    if tls.ca_file:
+        return (pycurl.CAINFO, str(tls.ca_file)), (pycurl.OPT_CERTINFO, 1)
+    return (*_SYSTEM_CAS, (pycurl.OPT_CERTINFO, 1))
 
 
-_USING = threading.local()  # .fetch: the _InFlight of the fetch running on this thread
+def _system_cas() -> tuple[tuple[int, str], ...]:
+    """This machine's CA store as Python's ssl finds it (curl's wheel would look where it was built)."""
+    paths = ssl.get_default_verify_paths()
+    found: list[tuple[int, str]] = []
+    if paths.cafile and os.path.exists(paths.cafile):
+        found.append((pycurl.CAINFO, paths.cafile))
+    if paths.capath and os.path.isdir(paths.capath):
+        found.append((pycurl.CAPATH, paths.capath))
+    return tuple(found)
 
 
-class _Watched(urllib3.connection.HTTPConnection):
-    wire: socket.socket | None = None  # the socket of the last connect(), kept for the response's reads
-
-    def connect(self) -> None:
-        super().connect()
-        self.wire = self.sock  # http.client drops .sock when the server closes; the body still reads it
-
-
-class _WatchedTls(urllib3.connection.HTTPSConnection):
-    wire: socket.socket | None = None
-
-    def connect(self) -> None:
-        super().connect()
-        self.wire = self.sock
-
-
-class _Noting:
-    """A pool that notes each connection it hands out in the fetch running on this thread."""
-
-    def _get_conn(self, timeout: float | None = None) -> urllib3.connection.HTTPConnection:
-        conn = super()._get_conn(timeout)  # type: ignore[misc]
-        fetch = getattr(_USING, "fetch", None)
-        if fetch is not None:
-            fetch.connections.append(conn)
-        return conn
-
-
-class _HttpPool(_Noting, urllib3.HTTPConnectionPool):
-    ConnectionCls = _Watched
-
-
-class _HttpsPool(_Noting, urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedTls
+_SYSTEM_CAS = _system_cas()
 
 
 class Pools:
-    """Connections kept alive per host and shared by every fetcher given this: one pool manager per
-    TLS setting (verification on, with a CA file, or off), ``maxsize`` connections kept per host."""
+    """What fetchers given this share: one curl connection cache (``maxsize`` kept-alive connections per
+    host at most, as many as fetches run at once), DNS answers and TLS sessions, and a stack of idle curl
+    handles (a fetch takes one and gives it back)."""
 
     def __init__(self, maxsize: int):
         self.maxsize = maxsize
         self._lock = threading.Lock()
-        self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
+        self._share = pycurl.CurlShare()
+        for data in (pycurl.LOCK_DATA_CONNECT, pycurl.LOCK_DATA_DNS, pycurl.LOCK_DATA_SSL_SESSION):
+            self._share.setopt(pycurl.SH_SHARE, data)
+        self._idle: list[pycurl.Curl] = []
+        self._expiry: dict[tuple[str, tuple[tuple[int, Any], ...]], float | None] = {}
+        self._closed = False
 
-    def manager(self, tls: Any) -> urllib3.PoolManager:
-        key = (tls.ca_file, bool(tls.insecure_skip_verify))
+    def take(self) -> pycurl.Curl:
         with self._lock:
-            found = self._managers.get(key)
-            if found is None:
-                settings: dict[str, object] = {"cert_reqs": "CERT_REQUIRED"}
-                if tls.insecure_skip_verify:
-                    settings = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
-                elif tls.ca_file:
-                    settings["ca_certs"] = tls.ca_file
-                # hosts kept: every host of a big plan (a pool evicted is only reconnected, never wrong)
-                found = urllib3.PoolManager(num_pools=1024, maxsize=self.maxsize, block=False, retries=_RETRIES,
-                                            **settings)
-                found.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
-                self._managers[key] = found
-        return found
+            curl = self._idle.pop() if self._idle else None
+        if curl is None:
+            curl = pycurl.Curl()
+            curl.setopt(pycurl.SHARE, self._share)  # kept through reset(), as curl_easy_reset says
+        for option, value in _ALWAYS:
+            curl.setopt(option, value)
+        return curl
+
+    def give(self, curl: pycurl.Curl) -> None:
+        curl.reset()  # the next fetch starts from curl's defaults; the shared connections stay
+        with self._lock:
+            if not self._closed and len(self._idle) < self.maxsize:
+                self._idle.append(curl)
+                return
+        curl.close()
+
+    def not_after(self, curl: pycurl.Curl, url: str, tls: tuple[tuple[int, Any], ...]) -> float | None:
+        """Expiry (Unix seconds) of the server's certificate, when verified: from this fetch's handshake, or
+        remembered from the last one (a kept-alive connection has no new handshake to report)."""
+        key = ("://".join(_origin(url)[:2]) + f":{_origin(url)[2]}", tls)
+        found = _leaf_not_after(curl) if (pycurl.SSL_VERIFYPEER, 0) not in tls else None
+        with self._lock:
+            if found is not None:
+                self._expiry[key] = found
+                return found
+            return self._expiry.get(key) if (pycurl.SSL_VERIFYPEER, 0) not in tls else None
 
     def close(self) -> None:
         with self._lock:
-            for manager in self._managers.values():
-                manager.clear()
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for curl in idle:
+            curl.close()
+        self._share.close()
 
 
-class _Watchdog:
-    """One daemon thread running callbacks at their deadlines; ``disarm`` before then cancels one."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[list] = []  # [deadline, seq, callback or None once disarmed]
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def arm(self, deadline: float, callback: Callable[[], None]) -> list:
-        entry = [deadline, next(self._seq), callback]
-        with self._cond:
-            heapq.heappush(self._heap, entry)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="fetch-watchdog", daemon=True)
-                self._thread.start()
-            if self._heap[0] is entry:
-                self._cond.notify()
-        return entry
-
-    def disarm(self, entry: list) -> None:
-        with self._cond:
-            entry[2] = None
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._heap and self._heap[0][2] is None:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
-                    continue
-                wait = self._heap[0][0] - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                callback = heapq.heappop(self._heap)[2]
-            with contextlib.suppress(Exception):
-                callback()
+# Set on every handle for every fetch: HTTP/1.1 only (keep-alive as Prometheus' targets expect; no HTTP/2
+# by ALPN), no proxy from the environment (the plan says where to go), every encoding curl can decode,
+# no signals (threads), redirects followed by Fetcher (above), never by curl.
+_ALWAYS = (
+    (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1), (pycurl.PROXY, ""), (pycurl.ACCEPT_ENCODING, ""),
+    (pycurl.NOSIGNAL, 1), (pycurl.FOLLOWLOCATION, 0), (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
+)
 
 
-_WATCHDOG = _Watchdog()
-
-
-def _set_read_timeout(raw: urllib3.BaseHTTPResponse, seconds: float) -> None:
-    """Shrink the socket timeout so one blocking read cannot outlast the deadline."""
-    sock = _socket(raw)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.settimeout(seconds)
-
-
-def _socket(resp: urllib3.BaseHTTPResponse) -> socket.socket | None:
-    """The response's socket: urllib3's public ``connection`` is one of ours (``_watched_pools``),
-    which keeps the socket its ``connect()`` made. tests/test_fetch_tls.py holds this path."""
-    return getattr(resp.connection, "wire", None)
-
-
-def _tls_not_after(resp: urllib3.BaseHTTPResponse) -> float | None:
-    """Expiry (Unix seconds) of the server's certificate, when the connection was verified TLS."""
-    sock = _socket(resp)
-    if not isinstance(sock, ssl.SSLSocket):
-        return None
+def _leaf_not_after(curl: pycurl.Curl) -> float | None:
     try:
-        cert = sock.getpeercert()
-    except (ValueError, OSError):
+        chain = curl.getinfo(pycurl.INFO_CERTINFO)
+    except pycurl.error:
         return None
-    not_after = cert.get("notAfter") if cert else None
-    return float(ssl.cert_time_to_seconds(not_after)) if not_after else None
-
-
-def _classify(exc: urllib3.exceptions.HTTPError, url: str, timeout: float) -> FetchError:
-    """Map a urllib3 exception to a reason, by the types in its chain (never by message text, which
-    differs between platforms and languages); never echo the URL's credentials."""
-    cause = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason else exc
-    chain = list(_chain(exc))
-    if isinstance(cause, urllib3.exceptions.SSLError):
-        return FetchError("tls", f"{url}: {_tls_problem(chain)}")
-    if isinstance(cause, urllib3.exceptions.ResponseError):  # status retries are off: only redirects give it
-        return FetchError("redirect", f"{url}: too many redirects (loop?)")
-    if isinstance(cause, urllib3.exceptions.DecodeError):
-        return FetchError("decode", f"{url}: body cannot be decoded")
-    if isinstance(cause, urllib3.exceptions.LocationValueError | urllib3.exceptions.LocationParseError):
-        return FetchError("connection_error", f"{url}: invalid URL")
-    if _found(chain, urllib3.exceptions.NameResolutionError, socket.gaierror):
-        return FetchError("dns", f"{url}: host name does not resolve")
-    if _found(chain, ConnectionRefusedError):
-        return FetchError("connection_refused", f"{url}: connection refused")
-    if _found(chain, ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
-        return FetchError("connection_reset", f"{url}: connection reset by peer")
-    # After the checks above: urllib3's NewConnectionError (refused, unresolvable) is a TimeoutError subclass.
-    if isinstance(cause, urllib3.exceptions.TimeoutError):
-        return FetchError("timeout", f"{url} did not answer within {timeout:g}s")
-    return FetchError("connection_error", f"{url}: {type(cause).__name__}")
-
-
-def _found(chain: list[BaseException], *types: type[BaseException]) -> bool:
-    return any(isinstance(e, types) for e in chain)
-
-
-def _broken_body(exc: BaseException) -> str:
-    chain = list(_chain(exc))
-    short = next((e for e in chain if isinstance(e, urllib3.exceptions.IncompleteRead)), None)
-    if short is not None and isinstance(short.partial, int) and isinstance(short.expected, int):
-        return f"connection closed mid-body ({short.partial} bytes read, {short.expected} more expected)"
-    if _found(chain, ConnectionResetError, BrokenPipeError):
-        return "connection reset by peer mid-body"
-    return f"connection broke mid-body: {type(exc).__name__}"
+    for name, value in chain[0] if chain else ():
+        if name == "Expire date":
+            try:
+                return float(ssl.cert_time_to_seconds(value))
+            except ValueError:
+                return None
+    return None
 
 
 # OpenSSL's X509 verify codes (stable across versions): what is wrong with the server's certificate
@@ -471,13 +447,9 @@ _NO_ISSUER = (2, 20, 21)  # unable to get issuer certificate (locally), unable t
 _WRONG_NAME = (62, 64)  # host name or IP address mismatch
 
 
-def _tls_problem(chain: list[BaseException]) -> str:
-    """What is wrong with the server's certificate, and how a plan can trust it."""
+def _tls_problem(code: int) -> str:
+    """What is wrong with the server's certificate (OpenSSL's verify result), and how a plan can trust it."""
     skip = "tls.insecure_skip_verify: true skips verification"
-    verify = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
-    if verify is None:
-        return "TLS handshake failed"
-    code = verify.verify_code
     if code == _EXPIRED:
         return f"certificate has expired (renew it; {skip})"
     if code in (_SELF_SIGNED, _SELF_SIGNED_IN_CHAIN):
@@ -486,20 +458,6 @@ def _tls_problem(chain: list[BaseException]) -> str:
         return f"certificate's issuer is not trusted (set tls.ca_file to its CA certificate, or {skip})"
     if code in _WRONG_NAME:
         return "certificate is not valid for this host name"
-    return f"certificate verify failed: {verify.verify_message}"
-
-
-def _chain(exc: BaseException):
-    """``exc`` and every exception it was caused by or wraps (cause, context, args, urllib3's reason)."""
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        stack.extend([e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]])
-        reason = getattr(e, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
+    if code:
+        return f"certificate verify failed (OpenSSL verify code {code})"
+    return "TLS handshake failed"
