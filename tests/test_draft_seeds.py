@@ -44,7 +44,7 @@ FLOORS = {
     "prose.md": (0.95, 0.95, 0.95),
     "ladder.txt": (0.95, 0.90, 0.90),
     "oncall-sentences.md": (0.95, 0.95, 0.95),
-    "alerting-matrix.md": (0.92, 0.95, 0.95),
+    "alerting-matrix.md": (0.95, 0.95, 0.95),
 }
 
 

@@ -32,7 +32,10 @@ __all__ = ["Finding", "Unclear", "extract"]
 
 _LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
+    r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous) (?:at|above|over)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
+# "we get worried at 85%": the writer's alarm, an alert with no alert word (the same signal's next rung)
+_WORRY_RE = re.compile(r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)\b", re.I)
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
 _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the)?(?: last| past)?|\bover(?: the)?(?: last| past)?|\bduring|"
@@ -109,14 +112,14 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -
         named = tier_in(heading)
         if named:
             return named
-        if label.startswith(("alert", "trigger")):
+        if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label):
             continue
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
             return alert_tier(text)
-    if label.startswith(("alert", "trigger")) or _ALERTWORD_RE.search(text) or text.upper().startswith("IF ") or \
-            _DROP_RE.search(text):
+    if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label) or _ALERTWORD_RE.search(text) or \
+            text.upper().startswith("IF ") or _DROP_RE.search(text):
         return alert_tier(text)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
@@ -514,7 +517,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             phrase = _subject(text.split(":")[0]) if ":" in text else phrase
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             phrase = _subject(phrase) or subject or (path[-1] if path else "")
-        if out and label and len(_subject(before)) < 3:
+        if out and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label)):
             phrase = out[-1].phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
