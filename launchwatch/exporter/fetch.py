@@ -192,6 +192,8 @@ class Fetcher:
                 got, left = _Reply(src.max_response_bytes), deadline - time.monotonic()
                 if left <= 0:  # spent on the redirects before this one
                     raise FetchError("timeout", f"{self.safe_url} did not finish within {timeout:g}s")
+                if hop:
+                    self._pools.renew(curl)  # nothing of the last hop's request (its method, its body) stays
                 self._prepare(curl, method, url, headers, body, got, left)
                 try:
                     curl.perform()
@@ -389,6 +391,12 @@ class Pools:
         for option, value in _ALWAYS:
             curl.setopt(option, value)
         return curl
+
+    def renew(self, curl: pycurl.Curl) -> None:
+        """Back to curl's defaults and ours, for another request; the shared connections stay."""
+        curl.reset()
+        for option, value in _ALWAYS:
+            curl.setopt(option, value)
 
     def give(self, curl: pycurl.Curl) -> None:
         curl.reset()  # the next fetch starts from curl's defaults; the shared connections stay
