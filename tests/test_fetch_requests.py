@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from launchwatch.exporter.fetch import Fetcher, FetchResult
+from launchwatch.exporter.fetch import Fetcher, FetchResult, Pools
 from launchwatch.plan.model import Source
 
 _DOC = b'{"widgets": 7}'
@@ -26,6 +27,8 @@ class _Recorder(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         type(self).seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        if self.path == "/slow":
+            time.sleep(0.3)
         if self.path == "/see-other":
             self.send_response(303)
             self.send_header("Location", "/final")
@@ -120,3 +123,18 @@ def test_a_proxy_in_the_environment_is_not_used(recorder, monkeypatch):
         monkeypatch.setenv(name, "http://127.0.0.1:9")  # the discard port: nothing answers there
     result = _fetch(url + "/direct")
     assert result.status_code == 200 and handler.seen[0][1] == "/direct"
+
+
+def test_pools_closed_mid_fetch_let_it_finish_and_still_serve_late_fetches(recorder):
+    """A reload closes the old engine's pools while a scrape that began before it may still be fetching."""
+    url, _ = recorder
+    pools = Pools(maxsize=2)
+    source = Source.model_validate({"name": "s", "url": "/x", "timeout": "5s", "probe": {"max_duration": "5s"}})
+    results: list[FetchResult] = []
+    running = threading.Thread(target=lambda: results.append(Fetcher(source, url + "/slow", pools=pools).fetch(5.0)))
+    running.start()
+    time.sleep(0.1)
+    pools.close()
+    running.join(5)
+    assert [r.body for r in results] == [_DOC]
+    assert Fetcher(source, url + "/late", pools=pools).fetch(5.0).body == _DOC

@@ -381,13 +381,18 @@ class Pools:
         self._idle: list[pycurl.Curl] = []
         self._expiry: dict[tuple[str, tuple[tuple[int, Any], ...]], float | None] = {}
         self._closed = False
+        self._out = 0  # handles taken and not yet given back
+        self._share_closed = False
 
     def take(self) -> pycurl.Curl:
         with self._lock:
             curl = self._idle.pop() if self._idle else None
+            self._out += 1
+            share = None if self._share_closed else self._share
         if curl is None:
             curl = pycurl.Curl()
-            curl.setopt(pycurl.SHARE, self._share)  # kept through reset(), as curl_easy_reset says
+            if share is not None:
+                curl.setopt(pycurl.SHARE, share)  # kept through reset(), as curl_easy_reset says
         for option, value in _ALWAYS:
             curl.setopt(option, value)
         return curl
@@ -401,10 +406,14 @@ class Pools:
     def give(self, curl: pycurl.Curl) -> None:
         curl.reset()  # the next fetch starts from curl's defaults; the shared connections stay
         with self._lock:
+            self._out -= 1
             if not self._closed and len(self._idle) < self.maxsize:
                 self._idle.append(curl)
                 return
+            last = self._last_out()
         curl.close()
+        if last:
+            self._share.close()
 
     def not_after(self, curl: pycurl.Curl, url: str, tls: tuple[tuple[int, Any], ...]) -> float | None:
         """Expiry (Unix seconds) of the server's certificate, when verified: from this fetch's handshake, or
@@ -418,12 +427,23 @@ class Pools:
             return self._expiry.get(key) if (pycurl.SSL_VERIFYPEER, 0) not in tls else None
 
     def close(self) -> None:
+        """Close the idle handles now; the shared cache once the last fetch still running (a scrape that
+        began before a reload) gives its handle back."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            last = self._last_out()
         for curl in idle:
             curl.close()
-        self._share.close()
+        if last:
+            self._share.close()
+
+    def _last_out(self) -> bool:
+        """Whether the share may close now (closing, and no handle out); True once. Holds ``_lock``."""
+        if self._closed and self._out == 0 and not self._share_closed:
+            self._share_closed = True
+            return True
+        return False
 
 
 # Set on every handle for every fetch: HTTP/1.1 only (keep-alive as Prometheus' targets expect; no HTTP/2
