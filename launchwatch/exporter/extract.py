@@ -9,6 +9,7 @@ mapping's samples are dropped, and ``Extraction.failed`` names it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -61,6 +62,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# One decoder for every body: json.loads with these arguments would build a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+
+
 def parse_json(body: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity, no duplicate keys, bounded nesting."""
     try:
@@ -70,7 +75,7 @@ def parse_json(body: bytes) -> Any:
     if _too_deep(text):
         raise ExtractError("invalid_json", f"JSON nested deeper than {_MAX_DEPTH} levels")
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        return _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         raise ExtractError("invalid_json", f"body is not valid JSON: {str(exc)[:200]}") from None
 
@@ -201,8 +206,14 @@ def _label_reader(m: MetricMapping, doc: Any, target: str) -> Callable[[tuple, A
     return read
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed_spec(spec: str) -> tuple[label_specs.Part, ...]:
+    """A label spec's parts: parsed once per spec (the plan's are few), not once per scrape."""
+    return tuple(label_specs.parse(spec))
+
+
 def _spec_reader(m: MetricMapping, spec: str, doc: Any, target: str) -> _Reader:
-    parsed = label_specs.parse(spec)
+    parsed = _parsed_spec(spec)
     readers = [(p, None) if isinstance(p, str) else (None, _ref_reader(m, p, doc, target)) for p in parsed]
     if len(readers) == 1 and readers[0][1] is not None:
         return readers[0][1]

@@ -43,6 +43,9 @@ log = logging.getLogger("launchwatch.exporter")
 TIMEOUT_OFFSET = 0.5
 # Without Prometheus' scrape timeout header: how long a scrape waits for a journey run it started.
 JOURNEY_WAIT = 10.0
+# /probe query strings remembered as accepted (module, target), per plan: Prometheus' targets, and a bound
+# so a scraper inventing queries cannot grow it.
+_VETTED = 1024
 
 
 class Exporter:
@@ -70,6 +73,8 @@ class Exporter:
         self.reload_timestamp = time.time()
         self._last_page: tuple[list[Any], tuple[Any, ...], bytes] | None = None
         self._page_lock = threading.Lock()
+        self._accepted: tuple[Engine | None, dict[str, tuple[str, str]]] = (None, {})  # see _vetted
+        self._accepted_lock = threading.Lock()
 
     @property
     def plan(self) -> RuntimePlan:
@@ -167,7 +172,31 @@ class Exporter:
         blackbox_exporter's multi-target pattern). 400 for an unknown module or a target outside the module's
         ``allowed_targets`` (never fetched); 503 when the fetch or the document fails, as json_exporter does."""
         engine = self.engine
-        params = parse_qs(request.query, keep_blank_values=True)
+        vetted = self._vetted(engine, request.query)
+        if isinstance(vetted, Response):
+            return vetted
+        module, target = vetted
+        fmt = negotiate(request.header("accept"))
+        result = engine.probe(module, target, scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")),
+                              fmt)
+        if not result.ok:
+            return Response.text(503, f"{result.reason}: {result.error}\n")
+        body = page([result.block] if result.block else [], [], fmt, compress=False)
+        return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
+
+
+    def _vetted(self, engine: Engine, query: str) -> tuple[str, str] | Response:
+        """``/probe``'s module and target from the query string, or the 400 that refuses it. Prometheus
+        sends the same few queries again and again: an accepted one is remembered (per plan, at most
+        ``_VETTED``), so parsing it and checking the allow-list is not paid on every scrape."""
+        with self._accepted_lock:
+            if self._accepted[0] is not engine:
+                self._accepted = (engine, {})
+            accepted = self._accepted[1]
+            found = accepted.get(query)
+        if found is not None:
+            return found
+        params = parse_qs(query, keep_blank_values=True)
         module = (params.get("module") or ["default"])[0]
         target = (params.get("target") or [""])[0]
         if module not in {m.name for m in engine.plan.modules}:
@@ -177,13 +206,11 @@ class Exporter:
         if problem := target_problem(target, engine.plan.module(module).allowed_targets):
             log.info("probe refused module=%s target=%r: %s", module, redact_url(target), problem)
             return Response.text(400, f"target refused: {problem}\n")
-        fmt = negotiate(request.header("accept"))
-        result = engine.probe(module, target, scrape_timeout(request.header("x-prometheus-scrape-timeout-seconds")),
-                              fmt)
-        if not result.ok:
-            return Response.text(503, f"{result.reason}: {result.error}\n")
-        body = page([result.block] if result.block else [], [], fmt, compress=False)
-        return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
+        with self._accepted_lock:
+            while len(accepted) >= _VETTED:
+                accepted.pop(next(iter(accepted)))
+            accepted[query] = (module, target)
+        return module, target
 
 
 def _load_here(path: Path, base_url: str | None) -> Plan:
