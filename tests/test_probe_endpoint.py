@@ -69,6 +69,18 @@ def test_allowed_targets_are_probed_and_others_refused_unfetched(upstream, expor
     assert upstream.hits["/secret.json"] == 0 and upstream.hits["/examples/data.json"] == 1
 
 
+def test_a_reload_that_narrows_allowed_targets_refuses_a_target_accepted_before(upstream, exporter_factory):
+    """Accepted /probe queries are remembered per plan: the next plan judges them afresh."""
+    exp = exporter_factory(PLAN.format(allowed=upstream.url + "/examples/"))
+    target = upstream.url + "/examples/data.json"
+    assert probe(exp, module="default", target=target).status_code == 200
+    exp.app.plan_path.write_text(PLAN.format(allowed=upstream.url + "/other/"))
+    assert requests.post(exp.url + "/-/reload", timeout=30).status_code == 200
+    refused = probe(exp, module="default", target=target)
+    assert refused.status_code == 400 and refused.text.startswith("target refused: ")
+    assert upstream.hits["/examples/data.json"] == 1
+
+
 def test_prometheus_relabels_targets_onto_probe_as_json_exporters_readme_shows(upstream, exporter_factory, tmp_path):
     binary("prometheus")
     exp = exporter_factory(PLAN.format(allowed=upstream.url + "/examples/"))
