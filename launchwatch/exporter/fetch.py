@@ -7,9 +7,9 @@ decompressed body as it arrives, so a gzip bomb costs at most one cap's worth of
 urllib3 did this before at three times the CPU per fetch (docs/performance.md), most of it in
 http.client's header parsing and a watchdog thread that cut late fetches.
 
-Sources share their connections (``Pools``: one curl connection cache, kept-alive connections per
-host), so 1,000 sources on one API keep a handful of connections, not 1,000; a curl handle is taken
-for one fetch and given back, so handles number the fetches that run at once, not the sources.
+Sources share their connections (``Pools``: kept-alive connections per origin, one per curl handle),
+so 1,000 sources on one API keep a handful of connections, not 1,000; a handle is taken for one
+fetch and given back, so handles number the fetches that run at once, not the sources.
 Redirects are followed here, not by curl, so that a redirect to another origin carries no
 credential: Authorization, cookies and every header whose value is a secret are dropped, as
 urllib3 does for the first two.
@@ -24,6 +24,7 @@ import os
 import ssl
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,7 +187,7 @@ class Fetcher:
         deadline = start + timeout
         headers = self._headers()
         method, body, url = src.method, self._body, self.url
-        curl = self._pools.take()
+        curl = self._pools.take(url)
         try:
             for hop in range(MAX_REDIRECTS + 1):
                 got, left = _Reply(src.max_response_bytes), deadline - time.monotonic()
@@ -214,7 +215,7 @@ class Fetcher:
                 url = target
             tls_not_after = self._pools.not_after(curl, url, self._tls) if url.startswith("https:") else None
         finally:
-            self._pools.give(curl)
+            self._pools.give(curl, url)
         duration = time.monotonic() - start
         if status not in src.valid_status_codes:
             raise FetchError("http_status", f"{self.safe_url} answered HTTP {status}", status)
@@ -368,90 +369,103 @@ _SYSTEM_CAS = _system_cas()
 
 
 class Pools:
-    """What fetchers given this share: one curl connection cache (``maxsize`` kept-alive connections per
-    host at most, as many as fetches run at once), DNS answers and TLS sessions, and a stack of idle curl
-    handles (a fetch takes one and gives it back)."""
+    """Kept-alive connections per origin, kept the way Go's http.Transport keeps them: a curl handle holds
+    one connection; idle handles wait per origin, at most ``maxsize`` for one origin (as many as fetches
+    to it run at once) and ``IDLE_MAX`` in all, the least recently used origin's going first. A fetch
+    takes an idle handle of its origin, or a new one.
+
+    Handles share nothing: libcurl does not support sharing its connection cache between threads
+    fetching at once (a worker process crashed with SIGSEGV when they did), and one connection per
+    handle needs no sharing."""
 
     def __init__(self, maxsize: int):
         self.maxsize = maxsize
         self._lock = threading.Lock()
-        self._share = pycurl.CurlShare()
-        for data in (pycurl.LOCK_DATA_CONNECT, pycurl.LOCK_DATA_DNS, pycurl.LOCK_DATA_SSL_SESSION):
-            self._share.setopt(pycurl.SH_SHARE, data)
-        self._idle: list[pycurl.Curl] = []
-        self._expiry: dict[tuple[str, tuple[tuple[int, Any], ...]], float | None] = {}
+        self._idle: OrderedDict[tuple[str, str, int | None], list[pycurl.Curl]] = OrderedDict()
+        self._count = 0  # idle handles, all origins
+        self._expiry: dict[tuple[tuple[str, str, int | None], tuple[tuple[int, Any], ...]], float] = {}
         self._closed = False
-        self._out = 0  # handles taken and not yet given back
-        self._share_closed = False
 
-    def take(self) -> pycurl.Curl:
+    def take(self, url: str) -> pycurl.Curl:
+        """A handle for a request to ``url``: one whose connection is to its origin when one is idle."""
+        origin = _origin(url)
         with self._lock:
-            curl = self._idle.pop() if self._idle else None
-            self._out += 1
-            share = None if self._share_closed else self._share
+            stack = self._idle.get(origin)
+            curl = stack.pop() if stack else None
+            if curl is not None:
+                self._count -= 1
+                if not stack:
+                    del self._idle[origin]
         if curl is None:
             curl = pycurl.Curl()
-            if share is not None:
-                curl.setopt(pycurl.SHARE, share)  # kept through reset(), as curl_easy_reset says
-        for option, value in _ALWAYS:
-            curl.setopt(option, value)
+        self.renew(curl, reset=False)
         return curl
 
-    def renew(self, curl: pycurl.Curl) -> None:
-        """Back to curl's defaults and ours, for another request; the shared connections stay."""
-        curl.reset()
+    def renew(self, curl: pycurl.Curl, *, reset: bool = True) -> None:
+        """Back to curl's defaults and ours, for another request; the handle's connection stays."""
+        if reset:
+            curl.reset()
         for option, value in _ALWAYS:
             curl.setopt(option, value)
 
-    def give(self, curl: pycurl.Curl) -> None:
-        curl.reset()  # the next fetch starts from curl's defaults; the shared connections stay
+    def give(self, curl: pycurl.Curl, url: str) -> None:
+        """``curl`` is done; it last talked to ``url`` (after any redirects), and keeps that connection."""
+        curl.reset()  # the next fetch starts from curl's defaults; the connection stays
+        origin = _origin(url)
+        drop = []
         with self._lock:
-            self._out -= 1
-            if not self._closed and len(self._idle) < self.maxsize:
-                self._idle.append(curl)
-                return
-            last = self._last_out()
-        curl.close()
-        if last:
-            self._share.close()
+            stack = self._idle.setdefault(origin, [])
+            self._idle.move_to_end(origin)
+            if self._closed or len(stack) >= self.maxsize:
+                drop.append(curl)
+            else:
+                stack.append(curl)
+                self._count += 1
+            while self._count > IDLE_MAX:
+                oldest, handles = next(iter(self._idle.items()))
+                drop.append(handles.pop(0))
+                self._count -= 1
+                if not handles:
+                    del self._idle[oldest]
+            if not stack:
+                self._idle.pop(origin, None)
+        for handle in drop:
+            handle.close()
 
     def not_after(self, curl: pycurl.Curl, url: str, tls: tuple[tuple[int, Any], ...]) -> float | None:
         """Expiry (Unix seconds) of the server's certificate, when verified: from this fetch's handshake, or
         remembered from the last one (a kept-alive connection has no new handshake to report)."""
-        key = ("://".join(_origin(url)[:2]) + f":{_origin(url)[2]}", tls)
-        found = _leaf_not_after(curl) if (pycurl.SSL_VERIFYPEER, 0) not in tls else None
+        if (pycurl.SSL_VERIFYPEER, 0) in tls:
+            return None
+        key = (_origin(url), tls)
+        found = _leaf_not_after(curl)
         with self._lock:
             if found is not None:
                 self._expiry[key] = found
                 return found
-            return self._expiry.get(key) if (pycurl.SSL_VERIFYPEER, 0) not in tls else None
+            return self._expiry.get(key)
 
     def close(self) -> None:
-        """Close the idle handles now; the shared cache once the last fetch still running (a scrape that
-        began before a reload) gives its handle back."""
+        """Close the idle handles (and their connections); a handle still fetching closes when given back."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-            last = self._last_out()
+            idle = [curl for handles in self._idle.values() for curl in handles]
+            self._idle.clear()
+            self._count = 0
         for curl in idle:
             curl.close()
-        if last:
-            self._share.close()
 
-    def _last_out(self) -> bool:
-        """Whether the share may close now (closing, and no handle out); True once. Holds ``_lock``."""
-        if self._closed and self._out == 0 and not self._share_closed:
-            self._share_closed = True
-            return True
-        return False
 
+# Idle handles (kept-alive connections) of one Pools, all origins together: Go's http.Transport keeps 100.
+IDLE_MAX = 100
 
 # Set on every handle for every fetch: HTTP/1.1 only (keep-alive as Prometheus' targets expect; no HTTP/2
 # by ALPN), no proxy from the environment (the plan says where to go), every encoding curl can decode,
-# no signals (threads), redirects followed by Fetcher (above), never by curl.
+# no signals (threads), redirects followed by Fetcher (above), never by curl; one connection kept.
 _ALWAYS = (
     (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1), (pycurl.PROXY, ""), (pycurl.ACCEPT_ENCODING, ""),
     (pycurl.NOSIGNAL, 1), (pycurl.FOLLOWLOCATION, 0), (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
+    (pycurl.MAXCONNECTS, 1),
 )
 
 
