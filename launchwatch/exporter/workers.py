@@ -2,11 +2,13 @@
 
 One Python process runs Python on one core at a time (the GIL). The HTTP process keeps what makes
 scrapes agree: it claims fetches (concurrent scrapes of one source still share one), counts errors and
-assembles pages. A claimed fetch that overlaps another goes to the worker its target is pinned to (a
+assembles pages. It runs one fetch at a time itself; a claimed fetch that overlaps that one goes to
+the worker its target is pinned to (a
 stable hash of the source's name, or of a /probe target's module and URL, so each worker keeps its
 own targets' connections and last documents); the worker fetches, extracts, renders the block in the
-scrape's format and sends the result back (a block it sent before: its serial only). A lone fetch runs
-in the HTTP process (a single scraper pays no hand-off).
+scrape's format and sends the result back (a block it sent before: its serial only). So a lone fetch
+runs in the HTTP process (a single scraper pays no hand-off), and under load the HTTP process fetches
+too, without stalling its own threads on its GIL.
 
 A worker that exits, or holds a fetch past its timeout plus ``GRACE``, is killed: its pending fetches
 fail with reason ``worker`` and a new one starts; until it is ready, its targets are fetched in the HTTP
