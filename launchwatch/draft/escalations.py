@@ -16,12 +16,14 @@ from typing import Any
 from launchwatch.draft.names import alert_name, metric_name
 from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import tier_in
 from launchwatch.plan.units import format_duration
 
 __all__ = ["Escalation", "find_escalations", "incident_thresholds"]
 
 _ESCALATE_RE = re.compile(
-    r"^(?:(?P<subject>[^:]{2,60}):\s*)?(?:if [^,]{0,60},\s*)?escalate\s+(?:to\s+(?P<level>[^,;]+?)\s+)?"
+    r"^(?:(?P<subject>[^:]{2,60}):\s*)?(?:if [^,]{0,60},\s*)?(?:[^:;]{1,80}?,?\s+(?:then|and)\s+)?"
+    r"escalate\s+(?:to\s+(?P<level>[^,;]+?)\s+)?"
     r"(?:if (?:still )?(?:unresolved|open|unacknowledged)\s+)?(?:after|in|within)\s+(?P<after>[^,;(]+)", re.I)
 _TIER_RE = re.compile(r"\b(P[0-4]|SEV[- ]?[0-4])\b", re.I)
 
@@ -36,6 +38,7 @@ class Escalation:
     tiers: list[str]
     level: str
     after: float
+    named: str | None = None  # a severity its subject names ("Critical: page, then escalate …"), not an incident tier
 
 
 def find_escalations(lines: list[Line], paths: list[list[str]]) -> list[Escalation]:
@@ -48,7 +51,8 @@ def find_escalations(lines: list[Line], paths: list[list[str]]) -> list[Escalati
             continue
         tiers = [t.upper().replace(" ", "").replace("-", "") for t in _TIER_RE.findall(m.group("subject") or "")]
         level = (m.group("level") or "next level").strip(" .")
-        out.append(Escalation(line.number, path, line.text.strip(), list(dict.fromkeys(tiers)), level, after))
+        out.append(Escalation(line.number, path, line.text.strip(), list(dict.fromkeys(tiers)), level, after,
+                              tier_in(m.group("subject") or "")))
     return out
 
 
@@ -66,10 +70,11 @@ def incident_thresholds(escalations: list[Escalation], taken: set[str]) -> tuple
     for e in escalations:
         where = " > ".join(p for p in e.path if p) or "(top)"
         if not e.tiers:
+            which = f"the {e.named} alerts" if e.named else "the alerts it is for"
             notes.append({"target": e.text[:200], "section": where,
-                          "reason": f"line {e.line}: an escalation that names no tier; add `escalate: "
+                          "reason": f"line {e.line}: an escalation that names no incident tier; add `escalate: "
                                     f"[{{after: {format_duration(e.after)}, level: {channel_name(e.level)}, "
-                                    f"channels: [...]}}]` to the alerts it is for"})
+                                    f"channels: [...]}}]` to {which}"})
             continue
         for tier in e.tiers:
             t = by_tier.get(tier)

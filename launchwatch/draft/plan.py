@@ -149,6 +149,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     findings = _one_per_rule(findings)
     paths = outline(lines)
     escalations = find_escalations(lines, paths)
+    # "Critical: page, then escalate to X after 20 minutes": the 20 minutes is the escalation's, no threshold
+    after = {(e.line, e.after) for e in escalations}
+    findings = [f for f in findings if (f.line, f.value) not in after]
     if not findings and not any(e.tiers for e in escalations):
         raise NoThresholds("no thresholds found")
     phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for path in paths for h in path)]

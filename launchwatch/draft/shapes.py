@@ -9,6 +9,7 @@ with its line (or, for a failure a tier names, to ``failures``).
 
 from __future__ import annotations
 
+import math
 import re
 
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
@@ -33,9 +34,11 @@ __all__ = ["Finding", "Unclear", "extract"]
 _LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
     r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous) (?:at|above|over)|"
+    r"investigate (?:at|above|over|past)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 # "we get worried at 85%": the writer's alarm, an alert with no alert word (the same signal's next rung)
-_WORRY_RE = re.compile(r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)\b", re.I)
+_WORRY_RE = re.compile(r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)\b|"
+                       r"investigate\b", re.I)
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
 _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the)?(?: last| past)?|\bover(?: the)?(?: last| past)?|\bduring|"
@@ -66,6 +69,21 @@ _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
+_COMPARES_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|fewer than|"
+                          r"at least|at most)\b", re.I)
+# "No failed transfers older than 2 hours", "Zero tickets waiting longer than 1 day"
+_NO_OLDER_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[\w /-]{3,60}?)\s+(?:older|waiting|open|pending|stuck)"
+                          r"\s+(?:(?:for\s+)?(?:more|longer) than|than|over)\s*(?=\d)", re.I)
+# one sentence of a line (a number's clause, for its tier)
+_SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|$)")
+# a share named by what happened to it, after the number: "fewer than 5% rejected"
+_OUTCOME_AFTER_RE = re.compile(r"\s+(rejected|failed|failing|declined|abandoned|dropped|bounced|refunded|"
+                               r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out)\b",
+                               re.I)
+# words that make a number a comparison, for what the drafter could not place (``_unplaced``)
+_COMPARED_RE = re.compile(r"[<>≤≥]\s*$|\b(?:more|less|fewer|greater|higher|lower|older|newer|longer|shorter) than\s*$|"
+                          r"\b(?:at least|at most|below|above|under|over|exceeds?|exceeding|reach(?:es)?|up to|"
+                          r"no more than)\s*$", re.I)
 _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
@@ -89,7 +107,9 @@ def _subject(text: str) -> str:
     return re.sub(r"(?:\s+(?:at|of|to|by|reaches|hits))+$", "", text, flags=re.I)  # "Disk usage at 80%"
 
 
-def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -> str:
+def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", clause: str | None = None) -> str:
+    """The tier of a number on line ``text``; ``clause``, the sentence it is in, decides whether the words
+    around it alert ("fewer than 5% rejected. Investigate above 8%": only the second one does)."""
     label = (label or "").lower()
     if label.startswith(("target", "healthy", "goal", "expected")):
         # "Resolution Target: < 4 hours" under "Tier 2: High Priority": the tier's own promise
@@ -118,9 +138,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "") -
             return TARGET
         if is_alert_context(heading):
             return alert_tier(text)
-    if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label) or _ALERTWORD_RE.search(text) or \
-            text.upper().startswith("IF ") or _DROP_RE.search(text):
-        return alert_tier(text)
+    words = text if clause is None else clause
+    if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
+            text.upper().startswith("IF ") or _DROP_RE.search(words):
+        return alert_tier(words)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
@@ -217,7 +238,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
             line = Line(line.number, line.raw, filled, line.bullet)
             text = filled
-        if _CADENCE_RE.match(text):
+        if _CADENCE_RE.match(text) and not _COMPARES_RE.search(text):  # "Daily sign-ups should reach 1,500": no
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
@@ -245,6 +266,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         for f in [f for f in found if f.total]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach over the "
                                    f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
+        unclear.extend(_unplaced(line, path, text, found))
         found = [f for f in found if not f.slo and not f.total]
         if found:
             findings.extend(found)
@@ -280,6 +302,25 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     return findings, unclear
 
 
+def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
+    """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
+    threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
+    taken = [v for f in found for v in (f.value, -f.value, f.for_, f.window) if v is not None]
+    out = []
+    for q in find_quantities(text):
+        if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) for v in taken):
+            continue
+        if q.op is None and not _COMPARED_RE.search(text[max(0, q.start - 30):q.start]):
+            continue
+        if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
+                re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
+            continue  # "95% within 1 hour": the share answered in time, the duration its condition
+        out.append(Unclear(line.number, text, path, f"line {line.number}: {q.raw.strip()!r} compares something "
+                           "the drafter could not place (its signal, direction or tier): write it as a threshold "
+                           "by hand, or leave it out"))
+    return out
+
+
 def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
     """``IF x > 10% for 5 minutes:`` followed by ``ACTION: Page on-call engineer``: the action is the tier, in
     the document's words, and says how severe it is; an action that carries on ("Continue normal
@@ -303,6 +344,7 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
         return
 
 
+_SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric name|signal|kpi)\b.*")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
 _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal)\b")
 
@@ -331,14 +373,18 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     rules = _rule_row(line, path, header, cells)
     out = rules or []
     phrase = cells[0]
+    # "| Login API | success rate | 99.5% |": the row's service and its indicator name the signal together
+    sli = next((i for i, h in enumerate(header[1:len(cells)], 1) if re.fullmatch(_SLI_COLUMN_RE, h)), None)
+    if sli is not None and cells[sli].strip() and not find_quantities(cells[sli]):
+        phrase = f"{cells[0]} {cells[sli]}"
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
         if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
-                                                            r"sla|max|min|\bpage", name):
+                                                            r"sla|max|min|\bpage|objective|\bslo\b", name):
             continue
-        label = "target" if re.search(r"target|goal|sla", name) else ("critical" if "critical" in name else
-                                                                       ("warning" if "warn" in name else
-                                                                        ("page" if "page" in name else "alert")))
+        label = "target" if re.search(r"target|goal|sla|objective|\bslo\b", name) else (
+            "critical" if "critical" in name else ("warning" if "warn" in name else
+                                                   ("page" if "page" in name else "alert")))
         for q in find_quantities(cell):
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f:
@@ -362,7 +408,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
           excerpt: str, prose: str = "") -> Finding | None:
     text = line.text
-    tier = _tier_from(path, label, text, prose)
+    clause = next((m.group(0) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
+        if q.raw in text[q.start:q.end + 1] else None
+    tier = _tier_from(path, label, text, prose, clause)
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
     # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level
@@ -471,6 +519,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             f = Finding(line.number, what, "==", 0.0, "count", "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
+    stuck = _NO_OLDER_RE.match(text)
+    if stuck:  # "No failed transfers older than 2 hours": the oldest one's age, above it
+        qs = [q for q in find_quantities(text[stuck.end():]) if q.kind == "duration"]
+        if qs:
+            tier = _tier_from(path, None, text)
+            return [Finding(line.number, f"oldest {stuck.group('what')} age", ">", qs[0].value, "duration",
+                            "ALERT" if tier == TARGET else tier, path, text, for_=0.0)]
     qs = find_quantities(text)
     labels = [(m.start(), m.group("label")) for m in _LABEL_RE.finditer(text)]
     prev_end = 0
@@ -522,6 +577,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"
+        outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
+        if outcome and outcome.group(1).lower() not in phrase.lower():
+            phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
                 (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):
