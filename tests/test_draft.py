@@ -302,7 +302,17 @@ def test_escalations_become_an_open_incident_alert_per_tier_with_its_steps() -> 
     assert {"tier-2", "management"} <= {c["name"] for c in plan["channels"]}
     assert not any({"tier-2", "management"} & set(t["channels"]) for t in plan["tiers"])  # told only by the step
     # one that names no tier is the user's to place
-    assert any(u["reason"].startswith("line 7: an escalation that names no tier") for u in plan["unexpressible"])
+    assert any(u["reason"].startswith("line 7: an escalation that names no incident tier") and
+               u["reason"].endswith("to the alerts it is for") for u in plan["unexpressible"])
+
+
+def test_an_escalation_after_a_severity_s_first_action_is_a_note_for_that_severity_not_a_threshold() -> None:
+    doc = ("## Alerts\n- Error rate above 2% (critical)\n\n## Escalation\n"
+           "- Critical: Opsgenie page, then escalate to Head of Platform after 20 minutes.\n")
+    plan, _ = draft_from_text(doc, "esc")
+    assert [t["value"] for t in plan["thresholds"]] == [0.02]  # not the 20 minutes
+    [note] = [u for u in plan["unexpressible"] if u["reason"].startswith("line 5: an escalation")]
+    assert "level: head-of-platform" in note["reason"] and note["reason"].endswith("to the CRITICAL alerts")
 
 
 def test_where_alerts_go_is_not_a_failure_to_alert_on() -> None:
