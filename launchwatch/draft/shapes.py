@@ -69,8 +69,9 @@ _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
-_COMPARES_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|fewer than|"
-                          r"at least|at most)\b", re.I)
+# a line that compares, whatever word it starts with: "Daily sign-ups should reach 1,500" is no cadence
+_THRESHOLD_WORDS_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|"
+                                 r"fewer than|at least|at most)\b", re.I)
 # "No failed transfers older than 2 hours", "Zero tickets waiting longer than 1 day"
 _NO_OLDER_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[\w /-]{3,60}?)\s+(?:older|waiting|open|pending|stuck)"
                           r"\s+(?:(?:for\s+)?(?:more|longer) than|than|over)\s*(?=\d)", re.I)
@@ -238,7 +239,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
             line = Line(line.number, line.raw, filled, line.bullet)
             text = filled
-        if _CADENCE_RE.match(text) and not _COMPARES_RE.search(text):  # "Daily sign-ups should reach 1,500": no
+        if _CADENCE_RE.match(text) and not _THRESHOLD_WORDS_RE.search(text):
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))

@@ -184,7 +184,6 @@ class Exporter:
         body = page([result.block] if result.block else [], [], fmt, compress=False)
         return Response(200, body, [("Content-Type", CONTENT_TYPES[fmt])])
 
-
     def _vetted(self, engine: Engine, query: str) -> tuple[str, str] | Response:
         """``/probe``'s module and target from the query string, or the 400 that refuses it. Prometheus
         sends the same few queries again and again: an accepted one is remembered (per plan, at most
