@@ -35,6 +35,7 @@ _LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
     r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous) (?:at|above|over)|"
     r"investigate (?:at|above|over|past)|"
+    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>]))|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 # "we get worried at 85%": the writer's alarm, an alert with no alert word (the same signal's next rung)
 _WORRY_RE = re.compile(r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)\b|"
@@ -62,8 +63,9 @@ _ROUTING_RE = re.compile(r"\b(?:alerts?|notifications?|messages?|integration|upd
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
-_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b",
-                      re.I)
+# ("payment declines exceed 4%": declines there are a count, not a fall)
+_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
+                      r"(?!\s+exceed)", re.I)
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
 _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
@@ -75,6 +77,9 @@ _THRESHOLD_WORDS_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|
 # "No failed transfers older than 2 hours", "Zero tickets waiting longer than 1 day"
 _NO_OLDER_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[\w /-]{3,60}?)\s+(?:older|waiting|open|pending|stuck)"
                           r"\s+(?:(?:for\s+)?(?:more|longer) than|than|over)\s*(?=\d)", re.I)
+# "p95 under 90s normally": the usual level, a target; "must stay above 99.5%": a bound, a target
+_NORMALLY_RE = re.compile(r"\s*(?:normally|usually|in normal operation|on a normal day)\b", re.I)
+_STAYS_RE = re.compile(r"\b(?:must|should|needs? to|has to)\s+(?:stay|remain|be kept)\s*$", re.I)
 # one sentence of a line (a number's clause, for its tier)
 _SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|$)")
 # a share named by what happened to it, after the number: "fewer than 5% rejected"
@@ -416,7 +421,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     op = q.op
     # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level
     drop = q.kind in ("ratio", "count") and bool(
-        _DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:]))
+        _DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8]))
     if op is None:
         if q.plus:
             op = ">="
@@ -560,11 +565,19 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
                 re.search(r"within", text[q.start:q.start + 8], re.I) and not re.search(r"[<>]", before):
             continue  # "95% within 1 hour": the duration is the ratio's condition
-        label = None
+        label, label_at = None, -1
         for pos, lab in labels:
             if pos < q.start:
-                label = lab
+                label, label_at = lab, pos
+        if label is None and (_NORMALLY_RE.match(text[q.end:]) or _STAYS_RE.search(text[:q.start])):
+            label = "target"  # "p95 under 90s normally", "must stay above 99.5%": the bound, a target
+        # the words between the last comma or semicolon and the label: none, and the label is the same signal's
+        # next rung ("order_success_rate: warn below 97%, page below 93%")
+        unnamed = label_at >= q.start - len(before) and \
+            len(_subject(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = _subject(text[:q.start] if n == 0 or not _subject(before) else before)
+        if label and n == 0 and label_at > 0 and text[:label_at].rstrip().endswith(":"):
+            phrase = _subject(text[:label_at].rstrip()[:-1])  # "order_success_rate: warn below 97%"
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
@@ -573,7 +586,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             phrase = _subject(text.split(":")[0]) if ":" in text else phrase
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             phrase = _subject(phrase) or subject or (path[-1] if path else "")
-        if out and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label)):
+        if out and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
             phrase = out[-1].phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
