@@ -320,3 +320,9 @@ def test_where_alerts_go_is_not_a_failure_to_alert_on() -> None:
            "- SMS alerts for server downtime\n\n## RED ALERTS:\n- Payment processing failure\n")
     found, _ = extract(split_lines(doc))
     assert {f.line for f in found} == {7}  # only the payment failure (its check failing, most attempts failing)
+
+
+def test_a_tier_whose_heading_pages_is_critical_whatever_its_rank() -> None:
+    doc = "## P1 (page immediately)\n- Error rate >= 3% over 5 min\n\n## P2 (Slack)\n- Latency > 4s for 15 min\n"
+    plan, _ = draft_from_text(doc, "tiers")
+    assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"P1": "critical", "P2": "medium"}

@@ -17,7 +17,7 @@ from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
-from launchwatch.draft.tiers import TARGET, channel_types, severity_of, tier_in
+from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_in
 from launchwatch.plan.units import format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
@@ -236,11 +236,14 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     thresholds, conflicts = _keep_healthy(thresholds + opened)
     notes = _contradictions(seen) + conflicts + untiered
     channels, per_tier = _channels(lines, paths, tiers_order)
+    # "## 🔴 P1 (page immediately)": a tier whose own heading pages is critical, whatever its name's rank
+    paged = {tier_in(h) for path in paths for h in path[-1:] if tier_in(h) and action_severity(h) == "critical"}
     tiers = []
     for t in tiers_order:
         chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
                                     if t != TARGET else [])
-        tiers.append({"name": t, "severity": tier_severity.get(t) or severity_of(t), "channels": chans or ["dashboard"],
+        severity = tier_severity.get(t) or ("critical" if t in paged else severity_of(t))
+        tiers.append({"name": t, "severity": severity, "channels": chans or ["dashboard"],
                       "description": "from the document's own words; TODO: review the channels"})
     # an escalation level is told only by its step, never a tier's first channel
     named = {c["name"] for c in channels}

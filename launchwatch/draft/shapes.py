@@ -65,9 +65,9 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
                              r"NUMERO|baseline[^\]]*)\]", re.I)
 # ("payment declines exceed 4%": declines there are a count, not a fall)
 _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
-                      r"(?!\s+exceed)", re.I)
+                      r"(?!\s+exceed)|\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
-_RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b", re.I)
+_RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b|\bup(?=\s+\d[\d.]*\s*%)", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
@@ -86,8 +86,13 @@ _SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|$)")
 _OUTCOME_AFTER_RE = re.compile(r"\s+(rejected|failed|failing|declined|abandoned|dropped|bounced|refunded|"
                                r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out)\b",
                                re.I)
+# "≥ baseline (3.1%)": a comparison with a baseline the document states in brackets
+_BASELINE_RE = re.compile(r"([<>≤≥]=?|at least|at most|above|below)\s*(?:the\s+)?baseline\s*\(\s*$", re.I)
+_BASELINE_OPS = {">": ">", ">=": ">=", "≥": ">=", "<": "<", "<=": "<=", "≤": "<=", "at least": ">=",
+                 "at most": "<=", "above": ">", "below": "<"}
 # words that make a number a comparison, for what the drafter could not place (``_unplaced``)
-_COMPARED_RE = re.compile(r"[<>≤≥]\s*$|\b(?:more|less|fewer|greater|higher|lower|older|newer|longer|shorter) than\s*$|"
+_COMPARED_RE = re.compile(r"[<>≤≥]\s*$|(?:[<>≤≥]|at least|at most|above|below)\s*(?:the\s+)?baseline\s*\(\s*$|"
+                          r"\b(?:more|less|fewer|greater|higher|lower|older|newer|longer|shorter) than\s*$|"
                           r"\b(?:at least|at most|below|above|under|over|exceeds?|exceeding|reach(?:es)?|up to|"
                           r"no more than)\s*$", re.I)
 _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
@@ -110,7 +115,7 @@ def _subject(text: str) -> str:
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.")
-    return re.sub(r"(?:\s+(?:at|of|to|by|reaches|hits))+$", "", text, flags=re.I)  # "Disk usage at 80%"
+    return re.sub(r"(?:\s+(?:at|of|to|by|reaches|hits|up|down))+$", "", text, flags=re.I)  # "Disk usage at 80%"
 
 
 def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", clause: str | None = None) -> str:
@@ -420,7 +425,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
     # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level
-    drop = q.kind in ("ratio", "count") and bool(
+    # ("5xx spike above 200 per minute" is a rate's level: a change is a share, or a count with no period)
+    drop = (q.kind == "ratio" or (q.kind == "count" and not _PERIOD_AFTER_RE.match(after))) and bool(
         _DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8]))
     if op is None:
         if q.plus:
@@ -443,7 +449,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         # "> 20% over budget": the spend is above 1.2 times the budget
         q = Quantity(q.op, round(1 + q.value, 9), q.kind, q.start, q.end, q.raw, q.high, q.plus)
     if drop and tier != TARGET and op in (">", ">=") and q.kind in ("ratio", "count") and (
-            _RISE_RE.search(after[:30]) or _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:])):
+            _RISE_RE.search(after[:30]) or _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8])):
         factor = re.match(r"\s*[x×]\b", segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else "")
         rise = q.value - 1 if factor else q.value
         q = Quantity(q.op, -rise, q.kind, q.start, q.end, q.raw, q.high, q.plus)
@@ -594,6 +600,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected
+        baseline = _BASELINE_RE.search(text[:q.start]) if q.op is None else None
+        if baseline:  # "Conversion ≥ baseline (3.1%)": the comparison is with the number in brackets
+            q = Quantity(_BASELINE_OPS[baseline.group(1).lower()], q.value, q.kind, q.start, q.end, q.raw)
+            phrase = _subject(text[:baseline.start()]) or phrase
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
                 (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):
@@ -604,7 +614,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
                 phrase = _subject(who) or phrase  # the share of whom: "INICIAL users configure number"
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
-                and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)):
+                and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
+                and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I):
             continue
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
