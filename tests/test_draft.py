@@ -326,3 +326,14 @@ def test_a_tier_whose_heading_pages_is_critical_whatever_its_rank() -> None:
     doc = "## P1 (page immediately)\n- Error rate >= 3% over 5 min\n\n## P2 (Slack)\n- Latency > 4s for 15 min\n"
     plan, _ = draft_from_text(doc, "tiers")
     assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"P1": "critical", "P2": "medium"}
+
+
+def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
+    doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
+           "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")
+    assert outline(split_lines(doc))[2] == ["Monitoring thresholds"]
+    plan, _ = draft_from_text(doc, "setext")
+    [t] = plan["thresholds"]
+    assert t["section"].startswith("Monitoring thresholds:") and t["tier"] == "WARNING"
+    assert [u["reason"] for u in plan["unexpressible"]] == [
+        "line 7: a total to reach (2,000), a report's goal rather than a level an alert can hold"]

@@ -51,8 +51,21 @@ def outline(lines: list[Line]) -> list[list[str]]:
     out: list[list[str]] = []
     fence = False
     fence_depth = 0
+    prev: Line | None = None  # the line before, when it could be a setext heading's title
     for line in lines:
         stripped = line.raw.strip()
+        title_line, prev = prev, (line if stripped and not line.bullet and heading_level(line) is None and
+                                  not stripped.startswith("|") and not fence else None)
+        if title_line is not None and len(stripped) >= 3 and re.fullmatch(r"=+|-+", stripped):
+            # "Monitoring thresholds" over "-----": a heading (level 1 under "===", 2 under "---")
+            level = 1 if stripped[0] == "=" else 2
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title_line.text.strip().rstrip(":").strip()))
+            out[-1] = [t for _, t in stack]
+            out.append([t for _, t in stack])
+            prev = None
+            continue
         if stripped.startswith("```") or stripped.startswith("~~~"):
             fence = not fence
             if fence:

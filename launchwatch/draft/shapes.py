@@ -322,6 +322,11 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) for v in taken):
             continue
         if q.op is None and not _COMPARED_RE.search(text[max(0, q.start - 30):q.start]):
+            if line.bullet and not found and q.kind == "count" and q.value >= 10 and path and \
+                    is_target_context(path[-1]) and not re.match(r"\s*[:.)]", text[q.end:]) and \
+                    not re.match(r"[^.;,]{0,40}?(?:/|\bper\b|\ba (?:day|week|month)\b)", text[q.end:]):
+                out.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach "
+                                   f"({q.raw.strip()}), a report's goal rather than a level an alert can hold"))
             continue
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
