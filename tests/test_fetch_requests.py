@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from launchwatch.exporter.fetch import Fetcher, FetchResult, Pools
+from launchwatch.exporter.fetch import Fetcher, FetchError, FetchResult, Pools
 from launchwatch.plan.model import Source
 
 _DOC = b'{"widgets": 7}'
@@ -29,6 +29,12 @@ class _Recorder(BaseHTTPRequestHandler):
         type(self).seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
         if self.path == "/slow":
             time.sleep(0.3)
+        if self.path == "/bad-location":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:99999/x")  # a port out of range
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/see-other":
             self.send_response(303)
             self.send_header("Location", "/final")
@@ -106,6 +112,15 @@ def test_a_303_is_followed_with_a_get_and_no_body(recorder):
     (first, path1, _, body1), (then, path2, headers2, body2) = handler.seen
     assert (first, path1, body1) == ("POST", "/see-other", b"secret=1")
     assert (then, path2, body2) == ("GET", "/final", b"") and "content-type" not in headers2
+
+
+def test_a_redirect_to_an_unreadable_location_is_a_failed_fetch_not_a_crash(recorder):
+    url, _ = recorder
+    fetcher = Fetcher(Source.model_validate({"name": "s", "url": "/x", "timeout": "5s",
+                                             "probe": {"max_duration": "5s"}}), url + "/bad-location")
+    with pytest.raises(FetchError) as failed:
+        fetcher.fetch(5.0)
+    assert failed.value.reason == "connection_error" and "invalid URL" in str(failed.value)
 
 
 def test_a_gzipped_answer_is_decoded_and_its_headers_read_in_any_case(recorder):

@@ -335,8 +335,12 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) of ``url``: which kept-alive connections it may use. Asked twice per fetch of the
     same few URLs (urlsplit and its properties were 7 % of a /probe answer's CPU), so remembered."""
     parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
-        parts.scheme.lower())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # "http://host:99999/" (a redirect's Location, a journey's filled URL): curl refuses it
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
