@@ -34,9 +34,8 @@ _OPS = [
      r"be over|go over)", "<="),
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
      r"be under|be less than)", ">="),
-    (r">=|≥|=>|at least|no less than|minimum(?: of)?|min\.?", ">="),
+    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?", ">="),
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later) than|maximum(?: of)?|max\.?|up to|within", "<="),
-    (r"no (?:less|shorter|lower|fewer) than", ">="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of", ">"),
     (r"<|under|below|less than|fewer than|lower than", "<"),
 ]

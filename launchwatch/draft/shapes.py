@@ -31,15 +31,14 @@ from launchwatch.draft.tiers import (
 
 __all__ = ["Finding", "Unclear", "extract"]
 
+# "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
+_WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
 _LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
-    r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous) (?:at|above|over)|"
-    r"investigate (?:at|above|over|past)|"
+    rf"{_WORRY} (?:at|above|over|past)|"
     r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>]))|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
-# "we get worried at 85%": the writer's alarm, an alert with no alert word (the same signal's next rung)
-_WORRY_RE = re.compile(r"(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)\b|"
-                       r"investigate\b", re.I)
+_WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
 _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the)?(?: last| past)?|\bover(?: the)?(?: last| past)?|\bduring|"

@@ -34,6 +34,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import pycurl
 
+from launchwatch.plan.targets import DEFAULT_PORTS
+
 if TYPE_CHECKING:  # a source of the model or of its runtime form (launchwatch.plan.runtime), or a journey's step
     from launchwatch.plan.model import SecretRef, Source
 
@@ -340,7 +342,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
         port = parts.port
     except ValueError:  # "http://host:99999/" (a redirect's Location, a journey's filled URL): curl refuses it
         port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
 
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})

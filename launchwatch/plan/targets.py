@@ -17,7 +17,7 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["Allowed", "allowed", "parse_allowed", "target_problem"]
+__all__ = ["DEFAULT_PORTS", "Allowed", "allowed", "parse_allowed", "target_problem"]
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,14 @@ class Allowed:
     path: str  # a prefix; "/" for any path
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def parse_allowed(entry: str) -> Allowed:
     """One ``allowed_targets`` entry; ValueError with a message for the plan if it is neither form."""
     if "://" in entry:
         parts = urlsplit(entry)
-        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
             raise ValueError(f"allowed target {entry!r}: an http(s) URL prefix or a host[:port]")
         if parts.username is not None or parts.query or parts.fragment:
             raise ValueError(f"allowed target {entry!r}: no user, query or fragment in a prefix")
@@ -60,7 +60,7 @@ def target_problem(url: str, entries: list[str]) -> str | None:
         port = parts.port
     except ValueError:
         return "not a URL"
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
         return "not an http(s) URL"
     if parts.username is not None or parts.password is not None:
         return "a target may not carry a user name or password"
@@ -73,8 +73,8 @@ def target_problem(url: str, entries: list[str]) -> str | None:
         a = parse_allowed(entry)
         if parts.scheme not in a.schemes or host != a.host:
             continue
-        want = a.port if a.port is not None else _DEFAULT_PORTS[parts.scheme]
-        if (port if port is not None else _DEFAULT_PORTS[parts.scheme]) != want:
+        want = a.port if a.port is not None else DEFAULT_PORTS[parts.scheme]
+        if (port if port is not None else DEFAULT_PORTS[parts.scheme]) != want:
             continue
         if path.startswith(a.path) or path + "/" == a.path:
             return None
