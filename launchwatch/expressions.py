@@ -101,9 +101,11 @@ def signal_for(plan: Plan, th: Threshold, scale: TimeScale) -> Signal:
     level = "_".join(by)
     sel = selector(plan, th.metric, th.matchers)
     if th.kind == "value":
+        # "above 3% over 15 minutes": a gauge with a window is judged on its average across the window
+        measured = f"avg_over_time({sel}[{scale(th.window)}])" if th.window else sel
         if th.by:
-            return Signal(f"max by ({', '.join(by)}) ({sel})", tuple(by))
-        return Signal(sel, ("job", "instance", *sorted(th.matchers)))
+            return Signal(f"max by ({', '.join(by)}) ({measured})", tuple(by))
+        return Signal(measured, ("job", "instance", *sorted(th.matchers)))
     if th.kind == "age":
         return Signal(f"time() - {sel}", ("job", "instance", *sorted(th.matchers)))
     window = scale(th.window or 0)

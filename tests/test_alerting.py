@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from launchwatch.alerting.humanize import humanize, humanize_duration, humanize_percentage
+from launchwatch.alerting.promtool_tests import expected_alert, input_series
 from launchwatch.alerting.rules import build_rules
 from launchwatch.generate import GenerateOptions, generate
 from launchwatch.plan import builtin_plan_path, builtin_plans, load_plan
@@ -212,3 +214,40 @@ def test_business_hours_escalations_notify_in_business_hours_only():
     assert any(m.startswith("escalation=") and m != 'escalation=""' for r in gated for m in r["matchers"])
     assert all(r.get("active_time_intervals") for r in gated)
     assert not any(r.get("active_time_intervals") for r in routes if 'business_hours="true"' not in r["matchers"])
+
+
+def test_a_gauge_with_a_window_is_judged_on_its_average(tmp_path):
+    """"Response time above 10 s over 15 minutes": one slow sample does not fire, a quarter hour that averages
+    above does; the catalogue has always said "over 15m", the rule must compare the average too."""
+    doc = yaml.safe_load(builtin_plan_path("whatsapp-quiz").read_text())
+    th = next(t for t in doc["thresholds"] if t["alert"] == "ResponseTimeRed")
+    th["window"], th["for"] = "15m", "0s"
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    plan = load_plan(tmp_path / "plan.yml")
+    generate([plan], tmp_path / "out", GenerateOptions(phase="launch-day"))
+    rule_file = tmp_path / "out/prometheus/rules/whatsapp-quiz.yml"
+    assert 'avg_over_time(app_response_time_average_seconds{job="whatsapp-quiz"}[15m]) > 10' in rule_file.read_text()
+    alert = next(a for a in build_rules(plan, "launch-day").alerts if a.rule["alert"] == "ResponseTimeRed")
+    series = input_series(plan, "app_response_time_average_seconds", {}, {})
+    suite = {"rule_files": [str(rule_file)], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m",
+        # 2 s, one sample at 40 s (the 15-minute average 4.5 s), 2 s again, then 12 s for 20 minutes
+        "input_series": [{"series": series, "values": "2x14 40 2x14 12x20"}],
+        "alert_rule_test": [
+            {"eval_time": "15m", "alertname": "ResponseTimeRed", "exp_alerts": []},
+            {"eval_time": "29m", "alertname": "ResponseTimeRed", "exp_alerts": []},
+            {"eval_time": "50m", "alertname": "ResponseTimeRed", "exp_alerts": [expected_alert(plan, alert, 12)]}]}]}
+    (tmp_path / "suite.yml").write_text(yaml.safe_dump(suite))
+    res = run([binary("promtool"), "test", "rules", "suite.yml"], cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_an_age_takes_no_window(tmp_path):
+    doc = yaml.safe_load(builtin_plan_path("video-sessions").read_text())
+    th = next(t for t in doc["thresholds"] if t.get("kind") == "age")
+    th["window"] = "1h"
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    proc = subprocess.run([sys.executable, "-m", "launchwatch", "check", str(tmp_path / "plan.yml")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "kind 'age' takes no 'window'" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

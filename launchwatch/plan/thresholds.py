@@ -132,7 +132,7 @@ class Threshold(_Strict):
 
     ``kind`` says how the signal is computed from ``metric``:
 
-    - ``value``: the metric as it is (gauges: ratios, seconds, levels)
+    - ``value``: the metric as it is (gauges: ratios, seconds, levels); with ``window``, its average across it
     - ``ratio``: rate of ``metric{matchers}`` over rate of ``denominator{denominator_matchers}`` across
       ``window`` (errors/requests, delivered/all)
     - ``increase``: how much counter ``metric`` grew across ``window`` ("zero completions in 30 min")
@@ -189,6 +189,9 @@ class Threshold(_Strict):
                 raise ValueError(
                     "kind 'drop' needs 'offset' longer than 'window' + 'for' (+ the longest escalation): otherwise "
                     "a lasting fall reaches the comparison window and stops counting as a drop before the alert fires")
+        if self.kind == "age" and self.window is not None:
+            raise ValueError("kind 'age' takes no 'window': the age is the time since the timestamp, whatever "
+                             "the window")
         if self.kind != "ratio" and self.denominator is not None:
             raise ValueError("'denominator' is only for kind 'ratio'")
         return self
