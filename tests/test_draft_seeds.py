@@ -48,6 +48,7 @@ FLOORS = {
     "slo-catalogue.md": (0.95, 0.95, 0.95),
     "golive-keyvalue.txt": (0.95, 0.95, 0.95),
     "emoji-tiers.md": (0.95, 0.95, 0.95),
+    "monitor-table.md": (0.95, 0.95, 0.95),
 }
 
 
@@ -73,6 +74,7 @@ class Found:
     section: str = ""
     line: int | None = None
     for_default: bool = False  # the drafter chose the `for`: the document gives no duration
+    window: float | None = None
 
 
 def draft(doc: Path, tmp_path: Path, name: str) -> dict[str, Any]:
@@ -88,7 +90,8 @@ def _found(doc: dict[str, Any]) -> list[Found]:
     from launchwatch.plan.units import parse_duration
 
     return [Found(t["op"], float(t["value"]), parse_duration(t.get("for", 0) or 0), str(t["tier"]),
-                  t.get("section", ""), t.get("source_line"), "for: a default" in str(t.get("note", "")))
+                  t.get("section", ""), t.get("source_line"), "for: a default" in str(t.get("note", "")),
+                  parse_duration(t["window"]) if t.get("window") else None)
             for t in doc.get("thresholds", [])]
 
 
@@ -190,19 +193,23 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
 
 @pytest.mark.parametrize("name", ["runbook-table.md", "prose.md", "ladder.txt", "oncall-sentences.md",
                                   "alerting-matrix.md", "slo-catalogue.md", "golive-keyvalue.txt",
-                                  "emoji-tiers.md"])
+                                  "emoji-tiers.md", "monitor-table.md"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
     wanted = [Found(e["op"], float(e["value"]), float(e["for"]) if "for" in e else math.nan,
-                    str(e.get("tier", "")), line=e["line"]) for e in expect]
+                    str(e.get("tier", "")), line=e["line"], window=e.get("window")) for e in expect]
     doc = draft(FIXTURES / name, tmp_path, "doc")
     got = _found(doc)
     wrong_lines = [(wanted[i].line, got[j].line) for i, j in _pair(wanted, got) if got[j].line != wanted[i].line]
+    # a window is held where the expectation names one ("over an hour", an "Evaluated over" column)
+    wrong_windows = [(wanted[i].line, wanted[i].window, got[j].window) for i, j in _pair(wanted, got)
+                     if wanted[i].window is not None and got[j].window != wanted[i].window]
 
     def tier_ok(w: Found, g: Found) -> bool:
         return not w.tier or g.tier.lower() == w.tier.lower()
 
     f = figures(name, wanted, got, [], tier_ok)
     assert not wrong_lines, f"every found threshold names the line its number is on: {wrong_lines}"
+    assert not wrong_windows, f"(line, expected window, drafted window): {wrong_windows}"
     _held(name, f)

@@ -212,7 +212,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         entry["op"] = f.op
         entry["value"] = f.value
         if for_ is None:
-            for_ = 0.0 if (f.window and not f.drop) else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
+            # a window holds the wait ("zero orders in 30 min"); a per-minute rate's minute is its unit, no wait
+            measured = f.window and f.window >= 300 and not f.drop
+            for_ = 0.0 if measured else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
             human = f.kind == "duration" and f.value >= 60 and re_response(f)
             if human:
                 for_ = 0.0  # a response or resolution time is an age: the value already holds the wait

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["DURATION_UNITS", "Quantity", "duration_seconds", "find_quantities", "negate"]
+__all__ = ["DURATION_UNITS", "Quantity", "duration_seconds", "find_quantities", "in_unit", "negate", "unit_named_in",
+           "without_unit_named"]
 
 DURATION_UNITS = {
     "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
@@ -49,6 +50,11 @@ QUANTITY_RE = re.compile(
     rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?\s?(?P<unit>{_UNIT_RE})?"
     rf"(?P<outof>/(?:5|10)\b)?",
     re.IGNORECASE)
+
+
+# "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window
+_ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>an?)\s+(?:full\s+)?"
+                          r"(?P<unit>hour|minute|day|week)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,8 @@ def find_quantities(text: str) -> list[Quantity]:
     >>> [(q.op, q.value) for q in find_quantities("Error rate >2% and P95 < 500ms")]
     [('>', 0.02), ('<', 0.5)]
     """
-    out = []
+    out = [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]), "duration", m.start("a"), m.end(),
+                    text[m.start("a"):m.end()]) for m in _ONE_UNIT_RE.finditer(text)]
     for m in QUANTITY_RE.finditer(text):
         start = m.start("num") if not m.group("op") else m.start()
         before = text[max(0, m.start("num") - 1):m.start("num")]
@@ -123,7 +130,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # a date 2025-12
         out.append(Quantity(_op(m.group("op")), _clean(value), kind, start, last, text[start:last].strip(),
                             _clean(high) if high is not None else None, bool(m.group("plus"))))
-    return out
+    return sorted(out, key=lambda q: q.start)
 
 
 def _clean(value: float) -> float:
@@ -143,3 +150,27 @@ def negate(op: str) -> str:
     """The comparison that breaks a target: a target "> 99%" is missed at 99% and below (<=), a target
     ">= 99%" below 99% (<); the built-in plans write missed targets the same way."""
     return {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}[op]
+
+
+# "p95 latency (ms)", "Disk used (GB)", "Queue wait in seconds": a unit the row or column names once
+_UNIT_NAMED_RE = re.compile(r"\(\s*(?P<a>%|percent|ms|msec|milliseconds|s|secs?|seconds|mins?|minutes|h|hrs?|hours|"
+                            r"days|[kmgt]i?b|bytes|[kmg]?bps)\s*\)|"
+                            r"\bin (?P<b>%|percent|ms|milliseconds|seconds|minutes|hours|days|[kmgt]i?b|bytes)\b", re.I)
+
+
+def unit_named_in(text: str) -> str | None:
+    """The unit a label names for its bare numbers ("p95 checkout latency (ms)" → "ms")."""
+    m = _UNIT_NAMED_RE.search(text)
+    return (m.group("a") or m.group("b")) if m else None
+
+
+def in_unit(q: Quantity, unit: str) -> Quantity:
+    """A bare number read in ``unit``: 800 under "latency (ms)" is 0.8 seconds."""
+    scale, kind = _scale(unit)
+    high = _clean(q.high * scale) if q.high is not None else None
+    return Quantity(q.op, _clean(q.value * scale), kind, q.start, q.end, q.raw, high, q.plus)
+
+
+def without_unit_named(text: str) -> str:
+    """The label without the unit it names: "p95 checkout latency (ms)" → "p95 checkout latency"."""
+    return _UNIT_NAMED_RE.sub(" ", text)

@@ -16,7 +16,15 @@ from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_f
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.outline import heading_level, outline
 from launchwatch.draft.phases import phase_in
-from launchwatch.draft.quantities import Quantity, duration_seconds, find_quantities, negate
+from launchwatch.draft.quantities import (
+    Quantity,
+    duration_seconds,
+    find_quantities,
+    in_unit,
+    negate,
+    unit_named_in,
+    without_unit_named,
+)
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import (
     TARGET,
@@ -48,6 +56,8 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
 _PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
                               r"day|week|month)s?\b", re.I)
+_PERIOD_IN_NAME_RE = re.compile(r"(?:/|\bper |\beach )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
+                                r"week|month)s?\b", re.I)
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
@@ -63,8 +73,10 @@ _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
 # ("payment declines exceed 4%": declines there are a count, not a fall)
+# ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
 _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
-                      r"(?!\s+exceed)|\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+                      r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)|"
+                      r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
 _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b|\bup(?=\s+\d[\d.]*\s*%)", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
@@ -96,6 +108,12 @@ _COMPARED_RE = re.compile(r"[<>≤≥]\s*$|(?:[<>≤≥]|at least|at most|above|
                           r"no more than)\s*$", re.I)
 _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
+# the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
+_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
+                         r"(?P<word>warning|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
+                         r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
+                         r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? ticket\b", re.I)
+_VERDICT_TIERS = {"warning": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET", "info": "INFO"}
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
@@ -106,6 +124,7 @@ _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessib
 
 
 def _subject(text: str) -> str:
+    text = without_unit_named(text)
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
     text = _INLINE_TIER_RE.sub(" ", text)
     text = _LABEL_RE.sub(" ", text)
@@ -114,7 +133,9 @@ def _subject(text: str) -> str:
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.")
-    return re.sub(r"(?:\s+(?:at|of|to|by|reaches|hits|up|down))+$", "", text, flags=re.I)  # "Disk usage at 80%"
+    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reaches|hits|up|down|falls|dips|rises|climbs|goes|gets|sinks|jumps))+$",
+                  "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below 2.5%"
+    return text
 
 
 def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", clause: str | None = None) -> str:
@@ -134,6 +155,9 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         return "WARNING"
     if label == "page":
         return "PAGE"
+    verdict = _verdict(clause if clause is not None else text)
+    if verdict and not label:
+        return verdict
     lead = _INLINE_TIER_RE.match(text)
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
@@ -155,6 +179,19 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
+
+
+def _verdict(words: str) -> str | None:
+    """The tier a condition is given after it is stated ("… is critical", "…: warning", "… pages")."""
+    m = _VERDICT_RE.search(words)
+    if m is None or not re.search(r"\d", words[:m.start()]):
+        return None
+    if m.group("verb"):
+        return "PAGE"
+    if m.group("ticket"):
+        return "TICKET"
+    word = m.group("word")
+    return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
 
 def _phase(path: list[str]) -> str | None:
@@ -400,20 +437,27 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         label = "target" if re.search(r"target|goal|sla|objective|\bslo\b", name) else (
             "critical" if "critical" in name else ("warning" if "warn" in name else
                                                    ("page" if "page" in name else "alert")))
+        unit = unit_named_in(name)
         for q in find_quantities(cell):
+            if unit and q.kind == "count":
+                q = in_unit(q, unit)  # "| Warning (ms) |"
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f:
                 out.append(f)
     # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
     for col, name in enumerate(header[1:len(cells)], 1):
-        m = re.fullmatch(r"(for|duration|sustained(?: for)?|window|over)\b.*", name)
+        m = re.fullmatch(r"(for|duration|sustained(?: for)?|held(?: for)?|window|over|evaluated over|evaluation window|"
+                         r"measured over|look-?back)\b.*", name)
         held = duration_seconds(cells[col]) if m else None
         if held is None:
             continue
         for f in out:
             if f.tier == TARGET:
                 continue
-            if m.group(1) in ("window", "over"):
+            if m.group(1) not in ("for", "duration") and not m.group(1).startswith(("sustained", "held")):
+                if f.counter and f.window and f.window != held:
+                    # "Checkout 5xx per minute | 20 | … | Evaluated over 5 min": 100 in the 5 minutes
+                    f.value, f.window = round(f.value * held / f.window, 9), held
                 f.window = f.window or held
             elif f.for_ is None:
                 f.for_ = held
@@ -423,6 +467,14 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
           excerpt: str, prose: str = "") -> Finding | None:
     text = line.text
+    unit = unit_named_in(phrase) if q.kind == "count" and not re.search(r"x\s*$", q.raw, re.I) else None
+    if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
+        q = in_unit(q, unit)
+    phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
+    # "Checkout 5xx per minute | 20": a count per period the row's name states
+    period = _PERIOD_IN_NAME_RE.search(phrase) if q.kind == "count" else None
+    if period:
+        phrase = re.sub(r"\s+", " ", phrase[:period.start()] + phrase[period.end():]).strip()
     clause = next((m.group(0) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
     tier = _tier_from(path, label, text, prose, clause)
@@ -464,7 +516,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
                 excerpt.strip(), drop=drop)
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
-    pm = _PERIOD_AFTER_RE.match(after)
+    pm = _PERIOD_AFTER_RE.match(after) or period
     if pm is None and subject_after:  # "Fewer than 20 support tickets per day"
         words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each )", after)
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
@@ -598,6 +650,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             phrase = _subject(phrase) or subject or (path[-1] if path else "")
         if out and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
             phrase = out[-1].phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
+        if out and q.op and re.search(r"[;,]", before) and len(_subject(re.split(r"[;,]", before)[-1])) < 3:
+            # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
+            # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
+            after = _subject(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
+            phrase = after if len(after) >= 3 else out[-1].phrase
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"

@@ -32,7 +32,7 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "Tier 1": "critical", "Tier 2": "high", "Tier 3": "medium", "Tier 4": "low", "Tier 5": "low",
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
-             "ALERT": "medium", "PAGE": "critical", TARGET: "low"}
+             "ALERT": "medium", "PAGE": "critical", "TICKET": "low", "INFO": "low", TARGET: "low"}
 
 # an action's severity, in the order the words outrank each other
 _ACTION_SEVERITY = [
