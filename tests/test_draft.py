@@ -210,6 +210,9 @@ def test_names() -> None:
     assert metric_name("Error rate", "ratio") == "error_rate_ratio"
     assert metric_name("P95 response time", "duration") == "p95_response_time_seconds"
     assert metric_name("Support tickets", "count", counter=True) == "support_tickets_total"
+    # promtool keeps _count and _sum for histograms and summaries: a gauge never ends in them
+    assert metric_name("Customer feedback count", "count") == "customer_feedback"
+    assert metric_name("Error count", "count", counter=True) == "error_total"
     taken: set[str] = set()
     assert alert_name("Error rate", "RED", taken) == "ErrorRateRed"
     assert alert_name("Error rate", "RED", taken) == "ErrorRateRed2"

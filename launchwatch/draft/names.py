@@ -41,8 +41,9 @@ def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     if base[0].isdigit():
         base = "m_" + base
     suffix = "_total" if counter else _SUFFIX.get(kind, "")
-    for unit in ("_seconds", "_ratio", "_bytes", "_total", "_up"):
-        if base.endswith(unit):
+    # a unit the suffix adds, or a suffix promtool keeps for histograms and summaries ("feedback_count")
+    for unit in ("_seconds", "_ratio", "_bytes", "_total", "_up", "_count", "_sum", "_bucket"):
+        if base.endswith(unit) and len(base) > len(unit):
             base = base[: -len(unit)]
     name = base + suffix
     if name.startswith(("launchwatch_", "scrape_")) or name in ("up", "ALERTS"):

@@ -37,8 +37,9 @@ _OPS = [
      r"be under|be less than)", ">="),
     (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?", ">="),
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later) than|maximum(?: of)?|max\.?|up to|within", "<="),
-    (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of", ">"),
-    (r"<|under|below|less than|fewer than|lower than", "<"),
+    (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
+     r"later than", ">"),
+    (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
@@ -47,7 +48,7 @@ _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|min
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
-    rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?\s?(?P<unit>{_UNIT_RE})?"
+    rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?(?:-(?=(?:hours?|minutes?|mins?|days?|weeks?|seconds?|secs?|months?)\b)|\s?)(?P<unit>{_UNIT_RE})?"
     rf"(?P<outof>/(?:5|10)\b)?",
     re.IGNORECASE)
 

@@ -49,8 +49,8 @@ _LABEL_RE = re.compile(
 _WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
-_WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the)?(?: last| past)?|\bover(?: the)?(?: last| past)?|\bduring|"
-                               r"\bper|\bwithin the (?:last|past)|\bevery|/)\s*$", re.I)
+_WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single)?|\bover(?: the)?(?: last| past)?|"
+                               r"\bduring|\bper|\bwithin the (?:last|past)|\bevery|/)\s*$", re.I)
 _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|\btier|\bweek|\bday|\bpart|"
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
                              r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
@@ -92,7 +92,7 @@ _NO_OLDER_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[\w /-]{3,60}?)\s+(?:older|w
 _NORMALLY_RE = re.compile(r"\s*(?:normally|usually|in normal operation|on a normal day)\b", re.I)
 _STAYS_RE = re.compile(r"\b(?:must|should|needs? to|has to)\s+(?:stay|remain|be kept)\s*$", re.I)
 # one sentence of a line (a number's clause, for its tier)
-_SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|$)")
+_SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|,(?=\s+(?:and|but|while|whereas)\b)|$)")
 # a share named by what happened to it, after the number: "fewer than 5% rejected"
 _OUTCOME_AFTER_RE = re.compile(r"\s+(rejected|failed|failing|declined|abandoned|dropped|bounced|refunded|"
                                r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out)\b",
@@ -106,7 +106,9 @@ _COMPARED_RE = re.compile(r"[<>≤≥]\s*$|(?:[<>≤≥]|at least|at most|above|
                           r"\b(?:more|less|fewer|greater|higher|lower|older|newer|longer|shorter) than\s*$|"
                           r"\b(?:at least|at most|below|above|under|over|exceeds?|exceeding|reach(?:es)?|up to|"
                           r"no more than)\s*$", re.I)
-_ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|"
+_ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|pings?|"
+                           r"(?:like|want|need) to know|let (?:me|us) know|"
+                           r"wakes? up|(?:someone|somebody|we) (?:should|must|will|needs? to) (?:look|check)|"
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
@@ -133,8 +135,14 @@ def _subject(text: str) -> str:
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.")
-    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reaches|hits|up|down|falls|dips|rises|climbs|goes|gets|sinks|jumps))+$",
-                  "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below 2.5%"
+    text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
+                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record)(?:\s+|$))?(?:(?:the|our|a|an)\s+)?",
+                  "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
+    text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
+                  "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
+    text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
+    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reaches|hits|up|down|falls|dips|rises|climbs|goes|gets|sinks|jumps|"
+                  r"takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below 2.5%"
     return text
 
 
@@ -223,7 +231,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     subject = ""
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
+    fence, read_to = False, -1
     for idx, line in enumerate(lines):
+        if idx <= read_to:
+            continue  # read with the line whose sentence it continues
+        if line.raw.strip().startswith(("```", "~~~")):
+            fence = not fence
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
             subject, aligned, last, in_list = "", None, [], False
@@ -238,6 +251,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
+        while not fence and read_to + 1 < len(lines) and idx < len(lines) - 1 and \
+                _continues(line, lines[max(idx, read_to) + 1]) and paths[max(idx, read_to) + 1] == path:
+            read_to = max(idx, read_to) + 1  # an e-mail's sentence wrapped over lines: one sentence
+            line = line.joined(lines[read_to])
+            text, raw = line.text, line.raw
         m = re.match(r"^(?:metric|signal|kpi|name)\s*:\s*(.+)$", text, re.I)
         if m:
             subject = m.group(1)
@@ -283,7 +301,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                        "leaves to fill ([X], $[Y], XX%): no number to judge"))
                 continue
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
-            line = Line(line.number, line.raw, filled, line.bullet)
+            line = Line(line.number, line.raw, filled, line.bullet, line.starts)
             text = filled
         if _CADENCE_RE.match(text) and not _THRESHOLD_WORDS_RE.search(text):
             if re.search(r"\d", text):
@@ -314,6 +332,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach over the "
                                    f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
         unclear.extend(_unplaced(line, path, text, found))
+        for m in _DEADLINE_RE.finditer(text):
+            unclear.append(Unclear(line.number_at(m.start("t")), text, path,
+                                   f"line {line.number_at(m.start('t'))}: a deadline at a time of day "
+                                   f"({m.group('t')}): a rule on the job's last success timestamp (kind age), "
+                                   "written by hand with the hour it runs"))
         found = [f for f in found if not f.slo and not f.total]
         if found:
             findings.extend(found)
@@ -349,6 +372,68 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     return findings, unclear
 
 
+# a sentence ends at . ! or ? before a capital (not "vs. Last", "e.g. The", nor a decimal point)
+_SENTENCE_END_RE = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\betc)[.!?]\)?\s+(?=[A-Z(\"'])")
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) of each sentence of ``text``."""
+    out, at = [], 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        out.append((at, text[at:m.start() + 1]))
+        at = m.end()
+    return [*out, (at, text[at:])] if out else [(0, text)]
+
+
+def _named_after(rest: str) -> str:
+    """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
+    10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
+    if re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during)\b", rest, re.I):
+        return ""
+    words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
+    named = _subject(words)
+    return named if len(named) >= 3 else ""
+
+
+def _antecedent(head: str, phrase: str, out: list[Finding]) -> str:
+    """What "it" stands for: the sentence's signal so far, or the thing "the …" names before it ("if the nightly
+    batch hasn't finished …, or if it takes longer than 90 minutes"), or the "Sign-ups:" label the sentence
+    opens with; else the phrase as it is."""
+    named = list(re.finditer(r"\b(?:the|our)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:has|hasn't|have|is|isn't|was|"
+                             r"does|doesn't|did|didn't|runs?|takes?|finish\w*|complet\w*)\b", head, re.I))
+    if named:
+        return named[-1].group(1)
+    label = re.match(r"\s*([A-Za-z][^:]{2,40}):", head)
+    if label:
+        return _subject(label.group(1))
+    return out[-1].phrase if out else phrase
+
+
+def _digit_at(q: Quantity) -> int:
+    """Where the quantity's number starts ("fewer than\n100": on the line of 100, not of "fewer")."""
+    digit = re.search(r"\d", q.raw)
+    return q.start + (digit.start() if digit else 0)
+
+
+# "hasn't finished by 06:00 UTC": a clock time, which no threshold on a level can hold
+_DEADLINE_RE = re.compile(r"\b(?:by|before|until|no later than)\s+"
+                          r"(?P<t>\d{1,2}:\d{2}(?:\s*(?:UTC|GMT|[AP]M|[A-Z]{3}))?)")
+_FIELD_RE = re.compile(r"^[A-Za-z][\w /&()'-]{0,40}:(?:\s|$)")
+
+
+def _prose(line: Line) -> bool:
+    """A line of running text: no bullet, heading, table row, "Field: value" or IF/ACTION line."""
+    return bool(line.text) and not line.bullet and heading_level(line) is None and _table_cells(line.raw) is None \
+        and not _FIELD_RE.match(line.text) and not re.match(r"(?:IF|ACTION|THEN)\b", line.text)
+
+
+def _continues(line: Line, nxt: Line) -> bool:
+    """Whether ``nxt`` carries on ``line``'s sentence: a long line of prose stopping mid-sentence, and the next
+    line of prose starting lower-case or with a number ("… for more than" / "10 minutes, wake up …")."""
+    return _prose(line) and _prose(nxt) and len(line.raw.strip()) >= 40 and \
+        not re.search(r"[.!?:;]\s*$", line.text) and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text))
+
+
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
     """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
     threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
@@ -367,9 +452,10 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
             continue  # "95% within 1 hour": the share answered in time, the duration its condition
-        out.append(Unclear(line.number, text, path, f"line {line.number}: {q.raw.strip()!r} compares something "
-                           "the drafter could not place (its signal, direction or tier): write it as a threshold "
-                           "by hand, or leave it out"))
+        at = line.number_at(_digit_at(q))
+        out.append(Unclear(at, text, path, f"line {at}: {q.raw.strip()!r} compares something the drafter could "
+                           "not place (its signal, direction or tier): write it as a threshold by hand, or leave it "
+                           "out"))
     return out
 
 
@@ -513,11 +599,11 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     response = bool(_RESPONSE_RE.search(" ".join([phrase, text[:40], *path[-1:]]))) and q.kind == "duration"
     if tier == TARGET or (response and op in ("<", "<=")):
         op = negate(op)
-    f = Finding(line.number, phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier, path,
-                excerpt.strip(), drop=drop)
+    f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
+                path, excerpt.strip(), drop=drop)
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after) or period
-    if pm is None and subject_after:  # "Fewer than 20 support tickets per day"
+    if pm is None and (subject_after or q.kind == "count"):  # "Fewer than 20 support tickets per day"
         words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each )", after)
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
@@ -572,7 +658,10 @@ def _limit_or_capacity(line: Line, path: list[str]) -> list[Finding]:
     return []
 
 
-def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -> list[Finding]:
+def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
+                   carried: Finding | None = None) -> list[Finding]:
+    """The thresholds of one line, sentence by sentence; ``carried``: the last one of the sentence before
+    ("KYC approvals: fewer than 5% rejected. Investigate above 8%": the same signal's next rung)."""
     text = line.text
     special = _per_tier_times(line, path) or _limit_or_capacity(line, path)
     if special:
@@ -584,7 +673,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         if qs:
             what = zero.group("what")
             tier = _tier_from(path, None, text)
-            f = Finding(line.number, what, "==", 0.0, "count", "ALERT" if tier == TARGET else tier, path, text,
+            f = Finding(line.number_at(zero.end() + qs[0].start), what, "==", 0.0, "count",
+                        "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
     stuck = _NO_OLDER_RE.match(text)
@@ -592,8 +682,22 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         qs = [q for q in find_quantities(text[stuck.end():]) if q.kind == "duration"]
         if qs:
             tier = _tier_from(path, None, text)
-            return [Finding(line.number, f"oldest {stuck.group('what')} age", ">", qs[0].value, "duration",
+            return [Finding(line.number_at(stuck.end() + qs[0].start), f"oldest {stuck.group('what')} age", ">",
+                            qs[0].value, "duration",
                             "ALERT" if tier == TARGET else tier, path, text, for_=0.0)]
+    sentences = _sentences(text)
+    if len(sentences) > 1:  # "… are a warning (marketing cares). Keep the unsubscribe rate below 0.5%."
+        out: list[Finding] = []
+        told = ""  # the sentence before, quoted with a rung that takes its signal
+        for at, sentence in sentences:
+            prior = out[-1] if out else carried
+            found = _line_findings(line.part(at, sentence), path, subject, prose, prior)
+            for f in found:
+                if prior is not None and f.phrase == prior.phrase and told:
+                    f.excerpt = f"{told} {f.excerpt}"
+            out += found
+            told = sentence.strip()
+        return out
     qs = find_quantities(text)
     labels = [(m.start(), m.group("label")) for m in _LABEL_RE.finditer(text)]
     prev_end = 0
@@ -607,7 +711,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
             continue  # "1. Restart", "Rule 1:"
-        if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
+        if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and (q.op is None or (
+                out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
             if out:
                 out[-1].for_ = q.value
             continue
@@ -615,6 +720,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
                 (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
                 re.match(r"(?:over|in)\b", q.raw, re.I)):
             out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
+            out[-1].counter = out[-1].counter or (out[-1].kind == "count" and out[-1].op in ("<", "<=", "=="))
             continue
         if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
             if out:
@@ -638,6 +744,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
         unnamed = label_at >= q.start - len(before) and \
             len(_subject(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = _subject(text[:q.start] if n == 0 or not _subject(before) else before)
+        if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
+            tail = _subject(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
+            phrase = tail if len(tail) >= 3 else phrase  # "… 500 bookings per day and an uptime of 99.9%"
         if label and n == 0 and label_at > 0 and text[:label_at].rstrip().endswith(":"):
             phrase = _subject(text[:label_at].rstrip()[:-1])  # "order_success_rate: warn below 97%"
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
@@ -648,13 +757,21 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             phrase = _subject(text.split(":")[0]) if ":" in text else phrase
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             phrase = _subject(phrase) or subject or (path[-1] if path else "")
-        if out and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
-            phrase = out[-1].phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
+        prior = out[-1] if out else carried
+        if prior and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
+            phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
+        if re.match(r"(?:it|it's|its|this|that|they|these|those)\b", phrase, re.I) or not phrase:
+            phrase = _antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
         if out and q.op and re.search(r"[;,]", before) and len(_subject(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
             after = _subject(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
-            phrase = after if len(after) >= 3 else out[-1].phrase
+            who = re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then)\b", text[q.end:], re.I)
+            phrase = after if len(after) >= 3 and not who else out[-1].phrase
+        if (not phrase or re.match(r"\s*(?:(?:our|the|my|this|we)\s+)?(?:goal|target|aim|objective|expect)\w*\b[^:]*$",
+                                   text[:q.start], re.I)) and q.kind in ("count", "ratio"):
+            named = _named_after(text[q.end:])
+            phrase = named or phrase  # "Our goal … is at least 500 bookings per day", "5% of booking requests fail"
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"
@@ -685,7 +802,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
                 not _RESPONSE_RE.search(text[:q.start]):
             # "Server downtime > 1 minute": the check failing (== 0) for that long
             subject_up = _subject(_DOWNTIME_RE.sub(" ", phrase)) or phrase
-            out.append(Finding(line.number, subject_up, "==", 0.0, "up", _tier_from(path, label, text, prose),
+            out.append(Finding(line.number_at(_digit_at(q)), subject_up, "==", 0.0, "up",
+                               _tier_from(path, label, text, prose),
                                path, text, for_=q.value))
             segments_used.add(segment)
             continue
@@ -694,7 +812,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "") -
             continue
         if q.high is not None and q.op is None:
             # a range: below its low end or above its high end
-            high = Finding(line.number, f.phrase, ">", q.high, q.kind, f.tier, path, text)
+            high = Finding(f.line, f.phrase, ">", q.high, q.kind, f.tier, path, text)
             f.op = "<"
             out.extend([f, high])
             segments_used.add(segment)

@@ -20,17 +20,35 @@ _EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u
 
 
 class Line(tuple):
-    """(number, raw, text): the 1-based number, the repaired line, and its cleaned text."""
+    """(number, raw, text): the 1-based number, the repaired line, and its cleaned text; a sentence
+    wrapped over several lines is read as one, ``starts`` saying where in ``text`` each later line begins."""
 
     __slots__ = ()
 
-    def __new__(cls, number: int, raw: str, text: str, bullet: bool) -> Line:
-        return super().__new__(cls, (number, raw, text, bullet))
+    def __new__(cls, number: int, raw: str, text: str, bullet: bool,
+                starts: tuple[tuple[int, int], ...] = ()) -> Line:
+        return super().__new__(cls, (number, raw, text, bullet, starts))
 
     number = property(lambda self: self[0])
     raw = property(lambda self: self[1])
     text = property(lambda self: self[2])
     bullet = property(lambda self: self[3])
+    starts = property(lambda self: self[4])
+
+    def number_at(self, offset: int) -> int:
+        """The document line that holds ``text[offset]``: a threshold points at the line its number is on."""
+        return next((n for at, n in reversed(self.starts) if offset >= at), self.number)
+
+    def part(self, offset: int, text: str) -> Line:
+        """The sentence of ``text`` that starts at ``offset``, as a line of its own (line numbers kept)."""
+        return Line(self.number_at(offset), self.raw, text, self.bullet,
+                    tuple((at - offset, n) for at, n in self.starts if at > offset))
+
+    def joined(self, nxt: Line) -> Line:
+        """This line and the one that continues its sentence, read as one."""
+        at = len(self.text) + 1
+        return Line(self.number, f"{self.raw} {nxt.raw.strip()}", f"{self.text} {nxt.text}", self.bullet,
+                    (*self.starts, (at, nxt.number)))
 
 
 def repair_mojibake(line: str) -> str:

@@ -42,7 +42,10 @@ _ACTION_SEVERITY = [
     (re.compile(r"monitor|document|\blog\b|review|plan\b|track", re.I), "low"),
 ]
 _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
-_PAGE_RE = re.compile(r"\bpag(?:e|es|ed|ing)\b", re.I)
+# paging, not a page ("we page the on-call", "Critical: page", "(page immediately)"; not "the search page takes")
+_PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately)\s+|[:,;+—–(-]\s*)"
+                      r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
+                      r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b", re.I)
 
 _CHANNELS = [
     ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
@@ -50,7 +53,9 @@ _CHANNELS = [
     ("phone", "pager", r"\bphone call|\bcall (?:the )?on-?call"),
     ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b"),
     ("whatsapp", "webhook", r"\bwhatsapp (?:notification|alert|message)s?"),
-    ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b"),
+    # ("Email bounces over 3%" is about e-mail, not a channel)
+    ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b(?!\s+(?:bounce|open|click|deliver|campaign|list|"
+                       r"subscri|address|verif|template|marketing|volume|sent|send))"),
 ]
 
 
