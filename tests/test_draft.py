@@ -340,3 +340,14 @@ def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_
     assert t["section"].startswith("Monitoring thresholds:") and t["tier"] == "WARNING"
     assert [u["reason"] for u in plan["unexpressible"]] == [
         "line 7: a total to reach (2,000), a report's goal rather than a level an alert can hold"]
+
+
+def test_a_failure_share_of_a_measured_success_rate_is_that_rate_below_its_complement() -> None:
+    """One signal, one metric: "Login failures > 5%" where the document measures the login success rate."""
+    doc = ("# Login\n\n## Targets\n- Login success rate: > 99%\n\n## HIGH ALERTS\n"
+           "- Login failures > 5% for 10 minutes\n- Checkout failures > 2%\n")
+    plan, _ = draft_from_text(doc, "login")
+    ths = {(t["metric"], t["op"], t["value"]) for t in plan["thresholds"]}
+    assert ("login_success_rate_ratio", "<", 0.95) in ths, ths
+    assert ("checkout_failures_ratio", ">", 0.02) in ths, ths  # no success rate measured: as written
+    assert len({m["name"] for s in plan["sources"] for m in s["metrics"] if m["name"].startswith("login")}) == 1

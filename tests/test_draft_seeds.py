@@ -35,9 +35,9 @@ PLANS = {"000_dc6bdd2e3f793e5f.txt": "whatsapp-quiz", "001_c4ffaf886d4e7bca.txt"
 # moves up; a document at the bar is held to the bar.
 BAR = (0.95, 0.90, 0.90)
 FLOORS = {
-    "000_dc6bdd2e3f793e5f.txt": (0.96, 0.93, 0.92),
+    "000_dc6bdd2e3f793e5f.txt": (0.96, 0.96, 0.92),
     "001_c4ffaf886d4e7bca.txt": (0.96, 0.96, 0.82),
-    "002_67f07afdfce093e1.txt": (0.96, 0.97, 0.68),
+    "002_67f07afdfce093e1.txt": (0.97, 0.98, 0.70),
     "003_ce181ca9fb67ba72.txt": (0.95, 1.00, 0.76),
     "004_2486de1c218e4c9e.txt": (1.00, 0.96, 0.93),
     "runbook-table.md": (0.95, 0.95, 0.95),

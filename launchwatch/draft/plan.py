@@ -144,9 +144,33 @@ def _one_per_rule(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
+_SUCCESS_WORDS = {"success", "successful", "succeeded", "rate", "ratio"}
+_FAILURE_WORDS = {"failure", "failures", "failed", "failing", "fail", "fails", "rate", "ratio"}
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def _as_success(findings: list[Finding]) -> list[Finding]:
+    """"Video Connection Failures > 20%" where the document also measures the "Video connection success rate":
+    one signal, so one metric — the success rate below 80%."""
+    def keywords(phrase: str) -> set[str]:
+        return set(phrase_key(phrase).split())
+
+    success = {frozenset(keywords(f.phrase) - _SUCCESS_WORDS): f.phrase for f in findings
+               if f.kind == "ratio" and not f.drop and keywords(f.phrase) & {"success", "successful"}}
+    for f in findings:
+        words = keywords(f.phrase)
+        same = frozenset(words - _FAILURE_WORDS)
+        if f.kind == "ratio" and not f.drop and words & _FAILURE_WORDS - {"rate", "ratio"} and same and same in success:
+            note = (f"the document's '{f.phrase}' as the share that succeeds ({success[same]}): "
+                    f"{f.op} {f.value:.4g} failing is {_FLIP[f.op]} {1 - f.value:.4g} succeeding")
+            f.phrase, f.op, f.value = success[same], _FLIP[f.op], round(1 - f.value, 9)
+            f.note = f"{f.note}; {note}" if f.note else note
+    return findings
+
+
 def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, Any], int]:
     findings, unclear = extract(lines)
-    findings = _one_per_rule(findings)
+    findings = _one_per_rule(_as_success(findings))
     paths = outline(lines)
     escalations = find_escalations(lines, paths)
     # "Critical: page, then escalate to X after 20 minutes": the 20 minutes is the escalation's, no threshold
