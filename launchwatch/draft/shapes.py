@@ -112,10 +112,11 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
-                         r"(?P<word>warning|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
+                         r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? ticket\b", re.I)
-_VERDICT_TIERS = {"warning": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET", "info": "INFO"}
+_VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
+                  "info": "INFO"}
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
@@ -416,7 +417,7 @@ def _digit_at(q: Quantity) -> int:
 
 
 # "hasn't finished by 06:00 UTC": a clock time, which no threshold on a level can hold
-_DEADLINE_RE = re.compile(r"\b(?:by|before|until|no later than)\s+"
+_DEADLINE_RE = re.compile(r"\b(?:by|before|until|after|no later than)\s+"
                           r"(?P<t>\d{1,2}:\d{2}(?:\s*(?:UTC|GMT|[AP]M|[A-Z]{3}))?)")
 _FIELD_RE = re.compile(r"^[A-Za-z][\w /&()'-]{0,40}:(?:\s|$)")
 
@@ -706,17 +707,26 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
 
         before = text[prev_end:q.start]
-        prev_end = q.end
+        prev_q_end, prev_end = prev_end, q.end
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
             continue  # "1. Restart", "Rule 1:"
+        bracket = re.search(r"[(\[]\s*$", text[:q.start]) if q.kind == "duration" and q.op is None else None
+        if bracket and out:
+            # "error rate > 1% (5m)": the hold; "> 0.5% [15m]", "(1h window)": what it is measured over
+            if bracket.group(0).strip() == "[" or re.match(r"\s*window\b", text[q.end:], re.I):
+                out[-1].window = q.value
+            else:
+                out[-1].for_ = q.value
+            continue
         if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and (q.op is None or (
                 out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
             if out:
                 out[-1].for_ = q.value
             continue
-        if q.kind == "duration" and out and out[-1].kind != "duration" and out[-1].window is None and (
+        if q.kind == "duration" and out and out[-1].window is None and (
+                out[-1].kind != "duration" or not text[prev_q_end:q.start].strip()) and (
                 (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
                 re.match(r"(?:over|in)\b", q.raw, re.I)):
             out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
@@ -766,7 +776,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
             after = _subject(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
-            who = re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then)\b", text[q.end:], re.I)
+            who = re.match(r"\s*(?:(?:we|you|they|it|i|someone|somebody|whoever|then)\b|→|->|=>|:)", text[q.end:],
+                           re.I)
             phrase = after if len(after) >= 3 and not who else out[-1].phrase
         if (not phrase or re.match(r"\s*(?:(?:our|the|my|this|we)\s+)?(?:goal|target|aim|objective|expect)\w*\b[^:]*$",
                                    text[:q.start], re.I)) and q.kind in ("count", "ratio"):

@@ -51,7 +51,7 @@ _CHANNELS = [
     ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
     ("sms", "sms", r"\bsms\b|text message"),
     ("phone", "pager", r"\bphone call|\bcall (?:the )?on-?call"),
-    ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b"),
+    ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b|(?<![\w&#])#[a-z][\w-]{2,}"),  # "→ #payments-oncall"
     ("whatsapp", "webhook", r"\bwhatsapp (?:notification|alert|message)s?"),
     # ("Email bounces over 3%" is about e-mail, not a channel)
     ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b(?!\s+(?:bounce|open|click|deliver|campaign|list|"
