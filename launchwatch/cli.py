@@ -258,8 +258,9 @@ def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ..
     Everything is made before anything is written: a problem leaves the output as it was.
     """
     from launchwatch.alerting.scenarios import NoHealthyTraffic
-    from launchwatch.generate import GenerateOptions, check
+    from launchwatch.generate import GenerateOptions, generated_files
     from launchwatch.generate import generate as write_all
+    from launchwatch.output import diff_tree, stale_files
     from launchwatch.topology import TopologyError
 
     if not configs and not plans_:
@@ -272,13 +273,17 @@ def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ..
                               scrape_timeout=scrape_timeout, secrets_dir=secrets_dir, topology=topology)
     try:
         if check_only:
-            stale = check(loaded, Path(out), options)
+            files = generated_files(loaded, options)
+            stale, gone = diff_tree(files, Path(out)), set(stale_files(files, Path(out)))
             for rel in stale:
-                click.echo(f"{Path(out) / rel}: differs from what the plans generate", err=True)
+                click.echo(f"{Path(out) / rel}: " + ("generated before, no plan generates it now (generate removes "
+                                                      "it)" if rel in gone else "differs from what the plans generate"),
+                           err=True)
             click.echo(f"{len(stale)} of the generated files differ; run without --check to rewrite them"
                        if stale else f"{out}: up to date", err=bool(stale))
             sys.exit(1 if stale else 0)
-        written = write_all(loaded, Path(out), options)
+        removed: list[Path] = []
+        written = write_all(loaded, Path(out), options, removed)
     except NoHealthyTraffic as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -292,6 +297,8 @@ def generate(ctx: click.Context, configs: tuple[str, ...], plans_: tuple[str, ..
         sys.exit(1)
     for path in written:
         click.echo(str(path))
+    for path in removed:
+        click.echo(f"removed {path}: generated before, no plan generates it now")
     for plan in loaded:
         if not plan.runbook_base:
             click.echo(f"note: plan {plan.plan} has no runbook_base: its alerts' runbook_url is the repository path "

@@ -32,11 +32,14 @@ def generated_files(plans: list[Plan], options: GenerateOptions | None = None) -
     return files
 
 
-def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = None) -> list[Path]:
-    """Write every generated file for ``plans`` under ``out``; returns the paths written."""
-    return write_tree(generated_files(plans, options), out)
+def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = None,
+             removed: list[Path] | None = None) -> list[Path]:
+    """Write every generated file for ``plans`` under ``out``; returns the paths written. A file an earlier
+    run generated and no plan generates now is removed (and appended to ``removed``)."""
+    return write_tree(generated_files(plans, options), out, removed)
 
 
 def check(plans: list[Plan], out: Path, options: GenerateOptions | None = None) -> list[str]:
-    """The files under ``out`` that differ from what ``plans`` generate (empty: up to date)."""
+    """The files under ``out`` that differ from what ``plans`` generate, or that an earlier run generated and
+    they no longer do (empty: up to date)."""
     return diff_tree(generated_files(plans, options), out)

@@ -1,7 +1,9 @@
 """Generated files: YAML as launchwatch writes it, and writing a file or a whole tree at once.
 
 ``write_tree`` builds the tree in a temporary folder beside the destination and moves each file
-into place only when every file was made, so a failure never leaves half-written output.
+into place only when every file was made, so a failure never leaves half-written output. It lists
+what it wrote in ``.launchwatch-generated``, so the next run removes a file no plan generates any
+more (a renamed plan's rules, which ``rule_files: rules/*.yml`` would go on loading) and nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["diff_tree", "dump_yaml", "write_file", "write_new", "write_tree"]
+__all__ = ["MANIFEST", "diff_tree", "dump_yaml", "stale_files", "write_file", "write_new", "write_tree"]
+
+MANIFEST = ".launchwatch-generated"
 
 
 class _Dumper(yaml.SafeDumper):
@@ -67,11 +71,27 @@ def write_new(text: str, target: str, force: bool) -> tuple[Path | None, str | N
     return path, None
 
 
-def write_tree(files: dict[str, str], out: Path) -> list[Path]:
+def _listed(out: Path) -> list[str]:
+    """The files the last run wrote under ``out`` (its manifest), each a plain relative path."""
+    try:
+        lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    rels = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return [r for r in rels if not Path(r).is_absolute() and ".." not in Path(r).parts]
+
+
+def stale_files(files: dict[str, str], out: Path) -> list[str]:
+    """Files an earlier run generated under ``out`` that ``files`` no longer holds (still on disk)."""
+    return [rel for rel in _listed(out) if rel not in files and (out / rel).is_file()]
+
+
+def write_tree(files: dict[str, str], out: Path, removed: list[Path] | None = None) -> list[Path]:
     """Write ``files`` (relative path → text) under ``out``, all or nothing; returns the paths.
 
     Files are staged in a temporary folder on the same file system, then renamed into place one by
-    one (each rename is atomic), so a reader sees either the old or the new version of a file.
+    one (each rename is atomic), so a reader sees either the old or the new version of a file. Then the
+    files the last run generated and this one does not are removed (appended to ``removed``).
     """
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".launchwatch-", dir=out))
@@ -86,13 +106,31 @@ def write_tree(files: dict[str, str], out: Path) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, target)
             written.append(target)
+        for rel in stale_files(files, out):
+            (out / rel).unlink()
+            _prune(out, (out / rel).parent)
+            if removed is not None:
+                removed.append(out / rel)
+        write_file(out / MANIFEST, "# written by launchwatch generate: the files it made (the next run removes "
+                                   "those it no longer makes)\n" + "".join(f"{rel}\n" for rel in sorted(files)))
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _prune(out: Path, folder: Path) -> None:
+    """Remove ``folder`` and its parents up to ``out`` while they are empty."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def diff_tree(files: dict[str, str], out: Path) -> list[str]:
-    """The relative paths under ``out`` whose content differs from ``files`` (or that are missing)."""
+    """The relative paths under ``out`` whose content differs from ``files`` (or that are missing), then
+    those an earlier run generated that no plan generates now."""
     changed = []
     for rel, text in files.items():
         path = out / rel
@@ -102,4 +140,4 @@ def diff_tree(files: dict[str, str], out: Path) -> list[str]:
             same = False
         if not same:
             changed.append(rel)
-    return changed
+    return changed + stale_files(files, out)

@@ -116,3 +116,25 @@ def test_each_plan_gets_its_own_scrape_job_and_exporter(tmp_path):
     assert res.returncode == 0, res.stderr
     jobs = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())["scrape_configs"]
     assert {j["job_name"]: j["static_configs"][0]["targets"] for j in jobs} == {n: [a] for n, a in addresses.items()}
+
+
+def test_a_file_no_plan_generates_any_more_is_removed_and_nothing_else(tmp_path):
+    """Renaming a plan left its old rules behind, which `rule_files: rules/*.yml` went on loading."""
+    out = tmp_path / "out"
+    plan = tmp_path / "shop.yml"
+    plan.write_text(builtin_plan_path("whatsapp-quiz").read_text().replace("plan: whatsapp-quiz", "plan: shop", 1))
+    assert lw("generate", "--config", str(plan), "--out", str(out)).returncode == 0
+    old_rules, old_board = out / "prometheus/rules/shop.yml", out / "grafana/dashboards/shop"
+    assert old_rules.is_file() and old_board.is_dir()
+    mine = out / "prometheus/rules/hand-written.yml"
+    mine.write_text("groups: []\n")
+    plan.write_text(plan.read_text().replace("plan: shop", "plan: shop-v2", 1))
+    res = lw("generate", "--config", str(plan), "--out", str(out), "--check")
+    assert res.returncode == 1 and f"{old_rules}: generated before, no plan generates it now" in res.stderr, res.stderr
+    res = lw("generate", "--config", str(plan), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert f"removed {old_rules}" in res.stdout
+    assert not old_rules.exists() and not old_board.exists()  # its emptied folder too
+    assert (out / "prometheus/rules/shop-v2.yml").is_file()
+    assert mine.read_text() == "groups: []\n"  # never generated: never touched
+    assert lw("generate", "--config", str(plan), "--out", str(out), "--check").returncode == 0
