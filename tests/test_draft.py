@@ -351,3 +351,21 @@ def test_a_failure_share_of_a_measured_success_rate_is_that_rate_below_its_compl
     assert ("login_success_rate_ratio", "<", 0.95) in ths, ths
     assert ("checkout_failures_ratio", ">", 0.02) in ths, ths  # no success rate measured: as written
     assert len({m["name"] for s in plan["sources"] for m in s["metrics"] if m["name"].startswith("login")}) == 1
+
+
+def test_an_alert_catalogue_names_its_alerts_tiers_and_hours() -> None:
+    """"### HighErrorRate" over "Severity: P1": the document's name and tier; "(09:00-23:00 only)" and "during
+    business hours" limit a rule to the plan's business hours; a condition with no number is said."""
+    plan, _ = draft_from_text((Path(__file__).parent / "fixtures/drafts/alert-catalogue.md").read_text(), "tix")
+    by_name = {t["alert"]: t for t in plan["thresholds"]}
+    assert set(by_name) == {"HighErrorRate", "SlowCheckout", "SeatLockBacklog", "PaymentWebhookSilence"}
+    assert by_name["PaymentWebhookSilence"]["business_hours"] is True
+    assert plan["business_hours"] == {"weekdays": ["sunday:saturday"], "start": "09:00", "end": "23:00",
+                                      "location": "UTC"}
+    assert not any("business_hours" in t for name, t in by_name.items() if name != "PaymentWebhookSilence")
+    assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"P1": ["pagerduty", "slack"], "P2": ["slack"],
+                                                               "P3": ["email"]}
+    assert any("line 28: a rule without a number (P2)" in u["reason"] for u in plan["unexpressible"])
+    prose, _ = draft_from_text("We page when zero bookings are completed in 30 minutes during business hours.\n", "b")
+    assert prose["thresholds"][0]["business_hours"] is True
+    assert prose["business_hours"]["weekdays"] == ["monday:friday"]

@@ -29,6 +29,7 @@ class Finding:
     total: bool = False  # ">100 sign-ups": a count to reach over the period (a report's goal), not a level
     severity: str | None = None  # when the tier is an action ("Page on-call engineer"): its severity
     note: str | None = None  # why the drafter chose a value the document does not state
+    name: str | None = None  # the alert's name when the document gives one ("### HighErrorRate")
 
 
 @dataclass

@@ -51,11 +51,12 @@ def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     return name
 
 
-def alert_name(phrase: str, tier: str, taken: set[str]) -> str:
-    """A unique CamelCase alert name from the phrase and its tier (``ErrorRateRed``)."""
+def alert_name(phrase: str, tier: str, taken: set[str], given: str | None = None) -> str:
+    """A unique CamelCase alert name: the document's own (``given``), else from the phrase and its tier
+    (``ErrorRateRed``)."""
     words = re.findall(r"[A-Za-z0-9]+", phrase)[:5] or ["Threshold"]
     tier_words = re.findall(r"[A-Za-z0-9]+", tier)
-    base = "".join(w[:1].upper() + w[1:].lower() for w in words + tier_words)
+    base = given or "".join(w[:1].upper() + w[1:].lower() for w in words + tier_words)
     if not base[0].isalpha():
         base = "Alert" + base
     name, n = base, 2

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
+from launchwatch.draft.hours import hours_in
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
-from launchwatch.draft.shapes import Finding, Unclear, extract
+from launchwatch.draft.shapes import Finding, Unclear, extract, field_tiers
 from launchwatch.draft.text import Line, read_lines, split_lines
 from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_in
 from launchwatch.plan.units import format_duration
@@ -84,6 +85,7 @@ def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tu
     """The channels the document names, and which tiers it names them for."""
     found: dict[str, str] = {}
     per_tier: dict[str, list[str]] = {t: [] for t in tiers}
+    fields = field_tiers(lines, paths)  # an alert catalogue's "Severity: P1" under "### HighErrorRate"
     for line, path in zip(lines, paths, strict=True):
         chans = channel_types(line.text)
         if not chans:
@@ -91,7 +93,8 @@ def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tu
         for name, kind in chans:
             found.setdefault(name, kind)
         context = " ".join(path[-2:]) + " " + line.text
-        tier = tier_in(line.text) or next((t for t in (tier_in(p) for p in reversed(path)) if t), None)
+        tier = tier_in(line.text) or next((t for t in (tier_in(p) for p in reversed(path)) if t), None) or \
+            fields.get(tuple(path))
         if re.search(r"critical|downtime|urgent|page", context, re.I) and tier is None:
             tier = "CRITICAL"
         if tier and tier in per_tier:
@@ -187,6 +190,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     tiers_order: list[str] = []
     tier_severity: dict[str, str] = {}  # tiers named by an action carry the severity the action implies
     thresholds: list[dict[str, Any]] = []
+    plan_hours: dict[str, Any] | None = None  # the first hours a rule is limited to
     taken: set[str] = set()
     seen: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
@@ -212,7 +216,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             if phase:
                 break
         entry: dict[str, Any] = {
-            "alert": alert_name(f.phrase, f.tier, taken),
+            "alert": alert_name(f.phrase, f.tier, taken, f.name),
             "summary": _summary(f),
             "section": _section(f),
             "tier": f.tier,
@@ -246,6 +250,13 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
                 for_ = 3600.0  # an outcome (satisfaction, conversion, support) is judged over the hour
         if for_:
             entry["for"] = format_duration(for_)
+        hours = hours_in(f.excerpt)
+        if hours is not None:
+            entry["business_hours"] = True
+            plan_hours = plan_hours or hours
+            f.note = "; ".join(n for n in (f.note, (
+                f"only in business hours, as the document says: the plan's business_hours ({hours['start']}-"
+                f"{hours['end']}) holds the days, hours and time zone (UTC until you change it)")) if n)
         if phase and phases_seen:
             entry["phases"] = [phase]
         entry["source_line"] = f.line
@@ -292,6 +303,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         "sources": [{"name": "todo", "description": "TODO: the product's endpoint that reports these metrics",
                      "url": f"{TODO_URL}/TODO/metrics", "metrics": list(gauges.values())}],
         "phases": {"names": phase_names, "default": phase_names[0]},
+        **({"business_hours": plan_hours} if plan_hours else {}),
         "channels": channels,
         "tiers": tiers,
         "thresholds": thresholds,

@@ -37,7 +37,7 @@ from launchwatch.draft.tiers import (
     tier_in,
 )
 
-__all__ = ["Finding", "Unclear", "extract"]
+__all__ = ["Finding", "Unclear", "extract", "field_tiers"]
 
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
 _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
@@ -128,6 +128,7 @@ _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessib
 
 def _subject(text: str) -> str:
     text = without_unit_named(text)
+    text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
     text = _INLINE_TIER_RE.sub(" ", text)
     text = _LABEL_RE.sub(" ", text)
@@ -370,7 +371,43 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
+    unclear += _per_alert_blocks(lines, paths, findings)
     return findings, unclear
+
+
+_FIELD_TIER_RE = re.compile(r"^(?:severity|priority|sev|level|urgency)\s*:\s*(?P<v>\S.{0,40})$", re.I)
+_CONDITION_FIELD_RE = re.compile(r"^(?:condition|threshold|trigger|when|fires when)\s*:\s*\S", re.I)
+_ALERT_NAME_RE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")  # "HighErrorRate"
+
+
+def field_tiers(lines: list[Line], paths: list[list[str]]) -> dict[tuple[str, ...], str]:
+    """The tier each block's "Severity: P1" field names (an alert catalogue's), by the block's heading path."""
+    tiers: dict[tuple[str, ...], str] = {}
+    for line, path in zip(lines, paths, strict=True):
+        m = _FIELD_TIER_RE.match(line.text)
+        if m and path:
+            tiers[tuple(path)] = tier_in(m.group("v")) or m.group("v").strip(" .*").upper()
+    return tiers
+
+
+def _per_alert_blocks(lines: list[Line], paths: list[list[str]], findings: list[Finding]) -> list[Unclear]:
+    """An alert catalogue: "### HighErrorRate" over "Severity: P1" and "Condition: 5xx ratio > 2%". The block's
+    severity field is its rules' tier, and a heading that is an alert's name names them; a condition with no
+    number ("inventory count differs from the box office feed") is said."""
+    tiers = field_tiers(lines, paths)
+    judged = {tuple(f.path) for f in findings}
+    unclear = [Unclear(line.number, line.text, path,
+                       f"line {line.number}: a rule without a number ({tiers[tuple(path)]}): say which metric shows "
+                       "it and at what value")
+               for line, path in zip(lines, paths, strict=True)
+               if tuple(path) in tiers and tuple(path) not in judged and _CONDITION_FIELD_RE.match(line.text)]
+    for f in findings:
+        tier = tiers.get(tuple(f.path))
+        if tier and f.tier in ("ALERT", "PAGE"):
+            f.tier = tier
+        if f.path and _ALERT_NAME_RE.fullmatch(f.path[-1]):
+            f.name = f.path[-1]
+    return unclear
 
 
 # a sentence ends at . ! or ? before a capital (not "vs. Last", "e.g. The", nor a decimal point)

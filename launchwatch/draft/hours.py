@@ -1,0 +1,32 @@
+"""The hours a document limits a rule to: "during business hours", "(09:00-23:00 only)".
+
+A rule that pages on zero bookings "during business hours" must not page at 3 a.m.: the draft
+marks it ``business_hours: true`` and gives the plan the hours the document states (or 09:00–18:00
+Monday to Friday, UTC, to review).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["hours_in"]
+
+_WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
+                       r"\s+hours\b|\b(?:business|office|working) hours only\b", re.I)
+_CLOCK_RE = re.compile(r"\(?\s*(?:between\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
+                       r"(?:\s*(?P<tz>UTC|GMT))?\s*(?:only\b|\))", re.I)
+_WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
+
+
+def hours_in(text: str) -> dict[str, Any] | None:
+    """The business hours ``text`` limits its rule to (the plan's ``business_hours``), or None."""
+    clock = _CLOCK_RE.search(text)
+    if clock:
+        start, end = (f"{int(h):02d}:{m}" for h, m in (t.split(":") for t in (clock.group("a"), clock.group("b"))))
+        if start < end <= "24:00":
+            days = ["monday:friday"] if _WEEKDAYS_RE.search(text) else ["sunday:saturday"]
+            return {"weekdays": days, "start": start, "end": end, "location": "UTC"}
+    if _WORDS_RE.search(text):
+        return {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00", "location": "UTC"}
+    return None
