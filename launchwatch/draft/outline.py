@@ -11,7 +11,7 @@ import re
 
 from launchwatch.draft.text import Line
 
-__all__ = ["heading_level", "outline"]
+__all__ = ["heading_level", "outline", "parent_bullets"]
 
 _MD_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"^\s*\*\*([^*]{2,100})\*\*\s*:?\s*$")
@@ -45,14 +45,34 @@ def heading_level(line: Line) -> tuple[int, str] | None:
     return None
 
 
+def _indent(line: Line) -> int:
+    raw = line.raw.expandtabs(4)
+    return len(raw) - len(raw.lstrip())
+
+
+def parent_bullets(lines: list[Line]) -> set[int]:
+    """The bullets that head a nested list ("- Playback" over "  - start failures" over "    - warn: 1%"):
+    indices of bullets whose next line is a bullet indented deeper."""
+    out = set()
+    for i, line in enumerate(lines):
+        if not line.bullet:
+            continue
+        nxt = next((n for n in lines[i + 1:] if n.text), None)
+        if nxt is not None and nxt.bullet and _indent(nxt) > _indent(line):
+            out.add(i)
+    return out
+
+
 def outline(lines: list[Line]) -> list[list[str]]:
-    """For each line (same index), the heading path above it (the line's own heading included)."""
+    """For each line (same index), the heading path above it (the line's own heading included); a bullet that
+    heads a nested list heads its items (levels 10 and up, by indentation)."""
+    parents = parent_bullets(lines)
     stack: list[tuple[int, str]] = []
     out: list[list[str]] = []
     fence = False
     fence_depth = 0
     prev: Line | None = None  # the line before, when it could be a setext heading's title
-    for line in lines:
+    for idx, line in enumerate(lines):
         stripped = line.raw.strip()
         title_line, prev = prev, (line if stripped and not line.bullet and heading_level(line) is None and
                                   not stripped.startswith("|") and not fence else None)
@@ -80,6 +100,11 @@ def outline(lines: list[Line]) -> list[list[str]]:
                 stack.pop()
             out.append([t for _, t in stack])
             continue
+        if line.bullet and not fence:
+            while stack and stack[-1][0] >= 10 + _indent(line):
+                stack.pop()  # a sibling or an outer item ends a nested list's scope
+            if idx in parents:
+                stack.append((10 + _indent(line), line.text.rstrip(":").strip()))
         head = heading_level(line)
         if head is not None and not (fence and head[0] < 7):
             level, title = head

@@ -181,7 +181,8 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     findings = [f for f in findings if (f.line, f.value) not in after]
     if not findings and not any(e.tiers for e in escalations):
         raise NoThresholds("no thresholds found")
-    phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for path in paths for h in path)]
+    # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
+    phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for f in findings for h in f.path)]
     phase_names = phases_seen or ["launch"]
 
     # one metric per distinct phrase (and unit); reused wherever the phrase comes back

@@ -42,6 +42,11 @@ _OPS = [
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
+_WORD_NUMBER_RE = re.compile(
+    rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?\b(?P<w>forty-five|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|one|"
+    r"two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?P<unit>percent|per cent|seconds?|minutes?|hours?|days?|weeks?)\b",
+    re.I)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
@@ -54,8 +59,11 @@ QUANTITY_RE = re.compile(
 
 
 # "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window
-_ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>an?)\s+(?:full\s+)?"
+_ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>(?P<half>half\s+)?an?)\s+(?:full\s+)?"
                           r"(?P<unit>hour|minute|day|week)\b", re.I)
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+          "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50,
+          "sixty": 60, "ninety": 90}
 
 
 @dataclass(frozen=True)
@@ -109,8 +117,13 @@ def find_quantities(text: str) -> list[Quantity]:
     >>> [(q.op, q.value) for q in find_quantities("Error rate >2% and P95 < 500ms")]
     [('>', 0.02), ('<', 0.5)]
     """
-    out = [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]), "duration", m.start("a"), m.end(),
-                    text[m.start("a"):m.end()]) for m in _ONE_UNIT_RE.finditer(text)]
+    out = [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]) / (2 if m.group("half") else 1), "duration",
+                    m.start("a"), m.end(), text[m.start("a"):m.end()]) for m in _ONE_UNIT_RE.finditer(text)]
+    for m in _WORD_NUMBER_RE.finditer(text):  # "above five percent", "for ten minutes"
+        scale, kind = _scale("%" if m.group("unit").lower().startswith("per") else m.group("unit"))
+        start = m.start("op") if m.group("op") else m.start("w")
+        out.append(Quantity(_op(m.group("op")), _clean(_WORDS[m.group("w").lower()] * scale), kind, start, m.end(),
+                            text[start:m.end()].strip()))
     for m in QUANTITY_RE.finditer(text):
         start = m.start("num") if not m.group("op") else m.start()
         before = text[max(0, m.start("num") - 1):m.start("num")]

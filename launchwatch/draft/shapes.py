@@ -14,7 +14,7 @@ import re
 
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
-from launchwatch.draft.outline import heading_level, outline
+from launchwatch.draft.outline import heading_level, outline, parent_bullets
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.quantities import (
     Quantity,
@@ -44,7 +44,7 @@ _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|
 _LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
     rf"{_WORRY} (?:at|above|over|past)|"
-    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>]))|"
+    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 _WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
@@ -60,6 +60,9 @@ _PERIOD_IN_NAME_RE = re.compile(r"(?:/|\bper |\beach )(?:(?P<n>\d+)\s*)?(?P<unit
                                 r"week|month)s?\b", re.I)
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
+# "Sign-ups" over "page if none for half an hour": none of what the list item names
+_NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
+                      r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
@@ -145,7 +148,7 @@ def _subject(text: str) -> str:
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reaches|hits|up|down|falls|dips|rises|climbs|goes|gets|sinks|jumps|"
                   r"takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below 2.5%"
-    return text
+    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
 
 def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", clause: str | None = None) -> str:
@@ -234,6 +237,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, read_to = False, -1
+    parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
@@ -242,6 +246,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
             subject, aligned, last, in_list = "", None, [], False
+            continue
+        if idx in parents:
+            subject, last = "", []
             continue
         if heading_level(line) is not None:
             header = None
@@ -431,6 +438,14 @@ def _named_after(rest: str) -> str:
     words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
     named = _subject(words)
     return named if len(named) >= 3 else ""
+
+
+def _heading_subject(path: list[str]) -> tuple[str, float | None]:
+    """The signal the heading over a line names, and the window it states ("failed downloads over 30 minutes")."""
+    head = path[-1]
+    m = re.search(r"\b(?:over|in|within|during|per)\s+(?:the\s+)?(?:last\s+|past\s+)?(?=\d)", head, re.I)
+    window = duration_seconds(head[m.end():]) if m else None
+    return (_subject(head[:m.start()]) if m and window else _subject(head)) or head, window
 
 
 def _antecedent(head: str, phrase: str, out: list[Finding]) -> str:
@@ -705,13 +720,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     if special:
         return special
     out: list[Finding] = []
-    zero = _ZERO_RE.search(text)
+    zero = _ZERO_RE.search(text) or (_NONE_RE.search(text) if path else None)
     if zero:
-        qs = [q for q in find_quantities(text[zero.end():]) if q.kind == "duration"]
+        qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:
-            what = zero.group("what")
+            what = zero.groupdict().get("what") or _heading_subject(path)[0]  # "Sign-ups: page if none for …"
             tier = _tier_from(path, None, text)
-            f = Finding(line.number_at(zero.end() + qs[0].start), what, "==", 0.0, "count",
+            f = Finding(line.number_at(qs[0].start), what, "==", 0.0, "count",
                         "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
@@ -741,6 +756,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     prev_end = 0
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
+        heading_window: float | None = None
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
 
         before = text[prev_end:q.start]
@@ -801,9 +817,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
             phrase = _subject(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
         if label and not _subject(before):
-            phrase = _subject(text.split(":")[0]) if ":" in text else phrase
+            phrase = _subject(text.split(":")[0] + ":") if ":" in text else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
-            phrase = _subject(phrase) or subject or (path[-1] if path else "")
+            phrase = _subject(phrase) or subject
+            if not phrase and path:  # "failed downloads over 30 minutes" over "warn above five percent"
+                phrase, heading_window = _heading_subject(path)
         prior = out[-1] if out else carried
         if prior and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
@@ -858,6 +876,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         f = _make(line, path, phrase, q, label, text, text, prose)
         if f is None:
             continue
+        if heading_window and f.window is None:
+            f.window = heading_window
         if q.high is not None and q.op is None:
             # a range: below its low end or above its high end
             high = Finding(f.line, f.phrase, ">", q.high, q.kind, f.tier, path, text)
