@@ -403,6 +403,7 @@ def _per_alert_blocks(lines: list[Line], paths: list[list[str]], findings: list[
     number ("inventory count differs from the box office feed") is said."""
     tiers = field_tiers(lines, paths)
     judged = {tuple(f.path) for f in findings}
+    rules = {tuple(p) for line, p in zip(lines, paths, strict=True) if _CONDITION_FIELD_RE.match(line.text)}
     unclear = [Unclear(line.number, line.text, path,
                        f"line {line.number}: a rule without a number ({tiers[tuple(path)]}): say which metric shows "
                        "it and at what value")
@@ -412,8 +413,8 @@ def _per_alert_blocks(lines: list[Line], paths: list[list[str]], findings: list[
         tier = tiers.get(tuple(f.path))
         if tier and f.tier in ("ALERT", "PAGE"):
             f.tier = tier
-        if f.path and _ALERT_NAME_RE.fullmatch(f.path[-1]):
-            f.name = f.path[-1]
+        if f.path and _ALERT_NAME_RE.fullmatch(f.path[-1]) and (tier or tuple(f.path) in rules):
+            f.name = f.path[-1]  # (a "### WhatsApp" section's thresholds are not all named WhatsApp)
     return unclear
 
 
@@ -449,9 +450,9 @@ def _heading_subject(path: list[str]) -> tuple[str, float | None]:
 
 
 def _antecedent(head: str, phrase: str, out: list[Finding]) -> str:
-    """What "it" stands for: the sentence's signal so far, or the thing "the …" names before it ("if the nightly
-    batch hasn't finished …, or if it takes longer than 90 minutes"), or the "Sign-ups:" label the sentence
-    opens with; else the phrase as it is."""
+    """What "it" stands for: the thing "the …" names before it ("if the nightly batch hasn't finished …, or if
+    it takes longer than 90 minutes"), or the "Sign-ups:" label the sentence opens with, or the signal of the
+    threshold before ("p95 under 300ms; if it's slower than 1 second"); else the phrase as it is."""
     named = list(re.finditer(r"\b(?:the|our)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:has|hasn't|have|is|isn't|was|"
                              r"does|doesn't|did|didn't|runs?|takes?|finish\w*|complet\w*)\b", head, re.I))
     if named:
