@@ -784,7 +784,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
                 re.match(r"(?:over|in)\b", q.raw, re.I)):
             out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
-            out[-1].counter = out[-1].counter or (out[-1].kind == "count" and out[-1].op in ("<", "<=", "=="))
+            out[-1].counter = out[-1].counter or out[-1].kind == "count"  # "AI errors > 10 in 1 hour": an increase
             continue
         if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
             if out:
