@@ -114,3 +114,21 @@ def test_business_hours_expression_agrees_with_its_python_twin_on_real_promtool(
     res = _promtool("test", "rules", "bh.yml", cwd=tmp_path)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert len(offsets) == (2 if location == "Europe/Berlin" else 1)
+
+
+@pytest.mark.parametrize(("edit", "within"), [({"for": "15m"}, "17m"), ({"window": "15m"}, "18m")],
+                         ids=["held-15m", "averaged-15m"])
+def test_the_scenarios_hold_for_a_plan_that_watches_its_source_longer(tmp_path, edit, within):
+    """A plan may hold its source-down page 15 minutes, or average it over 15: its generated scenarios expect
+    the page within that hold (they expected 10 minutes, and failed on a valid plan), and a gauge averaged over
+    a window gets no 6-minute-lull scenario (the window smooths the lull away)."""
+    doc = yaml.safe_load(builtin_plan_path("ecommerce-support").read_text())
+    next(t for t in doc["thresholds"] if t["alert"] == "SiteDown").update(edit)
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    generate([load_plan(tmp_path / "plan.yml")], tmp_path / "out", GenerateOptions())
+    tests = tmp_path / "out/prometheus/tests"
+    suites = sorted(p.name for p in tests.glob("*scenarios*.yml"))
+    text = "".join((tests / s).read_text() for s in suites)
+    assert f"SiteDown fires within {within}" in text  # its hold (1m, or 15m) + its window (15m, or none) + 2m
+    res = _promtool("test", "rules", *suites, cwd=tests)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr

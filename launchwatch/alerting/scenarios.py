@@ -374,13 +374,16 @@ def _watching(rules: RuleSet, source: str) -> AlertRule | None:
 
 def _source_down_cases(plan: Plan, rules: RuleSet, base: Baseline) -> list[dict[str, object]]:
     step = 60
-    n = (OUTAGE_AFTER + OUTAGE_FOR) // step
     until = OUTAGE_AFTER // step
     cases = []
     for source in plan.sources:
         alert = _watching(rules, source.name)
         if alert is None:
             continue
+        # within 10 minutes, or the watching rule's own hold (and window) when the plan holds it longer
+        th = alert.threshold
+        within = max(PAGE_WITHIN, round_up(alert.for_seconds + ((th.window or 0) if th else 0) + 2 * step, step))
+        n = (OUTAGE_AFTER + max(OUTAGE_FOR, within + 2 * step)) // step
         names = frozenset(m.name for m in source.metrics)
         series = _monitoring_series(plan, step, n, down_after=until, source_down=source.name)
         series += _healthy_series(plan, base, step, n, names, until)
@@ -392,11 +395,11 @@ def _source_down_cases(plan: Plan, rules: RuleSet, base: Baseline) -> list[dict[
                            "values": f"1+0x{until - 1} 0+0x{n - until}"})
         name = str(alert.rule["alert"])
         cases.append({
-            "name": f"scenario: source {source.name} down for {format_duration(OUTAGE_FOR)}: {name} fires "
-                    f"within {format_duration(PAGE_WITHIN)}",
+            "name": f"scenario: source {source.name} down for {format_duration(n * step - OUTAGE_AFTER)}: {name} "
+                    f"fires within {format_duration(within)}",
             "interval": format_duration(step),
             "input_series": series,
-            "alert_rule_test": [{"eval_time": format_duration(OUTAGE_AFTER + PAGE_WITHIN), "alertname": name,
+            "alert_rule_test": [{"eval_time": format_duration(OUTAGE_AFTER + within), "alertname": name,
                                  "exp_alerts": [expected_alert(plan, alert, 0.0)]}]})
     return cases
 
@@ -409,8 +412,8 @@ def _lull_cases(plan: Plan, rules: RuleSet) -> dict[int, list[dict[str, object]]
         th = base_alert.threshold
         assert th is not None
         stages = [e for e in rules.escalations if e.threshold is th]
-        if not stages or th.kind not in ("value", "ratio", "increase"):
-            continue
+        if not stages or th.kind not in ("value", "ratio", "increase") or (th.kind == "value" and th.window):
+            continue  # (a gauge averaged over a window smooths a 6-minute lull into none)
         longest = max(s.for_seconds for s in stages)
         step = 60 if longest <= 2 * 3600 else 120
         fire, silent = fire_and_silent_values(th)
