@@ -218,3 +218,34 @@ def test_documents_in_other_styles_against_hand_written_expectations(name: str, 
     assert not wrong_lines, f"every found threshold names the line its number is on: {wrong_lines}"
     assert not wrong_windows, f"(line, expected window, drafted window): {wrong_windows}"
     _held(name, f)
+
+
+def test_every_own_document_s_unfilled_draft_generates_rules_promtool_and_amtool_accept(tmp_path: Path) -> None:
+    """The issue's "generate works on the unfilled draft, for a first look": every document written for these
+    tests, drafted and generated together (windows, business hours, per-minute increases, tiers named after the
+    condition), gives rules promtool checks, test suites that pass and an Alertmanager configuration amtool
+    accepts."""
+    from launchwatch.draft.plan import draft_plan
+    from launchwatch.generate import GenerateOptions, generate
+    from launchwatch.output import dump_yaml
+    from tests.conftest import binary
+    from tests.promtool_suites import run_promtool_tests
+
+    plans = []
+    for doc in sorted(FIXTURES.glob("*.md")) + sorted(FIXTURES.glob("*.txt")):
+        draft_doc, _ = draft_plan(doc, doc.name.split(".")[0])
+        path = tmp_path / f"{draft_doc['plan']}.yml"
+        path.write_text(dump_yaml(draft_doc))
+        plans.append(load_plan(path))
+    exporters = {p.plan: f"127.0.0.1:{9900 + i}" for i, p in enumerate(plans)}
+    generate(plans, tmp_path / "out", GenerateOptions(exporters=exporters))
+    prom = tmp_path / "out/prometheus"
+    rules = subprocess.run([binary("promtool"), "check", "rules", *map(str, (prom / "rules").glob("*.yml"))],
+                           capture_output=True, text=True, timeout=300)
+    assert rules.returncode == 0, rules.stdout[-2000:] + rules.stderr
+    tests = sorted(p.name for p in (prom / "tests").glob("*.yml"))
+    assert len(tests) >= len(plans)
+    assert run_promtool_tests(prom / "tests", tests) == []
+    am = subprocess.run([binary("amtool"), "check-config", str(tmp_path / "out/alertmanager/alertmanager.yml")],
+                        capture_output=True, text=True, timeout=120)
+    assert am.returncode == 0, am.stdout + am.stderr
