@@ -184,7 +184,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
-            return alert_tier(text)
+            return alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
     words = text if clause is None else clause
     if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             text.upper().startswith("IF ") or _DROP_RE.search(words):
@@ -611,6 +611,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
         q = in_unit(q, unit)
     phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
+    if re.match(r"(?:below|under|beneath)\b", q.raw, re.I):
+        phrase = re.sub(r"\s+(?:drops?|dips?)$", "", phrase)  # "Login success rate drops under 97%"
     # "Checkout 5xx per minute | 20": a count per period the row's name states
     period = _PERIOD_IN_NAME_RE.search(phrase) if q.kind == "count" else None
     if period:
@@ -651,7 +653,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         q = Quantity(q.op, -rise, q.kind, q.start, q.end, q.raw, q.high, q.plus)
         op = "<" if op == ">" else "<="
     response = bool(_RESPONSE_RE.search(" ".join([phrase, text[:40], *path[-1:]]))) and q.kind == "duration"
-    if tier == TARGET or (response and op in ("<", "<=")):
+    # "should not exceed 800 ms" states the healthy bound, as a target does: under an alert it is crossed too
+    bound = re.match(r"(?:(?:must|should|may|will|does|do|can)\s+)?(?:not|never)\b", q.raw, re.I) is not None
+    if tier == TARGET or bound or (response and op in ("<", "<=")):
         op = negate(op)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
                 path, excerpt.strip(), drop=drop)
@@ -811,8 +815,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
             tail = _subject(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
             phrase = tail if len(tail) >= 3 else phrase  # "… 500 bookings per day and an uptime of 99.9%"
-        if label and n == 0 and label_at > 0 and text[:label_at].rstrip().endswith(":"):
-            phrase = _subject(text[:label_at].rstrip()[:-1])  # "order_success_rate: warn below 97%"
+        if label and n == 0 and label_at > 0 and (text[:label_at].rstrip().endswith((":", "(")) or
+                                                  not text[label_at:q.start].split(None, 1)[1:]):
+            # "order_success_rate: warn below 97%", "Error rate (warn > 2%, page > 5%)"
+            phrase = _subject(text[:label_at].rstrip().rstrip(":(").rstrip())
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
