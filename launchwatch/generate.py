@@ -11,11 +11,11 @@ from pathlib import Path
 
 from launchwatch.alerting.generate import GenerateOptions, alerting_files
 from launchwatch.dashboards.build import grafana_files
-from launchwatch.output import diff_tree, write_tree
+from launchwatch.output import write_tree
 from launchwatch.plan.model import Plan
 from launchwatch.topology import SINGLE_NODE_FILES, topology_files
 
-__all__ = ["GenerateOptions", "check", "generate", "generated_files"]
+__all__ = ["GenerateOptions", "generate", "generated_files"]
 
 
 def generated_files(plans: list[Plan], options: GenerateOptions | None = None) -> dict[str, str]:
@@ -37,9 +37,3 @@ def generate(plans: list[Plan], out: Path, options: GenerateOptions | None = Non
     """Write every generated file for ``plans`` under ``out``; returns the paths written. A file an earlier
     run generated and no plan generates now is removed (and appended to ``removed``)."""
     return write_tree(generated_files(plans, options), out, removed)
-
-
-def check(plans: list[Plan], out: Path, options: GenerateOptions | None = None) -> list[str]:
-    """The files under ``out`` that differ from what ``plans`` generate, or that an earlier run generated and
-    they no longer do (empty: up to date)."""
-    return diff_tree(generated_files(plans, options), out)
