@@ -369,3 +369,14 @@ def test_an_alert_catalogue_names_its_alerts_tiers_and_hours() -> None:
     prose, _ = draft_from_text("We page when zero bookings are completed in 30 minutes during business hours.\n", "b")
     assert prose["thresholds"][0]["business_hours"] is True
     assert prose["business_hours"]["weekdays"] == ["monday:friday"]
+
+
+def test_changes_against_a_baseline_are_drop_rules_on_the_level_they_compare() -> None:
+    """"below 50% of the same hour last week" and "more than double yesterday's" compare a level with its past:
+    drop rules a week or a day back, on a metric named for the level (not "..._drop_ratio")."""
+    plan, _ = draft_from_text((Path(__file__).parent / "fixtures/drafts/relative.md").read_text(), "mk")
+    rules = {t["source_line"]: t for t in plan["thresholds"]}
+    assert (rules[4]["kind"], rules[4]["offset"], rules[4]["op"], rules[4]["value"]) == ("drop", "1w", ">", 0.5)
+    assert (rules[9]["kind"], rules[9]["offset"], rules[9]["op"], rules[9]["value"]) == ("drop", "1d", "<", -1.0)
+    assert {rules[n]["metric"] for n in (4, 5, 9, 10)} == {"orders_hour", "search_traffic", "error_rate_ratio", "m_5xx"}
+    assert any("line 6: a multiple of a 7-day average" in u["reason"] for u in plan["unexpressible"])

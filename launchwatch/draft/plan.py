@@ -196,9 +196,15 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     seen: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
         counter = f.counter and not f.drop
-        key = (phrase_key(f.phrase) or "signal", f.kind, counter)
+        # a change ("down 30% day-over-day") is a share of a level that is a count unless it is itself a rate
+        kind = ("ratio" if re.search(r"rate|ratio|conversion|share|percent", f.phrase, re.I) else "count") \
+            if f.drop else f.kind
+        # ("daily bookings drop > 20%": the metric is the bookings, the drop is the rule's)
+        measured = re.sub(r"\s+(?:drops?|falls?|declines?|decreases?|increases?|rises?|spikes?)$", "", f.phrase,
+                          flags=re.I) if f.drop else f.phrase
+        key = (phrase_key(measured) or "signal", kind, counter)
         if key not in metrics:
-            mname = metric_name(f.phrase, f.kind, counter)
+            mname = metric_name(measured, kind, counter)
             base, n = mname, 2
             while mname in used_names and used_names[mname] != key:
                 mname = re.sub(r"(_total|_seconds|_ratio|_bytes|_bytes_per_second)?$",

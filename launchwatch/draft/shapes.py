@@ -80,6 +80,10 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
 _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)|"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+# what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
+_VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
+                        r"(?:of\s+)?)?(?:last week|yesterday|the (?:previous|prior) (?:day|week|hour)|"
+                        r"a (?:day|week) (?:ago|before)|baseline|normal|usual)(?:'s)?\b", re.I)
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
 _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b|\bup(?=\s+\d[\d.]*\s*%)", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
@@ -197,7 +201,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
 def _verdict(words: str) -> str | None:
     """The tier a condition is given after it is stated ("… is critical", "…: warning", "… pages")."""
     m = _VERDICT_RE.search(words)
-    if m is None or not re.search(r"\d", words[:m.start()]):
+    if m is None or not find_quantities(words[:m.start()]):
         return None
     if m.group("verb"):
         return "PAGE"
@@ -341,6 +345,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach over the "
                                    f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
         unclear.extend(_unplaced(line, path, text, found))
+        for m in _AVERAGE_RE.finditer(text):
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a multiple of a {m.group('avg')} "
+                                   "average: a drop rule compares a window with the same window a day or a week "
+                                   "before; write this one by hand (e.g. against avg_over_time over the days)"))
         for m in _DEADLINE_RE.finditer(text):
             unclear.append(Unclear(line.number_at(m.start("t")), text, path,
                                    f"line {line.number_at(m.start('t'))}: a deadline at a time of day "
@@ -472,6 +480,8 @@ def _digit_at(q: Quantity) -> int:
 # "hasn't finished by 06:00 UTC": a clock time, which no threshold on a level can hold
 _DEADLINE_RE = re.compile(r"\b(?:by|before|until|after|no later than)\s+"
                           r"(?P<t>\d{1,2}:\d{2}(?:\s*(?:UTC|GMT|[AP]M|[A-Z]{3}))?)")
+# "Sign-ups 3x the 7-day average": against an average of days, which a drop rule does not compare with
+_AVERAGE_RE = re.compile(r"\d(?:\.\d+)?\s*[x×]\s+(?:the\s+)?(?P<avg>\d+[- ]day|weekly|monthly|rolling)\s+average", re.I)
 _FIELD_RE = re.compile(r"^[A-Za-z][\w /&()'-]{0,40}:(?:\s|$)")
 
 
@@ -494,7 +504,8 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
     taken = [v for f in found for v in (f.value, -f.value, f.for_, f.window) if v is not None]
     out = []
     for q in find_quantities(text):
-        if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) for v in taken):
+        if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
+               math.isclose(q.value - 1, v) or math.isclose(1 - q.value, v) for v in taken):
             continue
         if q.op is None and not _COMPARED_RE.search(text[max(0, q.start - 30):q.start]):
             if line.bullet and not found and q.kind == "count" and q.value >= 10 and path and \
@@ -626,6 +637,14 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     # ("5xx spike above 200 per minute" is a rate's level: a change is a share, or a count with no period)
     drop = (q.kind == "ratio" or (q.kind == "count" and not _PERIOD_AFTER_RE.match(after))) and bool(
         _DROP_RE.search(after[:30]) or _DROP_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8]))
+    versus = _VERSUS_RE.match(after)
+    multiple = re.search(r"double|twice|triple|times", q.raw, re.I) or re.match(r"\s*[x×]\b", after)
+    if versus and q.kind == "ratio" and q.op in ("<", "<=") and versus.group("of"):
+        # "below 50% of the same hour last week": a fall of more than half
+        drop, q = True, Quantity(">" if q.op == "<" else ">=", round(1 - q.value, 9), q.kind, q.start, q.end, q.raw)
+        op = q.op
+    elif versus and multiple and q.op in (">", ">=", None) and not versus.group("of"):
+        drop = True  # "more than double yesterday's", "3x last week": a rise (below)
     if op is None:
         if q.plus:
             op = ">="
@@ -647,8 +666,10 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         # "> 20% over budget": the spend is above 1.2 times the budget
         q = Quantity(q.op, round(1 + q.value, 9), q.kind, q.start, q.end, q.raw, q.high, q.plus)
     if drop and tier != TARGET and op in (">", ">=") and q.kind in ("ratio", "count") and (
-            _RISE_RE.search(after[:30]) or _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8])):
-        factor = re.match(r"\s*[x×]\b", segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else "")
+            (multiple and versus) or _RISE_RE.search(after[:30]) or
+            _RISE_RE.search(segment[:max(0, segment.find(q.raw))][-25:] + q.raw[:8])):
+        factor = re.match(r"\s*[x×]\b", segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else "") \
+            or multiple
         rise = q.value - 1 if factor else q.value
         q = Quantity(q.op, -rise, q.kind, q.start, q.end, q.raw, q.high, q.plus)
         op = "<" if op == ">" else "<="
