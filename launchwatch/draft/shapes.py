@@ -88,6 +88,8 @@ _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s
 _RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b|\bup(?=\s+\d[\d.]*\s*%)", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
+_BETWEEN_STAGES_RE = re.compile(r"\b(?:between|per)\s+(?:stages?|steps?|phases?|deploys?|releases?|rollouts?|waves?)\b",
+                                re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
 # a line that compares, whatever word it starts with: "Daily sign-ups should reach 1,500" is no cadence
 _THRESHOLD_WORDS_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|"
@@ -150,8 +152,8 @@ def _subject(text: str) -> str:
     text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
                   "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
-    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reaches|hits|up|down|falls|dips|rises|climbs|goes|gets|sinks|jumps|"
-                  r"takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below 2.5%"
+    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
+                  r"sinks?|jumps?|takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below"
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
 
@@ -316,6 +318,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
             line = Line(line.number, line.raw, filled, line.bullet, line.starts)
             text = filled
+        if _BETWEEN_STAGES_RE.search(text):
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a rollout's pace (time between "
+                                                                "stages), not a threshold"))
+            continue
         if _CADENCE_RE.match(text) and not _THRESHOLD_WORDS_RE.search(text):
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
@@ -585,7 +591,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
                                                             r"sla|max|min|\bpage|objective|\bslo\b", name):
             continue
-        label = "target" if re.search(r"target|goal|sla|objective|\bslo\b", name) else (
+        criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
+        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b", name) else (
             "critical" if "critical" in name else ("warning" if "warn" in name else
                                                    ("page" if "page" in name else "alert")))
         unit = unit_named_in(name)
@@ -603,9 +610,10 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         if held is None:
             continue
         for f in out:
-            if f.tier == TARGET:
-                continue
-            if m.group(1) not in ("for", "duration") and not m.group(1).startswith(("sustained", "held")):
+            window = m.group(1) not in ("for", "duration") and not m.group(1).startswith(("sustained", "held"))
+            if f.tier == TARGET and not window:
+                continue  # (a criterion "measured over 24 h" keeps its window; a hold is an alert's)
+            if window:
                 if f.counter and f.window and f.window != held:
                     # "Checkout 5xx per minute | 20 | … | Evaluated over 5 min": 100 in the 5 minutes
                     f.value, f.window = round(f.value * held / f.window, 9), held
@@ -887,7 +895,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
-                and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I):
+                and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I) \
+                and not (re.match(r"\s*[x×]\b", text[q.end:]) and _VERSUS_RE.match(text[q.end:])):
             continue
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)

@@ -21,6 +21,8 @@ _TIER_PATTERNS = [
     (re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I),
      lambda m: m.group(1).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
+    # "Rollback triggers (any one)": a condition that stops the rollout now
+    (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b", re.I), lambda m: "ROLLBACK"),
 ]
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|healthy|expected|"
                         r"sla targets?)\b", re.I)
@@ -32,7 +34,8 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "Tier 1": "critical", "Tier 2": "high", "Tier 3": "medium", "Tier 4": "low", "Tier 5": "low",
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
-             "ALERT": "medium", "PAGE": "critical", "TICKET": "low", "INFO": "low", TARGET: "low"}
+             "ALERT": "medium", "PAGE": "critical", "TICKET": "low", "INFO": "low", "ROLLBACK": "critical",
+             TARGET: "low"}
 
 # an action's severity, in the order the words outrank each other
 _ACTION_SEVERITY = [
