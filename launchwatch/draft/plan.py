@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from launchwatch.draft.catalogue import field_tiers
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
 from launchwatch.draft.hours import hours_in
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
-from launchwatch.draft.shapes import Finding, Unclear, extract, field_tiers
+from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
 from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_in
 from launchwatch.plan.units import format_duration

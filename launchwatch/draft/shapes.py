@@ -4,7 +4,8 @@ Bullets under a severity heading, ``IF x > 10% for 5 minutes`` blocks, Metric / 
 blocks, Markdown and space-aligned tables with Target / Alert columns, "Alert if > 80%",
 "Zero X in 30 min", response and resolution targets per priority, IF blocks whose ACTION names the
 tier. Each finding keeps the line its number is on; what has no number to judge goes to ``Unclear``
-with its line (or, for a failure a tier names, to ``failures``).
+with its line (or, for a failure a tier names, to ``failures``). Beside it: ``subjects`` names the signal,
+``sentences`` reads prose (wrapped lines too), ``catalogue`` alert-per-heading blocks, ``cells`` table rows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import math
 import re
 
+from launchwatch.draft.catalogue import per_alert_blocks
+from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
@@ -25,6 +28,16 @@ from launchwatch.draft.quantities import (
     unit_named_in,
     without_unit_named,
 )
+from launchwatch.draft.sentences import continues, sentences
+from launchwatch.draft.subjects import (
+    INLINE_TIER_RE,
+    LABEL_RE,
+    WORRY_RE,
+    antecedent,
+    heading_subject,
+    named_after,
+    subject_of,
+)
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import (
     TARGET,
@@ -37,16 +50,8 @@ from launchwatch.draft.tiers import (
     tier_in,
 )
 
-__all__ = ["Finding", "Unclear", "extract", "field_tiers"]
+__all__ = ["Finding", "Unclear", "extract"]
 
-# "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
-_WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
-_LABEL_RE = re.compile(
-    r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
-    rf"{_WORRY} (?:at|above|over|past)|"
-    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>])|\s*:)|"
-    r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
-_WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
 _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single)?|\bover(?: the)?(?: last| past)?|"
@@ -65,9 +70,6 @@ _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|not
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
-# a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
-_INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
-                             re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 # "Email alerts for critical issues", "SMS alerts for server downtime": where alerts go, not a failure
 _ROUTING_RE = re.compile(r"\b(?:alerts?|notifications?|messages?|integration|updates?|pages?)\s+(?:for|to|on|about)\b",
@@ -135,28 +137,6 @@ _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessib
                          r"spikes?|errors?|not working|detected|issues?|problems?|delays?|bugs?)\b", re.I)
 
 
-def _subject(text: str) -> str:
-    text = without_unit_named(text)
-    text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
-    text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
-    text = _INLINE_TIER_RE.sub(" ", text)
-    text = _LABEL_RE.sub(" ", text)
-    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)
-    text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
-    text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
-                  text, flags=re.I)
-    text = re.sub(r"\s+", " ", text).strip(" -–—.")
-    text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
-                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record)(?:\s+|$))?(?:(?:the|our|a|an)\s+)?",
-                  "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
-    text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
-                  "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
-    text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
-    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|jumps?|takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below"
-    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
-
-
 def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", clause: str | None = None) -> str:
     """The tier of a number on line ``text``; ``clause``, the sentence it is in, decides whether the words
     around it alert ("fewer than 5% rejected. Investigate above 8%": only the second one does)."""
@@ -177,7 +157,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     verdict = _verdict(clause if clause is not None else text)
     if verdict and not label:
         return verdict
-    lead = _INLINE_TIER_RE.match(text)
+    lead = INLINE_TIER_RE.match(text)
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
         return inline
@@ -185,14 +165,14 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         named = tier_in(heading)
         if named:
             return named
-        if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label):
+        if label.startswith(("alert", "trigger")) or WORRY_RE.match(label):
             continue
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
             return alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
     words = text if clause is None else clause
-    if label.startswith(("alert", "trigger")) or _WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
+    if label.startswith(("alert", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             text.upper().startswith("IF ") or _DROP_RE.search(words):
         return alert_tier(words)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
@@ -219,17 +199,6 @@ def _phase(path: list[str]) -> str | None:
         if found:
             return found
     return None
-
-
-def _table_cells(raw: str) -> list[str] | None:
-    s = raw.strip()
-    if s.startswith("|") and s.count("|") >= 3:
-        return [c.strip().replace("**", "") for c in s.strip("|").split("|")]
-    return None
-
-
-def _aligned_cells(raw: str) -> list[str]:
-    return [c.strip() for c in re.split(r"\s{2,}|\t", raw.strip()) if c.strip()]
 
 
 def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
@@ -267,7 +236,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 last = []
             continue
         while not fence and read_to + 1 < len(lines) and idx < len(lines) - 1 and \
-                _continues(line, lines[max(idx, read_to) + 1]) and paths[max(idx, read_to) + 1] == path:
+                continues(line, lines[max(idx, read_to) + 1]) and paths[max(idx, read_to) + 1] == path:
             read_to = max(idx, read_to) + 1  # an e-mail's sentence wrapped over lines: one sentence
             line = line.joined(lines[read_to])
             text, raw = line.text, line.raw
@@ -285,11 +254,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     else:
                         f.for_ = qs[0].value
                 continue
-        cells = _table_cells(raw)
+        cells = table_cells(raw)
         if cells is not None:
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue
-            nxt = _table_cells(lines[idx + 1].raw) if idx + 1 < len(lines) else None
+            nxt = table_cells(lines[idx + 1].raw) if idx + 1 < len(lines) else None
             separator_next = nxt is not None and all(re.fullmatch(r":?-{2,}:?", c) for c in nxt if c)
             if header is None or separator_next:
                 header = [c.lower() for c in cells]
@@ -301,16 +270,16 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         header = None
         if "```" not in raw and re.match(r"^\s*[A-Za-z][\w /-]*(?:\s{2,}\S+){2,}\s*$", raw) and \
                 not find_quantities(raw):
-            aligned = [c.lower() for c in _aligned_cells(raw)]
+            aligned = [c.lower() for c in aligned_cells(raw)]
             continue
         if aligned and any(h.startswith("alert") or "threshold" in h for h in aligned):
-            row = _aligned_cells(raw)
+            row = aligned_cells(raw)
             if len(row) == len(aligned):
                 findings.extend(_table_row(line, path, aligned, row, idx))
                 continue
         if _PLACEHOLDER_RE.search(text):
             filled = _PLACEHOLDER_RE.sub(" ", text)
-            labelled = _LABEL_RE.search(filled)
+            labelled = LABEL_RE.search(filled)
             if not (labelled and find_quantities(filled[labelled.end():])):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a placeholder the document "
                                        "leaves to fill ([X], $[Y], XX%): no number to judge"))
@@ -335,7 +304,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         prev = lines[idx - 1] if idx else None
         prose = ""
         if prev is not None and prev.text and not line.bullet and not prev.bullet and \
-                heading_level(prev) is None and _table_cells(prev.raw) is None:
+                heading_level(prev) is None and table_cells(prev.raw) is None:
             prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
         found = _line_findings(line, path, subject, prose)
         if text.upper().startswith("IF ") and found:
@@ -392,89 +361,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
-    unclear += _per_alert_blocks(lines, paths, findings)
+    unclear += per_alert_blocks(lines, paths, findings)
     return findings, unclear
-
-
-_FIELD_TIER_RE = re.compile(r"^(?:severity|priority|sev|level|urgency)\s*:\s*(?P<v>\S.{0,40})$", re.I)
-_CONDITION_FIELD_RE = re.compile(r"^(?:condition|threshold|trigger|when|fires when)\s*:\s*\S", re.I)
-_ALERT_NAME_RE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")  # "HighErrorRate"
-
-
-def field_tiers(lines: list[Line], paths: list[list[str]]) -> dict[tuple[str, ...], str]:
-    """The tier each block's "Severity: P1" field names (an alert catalogue's), by the block's heading path."""
-    tiers: dict[tuple[str, ...], str] = {}
-    for line, path in zip(lines, paths, strict=True):
-        m = _FIELD_TIER_RE.match(line.text)
-        if m and path:
-            tiers[tuple(path)] = tier_in(m.group("v")) or m.group("v").strip(" .*").upper()
-    return tiers
-
-
-def _per_alert_blocks(lines: list[Line], paths: list[list[str]], findings: list[Finding]) -> list[Unclear]:
-    """An alert catalogue: "### HighErrorRate" over "Severity: P1" and "Condition: 5xx ratio > 2%". The block's
-    severity field is its rules' tier, and a heading that is an alert's name names them; a condition with no
-    number ("inventory count differs from the box office feed") is said."""
-    tiers = field_tiers(lines, paths)
-    judged = {tuple(f.path) for f in findings}
-    rules = {tuple(p) for line, p in zip(lines, paths, strict=True) if _CONDITION_FIELD_RE.match(line.text)}
-    unclear = [Unclear(line.number, line.text, path,
-                       f"line {line.number}: a rule without a number ({tiers[tuple(path)]}): say which metric shows "
-                       "it and at what value")
-               for line, path in zip(lines, paths, strict=True)
-               if tuple(path) in tiers and tuple(path) not in judged and _CONDITION_FIELD_RE.match(line.text)]
-    for f in findings:
-        tier = tiers.get(tuple(f.path))
-        if tier and f.tier in ("ALERT", "PAGE"):
-            f.tier = tier
-        if f.path and _ALERT_NAME_RE.fullmatch(f.path[-1]) and (tier or tuple(f.path) in rules):
-            f.name = f.path[-1]  # (a "### WhatsApp" section's thresholds are not all named WhatsApp)
-    return unclear
-
-
-# a sentence ends at . ! or ? before a capital (not "vs. Last", "e.g. The", nor a decimal point)
-_SENTENCE_END_RE = re.compile(r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\betc)[.!?]\)?\s+(?=[A-Z(\"'])")
-
-
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) of each sentence of ``text``."""
-    out, at = [], 0
-    for m in _SENTENCE_END_RE.finditer(text):
-        out.append((at, text[at:m.start() + 1]))
-        at = m.end()
-    return [*out, (at, text[at:])] if out else [(0, text)]
-
-
-def _named_after(rest: str) -> str:
-    """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
-    10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
-    if re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during)\b", rest, re.I):
-        return ""
-    words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
-    named = _subject(words)
-    return named if len(named) >= 3 else ""
-
-
-def _heading_subject(path: list[str]) -> tuple[str, float | None]:
-    """The signal the heading over a line names, and the window it states ("failed downloads over 30 minutes")."""
-    head = path[-1]
-    m = re.search(r"\b(?:over|in|within|during|per)\s+(?:the\s+)?(?:last\s+|past\s+)?(?=\d)", head, re.I)
-    window = duration_seconds(head[m.end():]) if m else None
-    return (_subject(head[:m.start()]) if m and window else _subject(head)) or head, window
-
-
-def _antecedent(head: str, phrase: str, out: list[Finding]) -> str:
-    """What "it" stands for: the thing "the …" names before it ("if the nightly batch hasn't finished …, or if
-    it takes longer than 90 minutes"), or the "Sign-ups:" label the sentence opens with, or the signal of the
-    threshold before ("p95 under 300ms; if it's slower than 1 second"); else the phrase as it is."""
-    named = list(re.finditer(r"\b(?:the|our)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:has|hasn't|have|is|isn't|was|"
-                             r"does|doesn't|did|didn't|runs?|takes?|finish\w*|complet\w*)\b", head, re.I))
-    if named:
-        return named[-1].group(1)
-    label = re.match(r"\s*([A-Za-z][^:]{2,40}):", head)
-    if label:
-        return _subject(label.group(1))
-    return out[-1].phrase if out else phrase
 
 
 def _digit_at(q: Quantity) -> int:
@@ -488,22 +376,6 @@ _DEADLINE_RE = re.compile(r"\b(?:by|before|until|after|no later than)\s+"
                           r"(?P<t>\d{1,2}:\d{2}(?:\s*(?:UTC|GMT|[AP]M|[A-Z]{3}))?)")
 # "Sign-ups 3x the 7-day average": against an average of days, which a drop rule does not compare with
 _AVERAGE_RE = re.compile(r"\d(?:\.\d+)?\s*[x×]\s+(?:the\s+)?(?P<avg>\d+[- ]day|weekly|monthly|rolling)\s+average", re.I)
-_FIELD_RE = re.compile(r"^[A-Za-z][\w /&()'-]{0,40}:(?:\s|$)")
-
-
-def _prose(line: Line) -> bool:
-    """A line of running text: no bullet, heading, table row, "Field: value" or IF/ACTION line."""
-    return bool(line.text) and not line.bullet and heading_level(line) is None and _table_cells(line.raw) is None \
-        and not _FIELD_RE.match(line.text) and not re.match(r"(?:IF|ACTION|THEN)\b", line.text)
-
-
-def _continues(line: Line, nxt: Line) -> bool:
-    """Whether ``nxt`` carries on ``line``'s sentence: a long line of prose stopping mid-sentence, and the next
-    line of prose starting lower-case or with a number ("… for more than" / "10 minutes, wake up …")."""
-    return _prose(line) and _prose(nxt) and len(line.raw.strip()) >= 40 and \
-        not re.search(r"[.!?:;]\s*$", line.text) and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text))
-
-
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
     """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
     threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
@@ -570,7 +442,7 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
         return None
     out = []
     for q in find_quantities(cells[cond]):
-        phrase = _subject(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
+        phrase = subject_of(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
         f = _make(line, path, phrase or cells[cond], q, "alert", cells[cond], cells[cond])
         if f:
             f.tier = tier
@@ -758,7 +630,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     if zero:
         qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:
-            what = zero.groupdict().get("what") or _heading_subject(path)[0]  # "Sign-ups: page if none for …"
+            what = zero.groupdict().get("what") or heading_subject(path)[0]  # "Sign-ups: page if none for …"
             tier = _tier_from(path, None, text)
             f = Finding(line.number_at(qs[0].start), what, "==", 0.0, "count",
                         "ALERT" if tier == TARGET else tier, path, text,
@@ -772,11 +644,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             return [Finding(line.number_at(stuck.end() + qs[0].start), f"oldest {stuck.group('what')} age", ">",
                             qs[0].value, "duration",
                             "ALERT" if tier == TARGET else tier, path, text, for_=0.0)]
-    sentences = _sentences(text)
-    if len(sentences) > 1:  # "… are a warning (marketing cares). Keep the unsubscribe rate below 0.5%."
+    parts = sentences(text)
+    if len(parts) > 1:  # "… are a warning (marketing cares). Keep the unsubscribe rate below 0.5%."
         out: list[Finding] = []
         told = ""  # the sentence before, quoted with a rung that takes its signal
-        for at, sentence in sentences:
+        for at, sentence in parts:
             prior = out[-1] if out else carried
             found = _line_findings(line.part(at, sentence), path, subject, prose, prior)
             for f in found:
@@ -786,7 +658,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             told = sentence.strip()
         return out
     qs = find_quantities(text)
-    labels = [(m.start(), m.group("label")) for m in _LABEL_RE.finditer(text)]
+    labels = [(m.start(), m.group("label")) for m in LABEL_RE.finditer(text)]
     prev_end = 0
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
@@ -839,40 +711,40 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         # the words between the last comma or semicolon and the label: none, and the label is the same signal's
         # next rung ("order_success_rate: warn below 97%, page below 93%")
         unnamed = label_at >= q.start - len(before) and \
-            len(_subject(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
-        phrase = _subject(text[:q.start] if n == 0 or not _subject(before) else before)
+            len(subject_of(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
+        phrase = subject_of(text[:q.start] if n == 0 or not subject_of(before) else before)
         if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
-            tail = _subject(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
+            tail = subject_of(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
             phrase = tail if len(tail) >= 3 else phrase  # "… 500 bookings per day and an uptime of 99.9%"
         if label and n == 0 and label_at > 0 and (text[:label_at].rstrip().endswith((":", "(")) or
                                                   not text[label_at:q.start].split(None, 1)[1:]):
             # "order_success_rate: warn below 97%", "Error rate (warn > 2%, page > 5%)"
-            phrase = _subject(text[:label_at].rstrip().rstrip(":(").rstrip())
+            phrase = subject_of(text[:label_at].rstrip().rstrip(":(").rstrip())
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            phrase = _subject(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
-        if label and not _subject(before):
-            phrase = _subject(text.split(":")[0] + ":") if ":" in text else phrase  # ("warn: 1%": no signal)
+            phrase = subject_of(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
+        if label and not subject_of(before):
+            phrase = subject_of(text.split(":")[0] + ":") if ":" in text else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
-            phrase = _subject(phrase) or subject
+            phrase = subject_of(phrase) or subject
             if not phrase and path:  # "failed downloads over 30 minutes" over "warn above five percent"
-                phrase, heading_window = _heading_subject(path)
+                phrase, heading_window = heading_subject(path)
         prior = out[-1] if out else carried
-        if prior and label and (len(_subject(before)) < 3 or _WORRY_RE.match(label) or unnamed):
+        if prior and label and (len(subject_of(before)) < 3 or WORRY_RE.match(label) or unnamed):
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         if re.match(r"(?:it|it's|its|this|that|they|these|those)\b", phrase, re.I) or not phrase:
-            phrase = _antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
-        if out and q.op and re.search(r"[;,]", before) and len(_subject(re.split(r"[;,]", before)[-1])) < 3:
+            phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
+        if out and q.op and re.search(r"[;,]", before) and len(subject_of(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
-            after = _subject(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
+            after = subject_of(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
             who = re.match(r"\s*(?:(?:we|you|they|it|i|someone|somebody|whoever|then)\b|→|->|=>|:)", text[q.end:],
                            re.I)
             phrase = after if len(after) >= 3 and not who else out[-1].phrase
         if (not phrase or re.match(r"\s*(?:(?:our|the|my|this|we)\s+)?(?:goal|target|aim|objective|expect)\w*\b[^:]*$",
                                    text[:q.start], re.I)) and q.kind in ("count", "ratio"):
-            named = _named_after(text[q.end:])
+            named = named_after(text[q.end:])
             phrase = named or phrase  # "Our goal … is at least 500 bookings per day", "5% of booking requests fail"
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
@@ -883,7 +755,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         baseline = _BASELINE_RE.search(text[:q.start]) if q.op is None else None
         if baseline:  # "Conversion ≥ baseline (3.1%)": the comparison is with the number in brackets
             q = Quantity(_BASELINE_OPS[baseline.group(1).lower()], q.value, q.kind, q.start, q.end, q.raw)
-            phrase = _subject(text[:baseline.start()]) or phrase
+            phrase = subject_of(text[:baseline.start()]) or phrase
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
                 (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):
@@ -891,7 +763,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             if q.high is None:
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
                 who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
-                phrase = _subject(who) or phrase  # the share of whom: "INICIAL users configure number"
+                phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
@@ -904,7 +776,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if q.kind == "duration" and q.op in (">", ">=") and _DOWNTIME_RE.search(text[:q.start]) and \
                 not _RESPONSE_RE.search(text[:q.start]):
             # "Server downtime > 1 minute": the check failing (== 0) for that long
-            subject_up = _subject(_DOWNTIME_RE.sub(" ", phrase)) or phrase
+            subject_up = subject_of(_DOWNTIME_RE.sub(" ", phrase)) or phrase
             out.append(Finding(line.number_at(_digit_at(q)), subject_up, "==", 0.0, "up",
                                _tier_from(path, label, text, prose),
                                path, text, for_=q.value))

@@ -1,0 +1,81 @@
+"""The signal a threshold is about, named from the words around its number: before it ("Error rate >
+2%"), after it ("500 bookings per day"), in the heading or parent bullet over it ("start failures" over
+"warn: 1%"), or, for "it", in what the sentence named before ("if the nightly batch … it takes longer").
+"""
+
+from __future__ import annotations
+
+import re
+
+from launchwatch.draft.findings import Finding
+from launchwatch.draft.quantities import duration_seconds, without_unit_named
+
+__all__ = ["INLINE_TIER_RE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after", "subject_of"]
+
+# "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
+_WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
+LABEL_RE = re.compile(
+    r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
+    rf"{_WORRY} (?:at|above|over|past)|"
+    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>])|\s*:)|"
+    r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
+WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
+# a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
+INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
+                             re.I)
+
+
+def subject_of(text: str) -> str:
+    """The signal's name in ``text``, the words before a number: labels, comparisons, fillers ("Keep the",
+    "if we see") and trailing verbs ("falls", "takes") taken away; "" when nothing is left."""
+    text = without_unit_named(text)
+    text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
+    text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
+    text = INLINE_TIER_RE.sub(" ", text)
+    text = LABEL_RE.sub(" ", text)
+    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)
+    text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
+    text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
+                  text, flags=re.I)
+    text = re.sub(r"\s+", " ", text).strip(" -–—.")
+    text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
+                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record)(?:\s+|$))?(?:(?:the|our|a|an)\s+)?",
+                  "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
+    text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
+                  "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
+    text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
+    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
+                  r"sinks?|jumps?|takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below"
+    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
+
+
+def named_after(rest: str) -> str:
+    """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
+    10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
+    if re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during)\b", rest, re.I):
+        return ""
+    words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
+    named = subject_of(words)
+    return named if len(named) >= 3 else ""
+
+
+def heading_subject(path: list[str]) -> tuple[str, float | None]:
+    """The signal the heading over a line names, and the window it states ("failed downloads over 30 minutes")."""
+    head = path[-1]
+    m = re.search(r"\b(?:over|in|within|during|per)\s+(?:the\s+)?(?:last\s+|past\s+)?(?=\d)", head, re.I)
+    window = duration_seconds(head[m.end():]) if m else None
+    return (subject_of(head[:m.start()]) if m and window else subject_of(head)) or head, window
+
+
+def antecedent(head: str, phrase: str, out: list[Finding]) -> str:
+    """What "it" stands for: the thing "the …" names before it ("if the nightly batch hasn't finished …, or if
+    it takes longer than 90 minutes"), or the "Sign-ups:" label the sentence opens with, or the signal of the
+    threshold before ("p95 under 300ms; if it's slower than 1 second"); else the phrase as it is."""
+    named = list(re.finditer(r"\b(?:the|our)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:has|hasn't|have|is|isn't|was|"
+                             r"does|doesn't|did|didn't|runs?|takes?|finish\w*|complet\w*)\b", head, re.I))
+    if named:
+        return named[-1].group(1)
+    label = re.match(r"\s*([A-Za-z][^:]{2,40}):", head)
+    if label:
+        return subject_of(label.group(1))
+    return out[-1].phrase if out else phrase
