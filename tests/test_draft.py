@@ -380,3 +380,11 @@ def test_changes_against_a_baseline_are_drop_rules_on_the_level_they_compare() -
     assert (rules[9]["kind"], rules[9]["offset"], rules[9]["op"], rules[9]["value"]) == ("drop", "1d", "<", -1.0)
     assert {rules[n]["metric"] for n in (4, 5, 9, 10)} == {"orders_hour", "search_traffic", "error_rate_ratio", "m_5xx"}
     assert any("line 6: a multiple of a 7-day average" in u["reason"] for u in plan["unexpressible"])
+
+
+def test_a_colour_legend_says_what_each_circle_means() -> None:
+    """"legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": RED pages (critical), ORANGE goes to the chat channel
+    (medium), YELLOW is watched on the dashboard (low)."""
+    plan, _ = draft_from_text((Path(__file__).parent / "fixtures/drafts/chat-pinned.md").read_text(), "lw")
+    assert {t["name"]: (t["severity"], t["channels"]) for t in plan["tiers"]} == {
+        "RED": ("critical", ["pagerduty"]), "ORANGE": ("medium", ["slack"]), "YELLOW": ("low", ["dashboard"])}

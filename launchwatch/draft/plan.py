@@ -108,6 +108,21 @@ def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tu
     return channels, per_tier
 
 
+def _legend(lines: list[Line]) -> dict[str, tuple[str | None, list[str]]]:
+    """A colour legend's meaning per tier: its severity and its channels ("ORANGE ping #oncall": medium,
+    the chat channel; "YELLOW just watch": low, no channel)."""
+    out: dict[str, tuple[str | None, list[str]]] = {}
+    for line in lines:
+        if not re.match(r"(?:legend|key)\s*:", line.text, re.I):
+            continue
+        for part in re.split(r"[,;]", line.text.split(":", 1)[1]):
+            m = re.match(r"\s*(RED|ORANGE|YELLOW)\s*[=:→-]?\s*(?P<meaning>.+)", part)
+            if m:
+                meaning = m.group("meaning")
+                out[m.group(1)] = (action_severity(meaning), [n for n, _ in channel_types(meaning)])
+    return out
+
+
 def draft_from_text(content: str, name: str, title: str | None = None) -> tuple[dict[str, Any], int]:
     """The plan dict for a document's text, and how many thresholds it holds."""
     return _draft(split_lines(content), name, title)
@@ -283,11 +298,14 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     channels, per_tier = _channels(lines, paths, tiers_order)
     # "## 🔴 P1 (page immediately)": a tier whose own heading pages is critical, whatever its name's rank
     paged = {tier_in(h) for path in paths for h in path[-1:] if tier_in(h) and action_severity(h) == "critical"}
+    legend = _legend(lines)
     tiers = []
     for t in tiers_order:
         chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
                                     if t != TARGET else [])
         severity = tier_severity.get(t) or ("critical" if t in paged else severity_of(t))
+        if t in legend:  # "legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": the document says what each means
+            severity, chans = legend[t][0] or severity, legend[t][1]
         tiers.append({"name": t, "severity": severity, "channels": chans or ["dashboard"],
                       "description": "from the document's own words; TODO: review the channels"})
     # an escalation level is told only by its step, never a tier's first channel

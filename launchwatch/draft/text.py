@@ -66,9 +66,22 @@ def repair_mojibake(line: str) -> str:
     return fixed if len(fixed) < len(line) else line
 
 
+# a line that opens with a coloured circle gives its tier by colour ("🔴 checkout err rate > 3%"), as a chat
+# message does; anywhere else an emoji is decoration
+_COLOUR_LEAD_RE = re.compile(r"^(\s*(?:[-*+•]\s+)?)(🔴|🟠|🟡)\ufe0f?\s*")
+_COLOURS = {"🔴": "RED", "🟠": "ORANGE", "🟡": "YELLOW"}
+_LEGEND_RE = re.compile(r"\s*(?:[-*]\s+)?(?:\*\*)?(?:legend|key)(?:\*\*)?\s*:", re.I)
+
+
 def clean(raw: str) -> tuple[str, bool]:
     """The line without emoji, bullets, checkboxes and Markdown emphasis; and whether it was a bullet."""
-    text = _EMOJI_RE.sub("", raw)
+    if _LEGEND_RE.match(raw):  # "legend: 🔴 page, 🟠 ping #oncall": what each colour means
+        text = re.sub("|".join(_COLOURS), lambda m: _COLOURS[m.group(0)], raw)
+    else:
+        # (a heading's or a label's circle, "🔴 SYSTEM HEALTH:", stays decoration: only a rule's line has a number)
+        text = raw if raw.lstrip().startswith("#") or not re.search(r"\d", raw) else _COLOUR_LEAD_RE.sub(
+            lambda m: f"{m.group(1)}{_COLOURS[m.group(2)]}: ", raw)
+    text = _EMOJI_RE.sub("", text)
     text = unicodedata.normalize("NFKC", text).replace("\t", " ")
     bullet = bool(_BULLET_RE.match(text)) and not re.match(r"^\s*-{3,}\s*$", text)
     if bullet:

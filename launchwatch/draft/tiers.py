@@ -41,8 +41,8 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
 _ACTION_SEVERITY = [
     (re.compile(r"\bpage\b|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
     (re.compile(r"immediately|incident commander|urgent|escalat|war room", re.I), "high"),
-    (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b", re.I), "medium"),
-    (re.compile(r"monitor|document|\blog\b|review|plan\b|track", re.I), "low"),
+    (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b|\bping\b", re.I), "medium"),
+    (re.compile(r"monitor|document|\blog\b|review|plan\b|track|\bwatch\b|dashboard", re.I), "low"),
 ]
 _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
 # paging, not a page ("we page the on-call", "Critical: page", "(page immediately)"; not "the search page takes")
