@@ -268,8 +268,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             findings.extend(_table_row(line, path, header, cells, idx))
             continue
         header = None
-        if "```" not in raw and re.match(r"^\s*[A-Za-z][\w /-]*(?:\s{2,}\S+){2,}\s*$", raw) and \
-                not find_quantities(raw):
+        if "```" not in raw and len(aligned_cells(raw)) >= 3 and re.match(r"^\s*[A-Za-z]", raw) and \
+                not find_quantities(raw):  # a header of columns aligned with spaces, or tab-separated
             aligned = [c.lower() for c in aligned_cells(raw)]
             continue
         if aligned and any(h.startswith("alert") or "threshold" in h for h in aligned):
@@ -425,7 +425,7 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
         return
 
 
-_SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric name|signal|kpi)\b.*")
+_SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
 _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal)\b")
 
@@ -458,6 +458,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     sli = next((i for i, h in enumerate(header[1:len(cells)], 1) if re.fullmatch(_SLI_COLUMN_RE, h)), None)
     if sli is not None and cells[sli].strip() and not find_quantities(cells[sli]):
         phrase = f"{cells[0]} {cells[sli]}"
+    targets: list[float] = []  # the row's stated target, to tell a bare alert value's direction by
+    bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
         if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
@@ -474,6 +476,14 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f:
                 out.append(f)
+                if label == "target":
+                    targets.append(q.value)
+                elif q.op is None:
+                    bare.append((f, name.endswith(" at")))
+    for f, at in bare if targets else []:
+        # "| Availability | 99.9% | 99.5% |": an alert value below the target fires below it
+        if f.value != targets[0]:
+            f.op = ("<=" if at else "<") if f.value < targets[0] else (">=" if at else ">")
     # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
     for col, name in enumerate(header[1:len(cells)], 1):
         m = re.fullmatch(r"(for|duration|sustained(?: for)?|held(?: for)?|window|over|evaluated over|evaluation window|"
