@@ -388,3 +388,14 @@ def test_a_colour_legend_says_what_each_circle_means() -> None:
     plan, _ = draft_from_text((Path(__file__).parent / "fixtures/drafts/chat-pinned.md").read_text(), "lw")
     assert {t["name"]: (t["severity"], t["channels"]) for t in plan["tiers"]} == {
         "RED": ("critical", ["pagerduty"]), "ORANGE": ("medium", ["slack"]), "YELLOW": ("low", ["dashboard"])}
+
+
+def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() -> None:
+    """"Kafka consumer lag over 10k messages in the last hour" is a level (a gauge averaged over the hour);
+    "AI errors > 10 in 1 hour" a tally of events (a counter's increase)."""
+    plan, _ = draft_from_text("# Alerts\n- Kafka consumer lag over 10k messages in the last hour: page\n"
+                              "- AI errors > 10 in 1 hour\n", "k")
+    lag, errors = plan["thresholds"]
+    assert (lag["metric"], lag.get("kind", "value"), lag["window"], lag["value"]) == \
+        ("kafka_consumer_lag", "value", "1h", 10000.0)
+    assert (errors["metric"], errors["kind"], errors["window"]) == ("ai_errors_total", "increase", "1h")

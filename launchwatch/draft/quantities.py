@@ -51,7 +51,7 @@ _MULTIPLES = {"double": 2.0, "twice": 2.0, "triple": 3.0, "three": 3.0, "four": 
 _MULTIPLE_RE = re.compile(rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?\b(?P<m>double|twice|triple|three times|four times)\b",
                           re.I)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
-            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|"
+            r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
@@ -64,6 +64,7 @@ QUANTITY_RE = re.compile(
 # "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window
 _ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>(?P<half>half\s+)?an?)\s+(?:full\s+)?"
                           r"(?P<unit>hour|minute|day|week)\b", re.I)
+_LAST_UNIT_RE = re.compile(r"(?<=\bthe )(?:last|past|previous)\s+(?P<unit>hour|minute|day|week)\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
           "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50,
           "sixty": 60, "ninety": 90}
@@ -99,6 +100,8 @@ def _scale(unit: str | None) -> tuple[float, str]:
     u = unit.lower()
     if u == "p":
         return 1.0, "count"  # a video resolution's lines: 720p
+    if u == "k":
+        return 1000.0, "count"  # "10k messages"
     if u in ("%", "percent"):
         return 0.01, "ratio"
     if u in DURATION_UNITS:
@@ -122,6 +125,8 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     out = [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]) / (2 if m.group("half") else 1), "duration",
                     m.start("a"), m.end(), text[m.start("a"):m.end()]) for m in _ONE_UNIT_RE.finditer(text)]
+    out += [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]), "duration", m.start(), m.end(),
+                     m.group(0)) for m in _LAST_UNIT_RE.finditer(text)]  # "in the last hour"
     for m in _MULTIPLE_RE.finditer(text):  # "more than double yesterday's"
         start = m.start("op") if m.group("op") else m.start("m")
         out.append(Quantity(_op(m.group("op")), _MULTIPLES[m.group("m").lower().split()[0]], "count", start, m.end(),

@@ -54,8 +54,9 @@ __all__ = ["Finding", "Unclear", "extract"]
 
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
-_WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single)?|\bover(?: the)?(?: last| past)?|"
-                               r"\bduring|\bper|\bwithin the (?:last|past)|\bevery|/)\s*$", re.I)
+_WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single| rolling| trailing)?|"
+                               r"\bover(?: the)?(?: last| past)?|\bduring|\bper|\bwithin the (?:last|past)|\bevery|/)"
+                               r"\s*$", re.I)
 _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|\btier|\bweek|\bday|\bpart|"
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
                              r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
@@ -106,7 +107,8 @@ _STAYS_RE = re.compile(r"\b(?:must|should|needs? to|has to)\s+(?:stay|remain|be 
 _SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|,(?=\s+(?:and|but|while|whereas)\b)|$)")
 # a share named by what happened to it, after the number: "fewer than 5% rejected"
 _OUTCOME_AFTER_RE = re.compile(r"\s+(rejected|failed|failing|declined|abandoned|dropped|bounced|refunded|"
-                               r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out)\b",
+                               r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out|"
+                               r"free|full|used|remaining|left|available|burned|burnt|consumed|spent)\b",
                                re.I)
 # "≥ baseline (3.1%)": a comparison with a baseline the document states in brackets
 _BASELINE_RE = re.compile(r"([<>≤≥]=?|at least|at most|above|below)\s*(?:the\s+)?baseline\s*\(\s*$", re.I)
@@ -374,6 +376,9 @@ def _digit_at(q: Quantity) -> int:
 # "hasn't finished by 06:00 UTC": a clock time, which no threshold on a level can hold
 _DEADLINE_RE = re.compile(r"\b(?:by|before|until|after|no later than)\s+"
                           r"(?P<t>\d{1,2}:\d{2}(?:\s*(?:UTC|GMT|[AP]M|[A-Z]{3}))?)")
+# a count that is a level, not a tally of events: its window averages it
+_LEVEL_RE = re.compile(r"\b(?:lag|depth|backlog|queue|pool|connections?|concurrent|active|size|usage|utili[sz]ation|"
+                       r"in-?flight|pending|open|sessions?|users? online)\b", re.I)
 # "Sign-ups 3x the 7-day average": against an average of days, which a drop rule does not compare with
 _AVERAGE_RE = re.compile(r"\d(?:\.\d+)?\s*[x×]\s+(?:the\s+)?(?P<avg>\d+[- ]day|weekly|monthly|rolling)\s+average", re.I)
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
@@ -699,7 +704,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
                 re.match(r"(?:over|in)\b", q.raw, re.I)):
             out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
-            out[-1].counter = out[-1].counter or out[-1].kind == "count"  # "AI errors > 10 in 1 hour": an increase
+            # "AI errors > 10 in 1 hour": an increase; "consumer lag over 10k in the last hour": a level, averaged
+            out[-1].counter = out[-1].counter or (out[-1].kind == "count" and not _LEVEL_RE.search(out[-1].phrase))
             continue
         if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
             if out:
@@ -774,12 +780,16 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
                 who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
                 phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
+        # "Memory at 90% of requests: page": a number reached, with the tier said after it
+        reached = bool(re.search(r"\b(?:at|reach(?:es)?|hits?)\s*$", text[:q.start], re.I) and _verdict(text))
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
                 and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I) \
-                and not (re.match(r"\s*[x×]\b", text[q.end:]) and _VERSUS_RE.match(text[q.end:])):
+                and not (re.match(r"\s*[x×]\b", text[q.end:]) and _VERSUS_RE.match(text[q.end:])) and not reached:
             continue
+        if q.op is None and label is None and reached:
+            q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)  # "Memory at 90%: page"
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
             label = "target"
