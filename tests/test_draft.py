@@ -399,3 +399,37 @@ def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() 
     assert (lag["metric"], lag.get("kind", "value"), lag["window"], lag["value"]) == \
         ("kafka_consumer_lag", "value", "1h", 10000.0)
     assert (errors["metric"], errors["kind"], errors["window"]) == ("ai_errors_total", "increase", "1h")
+
+
+def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path: Path) -> None:
+    """Lines and words of the seeds and of every own document, shuffled and cut mid-sentence (seeded, so the
+    same 300 each run): the drafter never raises, and every draft it writes is a plan `check` loads."""
+    import random
+
+    from launchwatch.draft.plan import NoThresholds
+    from launchwatch.output import dump_yaml
+    from launchwatch.plan import load_plan
+
+    here = Path(__file__).parent
+    fixtures = here / "fixtures/drafts"
+    docs = sorted((here.parent.parent / "shared/seeds").glob("*.txt")) + sorted(fixtures.glob("*.md")) + \
+        sorted(fixtures.glob("*.txt"))
+    source = [line for d in docs for line in d.read_text(encoding="utf-8", errors="replace").splitlines()]
+    words = " ".join(source).split()
+    rnd = random.Random(20261201)
+    drafted = 0
+    for i in range(300):
+        lines = []
+        for _ in range(rnd.randint(1, 30)):
+            r, line = rnd.random(), rnd.choice(source)
+            lines.append(line if r < 0.5 else " ".join(rnd.choices(words, k=rnd.randint(1, 25))) if r < 0.8
+                         else line[:rnd.randint(0, len(line))] if r < 0.9 else "")
+        try:
+            plan, _ = draft_from_text("\n".join(lines), "salad")
+        except NoThresholds:
+            continue
+        path = tmp_path / f"salad-{i}.yml"
+        path.write_text(dump_yaml(plan))
+        load_plan(path)
+        drafted += 1
+    assert drafted > 150
