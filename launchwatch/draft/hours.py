@@ -14,14 +14,15 @@ __all__ = ["hours_in"]
 
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
                        r"\s+hours\b|\b(?:business|office|working) hours only\b", re.I)
-_CLOCK_RE = re.compile(r"\(?\s*(?:between\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
-                       r"(?:\s*(?P<tz>UTC|GMT))?\s*(?:only\b|\))", re.I)
+# "(09:00-23:00 only)", "between 08:00 and 22:00"
+_CLOCK_RE = re.compile(r"(?P<between>\bbetween\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
+                       r"(?:\s*(?:UTC|GMT))?(?P<only>\s*(?:only\b|\)))?", re.I)
 _WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
 
 
 def hours_in(text: str) -> dict[str, Any] | None:
     """The business hours ``text`` limits its rule to (the plan's ``business_hours``), or None."""
-    clock = _CLOCK_RE.search(text)
+    clock = next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only")), None)
     if clock:
         start, end = (f"{int(h):02d}:{m}" for h, m in (t.split(":") for t in (clock.group("a"), clock.group("b"))))
         if start < end <= "24:00":

@@ -38,7 +38,11 @@ def _prose(line: Line) -> bool:
 
 
 def continues(line: Line, nxt: Line) -> bool:
-    """Whether ``nxt`` carries on ``line``'s sentence: a long line of prose stopping mid-sentence, and the next
-    line of prose starting lower-case or with a number ("… for more than" / "10 minutes, wake up …")."""
-    return _prose(line) and _prose(nxt) and len(line.raw.strip()) >= 40 and \
-        not re.search(r"[.!?:;]\s*$", line.text) and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text))
+    """Whether ``nxt`` carries on ``line``'s sentence: a long line of prose, or a bullet, stopping mid-sentence,
+    and the next line of prose starting lower-case or with a number ("… for more than" / "10 minutes, wake up
+    …"), or indented under the bullet it continues."""
+    if not (line.bullet or _prose(line)) or not _prose(nxt) or len(line.raw.strip()) < 40 or \
+            re.search(r"[.!?:;]\s*$", line.text):
+        return False
+    indented = line.bullet and nxt.raw[:1].isspace()
+    return indented or (not line.bullet and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text)))

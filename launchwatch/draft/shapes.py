@@ -127,7 +127,10 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
-                         r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? ticket\b", re.I)
+                         r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? (?P<tp>P[0-4] )?ticket\b|"
+                         r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
+                         r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
+                         r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
 _VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
                   "info": "INFO"}
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
@@ -187,10 +190,13 @@ def _verdict(words: str) -> str | None:
     m = _VERDICT_RE.search(words)
     if m is None or not find_quantities(words[:m.start()]):
         return None
-    if m.group("verb"):
+    if m.group("verb") or m.group("paged"):
         return "PAGE"
-    if m.group("ticket"):
-        return "TICKET"
+    if m.group("warned"):
+        return "WARNING"
+    if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
+        tier = m.group("tp") or m.group("tp2")
+        return tier_in(tier) if tier else "TICKET"  # "a P2 ticket is opened"
     word = m.group("word")
     return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
@@ -743,7 +749,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if label and not subject_of(before):
             phrase = subject_of(text.split(":")[0] + ":") if ":" in text else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
-            phrase = subject_of(phrase) or subject
+            # "when fewer than 10 referrals are redeemed": the words after; a label's line keeps its heading
+            phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None else "")
             if not phrase and path:  # "failed downloads over 30 minutes" over "warn above five percent"
                 phrase, heading_window = heading_subject(path)
         prior = out[-1] if out else carried

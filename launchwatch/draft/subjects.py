@@ -45,15 +45,17 @@ def subject_of(text: str) -> str:
                   "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|jumps?|takes?))+$", "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below"
+                  r"sinks?|jumps?|takes?|holds?|has|have|contains?|shows?))+$", "", text,
+                  flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the payout queue holds more than"
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
 
 def named_after(rest: str) -> str:
     """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
     10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
-    if re.match(r"\s*(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during)\b", rest, re.I):
-        return ""
+    if re.match(r"\s*(?:[:→]|(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during|escalate|"
+                r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back)\b)", rest, re.I):
+        return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
     words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
     return named if len(named) >= 3 else ""

@@ -46,7 +46,8 @@ _ACTION_SEVERITY = [
 ]
 _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
 # paging, not a page ("we page the on-call", "Critical: page", "(page immediately)"; not "the search page takes")
-_PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately)\s+|[:,;+—–(-]\s*)"
+_PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?)\s+|"
+                      r"[:,;+—–(-]\s*)"
                       r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
                       r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b", re.I)
 
