@@ -18,7 +18,7 @@ from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
-from launchwatch.draft.text import Line, read_lines, split_lines
+from launchwatch.draft.text import COLOUR_TIERS, Line, read_lines, split_lines
 from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_in
 from launchwatch.plan.units import format_duration
 
@@ -116,7 +116,7 @@ def _legend(lines: list[Line]) -> dict[str, tuple[str | None, list[str]]]:
         if not re.match(r"(?:legend|key)\s*:", line.text, re.I):
             continue
         for part in re.split(r"[,;]", line.text.split(":", 1)[1]):
-            m = re.match(r"\s*(RED|ORANGE|YELLOW)\s*[=:→-]?\s*(?P<meaning>.+)", part)
+            m = re.match(rf"\s*({'|'.join(COLOUR_TIERS)})\s*[=:→-]?\s*(?P<meaning>.+)", part)
             if m:
                 meaning = m.group("meaning")
                 out[m.group(1)] = (action_severity(meaning), [n for n, _ in channel_types(meaning)])
@@ -216,11 +216,11 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         kind = ("ratio" if re.search(r"rate|ratio|conversion|share|percent", f.phrase, re.I) else "count") \
             if f.drop else f.kind
         # ("daily bookings drop > 20%": the metric is the bookings, the drop is the rule's)
-        measured = re.sub(r"\s+(?:drops?|falls?|declines?|decreases?|increases?|rises?|spikes?)$", "", f.phrase,
-                          flags=re.I) if f.drop else f.phrase
-        key = (phrase_key(measured) or "signal", kind, counter)
+        level = re.sub(r"\s+(?:drops?|falls?|declines?|decreases?|increases?|rises?|spikes?)$", "", f.phrase,
+                       flags=re.I) if f.drop else f.phrase
+        key = (phrase_key(level) or "signal", kind, counter)
         if key not in metrics:
-            mname = metric_name(measured, kind, counter)
+            mname = metric_name(level, kind, counter)
             base, n = mname, 2
             while mname in used_names and used_names[mname] != key:
                 mname = re.sub(r"(_total|_seconds|_ratio|_bytes|_bytes_per_second)?$",
@@ -264,8 +264,8 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         entry["value"] = f.value
         if for_ is None:
             # a window holds the wait ("zero orders in 30 min"); a per-minute rate's minute is its unit, no wait
-            measured = f.window and f.window >= 300 and not f.drop
-            for_ = 0.0 if measured else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
+            waits = f.window and f.window >= 300 and not f.drop
+            for_ = 0.0 if waits else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
             human = f.kind == "duration" and f.value >= 60 and re_response(f)
             if human:
                 for_ = 0.0  # a response or resolution time is an age: the value already holds the wait

@@ -42,21 +42,23 @@ _OPS = [
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
+_OP_BEFORE = rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?"  # a comparator before a number written in words
 _WORD_NUMBER_RE = re.compile(
-    rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?\b(?P<w>forty-five|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|one|"
+    rf"{_OP_BEFORE}\b(?P<w>forty-five|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|one|"
     r"two|three|four|five|six|seven|eight|nine|ten)\s+"
     r"(?P<unit>percent|per cent|seconds?|minutes?|hours?|days?|weeks?)\b",
     re.I)
 _MULTIPLES = {"double": 2.0, "twice": 2.0, "triple": 3.0, "three": 3.0, "four": 4.0}
-_MULTIPLE_RE = re.compile(rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?\b(?P<m>double|twice|triple|three times|four times)\b",
-                          re.I)
+_MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times|four times)\b", re.I)
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
+_SPELLED_DURATIONS = r"seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
-    rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?(?:-(?=(?:hours?|minutes?|mins?|days?|weeks?|seconds?|secs?|months?)\b)|\s?)(?P<unit>{_UNIT_RE})?"
+    rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?"
+    rf"(?:-(?=(?:{_SPELLED_DURATIONS})\b)|\s?)(?P<unit>{_UNIT_RE})?"  # "6-hour", "30-minute"
     rf"(?P<outof>/(?:5|10)\b)?",
     re.IGNORECASE)
 

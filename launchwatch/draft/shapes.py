@@ -243,10 +243,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
-        while not fence and read_to + 1 < len(lines) and idx < len(lines) - 1 and \
-                continues(line, lines[max(idx, read_to) + 1]) and paths[max(idx, read_to) + 1] == path:
-            read_to = max(idx, read_to) + 1  # an e-mail's sentence wrapped over lines: one sentence
-            line = line.joined(lines[read_to])
+        nxt = idx + 1  # an e-mail's sentence wrapped over lines: one sentence
+        while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
+            line, read_to, nxt = line.joined(lines[nxt]), nxt, nxt + 1
             text, raw = line.text, line.raw
         m = re.match(r"^(?:metric|signal|kpi|name)\s*:\s*(.+)$", text, re.I)
         if m:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["Line", "clean", "read_lines", "repair_mojibake", "split_lines"]
+__all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
 _BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
@@ -70,6 +70,7 @@ def repair_mojibake(line: str) -> str:
 # message does; anywhere else an emoji is decoration
 _COLOUR_LEAD_RE = re.compile(r"^(\s*(?:[-*+•]\s+)?)(🔴|🟠|🟡)\ufe0f?\s*")
 _COLOURS = {"🔴": "RED", "🟠": "ORANGE", "🟡": "YELLOW"}
+COLOUR_TIERS = tuple(_COLOURS.values())  # the tiers the circles stand for (a legend names them)
 _LEGEND_RE = re.compile(r"\s*(?:[-*]\s+)?(?:\*\*)?(?:legend|key)(?:\*\*)?\s*:", re.I)
 
 
