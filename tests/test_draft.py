@@ -363,8 +363,10 @@ def test_an_alert_catalogue_names_its_alerts_tiers_and_hours() -> None:
     assert plan["business_hours"] == {"weekdays": ["sunday:saturday"], "start": "09:00", "end": "23:00",
                                       "location": "UTC"}
     assert not any("business_hours" in t for name, t in by_name.items() if name != "PaymentWebhookSilence")
-    assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"P1": ["pagerduty", "slack"], "P2": ["slack"],
-                                                               "P3": ["email"]}
+    assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"P1": ["pagerduty", "inc-ticketing"],
+                                                               "P2": ["ticketing-alerts"], "P3": ["email"]}
+    assert {c["name"]: c.get("to") for c in plan["channels"] if c["type"] == "chat"} == {
+        "inc-ticketing": "#inc-ticketing", "ticketing-alerts": "#ticketing-alerts"}
     assert any("line 28: a rule without a number (P2)" in u["reason"] for u in plan["unexpressible"])
     prose, _ = draft_from_text("We page when zero bookings are completed in 30 minutes during business hours.\n", "b")
     assert prose["thresholds"][0]["business_hours"] is True
@@ -387,7 +389,25 @@ def test_a_colour_legend_says_what_each_circle_means() -> None:
     (medium), YELLOW is watched on the dashboard (low)."""
     plan, _ = draft_from_text((Path(__file__).parent / "fixtures/drafts/chat-pinned.md").read_text(), "lw")
     assert {t["name"]: (t["severity"], t["channels"]) for t in plan["tiers"]} == {
-        "RED": ("critical", ["pagerduty"]), "ORANGE": ("medium", ["slack"]), "YELLOW": ("low", ["dashboard"])}
+        "RED": ("critical", ["pagerduty"]), "ORANGE": ("medium", ["oncall"]), "YELLOW": ("low", ["dashboard"])}
+    assert next(c for c in plan["channels"] if c["name"] == "oncall")["to"] == "#oncall"
+
+
+def test_each_tier_gets_the_channels_its_own_clause_names_and_a_warning_never_pages_by_default() -> None:
+    """One sentence naming two tiers' channels gives each its own; "#shop-alerts" and an e-mail address are
+    channels with that address; "the status page" is no pager; a tier the document names no channel for
+    gets one by its severity (a warning: chat, never the pager)."""
+    plan, _ = draft_from_text(
+        "# Shop launch\n\nYELLOW ALERTS:\n- Error rate > 2%\n\nRED ALERTS:\n- Error rate > 5% for 10 minutes\n\n"
+        "## Contacts\n\nChannels: YELLOW goes to #shop-alerts on Slack, RED pages the on-call via PagerDuty.\n"
+        "Post updates on the status page; the weekly digest goes to launch-team@shop.example.\n", "shop")
+    assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"YELLOW": ["shop-alerts"], "RED": ["pagerduty"]}
+    assert {c["name"]: (c["type"], c.get("to")) for c in plan["channels"]} == {
+        "shop-alerts": ("chat", "#shop-alerts"), "pagerduty": ("pager", None),
+        "launch-team-email": ("email", "launch-team@shop.example"), "dashboard": ("dashboard", None)}
+    ladder, _ = draft_from_text("# Alerts\n- disk > 85% → warn; > 95% → page\n- errors > 5% → #ops\n", "d")
+    assert {t["name"]: t["channels"] for t in ladder["tiers"]} == {"WARNING": ["ops"], "PAGE": ["pagerduty"],
+                                                                  "ALERT": ["ops"]}
 
 
 def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() -> None:

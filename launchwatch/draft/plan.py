@@ -11,15 +11,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from launchwatch.draft.catalogue import field_tiers
+from launchwatch.draft.channels import document_channels, legend_of, tier_channels
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
 from launchwatch.draft.hours import hours_in
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
-from launchwatch.draft.text import COLOUR_TIERS, Line, read_lines, split_lines
-from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_in
+from launchwatch.draft.text import Line, read_lines, split_lines
+from launchwatch.draft.tiers import TARGET, action_severity, severity_of, tier_in
 from launchwatch.plan.units import format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
@@ -79,48 +79,6 @@ def _shown(value: float, kind: str) -> str:
 
 
 _DECIMAL = {"TB": 1e12, "GB": 1e9, "MB": 1e6, "kB": 1e3}
-
-
-def _channels(lines: list[Line], paths: list[list[str]], tiers: list[str]) -> tuple[list[dict[str, Any]],
-                                                                                    dict[str, list[str]]]:
-    """The channels the document names, and which tiers it names them for."""
-    found: dict[str, str] = {}
-    per_tier: dict[str, list[str]] = {t: [] for t in tiers}
-    fields = field_tiers(lines, paths)  # an alert catalogue's "Severity: P1" under "### HighErrorRate"
-    for line, path in zip(lines, paths, strict=True):
-        chans = channel_types(line.text)
-        if not chans:
-            continue
-        for name, kind in chans:
-            found.setdefault(name, kind)
-        context = " ".join(path[-2:]) + " " + line.text
-        tier = tier_in(line.text) or next((t for t in (tier_in(p) for p in reversed(path)) if t), None) or \
-            fields.get(tuple(path))
-        if re.search(r"critical|downtime|urgent|page", context, re.I) and tier is None:
-            tier = "CRITICAL"
-        if tier and tier in per_tier:
-            for name, _ in chans:
-                if name not in per_tier[tier]:
-                    per_tier[tier].append(name)
-    channels = [{"name": n, "type": k, "description": "named by the document; TODO: its address"}
-                for n, k in found.items()]
-    channels.append({"name": "dashboard", "type": "dashboard", "description": "Shown on the dashboard only"})
-    return channels, per_tier
-
-
-def _legend(lines: list[Line]) -> dict[str, tuple[str | None, list[str]]]:
-    """A colour legend's meaning per tier: its severity and its channels ("ORANGE ping #oncall": medium,
-    the chat channel; "YELLOW just watch": low, no channel)."""
-    out: dict[str, tuple[str | None, list[str]]] = {}
-    for line in lines:
-        if not re.match(r"(?:legend|key)\s*:", line.text, re.I):
-            continue
-        for part in re.split(r"[,;]", line.text.split(":", 1)[1]):
-            m = re.match(rf"\s*({'|'.join(COLOUR_TIERS)})\s*[=:→-]?\s*(?P<meaning>.+)", part)
-            if m:
-                meaning = m.group("meaning")
-                out[m.group(1)] = (action_severity(meaning), [n for n, _ in channel_types(meaning)])
-    return out
 
 
 def draft_from_text(content: str, name: str, title: str | None = None) -> tuple[dict[str, Any], int]:
@@ -295,19 +253,15 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         metrics.setdefault((t["metric"], "duration", False), t["metric"])
     thresholds, conflicts = _keep_healthy(thresholds + opened)
     notes = _contradictions(seen) + conflicts + untiered
-    channels, per_tier = _channels(lines, paths, tiers_order)
     # "## 🔴 P1 (page immediately)": a tier whose own heading pages is critical, whatever its name's rank
     paged = {tier_in(h) for path in paths for h in path[-1:] if tier_in(h) and action_severity(h) == "critical"}
-    legend = _legend(lines)
-    tiers = []
-    for t in tiers_order:
-        chans = per_tier.get(t) or ([c["name"] for c in channels if c["name"] != "dashboard"][:1]
-                                    if t != TARGET else [])
-        severity = tier_severity.get(t) or ("critical" if t in paged else severity_of(t))
-        if t in legend:  # "legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": the document says what each means
-            severity, chans = legend[t][0] or severity, legend[t][1]
-        tiers.append({"name": t, "severity": severity, "channels": chans or ["dashboard"],
-                      "description": "from the document's own words; TODO: review the channels"})
+    legend = legend_of(lines)
+    severities = {t: tier_severity.get(t) or ("critical" if t in paged else severity_of(t)) for t in tiers_order}
+    # "legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": the document says what each colour means
+    severities.update({t: legend[t][0] for t in tiers_order if t in legend and legend[t][0]})
+    channels, per_tier = document_channels(lines, paths, findings, severities)
+    tiers = [{"name": t, "severity": severities[t], "channels": tier_channels(t, severities[t], channels, per_tier),
+              "description": "from the document's own words; TODO: review the channels"} for t in tiers_order]
     # an escalation level is told only by its step, never a tier's first channel
     named = {c["name"] for c in channels}
     for step in (s for t in opened for s in t["escalate"]):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "severity_of", "tier_in"]
+__all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "severity_of",
+           "tier_in", "tiers_in"]
 
 TARGET = "TARGET"
 
@@ -45,14 +46,15 @@ _ACTION_SEVERITY = [
     (re.compile(r"monitor|document|\blog\b|review|plan\b|track|\bwatch\b|dashboard", re.I), "low"),
 ]
 _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
-# paging, not a page ("we page the on-call", "Critical: page", "(page immediately)"; not "the search page takes")
+# paging, not a page ("we page the on-call", "Critical: page", "→ page", "🔴 page"; not "the search page takes")
 _PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?)\s+|"
-                      r"[:,;+—–(-]\s*)"
+                      r"[:,;+—–(→\u2600-\u27bf\U0001f300-\U0001faff-]\s*)"
                       r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
                       r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b", re.I)
 
-_CHANNELS = [
-    ("pagerduty", "pager", r"pager ?duty|pag(?:e|ing) (?:the )?on-?call|\bpage\b|opsgenie"),
+CHANNEL_PATTERNS = [
+    # paging, not a page: "page the on-call", "→ page"; not "the status page"
+    ("pagerduty", "pager", r"pager ?duty|opsgenie|" + _PAGE_RE.pattern),
     ("sms", "sms", r"\bsms\b|text message"),
     ("phone", "pager", r"\bphone call|\bcall (?:the )?on-?call"),
     ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b|(?<![\w&#])#[a-z][\w-]{2,}"),  # "→ #payments-oncall"
@@ -61,6 +63,15 @@ _CHANNELS = [
     ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b(?!\s+(?:bounce|open|click|deliver|campaign|list|"
                        r"subscri|address|verif|template|marketing|volume|sent|send))"),
 ]
+
+
+def tiers_in(text: str) -> list[str]:
+    """Every tier a line names in the first of the document's ways it uses ("#support-critical: P0/P1")."""
+    for pattern, name in _TIER_PATTERNS:
+        found = [name(m) for m in pattern.finditer(text)]
+        if found:
+            return list(dict.fromkeys(found))
+    return []
 
 
 def tier_in(text: str) -> str | None:
@@ -89,7 +100,7 @@ def severity_of(tier: str) -> str:
 
 def channel_types(text: str) -> list[tuple[str, str]]:
     """The (name, type) of each notification channel ``text`` names, in a fixed order."""
-    return [(name, kind) for name, kind, pattern in _CHANNELS if re.search(pattern, text, re.I)]
+    return [(name, kind) for name, kind, pattern in CHANNEL_PATTERNS if re.search(pattern, text, re.I)]
 
 
 def action_severity(action: str) -> str | None:
