@@ -131,11 +131,17 @@ def import_json_exporter(config: str, name: str, out: str | None, prometheus: st
 @click.option("-o", "--out", "out", default=None, metavar="OUT.yml",
               help="Where to write the draft ('-' for stdout; default: NAME.yml).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def draft(doc: str, name: str | None, out: str | None, force: bool) -> None:
+@click.option("--from-json", "sample", default=None, metavar="SAMPLE.json",
+              help="A sample of the product's JSON: fill the source's paths from the fields that match the "
+                   "document's metrics (the rest stay TODO).")
+@click.option("--url", default=None, metavar="URL", help="With --from-json: where the product serves that JSON.")
+def draft(doc: str, name: str | None, out: str | None, force: bool, sample: str | None, url: str | None) -> None:
     """Draft a plan from a launch-monitoring document: every threshold it states, with its line."""
     from launchwatch.draft.cli import run_draft
 
-    sys.exit(run_draft(doc, name, out, force))
+    if url is not None and sample is None:
+        raise click.UsageError("--url goes with --from-json (the sample of what that URL serves)")
+    sys.exit(run_draft(doc, name, out, force, sample, url))
 
 
 @main.command()

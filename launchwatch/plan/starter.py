@@ -42,7 +42,9 @@ __all__ = [
     "init",
     "plan_name",
     "read_sample",
+    "sample_mappings",
     "starter_plan",
+    "word_tokens",
 ]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -910,6 +912,26 @@ def starter_plan(sample: Sample, name: str | None = None) -> str:
     lines.append("")
     lines += _example_threshold(walk.metrics)
     return "\n".join(lines) + "\n"
+
+
+def sample_mappings(sample: Sample) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The sample's metric mappings as plan entries (the starter plan's guesses, without its comments), and
+    what it could not map ((path, why)): ``launchwatch draft --from-json`` fills a draft's source from them."""
+    walk = _Walk(_tokens(_source_name(sample.url)) or ["main"])
+    walk.visit(sample.doc, "$", [], None, None)
+    _settle_names(walk.metrics, walk.source_tokens)
+    out = []
+    for m in walk.metrics:
+        entry: dict[str, Any] = {"name": m.name, "help": m.help, "type": m.type, "path": m.path}
+        optional = {"value": m.value, "labels": m.labels, "value_map": m.value_map,
+                    "scale": m.scale if m.scale != 1 else None, "const_labels": m.const_labels}
+        out.append(entry | {k: v for k, v in optional.items() if v})
+    return out, walk.notes
+
+
+def word_tokens(text: str) -> list[str]:
+    """A name's or a JSON key's words, the last one singular ("latencyMs" → latency, ms; "orders" → order)."""
+    return _singular(_tokens(text))
 
 
 # --- the command ----------------------------------------------------------------------------------------
