@@ -251,3 +251,20 @@ def test_an_age_takes_no_window(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "kind 'age' takes no 'window'" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_windows_of_weeks_get_suites_promtool_can_run(tmp_path):
+    """"Latency 99% over 28 days" and "zero orders in 28 days" (whose guard reads the 112 days before): at a
+    4-minute step their ranges hold more samples than promtool's engine loads (10,000), and the plan's own
+    generated suites failed with "query processing would load too many samples"."""
+    from launchwatch.draft.plan import draft_from_text
+    from launchwatch.output import dump_yaml
+
+    doc, _ = draft_from_text("# Long windows\n## Targets\n- Latency: 99% of requests within 300 ms over 28 days\n"
+                             "## Alerts\n- Zero orders in 28 days\n- Refunds > 500 in 30 days\n", "long")
+    (tmp_path / "long.yml").write_text(dump_yaml(doc))
+    plan = load_plan(tmp_path / "long.yml")
+    assert {t.window for t in plan.thresholds} == {28 * 86400, 30 * 86400}
+    generate([plan], tmp_path / "out", GenerateOptions())
+    tests = tmp_path / "out/prometheus/tests"
+    assert run_promtool_tests(tests, sorted(p.name for p in tests.glob("*.yml"))) == []

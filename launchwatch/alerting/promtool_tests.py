@@ -59,8 +59,10 @@ def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[st
         by_step[60].extend(_absent_cases(plan, alert))
     for alert in rules.slo_alerts:
         by_step[60].extend(_slo_cases(plan, alert))
+    order = {"group_eval_order": [str(g["name"]) for g in rules.groups(plan)]}  # recording rules first
     return {
-        step: {"rule_files": [rule_file], "evaluation_interval": format_duration(step), "tests": cases}
+        step: {"rule_files": [rule_file], "evaluation_interval": format_duration(step),
+               **(order if step > LOOKBACK_STEP else {}), "tests": cases}
         for step, cases in sorted(by_step.items())
     }
 
@@ -68,16 +70,32 @@ def build_tests(plan: Plan, rules: RuleSet, rule_file: str) -> dict[int, dict[st
 # promtool evaluates every rule of the file at every step of every case: a case of a day at 1m steps
 # costs as much as 24 cases of an hour. Long cases get coarser steps (at most this many evaluations).
 MAX_EVALUATIONS = 120
+PROMTOOL_MAX_SAMPLES = 10_000  # `promtool test rules`' query engine (cmd/promtool/unittest.go: MaxSamples)
+# the coarsest step at which an alert evaluated before the recording rule it reads still sees the rule's last
+# value (promtool evaluates the groups of a file in no set order unless the suite gives group_eval_order)
+LOOKBACK_STEP = 240
+LONG_RANGE_SAMPLES = 500  # samples in a range of weeks at its coarser step
 
 
-def _step(total: float, window: float) -> int:
-    """Sample and evaluation step: 1m, coarser for long cases, but under Prometheus' 5m lookback so
-    an alert always sees the recording rule it reads, and at most a fifth of the rule's window."""
+def _step(total: float, window: float, longest: float | None = None) -> int:
+    """Sample and evaluation step: 1m, coarser for long cases (at most a fifth of the rule's window), and
+    under Prometheus' 5m lookback so an alert always sees the recording rule it reads. Not for a range of
+    weeks ("99% … over 28 days"; ``longest``, a shortfall's pace over the windows before, when longer than the
+    window): promtool's engine loads at most PROMTOOL_MAX_SAMPLES samples per query ([28d] at 4m is 10,081),
+    so it gets the coarse step it needs, and its suite evaluates the recording rules first (LOOKBACK_STEP)."""
     step = 60.0
     if total / step > MAX_EVALUATIONS:
-        step = min(total / MAX_EVALUATIONS, 240.0)
+        step = total / MAX_EVALUATIONS
         if window:
             step = min(step, window / 5)
+        if (longest or window) / min(step, LOOKBACK_STEP) <= 0.9 * PROMTOOL_MAX_SAMPLES:
+            step = min(step, LOOKBACK_STEP)
+        else:  # fine enough that increase() over the range reads as it would live, coarse enough to run fast,
+            # and a whole fraction of the window, so "offset <window>" lands on a sample (the lookback is 5m)
+            wanted = math.ceil((longest or window) / LONG_RANGE_SAMPLES / 60)
+            minutes = int(window // 60)
+            step = 60.0 * next((m for m in range(wanted, minutes + 1) if minutes % m == 0 and window % 60 == 0),
+                               wanted)
     return int(math.ceil(step / 60) * 60)
 
 
@@ -140,7 +158,8 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
     name = str(alert.rule["alert"])
     busy = max(10 * expected, 2 * (silent + 1))  # events per window while traffic is normal
     history = (PACE_WINDOWS + 1) * window if expected else 0.0
-    step = _step(history + window + for_ + 600, window)
+    pace = PACE_WINDOWS * window if expected else None  # the guard reads the windows before
+    step = _step(history + window + for_ + 600, window, pace)
     bh = plan.business_hours if th.business_hours else None
     t_fire = round_up(history + window + for_ + 2 * step, step)
     if bh is not None:  # the first moment the guard has held through the hold, for one UTC offset of the location
@@ -149,7 +168,7 @@ def _shortfall_cases(plan: Plan, alert: AlertRule) -> tuple[int, list[dict[str, 
             return 60, [{"name": f"{name}: business hours too short for its window and hold, never fires",
                          "interval": "1m", "input_series": [], "alert_rule_test": [
                              {"eval_time": "1m", "alertname": name, "exp_alerts": []}]}]
-        step = _step(found, window)
+        step = _step(found, window, pace)
         t_fire = _business_time(bh, round_up(t_fire, step), for_, window, step) or found
     switch = t_fire - for_ - window - step  # where the pace falls to the tested value
     n = int(t_fire // step) + 1
