@@ -453,3 +453,23 @@ def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path
         load_plan(path)
         drafted += 1
     assert drafted > 150
+
+
+def test_a_bare_value_under_a_targets_heading_is_a_target_whose_direction_the_signal_tells() -> None:
+    """"- Conversion: 3%" under "## Success metrics" is at least 3% (it was nothing); "Support tickets: 20 per
+    day" at most 20; "Availability — 99.95%" an SLO note; "99% of requests complete within 300 ms" a share that
+    is fast enough (its 300 ms no threshold of its own); a qualifier is no signal ("Average 50 messages/day")."""
+    plan, _ = draft_from_text("## Success metrics\n- Conversion: 3%\n- Support tickets: 20 per day\n"
+                              "- Average 50 messages/day\n\n## SLOs\n1. Availability — 99.95% of requests succeed "
+                              "over 28 days.\n2. Latency — 99% of requests complete within 300 ms.\n", "t")
+    got = {(t["metric"], t["op"], t["value"]) for t in plan["thresholds"]}
+    assert got == {("conversion_ratio", "<", 0.03), ("support_tickets_total", ">", 20.0), ("latency_ratio", "<", 0.99)}
+    assert [u["reason"].split(":")[0] for u in plan["unexpressible"]] == ["line 7"]  # the SLO, said
+
+
+def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> None:
+    plan, _ = draft_from_text("## Alerting\n1. Error rate > 2%\n2. Fast burn: page if 2% of the monthly error "
+                              "budget is consumed within 1 hour.\n", "b")
+    assert [t["source_line"] for t in plan["thresholds"]] == [2]
+    [note] = plan["unexpressible"]
+    assert note["reason"].startswith("line 3: an error-budget burn (2% of the budget within 1h, a burn rate of 14.4")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 
+from launchwatch.draft.budgets import budget_burn
 from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
@@ -133,6 +134,20 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
 _VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
                   "info": "INFO"}
+# words before a number that qualify it rather than name a signal ("Average 50 messages/day", "About 300")
+_QUALIFIER_RE = re.compile(r"(?:an? )?(?:average|avg|mean|median|total|about|around|approx\w*|roughly|nearly|"
+                           r"at least|at most|min(?:imum)?|max(?:imum)?|up to|over|under|some|typical(?:ly)?)", re.I)
+# what a signal is tells which way is healthy when a bare target does not say
+_GOOD_HIGH_RE = re.compile(r"\b(?:conver\w*|success\w*|succeed\w*|availab\w*|up-?time|retention|retained|activation|"
+                           r"activated|adoption|satisf\w*|csat|nps|apdex|sign-?ups?|registrations?|revenue|orders?|"
+                           r"bookings?|purchases?|throughput|hit (?:rate|ratio)|engagement|active users|dau|mau|"
+                           r"completion|completed|redemptions?|opt-?ins?|deliver(?:y|ed) rate)\b", re.I)
+_BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time|duration|lag|queue\w*|backlog|"
+                          r"churn\w*|bounce\w*|costs?|spend|declin\w*|reject\w*|crash\w*|abandon\w*|refunds?|"
+                          r"complaints?|tickets?|downtime|wait\w*|cpu|memory|disk|usage|utili[sz]ation|timeouts?|"
+                          r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age)\b", re.I)
+# a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
+_NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
@@ -302,6 +317,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
+            continue
+        burn = budget_burn(line, path)
+        if burn is not None:  # "page if 2% of the monthly error budget is consumed within 1 hour"
+            unclear.append(burn)
             continue
         check = expected_state(line, path, _tier_from(path, "alert", text))
         if check is not None:
@@ -553,9 +572,15 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         elif label is None:
             return None
         elif tier == TARGET:
-            # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most
-            op = ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
-                                                                    q.kind == "ratio" else ">=")
+            # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most; what the
+            # signal is says which way first ("Conversion: 3%" at least, "Support tickets: 20 per day" at most)
+            # ("99% of requests complete within 300 ms": a share of what the words after it say, done right)
+            what = after if q.kind == "ratio" and re.match(r"\s+of\b", after) else phrase
+            op = ">=" if what is after and not _BAD_HIGH_RE.search(after) else \
+                ">=" if _GOOD_HIGH_RE.search(what) and not _BAD_HIGH_RE.search(what) else \
+                "<=" if _BAD_HIGH_RE.search(what) else \
+                ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
+                                                                   q.kind == "ratio" else ">=")
         elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I) or \
                 re.search(r"\b(?:at|hits?)\s*$", segment[:max(0, segment.find(q.raw))], re.I):
             op = ">="  # "warn at 80%", "limit reached": reaching the number counts
@@ -651,6 +676,16 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:
             what = zero.groupdict().get("what") or heading_subject(path)[0]  # "Sign-ups: page if none for …"
+            # "no batch has completed in …": what is counted is the batches completed; "Settlement batch: page if
+            # no batch has …" names which
+            what = re.sub(r"\s+(?:has|have|had|been|is|are|was|were|got|gets)\b", "", what, flags=re.I)
+            head = re.match(r"^\s*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /-]{1,40}?)\s*(?::|\s[—–-])\s", text)
+            def stems(words: str) -> set[str]:
+                return {w.lower().rstrip("s") for w in words.split()}
+            if head and zero.groupdict().get("what") and head.end() <= zero.start() and \
+                    stems(head.group(1)) & stems(what):
+                words = what.split()
+                what = " ".join([head.group(1), *[w for w in words[1:] if w.lower() not in head.group(1).lower()]])
             tier = _tier_from(path, None, text)
             f = Finding(line.number_at(qs[0].start), what, "==", 0.0, "count",
                         "ALERT" if tier == TARGET else tier, path, text,
@@ -701,8 +736,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and (q.op is None or (
                 out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
-            if out:
-                out[-1].for_ = q.value
+            # "warn at 400 ms, page at 1 s (sustained 10 min)": a hold in brackets that ends the line holds every rung
+            # ("warn below 97%; page below 93% (sustained 10 min)": a clause of its own, the page's alone)
+            closing = re.search(r"\([^()]*$", text[:q.start]) and re.fullmatch(r"\s*\)\s*[.;]?\s*", text[q.end:]) \
+                and ";" not in text[:q.start]
+            for f in [f for f in out if f.for_ is None] if closing else out[-1:]:
+                f.for_ = q.value
             continue
         if q.kind == "duration" and out and out[-1].window is None and (
                 out[-1].kind != "duration" or not text[prev_q_end:q.start].strip()) and (
@@ -723,6 +762,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
                 re.search(r"within", text[q.start:q.start + 8], re.I) and not re.search(r"[<>]", before):
             continue  # "95% within 1 hour": the duration is the ratio's condition
+        if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
+                re.search(r"%\s+of\s+[a-z][\w -]{0,40}$", text[:q.start], re.I):
+            continue  # "95% of requests under 1 s": the share that is fast enough
         label, label_at = None, -1
         for pos, lab in labels:
             if pos < q.start:
@@ -745,8 +787,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
             phrase = subject_of(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
+        head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
-            phrase = subject_of(text.split(":")[0] + ":") if ":" in text else phrase  # ("warn: 1%": no signal)
+            phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             # "when fewer than 10 referrals are redeemed": the words after; a label's line keeps its heading
             phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None else "")
@@ -778,6 +821,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if baseline:  # "Conversion ≥ baseline (3.1%)": the comparison is with the number in brackets
             q = Quantity(_BASELINE_OPS[baseline.group(1).lower()], q.value, q.kind, q.start, q.end, q.raw)
             phrase = subject_of(text[:baseline.start()]) or phrase
+        if q.op is None and label is None and n == 0 and path and is_target_context(path[-1]) and \
+                q.high is None and _NAMED_VALUE_RE.match(text[:q.start]) and subject_of(text[:q.start]) and \
+                not _QUALIFIER_RE.fullmatch(text[:q.start].strip(" -–—:*•")):
+            label = "target"  # under "## Targets": "- Availability: 99.95%", "2. Latency — 300 ms", "Conversion 3%"
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
                 (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):

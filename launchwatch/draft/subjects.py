@@ -31,6 +31,7 @@ def subject_of(text: str) -> str:
     text = without_unit_named(text)
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
+    text = re.sub(r"^\s*\d{1,2}[.)]\s+", "", text)  # "5. Refund queue": a list's number
     text = INLINE_TIER_RE.sub(" ", text)
     text = LABEL_RE.sub(" ", text)
     text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)

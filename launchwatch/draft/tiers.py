@@ -25,8 +25,8 @@ _TIER_PATTERNS = [
     # "Rollback triggers (any one)": a condition that stops the rollout now
     (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b", re.I), lambda m: "ROLLBACK"),
 ]
-_TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|healthy|expected|"
-                        r"sla targets?)\b", re.I)
+_TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
+                        r"expected|sla targets?)\b", re.I)
 _ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|on-?call|warning thresholds?|thresholds?|escalat\w*)\b",
                        re.I)
 
