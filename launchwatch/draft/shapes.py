@@ -575,8 +575,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most; what the
             # signal is says which way first ("Conversion: 3%" at least, "Support tickets: 20 per day" at most)
             # ("99% of requests complete within 300 ms": a share of what the words after it say, done right)
-            what = after if q.kind == "ratio" and re.match(r"\s+of\b", after) else phrase
-            op = ">=" if what is after and not _BAD_HIGH_RE.search(after) else \
+            share = q.kind == "ratio" and re.match(r"\s+of\b", after) is not None
+            what = after if share else phrase
+            op = ">=" if share and not _BAD_HIGH_RE.search(after) else \
                 ">=" if _GOOD_HIGH_RE.search(what) and not _BAD_HIGH_RE.search(what) else \
                 "<=" if _BAD_HIGH_RE.search(what) else \
                 ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
@@ -662,6 +663,10 @@ def _limit_or_capacity(line: Line, path: list[str]) -> list[Finding]:
     return []
 
 
+def _stems(words: str) -> set[str]:
+    return {w.lower().rstrip("s") for w in words.split()}
+
+
 def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                    carried: Finding | None = None) -> list[Finding]:
     """The thresholds of one line, sentence by sentence; ``carried``: the last one of the sentence before
@@ -680,10 +685,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # no batch has …" names which
             what = re.sub(r"\s+(?:has|have|had|been|is|are|was|were|got|gets)\b", "", what, flags=re.I)
             head = re.match(r"^\s*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /-]{1,40}?)\s*(?::|\s[—–-])\s", text)
-            def stems(words: str) -> set[str]:
-                return {w.lower().rstrip("s") for w in words.split()}
             if head and zero.groupdict().get("what") and head.end() <= zero.start() and \
-                    stems(head.group(1)) & stems(what):
+                    _stems(head.group(1)) & _stems(what):
                 words = what.split()
                 what = " ".join([head.group(1), *[w for w in words[1:] if w.lower() not in head.group(1).lower()]])
             tier = _tier_from(path, None, text)
