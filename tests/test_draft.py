@@ -45,6 +45,9 @@ RED ALERTS:
     ("above 3s", ">", 3), ("over 5 minutes", ">", 300), ("less than 2 hours", "<", 7200),
     ("under 24h", "<", 86400), ("Memory > 500MB", ">", 500e6), (">$30 ARS", ">", 30), ("≤ 10 users", "<=", 10),
     ("within 15 minutes", "<=", 900), ("more than 100 users", ">", 100),
+    # a decimal comma: a half percent and a second and a half, not 0 and 1; "1,500" stays fifteen hundred
+    ("must stay below 0,5 %", "<", 0.005), ("answer within 1,5 s", "<=", 1.5), ("over 1,500 orders", ">", 1500),
+    ("availability above 99,95%", ">", 0.9995),
 ])
 def test_quantities(text: str, op: str, value: float) -> None:
     q = find_quantities(text)[0]
@@ -473,3 +476,68 @@ def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> 
     assert [t["source_line"] for t in plan["thresholds"]] == [2]
     [note] = plan["unexpressible"]
     assert note["reason"].startswith("line 3: an error-budget burn (2% of the budget within 1h, a burn rate of 14.4")
+
+
+def test_a_confluence_page_s_headings_header_row_and_code_blocks_read_as_markdown() -> None:
+    doc = ("h1. Search relaunch\n\nh2. Alerts\n\n||Signal||Warning||Critical||\n"
+           "|Search error rate|> 1%|> 4%|\n|p95 search latency|> 700 ms|> 2 s|\n")
+    plan, _ = draft_from_text(doc, "search")
+    got = {(t["metric"], t["tier"], t["op"], t["value"], t["source_line"]) for t in plan["thresholds"]}
+    assert got == {("search_error_rate_ratio", "WARNING", ">", 0.01, 6),
+                   ("search_error_rate_ratio", "CRITICAL", ">", 0.04, 6),
+                   ("p95_search_latency_seconds", "WARNING", ">", 0.7, 7),
+                   ("p95_search_latency_seconds", "CRITICAL", ">", 2.0, 7)}
+    assert all(t["section"].startswith("Search relaunch > Alerts:") for t in plan["thresholds"])
+
+
+RULES_DOC = """# Search relaunch
+
+## The rules we keep
+
+```yaml
+groups:
+- name: search
+  rules:
+  - alert: SearchDown
+    expr: up{job="search"} == 0
+    for: 2m
+    labels:
+      severity: page
+  - alert: SearchSlow
+    expr: |
+      histogram_quantile(0.99,
+        sum by (le) (rate(search_duration_seconds_bucket[5m]))) > 1.5
+    for: 10m
+    labels:
+      severity: ticket
+    annotations:
+      summary: Search p99 above 1.5 s
+  - alert: QueueDeep
+    expr: queue_depth{queue="orders"} >= 500
+  - alert: NoIndexer
+    expr: absent(indexer_up)
+  - record: job:search_requests:rate5m
+    expr: sum(rate(search_requests_total[5m])) > 2
+```
+
+Alert: error rate above 5% for 5 minutes.
+"""
+
+
+def test_prometheus_rules_a_document_holds_are_its_thresholds(tmp_path: Path) -> None:
+    """A pasted rules file: each alert's comparison, for and severity label, named as the rule; read line by
+    line it gave "expr_quantile_0_99_rate <= 1.5", a target with the comparison turned round."""
+    plan, _ = draft_from_text(RULES_DOC, "search")
+    got = [(t["alert"], t["metric"], t["tier"], t["op"], t["value"], t.get("for"), t["source_line"])
+           for t in plan["thresholds"]]
+    assert got == [("SearchDown", "search_up", "PAGE", "==", 0.0, "2m", 10),
+                   ("SearchSlow", "search_slow_seconds", "TICKET", ">", 1.5, "10m", 17),
+                   ("QueueDeep", "queue_depth", "ALERT", ">=", 500.0, None, 24),  # no for: it fires at once
+                   ("ErrorRateAlert", "error_rate_ratio", "ALERT", ">", 0.05, "5m", 31)]
+    slow = plan["thresholds"][1]
+    assert "histogram_quantile(0.99, sum by (le)" in slow["note"] and "Search p99 above 1.5 s" in slow["note"]
+    assert slow["section"].startswith('Search relaunch > The rules we keep: "SearchSlow')
+    assert [u["target"] for u in plan["unexpressible"]] == ["NoIndexer: absent(indexer_up)"]
+    out = tmp_path / "search.yml"
+    out.write_text(yaml.safe_dump(plan, sort_keys=False))
+    load_plan(out)

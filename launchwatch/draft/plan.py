@@ -57,7 +57,8 @@ def _section(f: Finding) -> str:
 
 
 def _summary(f: Finding) -> str:
-    words = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below", "==": "equal to"}
+    words = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below", "==": "equal to",
+             "!=": "other than"}
     shown = _shown(f.value, f.kind)
     text = f"{f.phrase} {words[f.op]} {shown}"
     if f.window:
@@ -293,7 +294,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
 
 
 _FIRES = {">": lambda x, v: x > v, ">=": lambda x, v: x >= v, "<": lambda x, v: x < v,
-          "<=": lambda x, v: x <= v, "==": lambda x, v: x == v}
+          "<=": lambda x, v: x <= v, "==": lambda x, v: x == v, "!=": lambda x, v: x != v}
 
 
 def _healthy(judged: list[tuple[str, float]]) -> bool:

@@ -54,7 +54,9 @@ _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|min
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
 _SPELLED_DURATIONS = r"seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# "1,500" is fifteen hundred; "0,5 %" and "1,5 s" (a decimal comma, as much of Europe writes) a half and a half
+_DECIMAL_COMMA = r"(?<![\d,])\d+,\d{1,2}(?![\d,])"
+_NUM = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_DECIMAL_COMMA}|\d+(?:\.\d+)?|\.\d+"
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
     rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?"
@@ -116,6 +118,8 @@ def _scale(unit: str | None) -> tuple[float, str]:
 
 
 def _num(text: str) -> float:
+    if re.fullmatch(_DECIMAL_COMMA, text):
+        return float(text.replace(",", "."))
     return float(text.replace(",", ""))
 
 

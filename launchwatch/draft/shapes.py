@@ -20,6 +20,7 @@ from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_f
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
 from launchwatch.draft.phases import phase_in
+from launchwatch.draft.promrules import rule_blocks
 from launchwatch.draft.quantities import (
     Quantity,
     duration_seconds,
@@ -236,11 +237,14 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, read_to = False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
+    ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
         if line.raw.strip().startswith(("```", "~~~")):
             fence = not fence
+        if idx in rule_lines:
+            continue
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
             subject, aligned, last, in_list = "", None, [], False
@@ -388,6 +392,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
     unclear += per_alert_blocks(lines, paths, findings)
+    if ruled:
+        findings = sorted(findings + ruled, key=lambda f: f.line)
     return findings, unclear
 
 

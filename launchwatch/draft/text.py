@@ -1,4 +1,4 @@
-"""Reading a launch document: decoding, mis-encoding repair and bullet normalisation.
+"""Reading a launch document: decoding, mis-encoding repair, wiki markup and bullet normalisation.
 
 Documents arrive as Markdown or plain text, sometimes UTF-8 that was once read as MacRoman
 (``‚Ä¢`` for ``•``). Every line keeps its 1-based number so a threshold can point back at it.
@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines"]
+__all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
 _BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
@@ -92,11 +92,30 @@ def clean(raw: str) -> tuple[str, bool]:
     return re.sub(r"\s+", " ", text).strip(), bullet
 
 
+# Confluence / Jira wiki markup, as a page copied out of Confluence reads: "h2. Alerts", a "||Signal||Warning||"
+# header row, "{code}" fences. Each is read as the Markdown it stands for, line for line.
+_WIKI_HEADING_RE = re.compile(r"^\s*h([1-6])\.\s+")
+_WIKI_HEADER_ROW_RE = re.compile(r"^\s*\|\|.*\|\|\s*$")
+_WIKI_FENCE_RE = re.compile(r"^\s*\{(?:code|noformat)(?::[^}]*)?\}\s*$")
+
+
+def wiki_as_markdown(raw: str) -> str:
+    """One line of wiki markup as Markdown ("h2. Alerts" → "## Alerts"); any other line as it is."""
+    m = _WIKI_HEADING_RE.match(raw)
+    if m:
+        return "#" * int(m.group(1)) + " " + raw[m.end():]
+    if _WIKI_HEADER_ROW_RE.match(raw):
+        return raw.replace("||", "|")
+    if _WIKI_FENCE_RE.match(raw):
+        return "```"
+    return raw
+
+
 def split_lines(content: str) -> list[Line]:
     """Split decoded text into numbered, repaired, cleaned lines."""
     out = []
     for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        raw = repair_mojibake(raw[:20000])  # a huge line is cut: no number is that long
+        raw = wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
         text, bullet = clean(raw)
         out.append(Line(number, raw, text, bullet))
     return out

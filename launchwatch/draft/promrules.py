@@ -1,0 +1,143 @@
+"""Prometheus alerting rules a document already holds: a rules file, or its rules pasted in a code block.
+
+A team moving off hand-written rules brings them along ("- alert: SearchSlow / expr: … > 1.5 / for: 10m /
+labels: severity: ticket"). Each rule's comparison, ``for`` and severity label are its threshold, its name
+the alert's; its expression is kept in the note, since the draft's metric stands in for it. Read line by
+line, the same text would give nonsense (``expr: histogram_quantile(0.99, …) > 1.5`` a target on "expr").
+"""
+
+from __future__ import annotations
+
+import re
+
+from launchwatch.draft.findings import Finding, Unclear
+from launchwatch.draft.quantities import duration_seconds
+from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import tier_in
+
+__all__ = ["rule_blocks"]
+
+_RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
+_KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
+# the comparison that closes the expression: "… > 1.5", "… == 0", "… < bool 0.9"
+_COMPARISON_RE = re.compile(r"(?P<op>==|!=|>=|<=|>|<)\s*(?:bool\s+)?(?P<num>-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)"
+                            r"\s*\)?\s*$", re.I)
+# a bare selector ("queue_depth{queue=\"orders\"}"): its metric names the signal
+_SELECTOR_RE = re.compile(r"^\s*(?P<metric>[A-Za-z_:][\w:]*)\s*(?:\{(?P<labels>[^}]*)\})?\s*$")
+_JOB_RE = re.compile(r"\bjob\s*=\s*\"(?P<job>[\w.-]+)\"")
+_SPLIT_NAME_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|_")
+
+
+def _indent(raw: str) -> int:
+    return len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+
+
+def _block_end(lines: list[Line], start: int) -> int:
+    """The index after the rule that opens at ``start``: the lines indented deeper than its ``- alert:``."""
+    opening = _indent(lines[start].raw)
+    end = start + 1
+    while end < len(lines):
+        raw = lines[end].raw
+        if raw.strip() and (_indent(raw) <= opening or raw.strip().startswith(("```", "~~~"))):
+            break
+        end += 1
+    while end > start + 1 and not lines[end - 1].raw.strip():
+        end -= 1
+    return end
+
+
+def _fields(lines: list[Line], start: int, end: int) -> dict[str, tuple[str, int]]:
+    """Each key of the rule (labels and annotations flattened) with its value and the line it is on; a
+    multi-line value (``expr: |``) is joined."""
+    out: dict[str, tuple[str, int]] = {}
+    i = start
+    while i < end:
+        m = _KEY_RE.match(lines[i].raw)
+        i += 1
+        if not m:
+            continue
+        key, value, at = m.group("key").lower(), m.group("value").strip(), i - 1
+        if value in ("|", ">", "|-", ">-", "|+", ">+"):
+            parts = []
+            deeper = _indent(lines[at].raw)
+            while i < end and (not lines[i].raw.strip() or _indent(lines[i].raw) > deeper):
+                if lines[i].raw.strip():
+                    parts.append(lines[i].raw.strip())
+                    at = i
+                i += 1
+            value = " ".join(parts)
+        out.setdefault(key, (value.strip("\"'"), at))
+    return out
+
+
+def _kind(expr: str, value: float) -> str:
+    selector = _SELECTOR_RE.match(expr)
+    if selector and re.fullmatch(r"up|\w+_up", selector.group("metric")):
+        return "up"
+    if re.search(r"seconds|duration|latency", expr, re.I):
+        return "duration"
+    if re.search(r"bytes", expr, re.I):
+        return "size"
+    if "/" in expr and 0 < value <= 1:
+        return "ratio"
+    return "count"
+
+
+def _phrase(name: str, left: str) -> str:
+    """What the rule watches: a bare selector's metric ("up{job=\"search\"}" watches "search"), else the alert's
+    name in words ("SearchSlow" is "search slow")."""
+    selector = _SELECTOR_RE.match(left)
+    if selector and selector.group("metric") != "up":
+        return selector.group("metric").replace("_", " ").replace(":", " ")
+    job = _JOB_RE.search(selector.group("labels") or "") if selector else None
+    if job:
+        return job.group("job")  # (its kind, up, names it search_up)
+    return " ".join(w.lower() for w in _SPLIT_NAME_RE.split(name) if w)
+
+
+def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding], list[Unclear], set[int]]:
+    """The thresholds of the Prometheus alerting rules in ``lines``, what could not be read of them, and the
+    line indices they take (no other shape reads those)."""
+    findings: list[Finding] = []
+    unclear: list[Unclear] = []
+    taken: set[int] = set()
+    i = 0
+    while i < len(lines):
+        m = _RULE_RE.match(lines[i].raw)
+        if not m:
+            i += 1
+            continue
+        end = _block_end(lines, i)
+        fields = _fields(lines, i, end)
+        if "expr" not in fields:
+            i += 1
+            continue
+        name = m.group("name")
+        expr, at = fields["expr"]
+        # (a rules file's own keys, "groups:" and "rules:", read as label headings: no section of the document)
+        path = [h for h in paths[i] if not re.fullmatch(r"[a-z_][a-z0-9_]*", h)]
+        taken.update(range(i, end))
+        if m.group("rule") == "record":
+            i = end  # a recording rule computes a series; its comparison, if any, filters, alerting on nothing
+            continue
+        cmp = _COMPARISON_RE.search(expr)
+        if cmp is None:
+            unclear.append(Unclear(lines[at].number, f"{name}: {expr}", path,
+                                   f"line {lines[at].number}: the Prometheus rule {name} compares no number at the "
+                                   "end of its expression: keep it as a hand-written rule"))
+            i = end
+            continue
+        value = float(cmp.group("num"))
+        severity = fields.get("severity", ("", 0))[0]
+        tier = (tier_in(severity) or severity.strip(" .*").upper()) if severity else "ALERT"
+        hold = duration_seconds(fields["for"][0]) if "for" in fields else None
+        summary = fields.get("summary", ("", 0))[0]
+        phrase = _phrase(name, expr[:cmp.start()])
+        excerpt = f"{name}: {expr}" + (f" for {fields['for'][0]}" if "for" in fields else "")
+        findings.append(Finding(
+            lines[at].number, phrase, cmp.group("op"), value, _kind(expr[:cmp.start()], value), tier, path, excerpt,
+            for_=hold if hold is not None else 0.0, name=name,
+            note=f"the Prometheus rule {name}: its metric stands in for `{expr[:cmp.start()].strip()}`"
+                 + (f" ({summary})" if summary else "") + "; point it at the field that measures the same"))
+        i = end
+    return findings, unclear, taken
