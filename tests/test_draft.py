@@ -411,6 +411,10 @@ def test_each_tier_gets_the_channels_its_own_clause_names_and_a_warning_never_pa
     ladder, _ = draft_from_text("# Alerts\n- disk > 85% → warn; > 95% → page\n- errors > 5% → #ops\n", "d")
     assert {t["name"]: t["channels"] for t in ladder["tiers"]} == {"WARNING": ["ops"], "PAGE": ["pagerduty"],
                                                                   "ALERT": ["ops"]}
+    # a sentence wrapped over two lines is one clause: the channel is "#loyalty-alerts", not also a bare "slack"
+    mail, _ = draft_from_text("Hi all,\n\nRedemptions failing more than 2% of the time is worth a Slack\n"
+                              "ping to #loyalty-alerts, and above 5% we page.\n", "mail")
+    assert {c["name"] for c in mail["channels"]} == {"loyalty-alerts", "pagerduty", "dashboard"}
 
 
 def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() -> None:

@@ -14,6 +14,7 @@ import re
 from launchwatch.draft.catalogue import field_tiers
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import find_quantities
+from launchwatch.draft.sentences import continues
 from launchwatch.draft.text import COLOUR_TIERS, Line
 from launchwatch.draft.tiers import (
     CHANNEL_PATTERNS,
@@ -76,6 +77,22 @@ def _paged_tier(severities: dict[str, str]) -> str | None:
     return next((t for t, s in severities.items() if s == "critical" and t != TARGET), None)
 
 
+def _sentences(lines: list[Line], paths: list[list[str]]) -> list[tuple[Line, list[str]]]:
+    """The lines with each sentence wrapped over several read as one, as the thresholds are read ("… is worth
+    a Slack / ping to #loyalty-alerts": one clause, one channel, not "slack" and "#loyalty-alerts")."""
+    out = []
+    i, fence = 0, False
+    while i < len(lines):
+        line, path, nxt = lines[i], paths[i], i + 1
+        if line.raw.strip().startswith(("```", "~~~")):
+            fence = not fence
+        while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
+            line, nxt = line.joined(lines[nxt]), nxt + 1
+        out.append((line, path))
+        i = nxt
+    return out
+
+
 def document_channels(lines: list[Line], paths: list[list[str]], findings: list[Finding],
                       severities: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
     """The channels the document names, and which tiers it names them for (tier → channel names).
@@ -92,10 +109,11 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
     by_line: dict[int, list[Finding]] = {}
     for f in findings:
         by_line.setdefault(f.line, []).append(f)
-    for line, path in zip(lines, paths, strict=True):
+    for line, path in _sentences(lines, paths):
         if _LEGEND_RE.match(line.text) or not (channel_types(line.text) or _CHAT_RE.search(line.text)
                                                or _EMAIL_RE.search(line.text)):
             continue
+        on_line = [f for n in (line.number, *(n for _, n in line.starts)) for f in by_line.get(n, [])]
         heading = next((t for t in (tier_in(p) for p in reversed(path)) if t), None) or fields.get(tuple(path))
         tier = None
         for clause in _CLAUSE_RE.split(line.text):
@@ -103,7 +121,7 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
             paged = alert_tier(clause) == "PAGE" or any(c["type"] == "pager" for c in named) or \
                 re.search(r"\b(?:critical|urgent|downtime)\b", clause, re.I)
             named_tiers = tiers_in(clause)
-            tier = (named_tiers[0] if named_tiers else _finding_tier(clause, by_line.get(line.number, []))
+            tier = (named_tiers[0] if named_tiers else _finding_tier(clause, on_line)
                     or (_paged_tier(severities) if paged else None) or tier or heading)
             for c in named:
                 channels.setdefault(c["name"], c)
