@@ -545,3 +545,26 @@ def test_prometheus_rules_a_document_holds_are_its_thresholds(tmp_path: Path) ->
     out = tmp_path / "search.yml"
     out.write_text(yaml.safe_dump(plan, sort_keys=False))
     load_plan(out)
+
+
+def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
+    """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
+    objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own
+    tiers, or PAGE and TICKET when it has none; a period other than 30 days is said."""
+    plan, count = draft_from_text("# Payments\n\n## SLOs\n- Availability: 99.95% over 28 days\n"
+                                  "- API uptime >99.9%\n\n## Goals\n- Uptime: 99.9%\n", "payments")
+    assert count == 0 and plan["thresholds"] == []
+    assert [(s["name"], s["objective"], s["page_tier"], s["ticket_tier"], s["probe_target"])
+            for s in plan["slos"]] == [("availability", 0.9995, "PAGE", "TICKET", "todo-health"),
+                                       ("api-uptime", 0.999, "PAGE", "TICKET", "todo-health")]
+    assert plan["slos"][1]["section"].endswith("again on line 8")
+    assert [s["name"] for s in plan["sources"]] == ["todo-health"] and "probe" in plan["sources"][0]
+    assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"PAGE": "critical", "TICKET": "low"}
+    assert [u["reason"][:45] for u in plan["unexpressible"]] == ["line 4: the objective is counted over 28d; th"]
+    out = tmp_path / "payments.yml"
+    out.write_text(yaml.safe_dump(plan, sort_keys=False))
+    assert [s.name for s in load_plan(out).slos] == ["availability", "api-uptime"]
+    # beside thresholds, the document's own critical and low/medium tiers page and ticket
+    mixed, _ = draft_from_text("RED ALERTS:\n- Error rate > 5%\n\nYELLOW ALERTS:\n- Error rate > 2%\n\n"
+                               "## Targets\n- Uptime: 99.5%\n", "mixed")
+    assert [(s["page_tier"], s["ticket_tier"]) for s in mixed["slos"]] == [("RED", "YELLOW")]

@@ -33,4 +33,5 @@ def budget_burn(line: Line, path: list[str]) -> Unclear | None:
     return Unclear(line.number, line.text, path,
                    f"line {line.number}: an error-budget burn ({m.group('share')}% of the budget{within}{rate}): the "
                    "plan's slos: entry (objective, errors/total or a probe, page_tier, ticket_tier) generates the "
-                   "multiwindow burn-rate alerts; add it there")
+                   "multiwindow burn-rate alerts (the draft has one for each availability objective the document "
+                   "states)")

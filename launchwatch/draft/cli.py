@@ -59,7 +59,8 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool, sample_j
     if path is None:  # written to stdout
         return 0
     unclear = len(plan.get("unexpressible", []))
-    click.echo(f"{path}: {count} thresholds, {unclear} notes to review (unexpressible); "
+    slos = f"{len(plan['slos'])} SLOs (slos:), " if plan.get("slos") else ""
+    click.echo(f"{path}: {count} thresholds, {slos}{unclear} notes to review (unexpressible); "
                f"next: launchwatch check {path}")
     return 0
 

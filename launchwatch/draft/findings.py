@@ -40,3 +40,4 @@ class Unclear:
     target: str
     path: list[str]
     reason: str
+    objective: Finding | None = None  # an availability objective, which the draft's slos: holds

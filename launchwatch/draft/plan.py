@@ -15,6 +15,7 @@ from launchwatch.draft.channels import document_channels, legend_of, tier_channe
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
 from launchwatch.draft.hours import hours_in
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
+from launchwatch.draft.objectives import PROBE_SOURCE, objective_tiers, slo_entries
 from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
@@ -154,7 +155,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     # "Critical: page, then escalate to X after 20 minutes": the 20 minutes is the escalation's, no threshold
     after = {(e.line, e.after) for e in escalations}
     findings = [f for f in findings if (f.line, f.value) not in after]
-    if not findings and not any(e.tiers for e in escalations):
+    if not findings and not any(e.tiers for e in escalations) and not any(u.objective for u in unclear):
         raise NoThresholds("no thresholds found")
     # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
     phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for f in findings for h in f.path)]
@@ -260,9 +261,19 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     severities = {t: tier_severity.get(t) or ("critical" if t in paged else severity_of(t)) for t in tiers_order}
     # "legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": the document says what each colour means
     severities.update({t: legend[t][0] for t in tiers_order if t in legend and legend[t][0]})
+    # an availability objective is an slos: entry, its fast burn paging and its slow burn ticketing a tier
+    named_tiers = set(tiers_order)
+    page_tier, ticket_tier = objective_tiers(severities)
+    slos, unclear = slo_entries(unclear, page_tier, ticket_tier, phases_seen)
+    for tier, severity in ((page_tier, "critical"), (ticket_tier, "low")) if slos else ():
+        if tier not in severities:
+            tiers_order.append(tier)
+            severities[tier] = severity
     channels, per_tier = document_channels(lines, paths, findings, severities)
     tiers = [{"name": t, "severity": severities[t], "channels": tier_channels(t, severities[t], channels, per_tier),
-              "description": "from the document's own words; TODO: review the channels"} for t in tiers_order]
+              "description": ("from the document's own words" if t in named_tiers else
+                              "added for the SLOs' burn-rate alerts") + "; TODO: review the channels"}
+             for t in tiers_order]
     # an escalation level is told only by its step, never a tier's first channel
     named = {c["name"] for c in channels}
     for step in (s for t in opened for s in t["escalate"]):
@@ -281,13 +292,17 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         "title": title or _title(lines, name),
         "description": "Drafted by `launchwatch draft`: review every threshold and fill in the source.",
         "base_url": TODO_URL,
-        "sources": [{"name": "todo", "description": "TODO: the product's endpoint that reports these metrics",
-                     "url": f"{TODO_URL}/TODO/metrics", "metrics": list(gauges.values())}],
+        "sources": ([{"name": "todo", "description": "TODO: the product's endpoint that reports these metrics",
+                      "url": f"{TODO_URL}/TODO/metrics", "metrics": list(gauges.values())}] if gauges else []) + ([{
+                         "name": PROBE_SOURCE, "description": "TODO: the health endpoint whose success is the "
+                                                              "availability the slos: entries judge",
+                         "url": f"{TODO_URL}/TODO/health", "probe": {}}] if slos else []),
         "phases": {"names": phase_names, "default": phase_names[0]},
         **({"business_hours": plan_hours} if plan_hours else {}),
         "channels": channels,
         "tiers": tiers,
         "thresholds": thresholds,
+        **({"slos": slos} if slos else {}),
         "unexpressible": [_unexpressible(u) for u in unclear] + notes,
     }
     return plan, len(thresholds)

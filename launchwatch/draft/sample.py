@@ -63,7 +63,9 @@ def _score(draft: dict[str, Any], found: dict[str, Any]) -> float:
 
 def fill_source(plan: dict[str, Any], sample: Sample) -> Filled:
     """Point the draft's TODO source at ``sample``'s fields (in place); what was matched and what was not."""
-    source = plan["sources"][0]
+    source = next((s for s in plan["sources"] if "metrics" in s), None)
+    if source is None:  # a draft of objectives only: its one source is the health probe
+        return Filled()
     found, _ = sample_mappings(sample)
     scores = sorted(((_score(d, f), i, j) for i, d in enumerate(source["metrics"]) for j, f in enumerate(found)),
                     key=lambda s: (-s[0], s[1], s[2]))

@@ -345,7 +345,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         for f in [f for f in found if f.slo]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: an availability objective "
                                    f"({f.value:.4g}): an SLO judged over weeks (its error budget), not an "
-                                   "alert threshold; add it under slos: with a probe"))
+                                   "alert threshold; add it under slos: with a probe", objective=f))
         for f in [f for f in found if f.total]:
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach over the "
                                    f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
