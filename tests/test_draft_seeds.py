@@ -212,6 +212,10 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                 and tier_ok(wanted[i], got[j]))
     print(f"  for held only where the plan's section quotes it ({sum(quoted(wanted[i]) for i, _ in pairs)} of "
           f"{len(pairs)}): for+tier agree {alike}/{len(pairs)} = {alike / max(len(pairs), 1):.1%}")
+    # the plan's SLOs are the draft's: every objective the built-in plan judges by its error budget is proposed
+    drafted = sorted(s["objective"] for s in doc.get("slos", []))
+    print(f"  slos: the plan's objectives {sorted(s.objective for s in plan.slos)}, the draft's {drafted}")
+    assert {s.objective for s in plan.slos} <= set(drafted)
     _held(seed, f)
 
 
