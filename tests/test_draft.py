@@ -48,8 +48,10 @@ RED ALERTS:
     # a decimal comma: a half percent and a second and a half, not 0 and 1; "1,500" stays fifteen hundred
     ("must stay below 0,5 %", "<", 0.005), ("answer within 1,5 s", "<=", 1.5), ("over 1,500 orders", ">", 1500),
     ("availability above 99,95%", ">", 0.9995),
+    # a share told as "N in M": 0.005; "5 in 30 min" stays five in a window
+    ("more than 1 in 200", ">", 0.005), ("over 2 out of 1,000 payments", ">", 0.002), ("5 in 30 min", None, 5),
 ])
-def test_quantities(text: str, op: str, value: float) -> None:
+def test_quantities(text: str, op: str | None, value: float) -> None:
     q = find_quantities(text)[0]
     assert (q.op, q.value) == (op, pytest.approx(value))
 

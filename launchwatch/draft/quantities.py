@@ -53,6 +53,9 @@ _MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times
 _UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
+# "more than 1 in 200", "2 out of 1,000 payments": a share, 0.005 and 0.002
+_ONE_IN_RE = re.compile(rf"{_OP_BEFORE}\b(?P<n>\d+(?:\.\d+)?)\s+(?:in|out of)\s+(?P<d>\d{{1,3}}(?:,\d{{3}})+|\d+)\b"
+                        rf"(?!\s?(?:{_UNIT_RE}))", re.I)  # ("5 in 30 min": five in a window, no share)
 _SPELLED_DURATIONS = r"seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?"
 # "1,500" is fifteen hundred; "0,5 %" and "1,5 s" (a decimal comma, as much of Europe writes) a half and a half
 _DECIMAL_COMMA = r"(?<![\d,])\d+,\d{1,2}(?![\d,])"
@@ -142,7 +145,17 @@ def find_quantities(text: str) -> list[Quantity]:
         start = m.start("op") if m.group("op") else m.start("w")
         out.append(Quantity(_op(m.group("op")), _clean(_WORDS[m.group("w").lower()] * scale), kind, start, m.end(),
                             text[start:m.end()].strip()))
+    shares = []
+    for m in _ONE_IN_RE.finditer(text):
+        denominator = _num(m.group("d"))
+        if denominator > _num(m.group("n")) and denominator >= 10:
+            start = m.start("op") if m.group("op") else m.start("n")
+            shares.append(Quantity(_op(m.group("op")), _clean(_num(m.group("n")) / denominator), "ratio", start,
+                                   m.end(), text[start:m.end()].strip()))
+    out += shares
     for m in QUANTITY_RE.finditer(text):
+        if any(q.start <= m.start("num") < q.end for q in shares):
+            continue  # a number of "1 in 200"
         start = m.start("num") if not m.group("op") else m.start()
         before = text[max(0, m.start("num") - 1):m.start("num")]
         if before.isalpha() or before in ("/", "#", ".") or (before == "-" and m.start("num") >= 2

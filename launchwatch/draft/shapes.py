@@ -64,7 +64,7 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
 _PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
                               r"day|week|month)s?\b", re.I)
-_PERIOD_IN_NAME_RE = re.compile(r"(?:/|\bper |\beach )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
+_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
@@ -73,6 +73,10 @@ _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|not
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
+# "If invoices generated drop to zero for 10 minutes": none of them in that while
+_TO_ZERO_RE = re.compile(r"(?:^|\b(?:if|when|once)\s+)(?:the\s+)?(?P<what>[a-z][\w /-]{2,60}?)\s+(?:drops?|falls?|"
+                         r"goes|go|gets?|hits?|reach(?:es)?|stays?|remains?|sits?|is|are)\s+(?:down\s+)?(?:to|at)\s+"
+                         r"(?:zero|0)\s+(?:for|in|within|during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 _TIER_TOKEN_RE = re.compile(r"\b(?:P|SEV|Tier )\d\b", re.I)
 # "Email alerts for critical issues", "SMS alerts for server downtime": where alerts go, not a failure
 _ROUTING_RE = re.compile(r"\b(?:alerts?|notifications?|messages?|integration|updates?|pages?)\s+(?:for|to|on|about)\b",
@@ -125,6 +129,8 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"(?:like|want|need) to know|let (?:me|us) know|"
                            r"wakes? up|(?:someone|somebody|we) (?:should|must|will|needs? to) (?:look|check)|"
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
+# "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
+_ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
@@ -194,6 +200,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
             return alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
     words = text if clause is None else clause
     if label.startswith(("alert", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
+            _ROUTED_RE.search(words) or \
             text.upper().startswith("IF ") or _DROP_RE.search(words):
         return alert_tier(words)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
@@ -460,6 +467,11 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
         return
 
 
+# a column named for what the team does at its values: "Investigate", "Escalate", "Page", "Roll back"
+_ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium", "ping": "medium",
+                   "escalate": "high", "act": "high", "action": "high", "respond": "high", "ticket": "low",
+                   "roll back": "critical", "rollback": "critical", "abort": "critical", "wake": "critical"}
+_ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
 _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal)\b")
@@ -497,11 +509,14 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
-        if re.fullmatch(r"p\d{2,3}", name) or not re.search(r"target|alert|threshold|warn|critical|limit|goal|"
-                                                            r"sla|max|min|\bpage|objective|\bslo\b", name):
+        acting = _ACTION_COLUMN_RE.fullmatch(name)
+        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not re.search(
+                r"target|alert|threshold|warn|critical|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
+                r"^healthy|^expected", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
-        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b", name) else (
+        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected",
+                                                  name) else (
             "critical" if "critical" in name else ("warning" if "warn" in name else
                                                    ("page" if "page" in name else "alert")))
         unit = unit_named_in(name)
@@ -509,6 +524,11 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             if unit and q.kind == "count":
                 q = in_unit(q, unit)  # "| Warning (ms) |"
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
+            if f and acting:
+                # "| Signal | Normal | Investigate | Escalate |": each action column a rung, named as the table
+                # names it, as severe as its word ("Escalate" over "Investigate")
+                f.tier = tier_in(name) or name.strip().capitalize()
+                f.severity = _ACTION_COLUMNS[acting.group(1)]
             if f:
                 out.append(f)
                 if label == "target":
@@ -682,7 +702,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     if special:
         return special
     out: list[Finding] = []
-    zero = _ZERO_RE.search(text) or (_NONE_RE.search(text) if path else None)
+    zero = _ZERO_RE.search(text) or _TO_ZERO_RE.search(text) or (_NONE_RE.search(text) if path else None)
     if zero:
         qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:

@@ -71,6 +71,7 @@ def repair_mojibake(line: str) -> str:
 _COLOUR_LEAD_RE = re.compile(r"^(\s*(?:[-*+•]\s+)?)(🔴|🟠|🟡)\ufe0f?\s*")
 _COLOURS = {"🔴": "RED", "🟠": "ORANGE", "🟡": "YELLOW"}
 COLOUR_TIERS = tuple(_COLOURS.values())  # the tiers the circles stand for (a legend names them)
+_QUOTE_RE = re.compile(r"^\s*(?:>\s*)+(?=[^\d\s=.$€£>])")
 _LEGEND_RE = re.compile(r"\s*(?:[-*]\s+)?(?:\*\*)?(?:legend|key)(?:\*\*)?\s*:", re.I)
 
 
@@ -84,6 +85,7 @@ def clean(raw: str) -> tuple[str, bool]:
             lambda m: f"{m.group(1)}{_COLOURS[m.group(2)]}: ", raw)
     text = _EMOJI_RE.sub("", text)
     text = unicodedata.normalize("NFKC", text).replace("\t", " ")
+    text = _QUOTE_RE.sub("", text)  # a Markdown quote or callout ("> ⚠️ If …"); "> 5%" stays a comparison
     bullet = bool(_BULLET_RE.match(text)) and not re.match(r"^\s*-{3,}\s*$", text)
     if bullet:
         text = _BULLET_RE.sub("", text, count=1)

@@ -50,7 +50,8 @@ _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no actio
 _PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?)\s+|"
                       r"[:,;+—–(→\u2600-\u27bf\U0001f300-\U0001faff-]\s*)"
                       r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
-                      r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b", re.I)
+                      r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b|"
+                      r"\b(?:alert|call|ring) (?:the )?on-?call\b(?! (?:channel|rota|schedule))", re.I)
 
 CHANNEL_PATTERNS = [
     # paging, not a page: "page the on-call", "→ page"; not "the status page"
