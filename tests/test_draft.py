@@ -221,6 +221,7 @@ def test_names() -> None:
     taken: set[str] = set()
     assert alert_name("Error rate", "RED", taken) == "ErrorRateRed"
     assert alert_name("Error rate", "RED", taken) == "ErrorRateRed2"
+    assert [alert_name("Response time", "P0", taken) for _ in "ab"] == ["ResponseTimeP0", "ResponseTimeP0No2"]
 
 
 def test_draft_plan_is_valid(tmp_path: Path) -> None:
@@ -336,6 +337,66 @@ def test_a_tier_whose_heading_pages_is_critical_whatever_its_rank() -> None:
     assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"P1": "critical", "P2": "medium"}
 
 
+def test_a_severity_word_a_heading_gives_a_coded_tier_names_that_tier() -> None:
+    """"### Critical (P0)": the document's "Critical Alerts: Phone, SMS" and "15 minutes for critical" are P0's,
+    not a second critical tier's; "### P1 (Critical)" makes P1 critical; a channel list's "Dashboard" and
+    "Dashboard only" are the dashboard, a runbook step's dashboard no channel."""
+    doc = ("# Shop\n\n## Support\n- **Response Time**: 15 minutes for critical, 1 hour for high priority\n\n"
+           "## Incidents\n### Critical (P0)\n- Error rate > 5% for 5 minutes\n### High (P1)\n- Error rate > 2%\n"
+           "### Medium (P2)\n- Latency > 3 seconds\n\n## Alert Channels\n- **Critical Alerts**: Phone, SMS, Email\n"
+           "- **High Priority**: Slack, Email\n- **Medium Priority**: Email, Dashboard\n"
+           "- **Low Priority**: Dashboard only\n\n"
+           "## Runbook\n- Check the Stripe dashboard for outages; call the phone number on file\n")
+    plan, _ = draft_from_text(doc, "aliases")
+    assert {t["name"]: (t["severity"], t["channels"]) for t in plan["tiers"]} == {
+        "P0": ("critical", ["phone", "sms", "email"]), "P1": ("high", ["slack", "email"]),
+        "P2": ("medium", ["email", "dashboard"])}
+    assert [t["tier"] for t in plan["thresholds"] if t["source_line"] == 4] == ["P0", "P1"]
+    flipped, _ = draft_from_text("## P1 (Critical)\n- Error rate > 5%\n## P2 (Low)\n- Latency > 3s\n", "f")
+    assert {t["name"]: t["severity"] for t in flipped["tiers"]} == {"P1": "critical", "P2": "low"}
+    # a word two headings give different codes names neither
+    two, _ = draft_from_text("## Critical (P0)\n- Errors > 5%\n## Critical (SEV1)\n- Latency > 9s\n"
+                             "## Other\n- Critical: queue depth > 100\n", "t")
+    assert "CRITICAL" in {t["name"] for t in two["tiers"]}
+
+
+def test_restructured_text_and_boxed_tables_read_as_their_markdown_line_for_line() -> None:
+    """Adorned titles are headings (a level per style, in the order first used), "+===+" a table's separator and
+    "+---+" an empty row of the same table, an admonition its text, a list-table pipe rows on the line of each
+    row's number, comments nothing; as many lines as the document has. Without directives or over-and-underlined
+    titles only boxed tables change: a Markdown document's "---" stays its own."""
+    from launchwatch.draft.restructured import restructured_as_markdown
+
+    rst = ["=====", "Title", "=====", "", "Alerts", "------", ".. a comment", "", "+----+-----+", "| A  | B   |",
+           "+====+=====+", "| x  | > 1 |", "+----+-----+", "", ".. warning::", "", "   If errors > 5%, page.", "",
+           ".. list-table::", "   :header-rows: 1", "", "   * - Signal", "     - Threshold", "   * - Lag",
+           "     - above 9 s", "", "Sub", "~~~"]
+    out = restructured_as_markdown(rst)
+    assert len(out) == len(rst)
+    assert (out[1], out[4], out[26], out[0], out[5], out[27]) == ("# Title", "## Alerts", "### Sub", "", "", "")
+    assert (out[6], out[8], out[10], out[12]) == ("", "| | |", "| --- | --- |", "| | |")
+    assert (out[14], out[16]) == ("", "If errors > 5%, page.")
+    assert (out[21], out[22], out[23], out[24]) == ("| Signal | Threshold |", "| | |", "| | |", "| Lag | above 9 s |")
+    markdown = ["Alerts", "------", "- errors > 5%", "", "---", "+----+", "| a |"]
+    assert restructured_as_markdown(markdown) == ["Alerts", "------", "- errors > 5%", "", "---", "| |", "| a |"]
+
+
+def test_a_table_s_columns_named_by_tier_codes_and_a_signal_threshold_severity_table() -> None:
+    """"| Signal | SEV2 | SEV1 | Sustained |": each code column a rung of that tier, held as the row says;
+    "| Signal | Threshold | Severity |": the threshold column's "above 20,000 messages for 15 minutes" read as
+    the row's sentence (the signal's, held 15m), not the signal column's "older than 2 minutes"."""
+    plan, _ = draft_from_text(
+        "## Map\n| Signal | SEV2 | SEV1 | Sustained |\n| --- | --- | --- | --- |\n"
+        "| Tile error rate | > 1 % | > 5 % | 5 min |\n"
+        "\n## Queue\n| Signal | Threshold | Severity |\n| --- | --- | --- |\n"
+        "| Location queue backlog | above 20,000 messages for 15 minutes | SEV1 |\n"
+        "| Stale positions (older than 2 minutes) | above 10 % | p2 |\n", "t")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t["tier"]) for t in plan["thresholds"]] == [
+        ("tile_error_rate_ratio", ">", 0.01, "5m", "SEV2"), ("tile_error_rate_ratio", ">", 0.05, "5m", "SEV1"),
+        ("location_queue_backlog", ">", 20000.0, "15m", "SEV1"),
+        ("stale_positions_older_2_ratio", ">", 0.1, "5m", "P2")]
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")
@@ -442,7 +503,7 @@ def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path
     here = Path(__file__).parent
     fixtures = here / "fixtures/drafts"
     docs = sorted((here.parent.parent / "shared/seeds").glob("*.txt")) + sorted(fixtures.glob("*.md")) + \
-        sorted(fixtures.glob("*.txt"))
+        sorted(fixtures.glob("*.txt")) + sorted(fixtures.glob("*.rst"))
     source = [line for d in docs for line in d.read_text(encoding="utf-8", errors="replace").splitlines()]
     words = " ".join(source).split()
     rnd = random.Random(20261201)

@@ -31,6 +31,9 @@ __all__ = ["document_channels", "legend_of", "tier_channels"]
 # a chat channel ("→ #payments-oncall"; not a Markdown heading, an issue number or "C#")
 _CHAT_RE = re.compile(r"(?<![\w&#])#([a-z][\w-]{2,})", re.I)
 _LEGEND_RE = re.compile(r"(?:legend|key)\s*:", re.I)
+# the dashboard as a tier's channel: in a list of channels ("Email, Dashboard") or alone ("Dashboard only"),
+# not a dashboard a runbook step looks at
+_DASHBOARD_RE = re.compile(r"\bdashboard(?:\s+only\b|(?=\s*(?:[,/+&]|\band\b|$)))", re.I)
 _EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 # clauses: "YELLOW goes to #x, RED pages"; "> 85% → warn; > 95% → page"; a sentence's end
 _CLAUSE_RE = re.compile(r"[;,]\s+|\.\s+(?=[A-Z])|\s+\|\s+|\s+but\s+")
@@ -93,13 +96,14 @@ def _sentences(lines: list[Line], paths: list[list[str]]) -> list[tuple[Line, li
     return out
 
 
-def document_channels(lines: list[Line], paths: list[list[str]], findings: list[Finding],
-                      severities: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
+def document_channels(lines: list[Line], paths: list[list[str]], findings: list[Finding], severities: dict[str, str],
+                      aliases: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
     """The channels the document names, and which tiers it names them for (tier → channel names).
 
     A clause's tier is the one it names, else the one of the threshold whose number it states, else the
     critical tier when it pages, else the previous clause's on the line, else its heading's. A colour
-    legend says it for each colour ("legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch")."""
+    legend says it for each colour ("legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch"). A severity word the
+    document gives a coded tier ("### Critical (P0)") names that tier ("Critical Alerts: Phone": P0's)."""
     channels: dict[str, dict[str, str]] = {}
     per_tier: dict[str, list[str]] = {t: [] for t in severities}
     for tier, (_, named) in legend_of(lines).items():
@@ -110,21 +114,24 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
     for f in findings:
         by_line.setdefault(f.line, []).append(f)
     for line, path in _sentences(lines, paths):
-        if _LEGEND_RE.match(line.text) or not (channel_types(line.text) or _CHAT_RE.search(line.text)
-                                               or _EMAIL_RE.search(line.text)):
+        listed = channel_types(line.text) or _CHAT_RE.search(line.text) or _EMAIL_RE.search(line.text)
+        if _LEGEND_RE.match(line.text) or not (listed or re.search(r"\bdashboard\s+only\b", line.text, re.I)):
             continue
         on_line = [f for n in (line.number, *(n for _, n in line.starts)) for f in by_line.get(n, [])]
-        heading = next((t for t in (tier_in(p) for p in reversed(path)) if t), None) or fields.get(tuple(path))
+        heading = next((aliases.get(t, t) for t in (tier_in(p) for p in reversed(path)) if t), None) or \
+            fields.get(tuple(path))
         tier = None
         for clause in _CLAUSE_RE.split(line.text):
             named = _named(clause)
             paged = alert_tier(clause) == "PAGE" or any(c["type"] == "pager" for c in named) or \
                 re.search(r"\b(?:critical|urgent|downtime)\b", clause, re.I)
-            named_tiers = tiers_in(clause)
+            named_tiers = list(dict.fromkeys(aliases.get(t, t) for t in tiers_in(clause)))
             tier = (named_tiers[0] if named_tiers else _finding_tier(clause, on_line)
                     or (_paged_tier(severities) if paged else None) or tier or heading)
+            named += [{"name": "dashboard"}] if _DASHBOARD_RE.search(clause) else []
             for c in named:
-                channels.setdefault(c["name"], c)
+                if c["name"] != "dashboard":  # (always a channel of the draft)
+                    channels.setdefault(c["name"], c)
                 for t in named_tiers or [tier]:
                     if t in per_tier and t != TARGET and c["name"] not in per_tier[t]:
                         per_tier[t].append(c["name"])

@@ -60,7 +60,7 @@ def alert_name(phrase: str, tier: str, taken: set[str], given: str | None = None
     if not base[0].isalpha():
         base = "Alert" + base
     name, n = base, 2
-    while name in taken:
-        name, n = f"{base}{n}", n + 1
+    while name in taken:  # ("ErrorRateRed2"; "ResponseTimeP0No2", not "ResponseTimeP02")
+        name, n = f"{base}{'No' if base[-1].isdigit() else ''}{n}", n + 1
     taken.add(name)
     return name

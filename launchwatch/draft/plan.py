@@ -20,7 +20,7 @@ from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
-from launchwatch.draft.tiers import TARGET, action_severity, severity_of, tier_in
+from launchwatch.draft.tiers import TARGET, action_severity, severity_of, tier_aliases, tier_in
 from launchwatch.plan.units import format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
@@ -155,6 +155,12 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     # "Critical: page, then escalate to X after 20 minutes": the 20 minutes is the escalation's, no threshold
     after = {(e.line, e.after) for e in escalations}
     findings = [f for f in findings if (f.line, f.value) not in after]
+    # "### Critical (P0)": the document's critical rules are P0's, not a second critical tier's
+    aliases = tier_aliases([h for path in paths for h in path])
+    for f in findings:
+        f.tier = aliases.get(f.tier, f.tier)
+    for e in escalations:
+        e.tiers = list(dict.fromkeys(aliases.get(t, t) for t in e.tiers))
     if not findings and not any(e.tiers for e in escalations) and not any(u.objective for u in unclear):
         raise NoThresholds("no thresholds found")
     # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
@@ -258,7 +264,10 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     # "## 🔴 P1 (page immediately)": a tier whose own heading pages is critical, whatever its name's rank
     paged = {tier_in(h) for path in paths for h in path[-1:] if tier_in(h) and action_severity(h) == "critical"}
     legend = legend_of(lines)
-    severities = {t: tier_severity.get(t) or ("critical" if t in paged else severity_of(t)) for t in tiers_order}
+    # "### P1 (Critical)": the word says the code's severity
+    worded = {code: severity_of(word) for word, code in aliases.items()}
+    severities = {t: tier_severity.get(t) or ("critical" if t in paged else worded.get(t) or severity_of(t))
+                  for t in tiers_order}
     # "legend: 🔴 page, 🟠 ping #oncall, 🟡 just watch": the document says what each colour means
     severities.update({t: legend[t][0] for t in tiers_order if t in legend and legend[t][0]})
     # an availability objective is an slos: entry, its fast burn paging and its slow burn ticketing a tier
@@ -269,7 +278,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if tier not in severities:
             tiers_order.append(tier)
             severities[tier] = severity
-    channels, per_tier = document_channels(lines, paths, findings, severities)
+    channels, per_tier = document_channels(lines, paths, findings, severities, aliases)
     tiers = [{"name": t, "severity": severities[t], "channels": tier_channels(t, severities[t], channels, per_tier),
               "description": ("from the document's own words" if t in named_tiers else
                               "added for the SLOs' burn-rate alerts") + "; TODO: review the channels"}

@@ -47,6 +47,7 @@ from launchwatch.draft.tiers import (
     alert_tier,
     carries_on,
     channel_types,
+    coded_tier,
     is_alert_context,
     is_target_context,
     tier_in,
@@ -132,7 +133,7 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
 # "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
-_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→]\s*|\s[—–]\s*)"
+_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? (?P<tp>P[0-4] )?ticket\b|"
@@ -292,7 +293,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue
             nxt = table_cells(lines[idx + 1].raw) if idx + 1 < len(lines) else None
-            separator_next = nxt is not None and all(re.fullmatch(r":?-{2,}:?", c) for c in nxt if c)
+            # (a boxed table's "+----+" between rows is an empty row, no separator)
+            separator_next = nxt is not None and any(nxt) and all(re.fullmatch(r":?-{2,}:?", c) for c in nxt if c)
             if header is None or separator_next:
                 header = [c.lower() for c in cells]
                 continue
@@ -481,13 +483,25 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
     """A table of rules, one per row, with the tier in its own column ("| SEV1 | API availability below 99%
     | 5 min | PagerDuty |"); None when the table is not one."""
     sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
-    cond = next((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h)), None)
-    if sev is None or cond is None or sev == cond:
+    # "| Signal | Threshold | Severity |": the condition is the column with the number (a signal column's
+    # "older than 2 minutes" only if no other has one), the signal column names what it is of
+    conds = sorted((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h) and i != sev),
+                   key=lambda i: header[i].startswith("signal"))
+    cond = next((i for i in conds if find_quantities(cells[i])), conds[0] if conds else None)
+    if sev is None or cond is None:
         return None
     tier = tier_in(cells[sev]) or cells[sev].strip(" *`").upper()[:30]
     if not tier:
         return None
+    named = next((cells[i] for i in conds if i != cond and header[i].startswith("signal")), "")
     out = []
+    if named and not subject_of(cells[cond][:find_quantities(cells[cond])[0].start]):
+        # "below 50", "above 20,000 messages for 15 minutes": read as the sentence the row says, signal first,
+        # and as an alert's (a rule table's rows are alerts, whatever its heading)
+        out = _line_findings(Line(line.number, line.raw, f"{named} {cells[cond]}", False), [*path, "Alerts"], named)
+        for f in out:
+            f.tier, f.path = tier, path
+        return out
     for q in find_quantities(cells[cond]):
         phrase = subject_of(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
         f = _make(line, path, phrase or cells[cond], q, "alert", cells[cond], cells[cond])
@@ -510,7 +524,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
         acting = _ACTION_COLUMN_RE.fullmatch(name)
-        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not re.search(
+        coded = None if acting else coded_tier(name)  # "| Signal | SEV2 | SEV1 |": each a rung of that tier
+        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not re.search(
                 r"target|alert|threshold|warn|critical|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
                 r"^healthy|^expected", name)):
             continue
@@ -524,6 +539,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             if unit and q.kind == "count":
                 q = in_unit(q, unit)  # "| Warning (ms) |"
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
+            if f and coded:
+                f.tier = coded
             if f and acting:
                 # "| Signal | Normal | Investigate | Escalate |": each action column a rung, named as the table
                 # names it, as severe as its word ("Escalate" over "Investigate")

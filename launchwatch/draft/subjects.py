@@ -28,6 +28,10 @@ INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YEL
 def subject_of(text: str) -> str:
     """The signal's name in ``text``, the words before a number: labels, comparisons, fillers ("Keep the",
     "if we see") and trailing verbs ("falls", "takes") taken away; "" when nothing is left."""
+    if ";" in text:  # "The carrier webhook sometimes lags; webhook delay above": the last clause's, if it names one
+        last = subject_of(text.rsplit(";", 1)[1])
+        if last:
+            return last
     text = without_unit_named(text)
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"

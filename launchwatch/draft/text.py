@@ -10,6 +10,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from launchwatch.draft.restructured import restructured_as_markdown
+
 __all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
@@ -116,8 +118,9 @@ def wiki_as_markdown(raw: str) -> str:
 def split_lines(content: str) -> list[Line]:
     """Split decoded text into numbered, repaired, cleaned lines."""
     out = []
-    for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        raw = wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
+    raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
+            for raw in content.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    for number, raw in enumerate(restructured_as_markdown(raws), 1):
         text, bullet = clean(raw)
         out.append(Line(number, raw, text, bullet))
     return out

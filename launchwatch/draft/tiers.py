@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "severity_of",
-           "tier_in", "tiers_in"]
+__all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "coded_tier",
+           "severity_of", "tier_aliases", "tier_in", "tiers_in"]
 
 TARGET = "TARGET"
 
-_TIER_PATTERNS = [
+# tiers named by a code, and by a severity word
+_CODE_PATTERNS = [
     (re.compile(r"\bP([0-4])\b"), lambda m: f"P{m.group(1)}"),
     (re.compile(r"\bSEV[- ]?([0-4])\b", re.I), lambda m: f"SEV{m.group(1)}"),
     (re.compile(r"\bTier[- ]?([1-5])\b", re.I), lambda m: f"Tier {m.group(1)}"),
+]
+_WORD_RE = re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I)
+_TIER_PATTERNS = [
+    *_CODE_PATTERNS,
     (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1)),
-    (re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I),
-     lambda m: m.group(1).upper()),
+    (_WORD_RE, lambda m: m.group(1).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
     (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b", re.I), lambda m: "ROLLBACK"),
@@ -57,7 +61,9 @@ CHANNEL_PATTERNS = [
     # paging, not a page: "page the on-call", "→ page"; not "the status page"
     ("pagerduty", "pager", r"pager ?duty|opsgenie|" + _PAGE_RE.pattern),
     ("sms", "sms", r"\bsms\b|text message"),
-    ("phone", "pager", r"\bphone call|\bcall (?:the )?on-?call"),
+    # ("Critical Alerts: Phone, SMS"; not "Phone Support" or "phone number")
+    ("phone", "pager", r"\bphone(?: calls?)?\b(?!\s+(?:support|number|app|screen|users?|verification|lines?))|"
+                       r"\bcall (?:the )?on-?call"),
     ("slack", "chat", r"\bslack\b|\bdiscord\b|\bteams\b|(?<![\w&#])#[a-z][\w-]{2,}"),  # "→ #payments-oncall"
     ("whatsapp", "webhook", r"\bwhatsapp (?:notification|alert|message)s?"),
     # ("Email bounces over 3%" is about e-mail, not a channel)
@@ -73,6 +79,30 @@ def tiers_in(text: str) -> list[str]:
         if found:
             return list(dict.fromkeys(found))
     return []
+
+
+def tier_aliases(headings: list[str]) -> dict[str, str]:
+    """The severity words a document gives its coded tiers ("### Critical (P0)", "### Tier 2: High Priority"):
+    word → code, so "Critical Alerts: Phone, SMS" and "15 minutes for critical" speak of P0 rather than of a
+    second critical tier. A word the document gives two codes is no alias."""
+    codes: dict[str, set[str]] = {}
+    for heading in dict.fromkeys(headings):
+        coded = {name(m) for pattern, name in _CODE_PATTERNS for m in pattern.finditer(heading)}
+        words = {m.group(1).upper() for m in _WORD_RE.finditer(heading)}
+        if len(coded) == 1 and len(words) == 1:
+            codes.setdefault(words.pop(), set()).add(coded.pop())
+    return {word: next(iter(code)) for word, code in codes.items() if len(code) == 1}
+
+
+def coded_tier(column: str) -> str | None:
+    """The tier a table column is named for by code or colour, in any case ("| SEV2 | SEV1 |", "| p1 |",
+    "| Red |"); None for any other column ("| Critical |" is a label the row's reading knows)."""
+    text = column.strip().upper()
+    for pattern, name in [*_CODE_PATTERNS, _TIER_PATTERNS[len(_CODE_PATTERNS)]]:
+        m = pattern.fullmatch(text)
+        if m:
+            return name(m)
+    return None
 
 
 def tier_in(text: str) -> str | None:
