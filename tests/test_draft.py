@@ -397,6 +397,48 @@ def test_a_table_s_columns_named_by_tier_codes_and_a_signal_threshold_severity_t
         ("stale_positions_older_2_ratio", ">", 0.1, "5m", "P2")]
 
 
+def test_a_web_page_reads_as_its_markdown_numbered_with_the_line_each_block_starts_on() -> None:
+    """A page exported as HTML: headings, nested lists, table rows (on the line of the row's first number), entities,
+    a paragraph wrapped over lines kept on its lines; script and style text dropped; broken markup read as far as
+    it goes. Markdown with a little inline HTML is no page."""
+    from launchwatch.draft.htmlpage import is_html, page_lines
+
+    page = ("<!DOCTYPE html>\n<html><head><title>T</title><style>p { width: 100% }</style></head><body>\n"
+            "<h2>Alerts</h2><table><tr><th>Signal</th><th>Warning</th></tr>\n<tr><td><p>Errors</p></td>\n"
+            "<td>&gt;&nbsp;2%</td></tr></table>\n<ul><li>Queue<ul><li>depth &ge; 50</li></ul></li></ul>\n"
+            "<p>If the checkout payment errors stay above 5%\nfor 10 minutes, <b>page</b> the on-call.</p>"
+            "<script>var x = 99;</script>\n"
+            "<p>unclosed <td>cell 7")
+    assert is_html(page) and not is_html("# Alerts\n- errors > 2%<br>\n<table>") and is_html("<html>")
+    assert page_lines(page) == [
+        (3, "## Alerts"), (3, ""), (3, "| Signal | Warning |"), (5, "| Errors | > 2% |"), (5, ""), (6, "- Queue"),
+        (6, "  - depth ≥ 50"), (7, "If the checkout payment errors stay above 5%"),
+        (8, "for 10 minutes, **page** the on-call."), (9, "unclosed"), (9, "| cell 7 |")]
+    plan, _ = draft_from_text(page, "web")
+    assert [(t["source_line"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (5, ">", 0.02, "WARNING"), (6, ">=", 50.0, "ALERT"), (7, ">", 0.05, "PAGE")]
+
+
+def test_a_spreadsheet_export_reads_as_its_table_each_record_on_the_line_it_starts_on(tmp_path: Path) -> None:
+    """A .csv or .tsv file: the csv module's reading (quotes, a cell over two lines, ";" as a European export
+    writes it, with decimal commas); an unclosed quote leaves the rest as it is."""
+    from launchwatch.draft.spreadsheet import sheet_lines
+    from launchwatch.draft.text import read_lines
+
+    assert sheet_lines('Signal;Warning;Critical\nFehlerquote;> 0,5 %;> 2 %\n"Notiz\nzwei";1;2\n') == [
+        (1, "| Signal | Warning | Critical |"), (2, "| Fehlerquote | > 0,5 % | > 2 % |"), (3, "| Notiz zwei | 1 | 2 |")]
+    assert sheet_lines("a\tb\n1\t2\n") == [(1, "| a | b |"), (2, "| 1 | 2 |")]
+    sheet = tmp_path / "alerts.csv"
+    sheet.write_text('Signal,Warning,Critical\nError rate,> 0.5%,> 2%\n')
+    assert [line.raw for line in read_lines(sheet)] == ["| Signal | Warning | Critical |",
+                                                        "| Error rate | > 0.5% | > 2% |"]
+    plan, _ = draft_from_text("\n".join(raw for _, raw in sheet_lines(sheet.read_text())), "sheet")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [(">", 0.005, "WARNING"),
+                                                                             (">", 0.02, "CRITICAL")]
+    broken = sheet_lines('a,b\n"x,1\n2,3\n')
+    assert broken[0] == (1, "| a | b |") and len(broken) >= 2
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")
@@ -493,17 +535,18 @@ def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() 
 
 def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path: Path) -> None:
     """Lines and words of the seeds and of every own document, shuffled and cut mid-sentence (seeded, so the
-    same 300 each run): the drafter never raises, and every draft it writes is a plan `check` loads."""
+    same 300 each run), read as text, as a web page and as a spreadsheet: the drafter never raises, and every
+    draft it writes is a plan `check` loads."""
     import random
 
-    from launchwatch.draft.plan import NoThresholds
+    from launchwatch.draft.plan import NoThresholds, draft_plan
     from launchwatch.output import dump_yaml
     from launchwatch.plan import load_plan
 
     here = Path(__file__).parent
     fixtures = here / "fixtures/drafts"
-    docs = sorted((here.parent.parent / "shared/seeds").glob("*.txt")) + sorted(fixtures.glob("*.md")) + \
-        sorted(fixtures.glob("*.txt")) + sorted(fixtures.glob("*.rst"))
+    docs = sorted((here.parent.parent / "shared/seeds").glob("*.txt")) + \
+        sorted(p for p in fixtures.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv"))
     source = [line for d in docs for line in d.read_text(encoding="utf-8", errors="replace").splitlines()]
     words = " ".join(source).split()
     rnd = random.Random(20261201)
@@ -514,8 +557,15 @@ def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path
             r, line = rnd.random(), rnd.choice(source)
             lines.append(line if r < 0.5 else " ".join(rnd.choices(words, k=rnd.randint(1, 25))) if r < 0.8
                          else line[:rnd.randint(0, len(line))] if r < 0.9 else "")
+        # every fourth a web page of them (the HTML fixture's tags among its lines), every fourth a .csv file
+        content = ("<!DOCTYPE html>\n" if i % 4 == 1 else "") + "\n".join(lines)
         try:
-            plan, _ = draft_from_text("\n".join(lines), "salad")
+            if i % 4 == 2:
+                sheet = tmp_path / f"salad-{i}.csv"
+                sheet.write_text(content, encoding="utf-8")
+                plan, _ = draft_plan(sheet, "salad")
+            else:
+                plan, _ = draft_from_text(content, "salad")
         except NoThresholds:
             continue
         path = tmp_path / f"salad-{i}.yml"

@@ -46,6 +46,8 @@ def _plan_name(path: Path) -> str:
 
 def _title(lines: list[Line], fallback: str) -> str:
     for line in lines[:30]:
+        if line.raw.lstrip().startswith("|"):  # a table's header (a spreadsheet's) is no title
+            break
         if line.text and re.search(r"[A-Za-z]", line.text):
             return line.text.lstrip("#").strip()[:120]
     return fallback

@@ -132,6 +132,9 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
 # "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
+# a sentence that wakes someone is an alert's, whatever heading it is under
+_PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(?:the\s+|an?\s+|whoever\s+is\s+)?"
+                               r"(?:on-?call|someone|engineer|sre|primary)\b", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
@@ -189,6 +192,8 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
         return inline
+    if _PAGES_SOMEONE_RE.search(clause if clause is not None else text):
+        return "PAGE"  # "If errors stay above 3% for 10 minutes, page the on-call" under a Targets heading
     for heading in reversed(path):
         named = tier_in(heading)
         if named:

@@ -10,7 +10,9 @@ import re
 import unicodedata
 from pathlib import Path
 
+from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.restructured import restructured_as_markdown
+from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 
 __all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
 
@@ -115,21 +117,23 @@ def wiki_as_markdown(raw: str) -> str:
     return raw
 
 
-def split_lines(content: str) -> list[Line]:
-    """Split decoded text into numbered, repaired, cleaned lines."""
-    out = []
+def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
+    """Split decoded text into numbered, repaired, cleaned lines: a web page's blocks and a spreadsheet's
+    records as their Markdown, numbered with the line each starts on."""
+    content = content.replace("\r\n", "\n").replace("\r", "\n")
+    if spreadsheet or is_html(content):
+        return [Line(number, raw, *clean(raw)) for number, raw in
+                (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
-            for raw in content.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    for number, raw in enumerate(restructured_as_markdown(raws), 1):
-        text, bullet = clean(raw)
-        out.append(Line(number, raw, text, bullet))
-    return out
+            for raw in content.split("\n")]
+    return [Line(number, raw, *clean(raw)) for number, raw in enumerate(restructured_as_markdown(raws), 1)]
 
 
 def read_lines(path: str | Path) -> list[Line]:
-    """Read a document as UTF-8 (undecodable bytes replaced) into numbered lines."""
+    """Read a document as UTF-8 (undecodable bytes replaced) into numbered lines; a .csv or .tsv file as a
+    spreadsheet."""
     data = Path(path).read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     content = data.decode("utf-8", errors="replace").replace("\x00", "")
-    return split_lines(content)
+    return split_lines(content, spreadsheet=Path(path).suffix.lower() in SPREADSHEET_SUFFIXES)
