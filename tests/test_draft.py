@@ -277,6 +277,24 @@ def test_cli_missing_file() -> None:
     assert code == 1 and "cannot read" in text
 
 
+def test_a_binary_document_says_what_to_save_it_as_and_utf16_text_is_read(tmp_path: Path) -> None:
+    """A .docx (a zip), a PDF, an old .doc or RTF is no text: the draft says so and what to save it as (it said
+    "no thresholds found", or drafted the PDF's raw stream); Windows' "Unicode" (UTF-16) text is read."""
+    import zipfile
+
+    docx = tmp_path / "launch.docx"
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("word/document.xml", "<w:t>Error rate &gt; 5% for 10 minutes</w:t>")
+    (tmp_path / "launch.pdf").write_bytes(b"%PDF-1.4\nBT (Error rate > 5%) Tj ET\n")
+    for name, what in (("launch.docx", "a zip archive"), ("launch.pdf", "a PDF")):
+        code, text = _run("draft", str(tmp_path / name), "-o", "-")
+        assert code == 1 and f"cannot read: {what}" in text and "save the document as Markdown" in text, text
+    utf16 = tmp_path / "launch.txt"
+    utf16.write_text("# Alerts\n- Error rate > 5% for 10 minutes: page\n", encoding="utf-16")
+    code, text = _run("draft", str(utf16), "-o", "-")
+    assert code == 0 and "value: 0.05" in text and "source_line: 2" in text, text
+
+
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed documents not present")
 def test_seed_drafts_check() -> None:
     for seed in sorted(SEEDS.glob("*.txt")):

@@ -14,7 +14,8 @@ from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 
-__all__ = ["COLOUR_TIERS", "Line", "clean", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
+__all__ = ["COLOUR_TIERS", "Line", "clean", "decode", "read_lines", "repair_mojibake", "split_lines",
+           "wiki_as_markdown"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
 _BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
@@ -129,11 +130,26 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(restructured_as_markdown(raws), 1)]
 
 
-def read_lines(path: str | Path) -> list[Line]:
-    """Read a document as UTF-8 (undecodable bytes replaced) into numbered lines; a .csv or .tsv file as a
-    spreadsheet."""
-    data = Path(path).read_bytes()
+# what a document saved in a binary format starts with, and what to save it as instead
+_BINARY = [(b"PK\x03\x04", "a zip archive (a .docx, .xlsx or .odt file is one)"), (b"%PDF", "a PDF"),
+           (b"\xd0\xcf\x11\xe0", "an old Office file (.doc or .xls)"), (b"{\\rtf", "an RTF document")]
+
+
+def decode(data: bytes) -> str:
+    """A document's text: UTF-8 (undecodable bytes replaced), or UTF-16 when its byte-order mark says so (as
+    Windows saves "Unicode" text). A binary format is a ValueError saying what to save it as."""
+    for magic, what in _BINARY:
+        if data.startswith(magic):
+            raise ValueError(f"{what}, not text: save the document as Markdown, plain text or a web page (HTML), "
+                             "or a spreadsheet as CSV, and draft that")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    content = data.decode("utf-8", errors="replace").replace("\x00", "")
+    return data.decode("utf-8", errors="replace").replace("\x00", "")
+
+
+def read_lines(path: str | Path) -> list[Line]:
+    """Read a document into numbered lines (see ``decode``); a .csv or .tsv file as a spreadsheet."""
+    content = decode(Path(path).read_bytes())
     return split_lines(content, spreadsheet=Path(path).suffix.lower() in SPREADSHEET_SUFFIXES)
