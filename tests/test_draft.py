@@ -453,6 +453,9 @@ def test_a_spreadsheet_export_reads_as_its_table_each_record_on_the_line_it_star
     plan, _ = draft_from_text("\n".join(raw for _, raw in sheet_lines(sheet.read_text())), "sheet")
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [(">", 0.005, "WARNING"),
                                                                              (">", 0.02, "CRITICAL")]
+    # no channel named: the critical tier's TODO says it notifies no one (a warning's only to review)
+    assert {t["name"]: "notifies no one" in t["description"] for t in plan["tiers"]} == {"WARNING": False,
+                                                                                          "CRITICAL": True}
     broken = sheet_lines('a,b\n"x,1\n2,3\n')
     assert broken[0] == (1, "| a | b |") and len(broken) >= 2
 

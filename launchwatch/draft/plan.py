@@ -285,6 +285,12 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
               "description": ("from the document's own words" if t in named_tiers else
                               "added for the SLOs' burn-rate alerts") + "; TODO: review the channels"}
              for t in tiers_order]
+    for tier in tiers:
+        if tier["channels"] == ["dashboard"] and tier["severity"] in ("critical", "high"):
+            # (the document names no channel a page could go to: the draft invents no address)
+            tier["description"] = tier["description"].replace(
+                "TODO: review the channels", f"TODO: a {tier['severity']} tier on the dashboard only notifies no "
+                "one; give it a channel (a pager, a chat room)")
     # an escalation level is told only by its step, never a tier's first channel
     named = {c["name"] for c in channels}
     for step in (s for t in opened for s in t["escalate"]):
