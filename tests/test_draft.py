@@ -460,6 +460,16 @@ def test_a_spreadsheet_export_reads_as_its_table_each_record_on_the_line_it_star
     assert broken[0] == (1, "| a | b |") and len(broken) >= 2
 
 
+def test_hours_that_route_alerts_are_a_note_when_no_rule_of_their_line_holds_them() -> None:
+    """"Between 22:00 and 07:00 only SEV1 pages" gave nothing: it is a note with its hours; a rule's own
+    "(09:00-23:00 only)" stays that rule's business_hours, no note."""
+    plan, _ = draft_from_text("## Alerts\n- SEV1: error rate > 5%\n- SEV2: latency > 2 s (09:00-23:00 only)\n\n"
+                              "## Quiet hours\nBetween 22:00 and 07:00 only SEV1 pages; the rest waits.\n", "q")
+    assert [u["reason"][:58] for u in plan["unexpressible"]] == [
+        "line 6: hours that decide who is notified (22:00–07:00): m"]
+    assert [t.get("business_hours", False) for t in plan["thresholds"]] == [False, True]
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")

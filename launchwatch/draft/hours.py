@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["hours_in"]
+__all__ = ["hours_in", "routing_hours"]
 
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
                        r"\s+hours\b|\b(?:business|office|working) hours only\b", re.I)
@@ -30,4 +30,18 @@ def hours_in(text: str) -> dict[str, Any] | None:
             return {"weekdays": days, "start": start, "end": end, "location": "UTC"}
     if _WORDS_RE.search(text):
         return {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00", "location": "UTC"}
+    return None
+
+
+# hours that decide who is woken ("Between 22:00 and 07:00 only SEV1 pages", "quiet hours 23:00-07:00")
+_ROUTING_RE = re.compile(r"\bquiet hours\b|\bonly\b.{0,40}\b(?:pages?|paged|alerts?|notif\w*)\b|"
+                         r"\b(?:waits?|hold|held|queued?)\b.{0,30}\b(?:morning|business hours|next day)\b|"
+                         r"\b(?:no|never)\s+pag(?:e|es|ing)\b|\bdo not (?:page|disturb)\b", re.I)
+
+
+def routing_hours(text: str) -> str | None:
+    """The clock range a line routes alerts by ("22:00 and 07:00"), when it does and no rule holds it."""
+    clock = _CLOCK_RE.search(text)
+    if clock and _ROUTING_RE.search(text):
+        return f"{clock.group('a')}–{clock.group('b')}"
     return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from launchwatch.draft.channels import document_channels, legend_of, tier_channels
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
-from launchwatch.draft.hours import hours_in
+from launchwatch.draft.hours import hours_in, routing_hours
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.objectives import PROBE_SOURCE, objective_tiers, slo_entries
 from launchwatch.draft.outline import outline
@@ -153,6 +153,13 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     findings, unclear = extract(lines)
     findings = _one_per_rule(_as_success(findings))
     paths = outline(lines)
+    # "Between 22:00 and 07:00 only SEV1 pages": hours that route, which no threshold of the line holds
+    held = {f.line for f in findings}
+    unclear += [Unclear(line.number, line.text, path, f"line {line.number}: hours that decide who is notified "
+                        f"({hours}): mark the rules that wait business_hours: true and set the plan's "
+                        "business_hours to the hours they may notify in (and its time zone)")
+                for line, path in zip(lines, paths, strict=True)
+                if line.number not in held and (hours := routing_hours(line.text))]
     escalations = find_escalations(lines, paths)
     # "Critical: page, then escalate to X after 20 minutes": the 20 minutes is the escalation's, no threshold
     after = {(e.line, e.after) for e in escalations}
