@@ -216,6 +216,32 @@ def test_business_hours_escalations_notify_in_business_hours_only():
     assert not any(r.get("active_time_intervals") for r in routes if 'business_hours="true"' not in r["matchers"])
 
 
+def test_an_opsgenie_pager_is_an_opsgenie_receiver_amtool_accepts(tmp_path):
+    """A pager channel with ``service: opsgenie`` (a document that pages through Opsgenie drafts one) is an
+    ``opsgenie_configs`` receiver reading its API key from the channel's secret file, not a PagerDuty one; a
+    service on a channel that is no pager is refused."""
+    from launchwatch.alerting.alertmanager import build_alertmanager
+    from launchwatch.plan.loader import PlanError
+
+    doc = yaml.safe_load(builtin_plan_path("video-sessions").read_text())
+    pager = next(c for c in doc["channels"] if c["type"] == "pager")
+    pager["service"] = "opsgenie"
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    config, _ = build_alertmanager([load_plan(tmp_path / "plan.yml")])
+    [receiver] = [r for r in config["receivers"] if r["name"] == pager["name"]]
+    assert receiver == {"name": pager["name"], "opsgenie_configs": [{
+        "api_key_file": f"/etc/alertmanager/secrets/video-sessions/{pager['name']}", "send_resolved": True}]}
+    (tmp_path / "am.yml").write_text(yaml.safe_dump(config))
+    am = subprocess.run([binary("amtool"), "check-config", str(tmp_path / "am.yml")], capture_output=True, text=True,
+                        timeout=60)
+    assert am.returncode == 0, am.stdout + am.stderr
+    chat = next(c for c in doc["channels"] if c["type"] == "chat")
+    chat["service"], pager["service"] = "opsgenie", None
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(PlanError, match="is a pager's"):
+        load_plan(tmp_path / "plan.yml")
+
+
 def test_a_gauge_with_a_window_is_judged_on_its_average(tmp_path):
     """"Response time above 10 s over 15 minutes": one slow sample does not fire, a quarter hour that averages
     above does; the catalogue has always said "over 15m", the rule must compare the average too."""

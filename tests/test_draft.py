@@ -551,6 +551,11 @@ def test_each_tier_gets_the_channels_its_own_clause_names_and_a_warning_never_pa
     mail, _ = draft_from_text("Hi all,\n\nRedemptions failing more than 2% of the time is worth a Slack\n"
                               "ping to #loyalty-alerts, and above 5% we page.\n", "mail")
     assert {c["name"] for c in mail["channels"]} == {"loyalty-alerts", "pagerduty", "dashboard"}
+    # a document that pages through Opsgenie: its pager is Opsgenie's ("we page" too), not PagerDuty's
+    og, _ = draft_from_text("# Alerts\n- errors > 5%: we page\n- Critical: latency > 3 s\n\n"
+                            "## Routing\n- Critical: Opsgenie page\n", "og")
+    assert [(c["name"], c["type"], c.get("service")) for c in og["channels"]][:1] == [("opsgenie", "pager", "opsgenie")]
+    assert {t["name"]: t["channels"] for t in og["tiers"]} == {"PAGE": ["opsgenie"], "CRITICAL": ["opsgenie"]}
 
 
 def test_a_level_counted_over_a_window_is_averaged_and_a_tally_is_an_increase() -> None:

@@ -33,7 +33,9 @@ def secret_file(secrets_dir: str, plan: Plan, channel: str) -> str:
 
 def _receiver(name: str, channel: Channel, secret: str) -> dict[str, object]:
     out: dict[str, object] = {"name": name}
-    if channel.type == "pager":
+    if channel.type == "pager" and channel.service == "opsgenie":
+        out["opsgenie_configs"] = [{"api_key_file": secret, "send_resolved": True}]
+    elif channel.type == "pager":
         out["pagerduty_configs"] = [{"routing_key_file": secret, "send_resolved": True}]
     elif channel.type == "chat":
         cfg: dict[str, object] = {"api_url_file": secret, "send_resolved": True}

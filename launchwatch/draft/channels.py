@@ -58,8 +58,12 @@ def _named(clause: str) -> list[dict[str, str]]:
               for m in _EMAIL_RE.finditer(clause)]
     addressed = {c["type"] for _, c in found}
     bare = _EMAIL_RE.sub(" ", clause)
-    found += [(m.start(), {"name": name, "type": kind}) for name, kind, pattern in CHANNEL_PATTERNS
+    found += [(m.start(), {"name": name, "type": kind, **({"service": name} if name == "opsgenie" else {})})
+              for name, kind, pattern in CHANNEL_PATTERNS
               if kind not in addressed and (m := re.search(pattern, bare, re.I))]
+    # "Opsgenie page": one pager, the one it names
+    if any(c.get("service") for _, c in found):
+        found = [(at, c) for at, c in found if c["name"] != "pagerduty"]
     return [c for _, c in sorted(found, key=lambda f: f[0])]
 
 
@@ -135,6 +139,12 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
                 for t in named_tiers or [tier]:
                     if t in per_tier and t != TARGET and c["name"] not in per_tier[t]:
                         per_tier[t].append(c["name"])
+    if "opsgenie" in channels and "pagerduty" in channels and \
+            not any(re.search(r"pager ?duty", line.text, re.I) for line in lines):
+        # a document whose pager is Opsgenie pages through it ("we page if …")
+        del channels["pagerduty"]
+        for tier, names in per_tier.items():
+            per_tier[tier] = list(dict.fromkeys("opsgenie" if n == "pagerduty" else n for n in names))
     out = [{**c, "description": "named by the document; TODO: " + ("check the address" if c.get("to") else
                                                                      "its address")} for c in channels.values()]
     out.append({"name": "dashboard", "type": "dashboard", "description": "Shown on the dashboard only"})

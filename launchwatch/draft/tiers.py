@@ -59,7 +59,8 @@ _PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|imme
 
 CHANNEL_PATTERNS = [
     # paging, not a page: "page the on-call", "→ page"; not "the status page"
-    ("pagerduty", "pager", r"pager ?duty|opsgenie|" + _PAGE_RE.pattern),
+    ("opsgenie", "pager", r"\bopsgenie\b"),
+    ("pagerduty", "pager", r"pager ?duty|" + _PAGE_RE.pattern),
     ("sms", "sms", r"\bsms\b|text message"),
     # ("Critical Alerts: Phone, SMS"; not "Phone Support" or "phone number")
     ("phone", "pager", r"\bphone(?: calls?)?\b(?!\s+(?:support|number|app|screen|users?|verification|lines?))|"

@@ -79,9 +79,16 @@ class Channel(_Strict):
 
     name: Name
     type: Literal["pager", "chat", "email", "sms", "webhook", "dashboard"]
+    service: Literal["pagerduty", "opsgenie"] | None = None  # a pager's service (none: PagerDuty)
     description: str = ""
     to: str | None = None  # e-mail address, chat channel
     url: Annotated[str | None, AfterValidator(_no_credentials)] = None  # webhook / SMS relay URL
+
+    @model_validator(mode="after")
+    def _service_is_a_pager_s(self) -> Channel:
+        if self.service is not None and self.type != "pager":
+            raise ValueError(f"service {self.service!r} is a pager's: this channel's type is {self.type!r}")
+        return self
 
 
 class Tier(_Strict):
