@@ -413,6 +413,10 @@ def test_a_table_s_columns_named_by_tier_codes_and_a_signal_threshold_severity_t
         ("tile_error_rate_ratio", ">", 0.01, "5m", "SEV2"), ("tile_error_rate_ratio", ">", 0.05, "5m", "SEV1"),
         ("location_queue_backlog", ">", 20000.0, "15m", "SEV1"),
         ("stale_positions_older_2_ratio", ">", 0.1, "5m", "P2")]
+    # a row whose threshold column holds no number (its duration column does) states no threshold: no crash
+    words, _ = draft_from_text("## Alerts\n| Signal | Threshold | Severity | For |\n| --- | --- | --- | --- |\n"
+                               "| Errors | high | SEV1 | 5 min |\n| Latency | > 2 s | SEV2 | 5 min |\n", "w")
+    assert [(t["op"], t["value"], t["tier"]) for t in words["thresholds"]] == [(">", 2.0, "SEV2")]
 
 
 def test_a_web_page_reads_as_its_markdown_numbered_with_the_line_each_block_starts_on() -> None:

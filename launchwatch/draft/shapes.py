@@ -500,7 +500,8 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
         return None
     named = next((cells[i] for i in conds if i != cond and header[i].startswith("signal")), "")
     out = []
-    if named and not subject_of(cells[cond][:find_quantities(cells[cond])[0].start]):
+    qs = find_quantities(cells[cond])  # (none: "| Errors | high | SEV1 | 5 min |" states no threshold)
+    if named and qs and not subject_of(cells[cond][:qs[0].start]):
         # "below 50", "above 20,000 messages for 15 minutes": read as the sentence the row says, signal first,
         # and as an alert's (a rule table's rows are alerts, whatever its heading)
         out = _line_findings(Line(line.number, line.raw, f"{named} {cells[cond]}", False), [*path, "Alerts"], named)

@@ -123,7 +123,7 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     records as their Markdown, numbered with the line each starts on."""
     content = content.replace("\r\n", "\n").replace("\r", "\n")
     if spreadsheet or is_html(content):
-        return [Line(number, raw, *clean(raw)) for number, raw in
+        return [Line(number, raw[:20000], *clean(raw[:20000])) for number, raw in
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
