@@ -21,9 +21,10 @@ _CODE_PATTERNS = [
     (re.compile(r"\bTier[- ]?([1-5])\b", re.I), lambda m: f"Tier {m.group(1)}"),
 ]
 _WORD_RE = re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I)
+_COLOUR_PATTERN = (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1))
 _TIER_PATTERNS = [
     *_CODE_PATTERNS,
-    (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1)),
+    _COLOUR_PATTERN,
     (_WORD_RE, lambda m: m.group(1).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
@@ -99,7 +100,7 @@ def coded_tier(column: str) -> str | None:
     """The tier a table column is named for by code or colour, in any case ("| SEV2 | SEV1 |", "| p1 |",
     "| Red |"); None for any other column ("| Critical |" is a label the row's reading knows)."""
     text = column.strip().upper()
-    for pattern, name in [*_CODE_PATTERNS, _TIER_PATTERNS[len(_CODE_PATTERNS)]]:
+    for pattern, name in [*_CODE_PATTERNS, _COLOUR_PATTERN]:
         m = pattern.fullmatch(text)
         if m:
             return name(m)
