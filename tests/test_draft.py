@@ -474,6 +474,36 @@ def test_hours_that_route_alerts_are_a_note_when_no_rule_of_their_line_holds_the
     assert [t.get("business_hours", False) for t in plan["thresholds"]] == [False, True]
 
 
+def test_asciidoc_reads_as_its_markdown_and_a_markdown_warning_label_stays_a_tier() -> None:
+    """"= Title" / "== Alerts" are headings, a "|===" table's "|a |b" rows pipe rows (closed, so two columns are a
+    table too), "** item" a nested bullet, a "////" comment nothing, an admonition's "WARNING:" AsciiDoc's callout;
+    in Markdown "WARNING: error rate > 2%" is still the warning tier. A parent bullet that states a comparison is a
+    rule of its own ("- Success rate at least 99%" over "  - Partner: at least 97%")."""
+    from launchwatch.draft.asciidoc import asciidoc_as_markdown
+
+    adoc = ["= Shop", ":toc:", "", "////", "note 5%", "////", "== Alerts", "|===", "|Signal |Alert threshold",
+            "|Sync failures |> 20", "|===", "WARNING: if lag > 15 min, page the on-call.", "== Targets",
+            "* Success at least 99%", "** Partner: at least 97%"]
+    assert asciidoc_as_markdown(adoc) == [
+        "# Shop", "", "", "", "", "", "## Alerts", "", "|Signal |Alert threshold |", "|Sync failures |> 20 |", "",
+        "if lag > 15 min, page the on-call.", "## Targets", "* Success at least 99%", "  - Partner: at least 97%"]
+    markdown = ["# Shop", "WARNING: error rate > 2%"]
+    assert asciidoc_as_markdown(markdown) == markdown
+    plan, _ = draft_from_text("\n".join(adoc), "a")
+    assert [(t["source_line"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (10, ">", 20.0, "ALERT"), (12, ">", 900.0, "PAGE"), (14, "<", 0.99, "TARGET"), (15, "<", 0.97, "TARGET")]
+
+
+def test_a_level_to_keep_under_an_alerts_heading_alerts_when_crossed() -> None:
+    """"Checkout success rate at least 99%" under "## Alerts" was drafted ">= 0.99": an alert firing while all is
+    well. It is the level to keep, crossed downwards; "at most 2 s" upwards; an "if" makes the words the condition
+    ("Alert if errors are at least 5%"), and a symbol is read as written."""
+    plan, _ = draft_from_text("## Alerts\n- Checkout success rate at least 99%\n- Latency at most 2 s\n"
+                              "- Uptime no less than 99.5%\n- Alert if errors are at least 5%\n- Queue >= 500\n", "k")
+    assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [
+        ("<", 0.99), (">", 2.0), ("<", 0.995), (">=", 0.05), (">=", 500.0)]
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")
@@ -586,7 +616,7 @@ def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path
     here = Path(__file__).parent
     fixtures = here / "fixtures/drafts"
     docs = sorted((here.parent.parent / "shared/seeds").glob("*.txt")) + \
-        sorted(p for p in fixtures.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv"))
+        sorted(p for p in fixtures.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv", ".adoc"))
     source = [line for d in docs for line in d.read_text(encoding="utf-8", errors="replace").splitlines()]
     words = " ".join(source).split()
     rnd = random.Random(20261201)

@@ -65,6 +65,7 @@ FLOORS = {
     "sphinx-runbook.rst": (0.95, 0.95, 0.95),
     "confluence-export.html": (0.95, 0.95, 0.95),
     "sheet-export.csv": (0.95, 0.95, 0.95),
+    "antora-page.adoc": (0.95, 0.95, 0.95),
 }
 
 
@@ -230,7 +231,7 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "rules-list.md", "relative.md", "go-no-go.md", "chat-pinned.md",
                                   "word-export.txt", "capacity.md", "acceptance-criteria.md", "payments-slo.md",
                                   "notion-export.md", "sphinx-runbook.rst", "confluence-export.html",
-                                  "sheet-export.csv"])
+                                  "sheet-export.csv", "antora-page.adoc"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
@@ -264,7 +265,7 @@ def test_every_own_document_s_unfilled_draft_generates_rules_promtool_and_amtool
     from tests.promtool_suites import run_promtool_tests
 
     plans = []
-    for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv")):
+    for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv", ".adoc")):
         draft_doc, _ = draft_plan(doc, doc.name.split(".")[0])
         path = tmp_path / f"{draft_doc['plan']}.yml"
         path.write_text(dump_yaml(draft_doc))

@@ -264,7 +264,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             continue
         if idx in parents:
             subject, last = "", []
-            continue
+            # (a parent that states a comparison, "- Success rate at least 99%", is a rule too; "failed downloads
+            # over 30 minutes" only names what its children judge)
+            if not any(q.op and not (q.kind == "duration" and re.match(r"(?:over|in|within)\b", q.raw, re.I))
+                       for q in find_quantities(text)):
+                continue
         if heading_level(line) is not None:
             header = None
             in_list = heading_level(line)[0] == 8
@@ -651,6 +655,11 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     response = bool(_RESPONSE_RE.search(" ".join([phrase, text[:40], *path[-1:]]))) and q.kind == "duration"
     # "should not exceed 800 ms" states the healthy bound, as a target does: under an alert it is crossed too
     bound = re.match(r"(?:(?:must|should|may|will|does|do|can)\s+)?(?:not|never)\b", q.raw, re.I) is not None
+    # "Checkout success rate at least 99%" under an alerts heading: the level to keep, crossed downwards (not
+    # "alert if errors are at least 5%", whose "if" makes it the condition)
+    bound = bound or (label is None and tier != TARGET and re.match(
+        r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None and not re.search(
+        r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
     if tier == TARGET or bound or (response and op in ("<", "<=")):
         op = negate(op)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,

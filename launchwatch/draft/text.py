@@ -10,6 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
@@ -127,7 +128,8 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
-    return [Line(number, raw, *clean(raw)) for number, raw in enumerate(restructured_as_markdown(raws), 1)]
+    raws = restructured_as_markdown(asciidoc_as_markdown(raws))
+    return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
 
 # what a document saved in a binary format starts with, and what to save it as instead
