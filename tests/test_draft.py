@@ -504,6 +504,28 @@ def test_a_level_to_keep_under_an_alerts_heading_alerts_when_crossed() -> None:
         ("<", 0.99), (">", 2.0), ("<", 0.995), (">=", 0.05), (">=", 500.0)]
 
 
+def test_datadog_monitors_are_their_thresholds_under_their_names() -> None:
+    """A Terraform datadog_monitor or the API's JSON: warning and critical, compared as the query compares, over
+    its window at once, named for the monitor, its "@slack-x" handle a Slack channel; a query comparing no
+    number is a note; a monitor whose thresholds are all in its query is its critical rung."""
+    doc = ('# Monitors\n```hcl\nresource "datadog_monitor" "a" {\n  name = "Search zero-result share"\n'
+           '  query = "avg(last_15m):sum:search.zero{*} / sum:search.all{*} > 0.3"\n'
+           '  message = "@slack-search-alerts"\n  monitor_thresholds {\n    warning = 0.15\n    critical = 0.3\n'
+           '  }\n}\n'
+           '```\n```json\n[{"name": "Index lag", "query": "max(last_5m):max:index.lag_seconds{env:prod} > 600"},\n'
+           ' {"name": "Anomaly", "query": "avg(last_1h):anomalies(avg:x{*}, \'basic\', 2)", '
+           '"options": {"thresholds": {"critical": 1.0}}}]\n```\n')
+    plan, _ = draft_from_text(doc, "dd")
+    assert [(t["alert"], t["metric"], t["op"], t["value"], t.get("window"), t["tier"], t["source_line"])
+            for t in plan["thresholds"]] == [
+        ("SearchZeroResultShareWarning", "search_zero_result_share_ratio", ">", 0.15, "15m", "WARNING", 8),
+        ("SearchZeroResultShareCritical", "search_zero_result_share_ratio", ">", 0.3, "15m", "CRITICAL", 9),
+        ("IndexLagCritical", "index_lag_seconds", ">", 600.0, "5m", "CRITICAL", 14)]
+    assert [u["reason"][:60] for u in plan["unexpressible"]] == [
+        "line 15: the Datadog monitor 'Anomaly' compares no number at"]
+    assert {c["name"]: c.get("to") for c in plan["channels"]}["search-alerts"] == "#search-alerts"
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")

@@ -66,6 +66,7 @@ FLOORS = {
     "confluence-export.html": (0.95, 0.95, 0.95),
     "sheet-export.csv": (0.95, 0.95, 0.95),
     "antora-page.adoc": (0.95, 0.95, 0.95),
+    "datadog-monitors.md": (0.95, 0.95, 0.95),
 }
 
 
@@ -231,7 +232,7 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "rules-list.md", "relative.md", "go-no-go.md", "chat-pinned.md",
                                   "word-export.txt", "capacity.md", "acceptance-criteria.md", "payments-slo.md",
                                   "notion-export.md", "sphinx-runbook.rst", "confluence-export.html",
-                                  "sheet-export.csv", "antora-page.adoc"])
+                                  "sheet-export.csv", "antora-page.adoc", "datadog-monitors.md"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)

@@ -31,6 +31,7 @@ __all__ = ["document_channels", "legend_of", "tier_channels"]
 # a chat channel ("→ #payments-oncall"; not a Markdown heading, an issue number or "C#")
 _CHAT_RE = re.compile(r"(?<![\w&#])#([a-z][\w-]{2,})", re.I)
 _LEGEND_RE = re.compile(r"(?:legend|key)\s*:", re.I)
+_DATADOG_SLACK_RE = re.compile(r"(?<![\w@])@slack-([a-z][\w-]{2,})", re.I)
 # the dashboard as a tier's channel: in a list of channels ("Email, Dashboard") or alone ("Dashboard only"),
 # not a dashboard a runbook step looks at
 _DASHBOARD_RE = re.compile(r"\bdashboard(?:\s+only\b|(?=\s*(?:[,/+&]|\band\b|$)))", re.I)
@@ -54,6 +55,9 @@ def _named(clause: str) -> list[dict[str, str]]:
     it names without an address ("via PagerDuty"; "on Slack" only when no "#channel" says which)."""
     found = [(m.start(), {"name": _slug(m.group(1), "chat"), "type": "chat", "to": f"#{m.group(1)}"})
              for m in _CHAT_RE.finditer(clause)]
+    # a Datadog monitor's "@slack-search-alerts": that Slack channel
+    found += [(m.start(), {"name": _slug(m.group(1), "chat"), "type": "chat", "to": f"#{m.group(1)}"})
+              for m in _DATADOG_SLACK_RE.finditer(clause)]
     found += [(m.start(), {"name": _slug(f"{m.group(1)}-email", "email"), "type": "email", "to": m.group(0)})
               for m in _EMAIL_RE.finditer(clause)]
     addressed = {c["type"] for _, c in found}
@@ -118,7 +122,8 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
     for f in findings:
         by_line.setdefault(f.line, []).append(f)
     for line, path in _sentences(lines, paths):
-        listed = channel_types(line.text) or _CHAT_RE.search(line.text) or _EMAIL_RE.search(line.text)
+        listed = channel_types(line.text) or _CHAT_RE.search(line.text) or _EMAIL_RE.search(line.text) or \
+            _DATADOG_SLACK_RE.search(line.text)
         if _LEGEND_RE.match(line.text) or not (listed or re.search(r"\bdashboard\s+only\b", line.text, re.I)):
             continue
         on_line = [f for n in (line.number, *(n for _, n in line.starts)) for f in by_line.get(n, [])]

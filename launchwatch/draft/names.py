@@ -21,11 +21,16 @@ _SUFFIX = {"ratio": "_ratio", "duration": "_seconds", "size": "_bytes", "rate": 
            "up": "_up"}
 
 
+def _words(phrase: str) -> list[str]:
+    """The phrase's words that name the signal: not its fillers, nor "zero" of "zero orders in 30 min" — but
+    the "zero" of "zero-result searches", a kind of search."""
+    kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+results?\b)", phrase, re.I) else set())
+    return [w for w in re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " ")) if w not in _STOP or w in kept]
+
+
 def phrase_key(phrase: str) -> str:
     """A normalised key: two spellings of one signal ("Error rate", "error_rate") give one key."""
-    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
-    words = [w for w in words if w not in _STOP or w in _KEEP]
-    return " ".join(words[:6])
+    return " ".join(_words(phrase)[:6])
 
 
 def _lint_clean(word: str) -> bool:
@@ -35,8 +40,7 @@ def _lint_clean(word: str) -> bool:
 
 def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     """``Error rate`` + ratio → ``error_rate_ratio``; ``Slow queries`` per day → ``slow_queries_total``."""
-    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
-    words = [w for w in words if (w not in _STOP or w in _KEEP) and _lint_clean(w)][:5] or ["signal"]
+    words = [w for w in _words(phrase) if _lint_clean(w)][:5] or ["signal"]
     base = "_".join(words)
     if base[0].isdigit():
         base = "m_" + base

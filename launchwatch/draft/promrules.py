@@ -15,7 +15,7 @@ from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
 
-__all__ = ["rule_blocks"]
+__all__ = ["rule_blocks", "rule_kind"]
 
 _RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
 _KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
@@ -70,7 +70,8 @@ def _fields(lines: list[Line], start: int, end: int) -> dict[str, tuple[str, int
     return out
 
 
-def _kind(expr: str, value: float) -> str:
+def rule_kind(expr: str, value: float) -> str:
+    """The kind of what a rule's expression compares: an up check, a duration, a size, a ratio or a count."""
     selector = _SELECTOR_RE.match(expr)
     if selector and re.fullmatch(r"up|\w+_up", selector.group("metric")):
         return "up"
@@ -135,7 +136,7 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
         phrase = _phrase(name, expr[:cmp.start()])
         excerpt = f"{name}: {expr}" + (f" for {fields['for'][0]}" if "for" in fields else "")
         findings.append(Finding(
-            lines[at].number, phrase, cmp.group("op"), value, _kind(expr[:cmp.start()], value), tier, path, excerpt,
+            lines[at].number, phrase, cmp.group("op"), value, rule_kind(expr[:cmp.start()], value), tier, path, excerpt,
             for_=hold if hold is not None else 0.0, name=name,
             note=f"the Prometheus rule {name}: its metric stands in for `{expr[:cmp.start()].strip()}`"
                  + (f" ({summary})" if summary else "") + "; point it at the field that measures the same"))

@@ -18,6 +18,7 @@ from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
+from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.promrules import rule_blocks
@@ -251,6 +252,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     fence, read_to = False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
+    monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
+    ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
