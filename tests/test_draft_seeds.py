@@ -67,6 +67,7 @@ FLOORS = {
     "sheet-export.csv": (0.95, 0.95, 0.95),
     "antora-page.adoc": (0.95, 0.95, 0.95),
     "datadog-monitors.md": (0.95, 0.95, 0.95),
+    "phase-columns.md": (0.95, 0.95, 0.95),
 }
 
 
@@ -93,6 +94,7 @@ class Found:
     line: int | None = None
     for_default: bool = False  # the drafter chose the `for`: the document gives no duration
     window: float | None = None
+    phases: tuple[str, ...] = ()
 
 
 def draft(doc: Path, tmp_path: Path, name: str) -> dict[str, Any]:
@@ -109,7 +111,7 @@ def _found(doc: dict[str, Any]) -> list[Found]:
 
     return [Found(t["op"], float(t["value"]), parse_duration(t.get("for", 0) or 0), str(t["tier"]),
                   t.get("section", ""), t.get("source_line"), "for: a default" in str(t.get("note", "")),
-                  parse_duration(t["window"]) if t.get("window") else None)
+                  parse_duration(t["window"]) if t.get("window") else None, tuple(t.get("phases", ())))
             for t in doc.get("thresholds", [])]
 
 
@@ -232,25 +234,30 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "rules-list.md", "relative.md", "go-no-go.md", "chat-pinned.md",
                                   "word-export.txt", "capacity.md", "acceptance-criteria.md", "payments-slo.md",
                                   "notion-export.md", "sphinx-runbook.rst", "confluence-export.html",
-                                  "sheet-export.csv", "antora-page.adoc", "datadog-monitors.md"])
+                                  "sheet-export.csv", "antora-page.adoc", "datadog-monitors.md",
+                                  "phase-columns.md"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
     wanted = [Found(e["op"], float(e["value"]), float(e["for"]) if "for" in e else math.nan,
-                    str(e.get("tier", "")), line=e["line"], window=e.get("window")) for e in expect]
+                    str(e.get("tier", "")), line=e["line"], window=e.get("window"), phases=tuple(e.get("phases", ())))
+              for e in expect]
     doc = draft(FIXTURES / name, tmp_path, "doc")
     got = _found(doc)
     wrong_lines = [(wanted[i].line, got[j].line) for i, j in _pair(wanted, got) if got[j].line != wanted[i].line]
     # a window is held where the expectation names one ("over an hour", an "Evaluated over" column)
     wrong_windows = [(wanted[i].line, wanted[i].window, got[j].window) for i, j in _pair(wanted, got)
                      if wanted[i].window is not None and got[j].window != wanted[i].window]
+    # and a phase where it names one (a "| Signal | First 24 hours | Week 1 |" table's columns)
+    wrong_windows += [(wanted[i].line, wanted[i].phases, got[j].phases) for i, j in _pair(wanted, got)
+                      if wanted[i].phases and got[j].phases != wanted[i].phases]
 
     def tier_ok(w: Found, g: Found) -> bool:
         return not w.tier or g.tier.lower() == w.tier.lower()
 
     f = figures(name, wanted, got, [], tier_ok)
     assert not wrong_lines, f"every found threshold names the line its number is on: {wrong_lines}"
-    assert not wrong_windows, f"(line, expected window, drafted window): {wrong_windows}"
+    assert not wrong_windows, f"(line, expected window or phases, drafted): {wrong_windows}"
     _held(name, f)
 
 

@@ -173,7 +173,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     if not findings and not any(e.tiers for e in escalations) and not any(u.objective for u in unclear):
         raise NoThresholds("no thresholds found")
     # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
-    phases_seen = [p for p in PHASE_ORDER if any(phase_in(h) == p for f in findings for h in f.path)]
+    phases_seen = [p for p in PHASE_ORDER if any(f.phase == p or phase_in(h) == p for f in findings for h in f.path)]
     phase_names = phases_seen or ["launch"]
 
     # one metric per distinct phrase (and unit); reused wherever the phrase comes back
@@ -208,8 +208,8 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             tiers_order.append(f.tier)
             if f.severity:
                 tier_severity[f.tier] = f.severity
-        phase = None
-        for h in reversed(f.path):
+        phase = f.phase  # (a table's phase column), else the nearest heading that names one
+        for h in reversed(f.path) if phase is None else ():
             phase = phase_in(h)
             if phase:
                 break
@@ -381,7 +381,7 @@ def _contradictions(seen: dict[tuple[str, str, str], list[Finding]]) -> list[dic
     for (metric, tier, op), fs in seen.items():
         by_phase: dict[str | None, list[Finding]] = {}
         for f in fs:
-            phase = next((phase_in(h) for h in reversed(f.path) if phase_in(h)), None)
+            phase = f.phase or next((phase_in(h) for h in reversed(f.path) if phase_in(h)), None)
             by_phase.setdefault(phase, []).append(f)
         for phase, group in by_phase.items():
             values = sorted({f.value for f in group})

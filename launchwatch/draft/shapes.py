@@ -231,14 +231,6 @@ def _verdict(words: str) -> str | None:
     return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
 
-def _phase(path: list[str]) -> str | None:
-    for heading in reversed(path):
-        found = phase_in(heading)
-        if found:
-            return found
-    return None
-
-
 def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     """Read every threshold (and every rule without a number) from ``lines``."""
     paths = outline(lines)
@@ -538,7 +530,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         name = header[col] if col < len(header) else ""
         acting = _ACTION_COLUMN_RE.fullmatch(name)
         coded = None if acting else coded_tier(name)  # "| Signal | SEV2 | SEV1 |": each a rung of that tier
-        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not re.search(
+        # "| Signal | Launch day | Week 1 | Ongoing |": each column the same rule in its phase
+        phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
+        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|critical|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
                 r"^healthy|^expected", name)):
             continue
@@ -554,6 +548,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f and coded:
                 f.tier = coded
+            if f and phased:
+                f.phase = phased
             if f and acting:
                 # "| Signal | Normal | Investigate | Escalate |": each action column a rung, named as the table
                 # names it, as severe as its word ("Escalate" over "Investigate")
