@@ -526,6 +526,16 @@ def test_datadog_monitors_are_their_thresholds_under_their_names() -> None:
     assert {c["name"]: c.get("to") for c in plan["channels"]}["search-alerts"] == "#search-alerts"
 
 
+def test_a_shortfall_alert_fires_when_traffic_was_expected_a_goal_whenever_below() -> None:
+    """"Bookings per hour < 10" as an alert paged every quiet night (the generated quiet-night scenario failed on
+    such a draft): it carries min_expected, so it fires when the recent pace predicted at least 10. Not where the
+    guard's pace (four windows) is shorter than the hold ("per minute" held 5m), nor on a target."""
+    plan, _ = draft_from_text("## Alerts\n- Bookings per hour < 10\n- Courier pings per minute < 50\n\n"
+                              "## Targets\n- Bookings per day at least 300\n", "m")
+    assert [(t["metric"], t.get("window"), t.get("min_expected")) for t in plan["thresholds"]] == [
+        ("bookings_total", "1h", 10.0), ("courier_pings_total", "1m", None), ("bookings_total", "1d", None)]
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")

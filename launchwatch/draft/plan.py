@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from launchwatch.alerting.guards import HOLD, PACE_WINDOWS
 from launchwatch.draft.channels import document_channels, legend_of, tier_channels
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
 from launchwatch.draft.hours import hours_in, routing_hours
@@ -255,6 +256,15 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             f.note = "; ".join(n for n in (f.note, (
                 f"only in business hours, as the document says: the plan's business_hours ({hours['start']}-"
                 f"{hours['end']}) holds the days, hours and time zone (UTC until you change it)")) if n)
+        elif entry.get("kind") == "increase" and f.op in ("<", "<=") and f.value > 1 and f.tier != TARGET and \
+                f.window is not None and PACE_WINDOWS * f.window >= (for_ or HOLD):
+            # "Bookings per hour < 10" as an alert: a launch's shortfall, not every quiet night's (a goal, TARGET,
+            # still fires on a product steadily below it). Only where the pace the guard reads outlasts the hold
+            # ("per minute" held 5m: the guard would forget the busy stretch before the rule fires)
+            entry["min_expected"] = f.value
+            f.note = "; ".join(n for n in (f.note, (
+                f"min_expected {f.value:g}: it fires only when the recent pace predicted at least that many, so a "
+                "quiet night does not page; drop min_expected to alert whenever it is below")) if n)
         if phase and phases_seen:
             entry["phases"] = [phase]
         entry["source_line"] = f.line
