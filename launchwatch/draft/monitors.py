@@ -61,14 +61,16 @@ def monitor_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Find
     findings: list[Finding] = []
     unclear: list[Unclear] = []
     taken: set[int] = set()
+    read: list[tuple[int, int]] = []  # the monitors' blocks
     for start, end in _blocks(lines):
-        if taken.intersection(range(start, end)):
+        if any(start <= s and e <= end for s, e in read):
             continue  # (a block around a monitor already read: the list, the file)
         fields = _fields(lines, start, end)
         if "query" not in fields or "name" not in fields or not ({"critical", "warning"} & set(fields) or
                                                                  _COMPARISON_RE.search(fields["query"][0])):
             continue
         taken.update(range(start, end))
+        read.append((start, end))
         name, (query, at) = fields["name"][0], fields["query"]
         path = paths[start]
         cmp = _COMPARISON_RE.search(query)
