@@ -441,6 +441,17 @@ def test_a_web_page_reads_as_its_markdown_numbered_with_the_line_each_block_star
         (5, ">", 0.02, "WARNING"), (6, ">=", 50.0, "ALERT"), (7, ">", 0.05, "PAGE")]
 
 
+def test_a_spreadsheet_s_phase_columns_are_the_plan_s_phases(tmp_path: Path) -> None:
+    """A sheet has no headings: its "Launch day | Week 1" columns alone name the phases (they gave none)."""
+    from launchwatch.draft.plan import draft_plan
+
+    sheet = tmp_path / "phases.csv"
+    sheet.write_text("Signal,Launch day,Week 1\nError rate,> 5%,> 2%\n")
+    plan, _ = draft_plan(sheet)
+    assert plan["phases"]["names"] == ["launch-day", "week-1"]
+    assert [(t["value"], t["phases"]) for t in plan["thresholds"]] == [(0.05, ["launch-day"]), (0.02, ["week-1"])]
+
+
 def test_a_spreadsheet_export_reads_as_its_table_each_record_on_the_line_it_starts_on(tmp_path: Path) -> None:
     """A .csv or .tsv file: the csv module's reading (quotes, a cell over two lines, ";" as a European export
     writes it, with decimal commas); an unclosed quote leaves the rest as it is."""

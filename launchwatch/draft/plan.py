@@ -174,7 +174,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     if not findings and not any(e.tiers for e in escalations) and not any(u.objective for u in unclear):
         raise NoThresholds("no thresholds found")
     # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
-    phases_seen = [p for p in PHASE_ORDER if any(f.phase == p or phase_in(h) == p for f in findings for h in f.path)]
+    # (and a table's phase columns, a spreadsheet's too, which has no headings)
+    phases_seen = [p for p in PHASE_ORDER
+                   if any(f.phase == p or any(phase_in(h) == p for h in f.path) for f in findings)]
     phase_names = phases_seen or ["launch"]
 
     # one metric per distinct phrase (and unit); reused wherever the phrase comes back
