@@ -547,6 +547,15 @@ def test_a_shortfall_alert_fires_when_traffic_was_expected_a_goal_whenever_below
         ("bookings_total", "1h", 10.0), ("courier_pings_total", "1m", None), ("bookings_total", "1d", None)]
 
 
+def test_a_bare_share_under_an_alert_heading_is_a_note_not_silence() -> None:
+    """"Checkout: 2% of payments fail" under "## Alerts" states no direction: it gave nothing and said nothing.
+    It is a note now; an escalation's or a check interval's number is not."""
+    plan, _ = draft_from_text("## Alerts\n- Errors > 5%\n- Checkout: 2% of payments fail\n"
+                              "- Health checks: every 30 seconds\n", "b")
+    assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [(">", 0.05)]
+    assert [u["reason"][:41] for u in plan["unexpressible"]] == ["line 3: '2%' under an alert heading, with"]
+
+
 def test_underlined_headings_head_their_block_and_a_bare_total_under_goals_is_a_note() -> None:
     doc = ("Monitoring thresholds\n---------------------\norder_success_rate: warn below 97%\n\n"
            "Launch week goals\n=================\n* 2,000 orders on day one\n* Average 50 messages/day\n")

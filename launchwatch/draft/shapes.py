@@ -439,6 +439,13 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
                     not re.match(r"[^.;,]{0,40}?(?:/|\bper\b|\ba (?:day|week|month)\b)", text[q.end:]):
                 out.append(Unclear(line.number, text, path, f"line {line.number}: a total to reach "
                                    f"({q.raw.strip()}), a report's goal rather than a level an alert can hold"))
+            elif q.kind == "ratio" and line.bullet and not found and path and \
+                    any(is_alert_context(h) for h in path) and \
+                    not re.search(r"escalat|\bevery\b|\bafter\b", text, re.I):
+                # "Checkout: 2% of payments fail" under "## Alerts" gave nothing and said nothing
+                at = line.number_at(_digit_at(q))
+                out.append(Unclear(at, text, path, f"line {at}: {q.raw.strip()!r} under an alert heading, with no "
+                                   "comparison: say above or below it (and its tier) to make it a threshold"))
             continue
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
