@@ -53,11 +53,9 @@ def _slug(text: str, prefix: str) -> str:
 def _named(clause: str) -> list[dict[str, str]]:
     """The channels a clause names, in its order: each chat channel and e-mail address its own, and the kinds
     it names without an address ("via PagerDuty"; "on Slack" only when no "#channel" says which)."""
+    # "#payments-oncall", and a Datadog monitor's "@slack-search-alerts": that Slack channel
     found = [(m.start(), {"name": _slug(m.group(1), "chat"), "type": "chat", "to": f"#{m.group(1)}"})
-             for m in _CHAT_RE.finditer(clause)]
-    # a Datadog monitor's "@slack-search-alerts": that Slack channel
-    found += [(m.start(), {"name": _slug(m.group(1), "chat"), "type": "chat", "to": f"#{m.group(1)}"})
-              for m in _DATADOG_SLACK_RE.finditer(clause)]
+             for chat in (_CHAT_RE, _DATADOG_SLACK_RE) for m in chat.finditer(clause)]
     found += [(m.start(), {"name": _slug(f"{m.group(1)}-email", "email"), "type": "email", "to": m.group(0)})
               for m in _EMAIL_RE.finditer(clause)]
     addressed = {c["type"] for _, c in found}

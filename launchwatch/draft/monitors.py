@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 
 from launchwatch.draft.findings import Finding, Unclear
-from launchwatch.draft.promrules import rule_kind
-from launchwatch.draft.quantities import duration_seconds
+from launchwatch.draft.promrules import COMPARISON_RE, rule_kind
 from launchwatch.draft.text import Line
+from launchwatch.plan.units import parse_duration
 
 __all__ = ["monitor_blocks"]
 
@@ -24,9 +24,7 @@ _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 # or several ("thresholds": {"critical": 0.3, "warning": 0.15})
 _KEY_RE = re.compile(r'(?<![\w.])"?(?P<key>name|query|message)"?\s*[=:]\s*"(?P<value>(?:[^"\\]|\\.)*)"')
 _THRESHOLD_RE = re.compile(r'(?<![\w.])"?(?P<key>warning|critical)"?\s*[=:]\s*(?P<value>-?(?:\d+(?:\.\d*)?|\.\d+))\b')
-_COMPARISON_RE = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<num>-?(?:\d+(?:\.\d*)?|\.\d+))\s*$")
-_WINDOW_RE = re.compile(r"\(last_(?P<n>\d+)(?P<unit>[smhdw])\)")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WINDOW_RE = re.compile(r"\(last_(?P<window>\d+[smhdw])\)")  # a Prometheus duration too
 
 
 def _blocks(lines: list[Line]) -> list[tuple[int, int]]:
@@ -67,23 +65,22 @@ def monitor_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Find
             continue  # (a block around a monitor already read: the list, the file)
         fields = _fields(lines, start, end)
         if "query" not in fields or "name" not in fields or not ({"critical", "warning"} & set(fields) or
-                                                                 _COMPARISON_RE.search(fields["query"][0])):
+                                                                 COMPARISON_RE.search(fields["query"][0])):
             continue
         taken.update(range(start, end))
         read.append((start, end))
         name, (query, at) = fields["name"][0], fields["query"]
         path = paths[start]
-        cmp = _COMPARISON_RE.search(query)
+        cmp = COMPARISON_RE.search(query)
         if cmp is None:
             unclear.append(Unclear(lines[at].number, f"{name}: {query}", path,
                                    f"line {lines[at].number}: the Datadog monitor {name!r} compares no number at the "
                                    "end of its query: write its rule by hand"))
             continue
         window = _WINDOW_RE.search(query)
-        held = duration_seconds(f"{window.group('n')} {_UNITS[window.group('unit')]}") if window else None
-        rungs = [(tier, float(fields[key][0]), fields[key][1]) for key, tier in (("warning", "WARNING"),
-                                                                                ("critical", "CRITICAL"))
-                 if key in fields and re.fullmatch(r"-?(?:\d+(?:\.\d*)?|\.\d+)", fields[key][0])]
+        held = parse_duration(window.group("window")) if window else None
+        rungs = [(tier, float(fields[key][0]), fields[key][1])  # (_THRESHOLD_RE reads numbers only)
+                 for key, tier in (("warning", "WARNING"), ("critical", "CRITICAL")) if key in fields]
         for tier, value, line_at in rungs or [("CRITICAL", float(cmp.group("num")), at)]:
             findings.append(Finding(
                 lines[line_at].number, name, cmp.group("op"), value, rule_kind(query[:cmp.start()], value), tier,

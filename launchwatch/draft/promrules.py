@@ -15,12 +15,12 @@ from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
 
-__all__ = ["rule_blocks", "rule_kind"]
+__all__ = ["COMPARISON_RE", "rule_blocks", "rule_kind"]
 
 _RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
 _KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
 # the comparison that closes the expression: "… > 1.5", "… == 0", "… < bool 0.9"
-_COMPARISON_RE = re.compile(r"(?P<op>==|!=|>=|<=|>|<)\s*(?:bool\s+)?(?P<num>-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)"
+COMPARISON_RE = re.compile(r"(?P<op>==|!=|>=|<=|>|<)\s*(?:bool\s+)?(?P<num>-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)"
                             r"\s*\)?\s*$", re.I)
 # a bare selector ("queue_depth{queue=\"orders\"}"): its metric names the signal
 _SELECTOR_RE = re.compile(r"^\s*(?P<metric>[A-Za-z_:][\w:]*)\s*(?:\{(?P<labels>[^}]*)\})?\s*$")
@@ -121,7 +121,7 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
         if m.group("rule") == "record":
             i = end  # a recording rule computes a series; its comparison, if any, filters, alerting on nothing
             continue
-        cmp = _COMPARISON_RE.search(expr)
+        cmp = COMPARISON_RE.search(expr)
         if cmp is None:
             unclear.append(Unclear(lines[at].number, f"{name}: {expr}", path,
                                    f"line {lines[at].number}: the Prometheus rule {name} compares no number at the "
