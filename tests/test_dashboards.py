@@ -404,18 +404,19 @@ def _report_rows(prom: str, plans: list) -> dict[tuple[str, str, str], tuple[str
     from launchwatch.report.compute import build_report, reports_of
 
     out = {}
+    at = time.time()  # one moment for every report and its 0/0 check: a scrape between them made a row look empty
     for plan in plans:
         reports, derived = reports_of(plan)
         for report in reports:
-            result = build_report(plan, report, prom, period="hour", derived=derived)
+            result = build_report(plan, report, prom, end=at, period="hour", derived=derived)
             shown = [row for _title, rows in result.sections for row in rows]
             for row, got in zip(report.rows, shown, strict=True):
-                figure = got.value is not None or (got.aggregation == "ratio" and _nothing_counted(prom, plan, row))
+                figure = got.value is not None or (got.aggregation == "ratio" and _nothing_counted(prom, plan, row, at))
                 out[(plan.plan, report.name, row.label)] = (got.error, figure)
     return out
 
 
-def _nothing_counted(prom: str, plan, row) -> bool:
+def _nothing_counted(prom: str, plan, row, at: float) -> bool:
     from launchwatch.expressions import selector, signal_thresholds
     from launchwatch.prometheus_api import Prometheus
 
@@ -426,7 +427,7 @@ def _nothing_counted(prom: str, plan, row) -> bool:
         if th is None or th.denominator is None:
             return False
         den = selector(plan, th.denominator, th.denominator_matchers)
-    answer = Prometheus(prom).instant(f"sum(increase({den}[1h]))", time.time())
+    answer = Prometheus(prom).instant(f"sum(increase({den}[1h]))", at)
     return not answer or float(answer[0]["value"][1]) == 0
 
 
