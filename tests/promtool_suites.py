@@ -1,8 +1,11 @@
 """Run generated promtool test files on every core, and each distinct test only once across phases.
 
-promtool evaluates every rule of a file's ``rule_files`` at each step of each test group. Each file's
-groups are dealt round the workers, heaviest first, each worker's share written beside its file (same
-``rule_files`` and ``evaluation_interval``), so a group still runs, unchanged, against the same rules.
+promtool evaluates every rule of a file's ``rule_files`` at each step of each test group. A group
+testing one alert runs against only the rules that alert's result depends on (its own, the recording
+rules and alerts it reads, transitively, in their groups and order): the other rules cannot change it,
+and a plan's 160 rules made each such group cost 160 rules' evaluations. Groups are dealt round the
+workers, heaviest first, each worker's share written beside its file (same ``evaluation_interval``), so
+a group still runs, unchanged, against the rules it reads.
 
 A plan's phases share most of their rules: the same group testing the same alert, whose rule and
 everything it reads (recording rules, the alerts it escalates) are the same text in the same order,
@@ -55,29 +58,51 @@ def _read_by(rules: list[_Rule], alertname: str) -> list[_Rule]:
     return [x for x in rules if x in picked]
 
 
-def _key(where: Path, doc: dict[str, Any], group: dict[str, Any], rules_of: dict[str, Any]) -> str | None:
-    """What decides a group's result, as text; None for a group that judges every rule (a scenario)."""
-    names = {case["alertname"] for case in group.get("alert_rule_test") or []}
-    if len(names) != 1 or group.get("promql_expr_test"):
-        return None
+def _rules(where: Path, doc: dict[str, Any], rules_of: dict[str, list[_Rule]]) -> list[_Rule]:
+    """Every rule of a test file's ``rule_files`` (relative to the file's folder ``where``), read once."""
     rules = []
     for rel in doc.get("rule_files", []):
-        path = str((where / rel).resolve())  # rule_files are relative to the test file
+        path = str((where / rel).resolve())
         if path not in rules_of:
             loaded = yaml.safe_load(Path(path).read_text()) or {}
             rules_of[path] = [(g["name"], g, i, r) for g in loaded.get("groups", []) for i, r in enumerate(g["rules"])]
         rules += rules_of[path]
+    return rules
+
+
+def _reads(group: dict[str, Any], rules: list[_Rule]) -> tuple[str, list[_Rule]] | None:
+    """The alert a group tests and the rules its result depends on; None for a group that judges every
+    rule (a scenario, an expression test)."""
+    names = {case["alertname"] for case in group.get("alert_rule_test") or []}
+    if len(names) != 1 or group.get("promql_expr_test"):
+        return None
+    alertname = names.pop()
+    return alertname, _read_by(rules, alertname)
+
+
+def _key(doc: dict[str, Any], group: dict[str, Any], reads: tuple[str, list[_Rule]] | None) -> str | None:
+    """What decides a group's result, as text; None for a group that judges every rule."""
+    if reads is None:
+        return None
+    alertname, read_by = reads
     # the rules in their evaluation order, with their groups' options; where other rules sit between them
     # does not change what they compute. A group that expects the alert not to fire cannot see the alert's
     # own labels and annotations (e.g. the phase label, which differs from phase to phase); the labels of
     # what it reads stay (a selector may match on them)
-    alertname = names.pop()
     silent = not any(case.get("exp_alerts") for case in group["alert_rule_test"])
     read = [(g, {k: v for k, v in opts.items() if k != "rules"},
              {k: v for k, v in r.items()
               if not (silent and r.get("alert") == alertname and k in ("labels", "annotations"))})
-            for g, opts, _, r in _read_by(rules, alertname)]
+            for g, opts, _, r in read_by]
     return yaml.safe_dump([doc.get("evaluation_interval"), group, read], sort_keys=True)
+
+
+def _rule_file(rules: list[_Rule]) -> dict[str, Any]:
+    """A rules file of just these rules, each in its group (with the group's options), in their order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for name, opts, _, rule in rules:
+        groups.setdefault(name, {**{k: v for k, v in opts.items() if k != "rules"}, "rules": []})["rules"].append(rule)
+    return {"groups": list(groups.values())}
 
 
 def run_promtool_tests(cwd: Path, test_files: list[str], workers: int | None = None,
@@ -86,25 +111,46 @@ def run_promtool_tests(cwd: Path, test_files: list[str], workers: int | None = N
     (and adding the rest); the failures, with promtool's words."""
     workers = workers or os.cpu_count() or 2
     docs = {name: yaml.safe_load((cwd / name).read_text()) for name in test_files}
-    chunks: list[dict[str, list[dict[str, Any]]]] = [{} for _ in range(workers)]
-    turn = 0
-    rules_of: dict[str, Any] = {}
+    rules_of: dict[str, list[_Rule]] = {}
+    rule_sets: dict[str, int] = {}  # a reduced rules file's text: its number
+    items = []  # (cost, test file, reduced rules file's number or None, group)
     for name, doc in docs.items():
         interval = parse_duration(doc.get("evaluation_interval", "1m"))
-        groups = doc["tests"]
-        if seen is not None:
-            keys = [_key((cwd / name).parent, doc, g, rules_of) for g in groups]
-            groups = [g for g, k in zip(groups, keys, strict=True) if k is None or k not in seen]
-            seen.update(k for k in keys if k is not None)
-        for group in sorted(groups, key=lambda g: -_steps(g, interval)):
-            chunks[turn % workers].setdefault(name, []).append(group)
-            turn += 1
+        every = _rules((cwd / name).parent, doc, rules_of)
+        for group in doc["tests"]:
+            reads = _reads(group, every)
+            key = _key(doc, group, reads)
+            if seen is not None and key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            number = None
+            if reads is not None:
+                number = rule_sets.setdefault(yaml.safe_dump(_rule_file(reads[1]), sort_keys=False), len(rule_sets))
+            items.append((_steps(group, interval) * len(reads[1] if reads else every), name, number, group))
+    chunks: list[dict[tuple[str, int | None], list[dict[str, Any]]]] = [{} for _ in range(workers)]
+    load = [0.0] * workers
+    for cost, name, number, group in sorted(items, key=lambda x: -x[0]):  # heaviest first, to the lightest worker
+        k = load.index(min(load))
+        load[k] += cost
+        chunks[k].setdefault((name, number), []).append(group)
+    texts = {number: text for text, number in rule_sets.items()}
     procs = []
     for k, chunk in enumerate(chunks):
         files = []
-        for name, groups in sorted(chunk.items()):
-            part = Path(name).with_name(f"{Path(name).stem}.part{k}.yml")
-            (cwd / part).write_text(yaml.safe_dump({**docs[name], "tests": groups}, sort_keys=False))
+        for (name, number), groups in sorted(chunk.items(), key=lambda x: (x[0][0], x[0][1] is not None, x[0][1] or 0)):
+            doc = {**docs[name], "tests": groups}
+            stem = Path(name).stem
+            part = Path(name).with_name(f"{stem}.part{k}.yml")
+            if number is not None:  # beside its rules, out of the way of the file's folder
+                part = Path(name).parent / ".reduced" / f"{stem}.part{k}.r{number}.yml"
+                (cwd / part).parent.mkdir(exist_ok=True)
+                (cwd / part).with_name(f"{stem}.r{number}.rules.yml").write_text(texts[number])
+                doc["rule_files"] = [f"{stem}.r{number}.rules.yml"]
+                present = {g["name"] for g in yaml.safe_load(texts[number])["groups"]}
+                if "group_eval_order" in doc:
+                    doc["group_eval_order"] = [g for g in doc["group_eval_order"] if g in present]
+            (cwd / part).write_text(yaml.safe_dump(doc, sort_keys=False))
             files.append(str(part))
         if files:
             procs.append((files, subprocess.Popen([binary("promtool"), "test", "rules", *files], cwd=cwd, text=True,

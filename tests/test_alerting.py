@@ -103,6 +103,28 @@ def test_alertmanager_config_and_routes(name, phase, generated):
         assert res.returncode == 0, (case, res.stdout, res.stderr)
 
 
+def test_a_group_runs_against_the_rules_its_alert_reads_and_no_others(tmp_path):
+    """The reduced rules keep what an alert reads (a recording rule in another group, the alert an escalation
+    reads through ALERTS): without them these groups could not fire. Nothing else is kept."""
+    (tmp_path / "rules.yml").write_text(
+        "groups:\n- name: records\n  rules:\n  - record: x:doubled\n    expr: x * 2\n"
+        "- name: alerts\n  rules:\n  - alert: High\n    expr: x:doubled > 3\n"
+        "  - alert: Other\n    expr: y > 1\n"
+        "  - alert: Escalated\n    expr: ALERTS{alertname=\"High\", alertstate=\"firing\"} == 1\n    for: 2m\n")
+    group = ("- interval: 1m\n  input_series: [{{series: x, values: '2+0x10'}}]\n"
+             "  alert_rule_test: [{{eval_time: 5m, alertname: {name}, exp_alerts: [{{exp_labels: {labels}}}]}}]\n")
+    (tmp_path / "t.yml").write_text(
+        "rule_files: [rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [records, alerts]\ntests:\n"
+        + group.format(name="High", labels="{}")
+        + group.format(name="Escalated", labels="{alertname: High, alertstate: firing}"))
+    assert run_promtool_tests(tmp_path, ["t.yml"], workers=1) == []
+    kept = {tuple(r.get("alert") or r["record"] for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"])
+            for f in (tmp_path / ".reduced").glob("*.rules.yml")}
+    assert kept == {("x:doubled", "High"), ("x:doubled", "High", "Escalated")}
+    (tmp_path / "rules.yml").write_text((tmp_path / "rules.yml").read_text().replace("x * 2", "x"))
+    assert len(run_promtool_tests(tmp_path, ["t.yml"], workers=1)) == 1  # the recording rule is really read
+
+
 @pytest.mark.parametrize("name", PLANS)
 def test_every_threshold_becomes_a_tested_rule(name, generated):
     plan = load_plan(builtin_plan_path(name))
