@@ -782,6 +782,19 @@ def test_prometheus_rules_a_document_holds_are_its_thresholds(tmp_path: Path) ->
     load_plan(out)
 
 
+def test_a_metric_is_named_after_what_is_measured_not_the_condition_or_the_label_before_it() -> None:
+    """"CheckoutErrorRateHigh" watches the checkout error rate (its metric was checkout_error_rate_high_ratio);
+    "Success criteria for the first week: conversion rate at least 3.5%" states the conversion rate (its metric
+    was success_criteria_first_week_conversion_ratio)."""
+    doc = ("# Checkout\n\n```yaml\n- alert: CheckoutErrorRateHigh\n  expr: errors / requests > 0.02\n"
+           "- alert: OrderQueueTooHigh\n  expr: max(orders_waiting) > 500\n```\n\n"
+           "Success criteria for the first week: conversion rate at least 3.5%.\n"
+           "Checkout conversion target: 3%\n")
+    plan, _ = draft_from_text(doc, "checkout")
+    assert [t["metric"] for t in plan["thresholds"]] == ["checkout_error_rate_ratio", "order_queue",
+                                                         "conversion_rate_ratio", "checkout_conversion_ratio"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

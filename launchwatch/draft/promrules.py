@@ -93,7 +93,17 @@ def _phrase(name: str, left: str) -> str:
     job = _JOB_RE.search(selector.group("labels") or "") if selector else None
     if job:
         return job.group("job")  # (its kind, up, names it search_up)
-    return " ".join(w.lower() for w in _SPLIT_NAME_RE.split(name) if w)
+    words = [w.lower() for w in _SPLIT_NAME_RE.split(name) if w]
+    while len(words) > 1 and words[-1] in _CONDITION_WORDS:  # "CheckoutErrorRateHigh" watches the error rate
+        words.pop()
+    if len(words) > 1 and words[-1] == "too":
+        words.pop()
+    return " ".join(words)
+
+
+# what an alert's name says of the value, not what the value is
+_CONDITION_WORDS = {"high", "low", "elevated", "spike", "spiking", "increasing", "rising", "dropping", "critical",
+                    "warning", "exceeded", "breached", "breach", "alert", "alerting", "abnormal"}
 
 
 def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding], list[Unclear], set[int]]:

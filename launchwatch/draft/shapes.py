@@ -549,7 +549,17 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             "critical" if "critical" in name else ("warning" if "warn" in name else
                                                    ("page" if "page" in name else "alert")))
         unit = unit_named_in(name)
+        before: Finding | None = None  # the cell's rung a duration after it may hold or measure
         for q in find_quantities(cell):
+            if before is not None and q.kind == "duration" and q.op is None and _FOR_RE.search(cell[:q.start]):
+                before.for_ = q.value  # "| > 70% for 30 min |": how long the rung must hold
+                continue
+            if before is not None and q.kind == "duration" and before.window is None and (
+                    (q.op is None and _WINDOW_BEFORE_RE.search(cell[:q.start]))
+                    or re.match(r"(?:over|in)\b", q.raw, re.I)):
+                before.window = q.value  # "| > 5% over 15 min |", "| > 10 in 1 h |": what the rung is measured over
+                before.counter = before.counter or (before.kind == "count" and not _LEVEL_RE.search(before.phrase))
+                continue
             if unit and q.kind == "count":
                 q = in_unit(q, unit)  # "| Warning (ms) |"
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
@@ -564,6 +574,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 f.severity = _ACTION_COLUMNS[acting.group(1)]
             if f:
                 out.append(f)
+                before = f
                 if label == "target":
                     targets.append(q.value)
                 elif q.op is None:

@@ -36,6 +36,9 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
     text = re.sub(r"^\s*\d{1,2}[.)]\s+", "", text)  # "5. Refund queue": a list's number
+    # "Success criteria for the first week: conversion rate at least": what the label lists, not the label
+    text = re.sub(r"^[^:]*\b(?:criteria|targets?|goals?|KPIs?|objectives?)\b[^:]*:\s*(?=[A-Za-z])", "", text,
+                  flags=re.I)
     text = INLINE_TIER_RE.sub(" ", text)
     text = LABEL_RE.sub(" ", text)
     text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)
