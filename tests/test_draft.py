@@ -795,6 +795,21 @@ def test_a_metric_is_named_after_what_is_measured_not_the_condition_or_the_label
                                                          "conversion_rate_ratio", "checkout_conversion_ratio"]
 
 
+def test_an_slo_table_s_availability_row_is_an_slo_and_a_share_of_good_requests_is_kept_at_least() -> None:
+    """An SLO table's availability row is an slos: entry, as a listed objective is (it was a TARGET threshold while
+    the burn-rate notes spoke of the slos: entry); "non-5xx" and "served under 300 ms" name shares of good
+    requests, missed below the objective (both read as errors and latencies: missed above it)."""
+    doc = ("# Ledger\n\n## Service level objectives\n\n| SLI | Objective | Window |\n|---|---|---|\n"
+           "| Availability (non-5xx responses) | 99.9% | 30 days |\n"
+           "| Latency: requests served under 300 ms | 99% | 30 days |\n"
+           "| Error ratio | 0.5% | 30 days |\n")
+    plan, _ = draft_from_text(doc, "ledger")
+    assert [(s["objective"], s["section"].split(": ")[0]) for s in plan["slos"]] == \
+        [(0.999, "Ledger > Service level objectives")]
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<", 0.99, "TARGET"),
+                                                                           (">", 0.005, "TARGET")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -25,7 +25,10 @@ def _words(phrase: str) -> list[str]:
     """The phrase's words that name the signal: not its fillers, nor "zero" of "zero orders in 30 min" — but
     the "zero" of "zero-result searches", a kind of search."""
     kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+results?\b)", phrase, re.I) else set())
-    return [w for w in re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " ")) if w not in _STOP or w in kept]
+    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
+    # ("Reconciliation mismatches: any": the condition's quantifier; "any 5xx spike" keeps it, its name would
+    # start with a digit)
+    return [w for n, w in enumerate(words) if (w not in _STOP or w in kept) and not (w == "any" and n)]
 
 
 def phrase_key(phrase: str) -> str:

@@ -161,6 +161,9 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
+# "served under 300 ms", "within 2 s": a bound each request meets or not
+_WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
+                              r"(?:ms|s|sec\w*|min\w*)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
@@ -304,7 +307,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 continue
             if not any(find_quantities(c) for c in cells[1:]):
                 continue
-            findings.extend(_table_row(line, path, header, cells, idx))
+            found = _table_row(line, path, header, cells, idx)
+            for f in [f for f in found if f.slo]:  # "| Availability | 99.9% | 30 days |": as a list states it
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: an availability objective "
+                                       f"({f.value:.4g}): an SLO judged over weeks (its error budget), not an "
+                                       "alert threshold; add it under slos: with a probe", objective=f))
+            findings.extend(f for f in found if not f.slo)
             continue
         header = None
         if "```" not in raw and len(aligned_cells(raw)) >= 3 and re.match(r"^\s*[A-Za-z]", raw) and \
@@ -607,6 +615,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
           excerpt: str, prose: str = "") -> Finding | None:
     text = line.text
+    stated = phrase  # (before its unit's name is taken out: "requests served under 300 ms")
     unit = unit_named_in(phrase) if q.kind == "count" and not re.search(r"x\s*$", q.raw, re.I) else None
     if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
         q = in_unit(q, unit)
@@ -646,8 +655,12 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             # signal is says which way first ("Conversion: 3%" at least, "Support tickets: 20 per day" at most)
             # ("99% of requests complete within 300 ms": a share of what the words after it say, done right)
             share = q.kind == "ratio" and re.match(r"\s+of\b", after) is not None
-            what = after if share else phrase
-            op = ">=" if share and not _BAD_HIGH_RE.search(after) else \
+            what = after if share else stated
+            # "Availability (non-5xx responses) | 99.9%", "requests served under 300 ms | 99%": a share of the good
+            # ones, at least
+            what = re.sub(r"\bnon-?\s*\w+", "", what, flags=re.I)
+            op = ">=" if q.kind == "ratio" and _WITHIN_BOUND_RE.search(what) else \
+                ">=" if share and not _BAD_HIGH_RE.search(after) else \
                 ">=" if _GOOD_HIGH_RE.search(what) and not _BAD_HIGH_RE.search(what) else \
                 "<=" if _BAD_HIGH_RE.search(what) else \
                 ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
