@@ -810,6 +810,20 @@ def test_an_slo_table_s_availability_row_is_an_slo_and_a_share_of_good_requests_
                                                                            (">", 0.005, "TARGET")]
 
 
+def test_a_checklist_s_signal_names_leave_out_the_tier_s_channel_and_keep_the_percentile_s_signal() -> None:
+    """"Sev2 (Slack #search-rollout): error rate > 1%" is the error rate (it named
+    sev2_slack_search_rollout_error_ratio); "p95 search latency under 400 ms; p99 under 1.2 s": the p99 of the
+    search latency (p99_seconds); "Cost per 1k queries ≤ $0.40": the cost per 1k queries (queries); "below 0.5%
+    for the last 60 minutes" is measured over the hour (it held the default 15m)."""
+    doc = ("# Search\n\n## Gates\n\n- [ ] Error rate below 0.5% for the last 60 minutes\n"
+           "- [ ] p95 search latency under 400 ms; p99 under 1.2 s\n- [ ] Cost per 1k queries ≤ $0.40\n\n"
+           "## Alerting\n\nSev2 (Slack #search-rollout): error rate > 1% for 10 min.\n")
+    plan, _ = draft_from_text(doc, "search")
+    assert [(t["metric"], t.get("window"), t.get("for")) for t in plan["thresholds"]] == [
+        ("error_rate_ratio", "1h", None), ("p95_search_latency_seconds", None, "15m"),
+        ("p99_search_latency_seconds", None, "15m"), ("cost_1k_queries", None, "1h"), ("error_rate_ratio", None, "10m")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -59,7 +59,8 @@ __all__ = ["Finding", "Unclear", "extract"]
 _FOR_RE = re.compile(r"(?:\bfor(?: at least| more than| over)?|\bduration\s*:|\bsustained(?: for)?|\blasting)\s*$",
                      re.I)
 _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single| rolling| trailing)?|"
-                               r"\bover(?: the)?(?: last| past)?|\bduring|\bper|\bwithin the (?:last|past)|\bevery|/)"
+                               r"\bfor the (?:last|past)|\bover(?: the)?(?: last| past)?|\bduring|\bper|"
+                               r"\bwithin the (?:last|past)|\bevery|/)"
                                r"\s*$", re.I)
 _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|\btier|\bweek|\bday|\bpart|"
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
@@ -160,6 +161,7 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
                           r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age)\b", re.I)
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
+_PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 # "served under 300 ms", "within 2 s": a bound each request meets or not
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
@@ -805,13 +807,16 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         return out
     qs = find_quantities(text)
     labels = [(m.start(), m.group("label")) for m in LABEL_RE.finditer(text)]
-    prev_end = 0
+    prev_end = before_start = 0
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
         heading_window: float | None = None
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
 
-        before = text[prev_end:q.start]
+        if not (n and qs[n - 1].op is None and qs[n - 1].kind == "count" and
+                re.search(r"\bper\s*$", text[:qs[n - 1].start], re.I)):
+            before_start = prev_end  # (not "Cost per 1k queries ≤ $0.40": the 1k is the signal's denominator)
+        before = text[before_start:q.start]
         prev_q_end, prev_end = prev_end, q.end
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
             continue
@@ -905,6 +910,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
             phrase = f"{subject or path[-1]} {phrase}"
+        if prior and re.fullmatch(_PERCENTILE, phrase, re.I) and re.match(rf"{_PERCENTILE}\s+\S", prior.phrase, re.I):
+            phrase = re.sub(_PERCENTILE, phrase, prior.phrase, count=1, flags=re.I)  # "p95 search latency …; p99 …"
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected

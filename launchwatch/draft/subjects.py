@@ -20,9 +20,10 @@ LABEL_RE = re.compile(
     r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
-# a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours"
-INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)\s*[:—–-]\s*",
-                             re.I)
+# a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours",
+# "Sev2 (Slack #search-rollout): error rate > 1%"
+INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YELLOW|ORANGE|AMBER)(?:\s*\([^()]*\))?"
+                            r"\s*[:—–-]\s*", re.I)
 
 
 def subject_of(text: str) -> str:
