@@ -824,6 +824,20 @@ def test_a_checklist_s_signal_names_leave_out_the_tier_s_channel_and_keep_the_pe
         ("p99_search_latency_seconds", None, "15m"), ("cost_1k_queries", None, "1h"), ("error_rate_ratio", None, "10m")]
 
 
+def test_a_reply_s_change_is_a_note_and_a_tally_a_day_is_counted_over_the_day() -> None:
+    """A reply's "make the failed-payout page 3% instead of 5%" said nothing; it is a note naming the value the
+    rule keeps. "At least 20,000 payouts a day" was a level held 15m (payouts_day): it is the day's tally."""
+    doc = ("Two changes from my side:\n- make the failed-payout page 3% instead of 5%\n\n"
+           "> CRITICAL:\n> - failed payouts > 5% over 15 minutes\n>\n"
+           "> We expect at least 20,000 payouts a day.\n")
+    plan, _ = draft_from_text(doc, "payouts")
+    assert [(t["metric"], t["op"], t["value"], t.get("window"), t.get("kind")) for t in plan["thresholds"]] == [
+        ("failed_payouts_ratio", ">", 0.05, "15m", None), ("payouts_total", "<", 20000, "1d", "increase")]
+    assert [u["reason"] for u in plan["unexpressible"]] == [
+        "line 2: a change asked for (3% instead of 5%): the draft keeps the rule as the line that states it (5%) has "
+        "it; change that threshold by hand if the change stands"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

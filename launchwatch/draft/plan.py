@@ -244,9 +244,10 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             # a window holds the wait ("zero orders in 30 min"); a per-minute rate's minute is its unit, no wait
             waits = f.window and f.window >= 300 and not f.drop
             for_ = 0.0 if waits else _DEFAULT_FOR.get(f.tier, _DEFAULT_FOR["alert"])
-            human = f.kind == "duration" and f.value >= 60 and re_response(f)
+            human = f.kind == "duration" and f.value >= 60 and (re_response(f) or f.phrase.endswith(" age"))
             if human:
-                for_ = 0.0  # a response or resolution time is an age: the value already holds the wait
+                # a response or resolution time, a queue's age ("older than 45 min"): the value already holds the wait
+                for_ = 0.0
             elif f.tier == TARGET and not f.window and _OUTCOME_RE.search(f"{f.phrase} {f.excerpt}"):
                 for_ = 3600.0  # an outcome (satisfaction, conversion, support) is judged over the hour
         if for_:

@@ -67,7 +67,8 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
 _PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
                               r"day|week|month)s?\b", re.I)
-_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
+_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\ba (?=(?:second|minute|hour|day|week|month)\b))"
+                                r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
@@ -434,11 +435,21 @@ _LEVEL_RE = re.compile(r"\b(?:lag|depth|backlog|queue|pool|connections?|concurre
                        r"in-?flight|pending|open|sessions?|users? online)\b", re.I)
 # "Sign-ups 3x the 7-day average": against an average of days, which a drop rule does not compare with
 _AVERAGE_RE = re.compile(r"\d(?:\.\d+)?\s*[x×]\s+(?:the\s+)?(?P<avg>\d+[- ]day|weekly|monthly|rolling)\s+average", re.I)
+_AMOUNT = r"\d[\d.,]*\s*(?:%|ms\b|s\b|sec\w*|min\w*|h\b|hours?\b)?"
+_CHANGE_RE = re.compile(rf"(?P<new>{_AMOUNT})\s*(?:instead of|rather than)\s+(?P<old>{_AMOUNT})", re.I)
+
+
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
     """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
     threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
     taken = [v for f in found for v in (f.value, -f.value, f.for_, f.window) if v is not None]
     out = []
+    change = None if found else _CHANGE_RE.search(text)
+    if change:  # a reply's "make the failed-payout page 3% instead of 5%": a change to another line's rule
+        at = line.number_at(change.start())
+        return [Unclear(at, text, path, f"line {at}: a change asked for ({change.group(0)}): the draft keeps the "
+                        f"rule as the line that states it ({change.group('old')}) has it; change that threshold by "
+                        "hand if the change stands")]
     for q in find_quantities(text):
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
                math.isclose(q.value - 1, v) or math.isclose(1 - q.value, v) for v in taken):
@@ -699,7 +710,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after) or period
     if pm is None and (subject_after or q.kind == "count"):  # "Fewer than 20 support tickets per day"
-        words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each )", after)
+        words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each |a (?:second|minute|hour|day|week|month)\b)",
+                         after)  # ("20,000 payouts a day")
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
     f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
