@@ -838,6 +838,18 @@ def test_a_reply_s_change_is_a_note_and_a_tally_a_day_is_counted_over_the_day() 
         "it; change that threshold by hand if the change stands"]
 
 
+def test_a_targets_line_under_an_alerts_heading_is_targets_with_their_period_and_one_name_per_percentile() -> None:
+    """"**Targets:** delivery success ≥ 99.2 % (weekly), p95 send latency ≤ 1.5 s." under an alerts heading was
+    two ALERT thresholds firing while the targets were met; "(weekly)" named the next metric instead of measuring
+    over the week; "Send latency p95" above it was another metric than "p95 send latency"."""
+    doc = ("# Push launch alerts\n\n| Signal | Page |\n|---|---|\n| Send latency p95 | > 5 s |\n\n"
+           "**Targets:** delivery success ≥ 99.2 % (weekly), p95 send latency ≤ 1.5 s.\n")
+    plan, _ = draft_from_text(doc, "push")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t.get("window")) for t in plan["thresholds"]] == [
+        ("send_latency_p95_seconds", ">", 5.0, "PAGE", None), ("delivery_success_ratio", "<", 0.992, "TARGET", "7d"),
+        ("send_latency_p95_seconds", ">", 1.5, "TARGET", None)]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

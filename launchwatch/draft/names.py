@@ -33,7 +33,8 @@ def _words(phrase: str) -> list[str]:
 
 def phrase_key(phrase: str) -> str:
     """A normalised key: two spellings of one signal ("Error rate", "error_rate") give one key."""
-    return " ".join(_words(phrase)[:6])
+    # "Send latency p95" and "p95 send latency": one signal, one name (the first one written)
+    return " ".join(sorted(_words(phrase)[:6], key=lambda w: not re.fullmatch(r"p\d{2,3}", w)))
 
 
 def _lint_clean(word: str) -> bool:

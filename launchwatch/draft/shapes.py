@@ -70,6 +70,9 @@ _PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<uni
 _PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\ba (?=(?:second|minute|hour|day|week|month)\b))"
                                 r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
+# "≥ 99.2 % (weekly)"
+_ADVERB_PERIOD_RE = re.compile(r"^\s*%?\s*\(\s*(hourly|daily|weekly|monthly)\s*\)", re.I)
+_ADVERB_PERIODS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
 # "Sign-ups" over "page if none for half an hour": none of what the list item names
@@ -201,6 +204,9 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         return inline
     if _PAGES_SOMEONE_RE.search(clause if clause is not None else text):
         return "PAGE"  # "If errors stay above 3% for 10 minutes, page the on-call" under a Targets heading
+    named_first = re.match(r"^[\W_]*([A-Za-z][\w /-]{1,30}?)[\W_]*:", text)
+    if named_first and not label and is_target_context(named_first.group(1)):
+        return TARGET  # "**Targets:** delivery success ≥ 99.2 %" under an alerts heading: the line's own word
     for heading in reversed(path):
         named = tier_in(heading)
         if named:
@@ -828,7 +834,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if not (n and qs[n - 1].op is None and qs[n - 1].kind == "count" and
                 re.search(r"\bper\s*$", text[:qs[n - 1].start], re.I)):
             before_start = prev_end  # (not "Cost per 1k queries ≤ $0.40": the 1k is the signal's denominator)
-        before = text[before_start:q.start]
+        before = _ADVERB_PERIOD_RE.sub(" ", text[before_start:q.start], count=1)  # (the number before's)
         prev_q_end, prev_end = prev_end, q.end
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
             continue
@@ -970,6 +976,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         if heading_window and f.window is None:
             f.window = heading_window
+        adverb = _ADVERB_PERIOD_RE.match(text[q.end:])
+        if adverb and f.window is None:  # "delivery success ≥ 99.2 % (weekly)": what it is measured over
+            f.window = float(_PERIOD_SECONDS[_ADVERB_PERIODS[adverb.group(1).lower()]])
+            f.counter = f.counter or f.kind == "count"
         if q.high is not None and q.op is None:
             # a range: below its low end or above its high end
             high = Finding(f.line, f.phrase, ">", q.high, q.kind, f.tier, path, text)
