@@ -850,6 +850,19 @@ def test_a_targets_line_under_an_alerts_heading_is_targets_with_their_period_and
         ("send_latency_p95_seconds", ">", 1.5, "TARGET", None)]
 
 
+def test_a_config_file_s_sibling_keys_share_their_for_and_the_unit_its_key_names() -> None:
+    """A team's thresholds file: "for: 10m" held only the rung just above it (here it comes first, and holds
+    both); "widget_load_p95_ms: warning: 1500" was 1,500 seconds; "critical_below: 20" gave nothing. A top-level
+    "Duration:" line still holds only the block above it."""
+    doc = ("alerts:\n  booking_error_rate:\n    for: 10m\n    warning: 0.02\n    critical: 0.05\n"
+           "  widget_load_p95_ms:\n    warning: 1500\n  bookings_per_hour:\n    critical_below: 20\n\n"
+           "Rule 1: Error Rate > 5%\nDuration: 5 minutes\nSLA: Response < 15 min\n")
+    plan, _ = draft_from_text(doc, "bookings")
+    assert [(t["op"], t["value"], t["tier"], t.get("for"), t.get("window")) for t in plan["thresholds"]] == [
+        (">", 0.02, "WARNING", "10m", None), (">", 0.05, "CRITICAL", "10m", None), (">", 1.5, "WARNING", "5m", None),
+        ("<", 20.0, "CRITICAL", None, "1h"), (">", 0.05, "ALERT", "5m", None), (">=", 900.0, "TARGET", None, None)]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -73,6 +73,7 @@ FLOORS = {
     "rollout-checklist.md": (0.95, 0.95, 0.95),
     "email-thread.txt": (0.95, 0.95, 0.95),
     "github-table.md": (0.95, 0.95, 0.95),
+    "config-thresholds.yaml": (0.95, 0.95, 0.95),
 }
 
 
@@ -242,7 +243,7 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "sheet-export.csv", "antora-page.adoc", "datadog-monitors.md",
                                   "phase-columns.md", "rules-and-table.md",
                                   "hugo-slo.md", "rollout-checklist.md", "email-thread.txt",
-                                  "github-table.md"])
+                                  "github-table.md", "config-thresholds.yaml"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
@@ -280,7 +281,8 @@ def test_every_own_document_s_unfilled_draft_generates_rules_promtool_and_amtool
     from tests.promtool_suites import run_promtool_tests
 
     plans = []
-    for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in (".md", ".txt", ".rst", ".html", ".csv", ".adoc")):
+    kinds = (".md", ".txt", ".rst", ".html", ".csv", ".adoc", ".yaml")
+    for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in kinds):
         draft_doc, _ = draft_plan(doc, doc.name.split(".")[0])
         path = tmp_path / f"{draft_doc['plan']}.yml"
         path.write_text(dump_yaml(draft_doc))

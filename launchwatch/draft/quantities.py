@@ -109,7 +109,7 @@ def _scale(unit: str | None) -> tuple[float, str]:
         return 1.0, "count"  # a video resolution's lines: 720p
     if u == "k":
         return 1000.0, "count"  # "10k messages"
-    if u in ("%", "percent"):
+    if u in ("%", "percent", "pct"):
         return 0.01, "ratio"
     if u in DURATION_UNITS:
         return float(DURATION_UNITS[u]), "duration"
@@ -200,13 +200,15 @@ def negate(op: str) -> str:
 # "p95 latency (ms)", "Disk used (GB)", "Queue wait in seconds": a unit the row or column names once
 _UNIT_NAMED_RE = re.compile(r"\(\s*(?P<a>%|percent|ms|msec|milliseconds|s|secs?|seconds|mins?|minutes|h|hrs?|hours|"
                             r"days|[kmgt]i?b|bytes|[kmg]?bps)\s*\)|"
-                            r"\bin (?P<b>%|percent|ms|milliseconds|seconds|minutes|hours|days|[kmgt]i?b|bytes)\b", re.I)
+                            r"\bin (?P<b>%|percent|ms|milliseconds|seconds|minutes|hours|days|[kmgt]i?b|bytes)\b|"
+                            r"(?<=[a-z0-9])_(?P<c>pct|percent|ms|msec|seconds|secs|minutes|mins|hours|bytes)\b",
+                            re.I)  # ("widget_load_p95_ms: 1500", a config file's key)
 
 
 def unit_named_in(text: str) -> str | None:
     """The unit a label names for its bare numbers ("p95 checkout latency (ms)" → "ms")."""
     m = _UNIT_NAMED_RE.search(text)
-    return (m.group("a") or m.group("b")) if m else None
+    return (m.group("a") or m.group("b") or m.group("c")) if m else None
 
 
 def in_unit(q: Quantity, unit: str) -> Quantity:

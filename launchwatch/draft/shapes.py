@@ -243,6 +243,46 @@ def _verdict(words: str) -> str | None:
     return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
 
+_KEY_VALUE_RE = re.compile(r"^(\s+)[a-z_][a-z0-9_-]*\s*:\s*\S")  # an indented config key ("  warning: 0.02")
+_RUNG_KEY_RE = re.compile(r"^(warn(?:ing)?|crit(?:ical)?|page|alert)[_-](above|over|gt|below|under|lt|min|max|gte|lte)"
+                          r"\s*:\s*", re.I)
+_RUNG_WORDS = {"above": "above", "over": "above", "gt": "above", "max": "above", "below": "below", "under": "below",
+               "lt": "below", "min": "below", "gte": "at least", "lte": "at most"}
+
+
+class _KeyedRun:
+    """The thresholds of a run of sibling "key: value" lines (a config file's block): its "for: 10m" holds every
+    one of them, whether it comes before or after them."""
+
+    def __init__(self) -> None:
+        self.end()
+
+    def end(self) -> None:
+        self.indent: int | None = None
+        self.found: list[Finding] = []
+        self.held: float | None = None
+
+    def _at(self, indent: int) -> None:
+        if indent != self.indent:
+            self.end()
+            self.indent = indent
+
+    def add(self, indent: int, found: list[Finding]) -> None:
+        self._at(indent)
+        self.found += found
+        for f in found:
+            if self.held is not None and f.for_ is None:
+                f.for_ = self.held
+
+    def hold(self, indent: int, seconds: float) -> bool:
+        """The run's "for:" line: it holds the siblings before it and after it."""
+        self._at(indent)
+        self.held = seconds
+        for f in self.found:
+            f.for_ = seconds
+        return True
+
+
 def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     """Read every threshold (and every rule without a number) from ``lines``."""
     paths = outline(lines)
@@ -252,6 +292,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     aligned: list[str] | None = None
     subject = ""
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
+    keyed = _KeyedRun()  # a config file's sibling keys ("warning: 0.02", "critical: 0.05", "for: 10m")
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, read_to = False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
@@ -268,7 +309,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
             subject, aligned, last, in_list = "", None, [], False
+            keyed.end()
             continue
+        key = _KEY_VALUE_RE.match(raw)
+        if not key:
+            keyed.end()
         if idx in parents:
             subject, last = "", []
             # (a parent that states a comparison, "- Success rate at least 99%", is a rule too; "failed downloads
@@ -295,6 +340,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             subject = m.group(1)
             continue
         mdur = re.match(r"^(?:duration|for|sustained|window)\s*:\s*(.+)$", text, re.I)
+        if mdur and key and not mdur.group(0).lower().startswith("window"):
+            qs = find_quantities(mdur.group(1))
+            if qs and qs[0].kind == "duration" and keyed.hold(len(key.group(1)), qs[0].value):
+                continue
         if mdur and last:
             qs = find_quantities(mdur.group(1))
             if qs and qs[0].kind == "duration":
@@ -366,7 +415,13 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if prev is not None and prev.text and not line.bullet and not prev.bullet and \
                 heading_level(prev) is None and table_cells(prev.raw) is None:
             prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
+        rung = _RUNG_KEY_RE.match(text) if not line.starts else None
+        if rung:  # "critical_below: 20": a config file's rung, read as the words it stands for
+            text = f"{rung.group(1)} {_RUNG_WORDS[rung.group(2).lower()]} {text[rung.end():]}"
+            line = Line(line.number, line.raw, text, line.bullet)
         found = _line_findings(line, path, subject, prose)
+        if key:
+            keyed.add(len(key.group(1)), found)
         if text.upper().startswith("IF ") and found:
             _apply_action(found, lines, idx)
         if not (line.bullet or ":" in text):
@@ -636,13 +691,15 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     text = line.text
     stated = phrase  # (before its unit's name is taken out: "requests served under 300 ms")
     unit = unit_named_in(phrase) if q.kind == "count" and not re.search(r"x\s*$", q.raw, re.I) else None
+    if q.kind == "count" and not unit and path and re.fullmatch(r"[a-z][a-z0-9_]*", path[-1]):
+        unit = unit_named_in(path[-1])  # a config file's key over the line: "widget_load_p95_ms:"
     if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
         q = in_unit(q, unit)
     phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
     if re.match(r"(?:below|under|beneath)\b", q.raw, re.I):
         phrase = re.sub(r"\s+(?:drops?|dips?)$", "", phrase)  # "Login success rate drops under 97%"
     # "Checkout 5xx per minute | 20": a count per period the row's name states
-    period = _PERIOD_IN_NAME_RE.search(phrase) if q.kind == "count" else None
+    period = _PERIOD_IN_NAME_RE.search(phrase.replace("_", " ")) if q.kind == "count" else None  # "bookings_per_hour"
     if period:
         phrase = re.sub(r"\s+", " ", phrase[:period.start()] + phrase[period.end():]).strip()
     clause = next((m.group(0) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
