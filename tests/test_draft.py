@@ -863,6 +863,19 @@ def test_a_config_file_s_sibling_keys_share_their_for_and_the_unit_its_key_names
         ("<", 20.0, "CRITICAL", None, "1h"), (">", 0.05, "ALERT", "5m", None), (">=", 900.0, "TARGET", None, None)]
 
 
+def test_an_sla_s_response_table_is_read_per_severity_and_its_claim_deadline_is_a_note() -> None:
+    """A support table ("| Sev 1 (production down) | 15 minutes |" under "First response") gave nothing; the
+    customer's "Credits must be requested within 30 days" was a target; "5-minute availability" had no window."""
+    doc = ("# SLA\n\n| Severity | First response |\n|---|---|\n| Sev 1 (production down) | 15 minutes |\n\n"
+           "Credits must be requested within 30 days of the incident.\n\n## Alerting\n\n"
+           "- Page when 5-minute availability drops below 99.5%.\n")
+    plan, _ = draft_from_text(doc, "sla")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t.get("window"), t.get("for"))
+            for t in plan["thresholds"]] == [("first_response_sev_1_seconds", ">", 900.0, "SEV1", None, None),
+                                             ("availability_ratio", "<", 0.995, "PAGE", "5m", None)]
+    assert [u["reason"][:43] for u in plan["unexpressible"]] == ["line 7: a deadline for the customer's claim"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -106,6 +106,9 @@ _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mtt
                           r"answer\w*|support)\b", re.I)
 _BETWEEN_STAGES_RE = re.compile(r"\b(?:between|per)\s+(?:stages?|steps?|phases?|deploys?|releases?|rollouts?|waves?)\b",
                                 re.I)
+# "Credits must be requested within 30 days of the incident": the customer's deadline
+_CLAIM_DEADLINE_RE = re.compile(r"\b(?:must|should|can|may) be (?:requested|submitted|claimed|filed|made|raised)\s+"
+                                r"(?:with)?in\b", re.I)
 _CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
 # a line that compares, whatever word it starts with: "Daily sign-ups should reach 1,500" is no cadence
 _THRESHOLD_WORDS_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|"
@@ -165,6 +168,10 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
                           r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age)\b", re.I)
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
+# "5-minute availability", "the 1-hour error rate": what the number after it is measured over (not "a 5-minute
+# window", which says so itself)
+_MEASURED_NOUN_RE = re.compile(r"\s+(?!(?:window|period|interval|span|rolling|average|mark|grace|delay|timeout|wait|"
+                               r"cooldown|hold|sustain\w*|break|pause|outage|downtime|delay)\b)[a-z]", re.I)
 _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 # "served under 300 ms", "within 2 s": a bound each request meets or not
@@ -392,6 +399,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
             line = Line(line.number, line.raw, filled, line.bullet, line.starts)
             text = filled
+        if _CLAIM_DEADLINE_RE.search(text):
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a deadline for the customer's claim "
+                                                                "(an SLA's terms), not a level the product holds"))
+            continue
         if _BETWEEN_STAGES_RE.search(text):
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a rollout's pace (time between "
                                                                 "stages), not a threshold"))
@@ -615,8 +626,18 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phrase = f"{cells[0]} {cells[sli]}"
     targets: list[float] = []  # the row's stated target, to tell a bare alert value's direction by
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
+    row_tier = tier_in(cells[0]) if rules is None else None
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
+        qs = find_quantities(cell)
+        if row_tier and _RESPONSE_RE.search(name) and len(qs) == 1 and qs[0].kind == "duration" and \
+                qs[0].op in (None, "<", "<="):
+            # "| Sev 1 (production down) | 15 minutes |" under "First response": the row's tier's response
+            # target, missed above it
+            who = re.sub(r"\s*\(.*", "", cells[0]).strip()
+            out.append(Finding(line.number, f"{name} {who}", ">", qs[0].value, "duration", row_tier, path,
+                               f"{cells[0]} {name} {cell}"))
+            continue
         acting = _ACTION_COLUMN_RE.fullmatch(name)
         coded = None if acting else coded_tier(name)  # "| Signal | SEV2 | SEV1 |": each a rung of that tier
         # "| Signal | Launch day | Week 1 | Ongoing |": each column the same rule in its phase
@@ -786,6 +807,10 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     if pm:
         f.window = float(int(pm.group("n") or 1) * _PERIOD_SECONDS[pm.group("unit").lower()])
         f.counter = q.kind == "count"
+    adverb = re.match(r"(hourly|daily|weekly|monthly)\b", f.phrase, re.I)
+    if adverb and f.window is None and q.kind == "ratio" and not drop:
+        # "Monthly Uptime Percentage of at least 99.95%": measured over the month
+        f.window = float(_PERIOD_SECONDS[_ADVERB_PERIODS[adverb.group(1).lower()]])
     return f
 
 
@@ -883,6 +908,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     qs = find_quantities(text)
     labels = [(m.start(), m.group("label")) for m in LABEL_RE.finditer(text)]
     prev_end = before_start = 0
+    measured: float | None = None
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
         heading_window: float | None = None
@@ -897,6 +923,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
             continue  # "1. Restart", "Rule 1:"
+        if q.kind == "duration" and q.op is None and "-" in q.raw and _MEASURED_NOUN_RE.match(text[q.end:]):
+            measured = q.value  # "Page when 5-minute availability drops below 99.5%": the next one's window
+            continue
         bracket = re.search(r"[(\[]\s*$", text[:q.start]) if q.kind == "duration" and q.op is None else None
         if bracket and out:
             # "error rate > 1% (5m)": the hold; "> 0.5% [15m]", "(1h window)": what it is measured over
@@ -1033,6 +1062,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         if heading_window and f.window is None:
             f.window = heading_window
+        if measured and f.window is None:
+            f.window = measured
+        measured = None
         adverb = _ADVERB_PERIOD_RE.match(text[q.end:])
         if adverb and f.window is None:  # "delivery success ≥ 99.2 % (weekly)": what it is measured over
             f.window = float(_PERIOD_SECONDS[_ADVERB_PERIODS[adverb.group(1).lower()]])

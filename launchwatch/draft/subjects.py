@@ -52,6 +52,8 @@ def subject_of(text: str) -> str:
                   "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
     text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
                   "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
+    # "Acme commits to a Monthly Uptime Percentage of at least": what is promised
+    text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
                   r"sinks?|jumps?|takes?|holds?|has|have|contains?|shows?))+$", "", text,
