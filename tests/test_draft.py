@@ -876,6 +876,22 @@ def test_an_sla_s_response_table_is_read_per_severity_and_its_claim_deadline_is_
     assert [u["reason"][:43] for u in plan["unexpressible"]] == ["line 7: a deadline for the customer's claim"]
 
 
+def test_a_metric_name_the_document_writes_is_the_draft_s_and_says_its_unit() -> None:
+    """"`inventory_sync_lag_seconds` above 120" was a count named inventory_sync_lag; "`sync_worker_up` == 0" no
+    comparison at all. A name promtool's rules refuse ("`latency_ms`") is the drafter's own, in seconds."""
+    doc = ("# Sync\n\n## Alerts\n\n- `inventory_sync_lag_seconds` above 120 for 10 minutes → page\n"
+           "- `sync_worker_up` == 0 for 2m → page\n- Warn when `stock_mismatch_ratio` > 0.5%\n"
+           "- `api_latency_ms` above 800\n- replicas != 3 → ticket\n")
+    plan, _ = draft_from_text(doc, "sync")
+    # (a plan compares with <, <=, >, >= or ==: "!=" is a note, not a plan `check` refuses)
+    assert [u["reason"][:23] for u in plan["unexpressible"]] == ["line 9: replicas != 3: "]
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("inventory_sync_lag_seconds", ">", 120.0, "PAGE"), ("sync_worker_up", "==", 0.0, "PAGE"),
+        ("stock_mismatch_ratio", ">", 0.005, "WARNING"), ("api_latency_seconds", ">", 0.8, "ALERT")]
+    types = {m["name"]: m["help"] for m in plan["sources"][0]["metrics"]}
+    assert "(duration)" in types["inventory_sync_lag_seconds"] and "(up)" in types["sync_worker_up"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

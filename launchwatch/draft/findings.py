@@ -30,6 +30,7 @@ class Finding:
     severity: str | None = None  # when the tier is an action ("Page on-call engineer"): its severity
     note: str | None = None  # why the drafter chose a value the document does not state
     name: str | None = None  # the alert's name when the document gives one ("### HighErrorRate")
+    metric: str | None = None  # the metric's name when the document writes one ("`queue_lag_seconds` above 120")
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 
 from launchwatch.plan.metric_lint import name_problems
 
-__all__ = ["alert_name", "metric_name", "phrase_key"]
+__all__ = ["WRITTEN_KINDS", "alert_name", "metric_name", "phrase_key", "written_metric"]
 
 _STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "are", "be", "with", "per",
          "target", "alert", "threshold", "if", "when", "than", "more", "less", "above", "below", "over",
@@ -72,3 +72,18 @@ def alert_name(phrase: str, tier: str, taken: set[str], given: str | None = None
         name, n = f"{base}{'No' if base[-1].isdigit() else ''}{n}", n + 1
     taken.add(name)
     return name
+
+
+_WRITTEN_RE = re.compile(r"`([a-zA-Z_:][a-zA-Z0-9_:]*_[a-zA-Z0-9_:]+)`")
+# what a written name's suffix says the number is
+WRITTEN_KINDS = {"_seconds": "duration", "_ratio": "ratio", "_bytes": "size", "_up": "up"}
+
+
+def written_metric(raw: str, phrase: str) -> str | None:
+    """The metric the line writes in backticks for ``phrase`` ("`inventory_sync_lag_seconds` above 120"): the one
+    name on the line whose words hold the phrase's, when promtool's naming rules accept it; else None (the
+    drafter names it)."""
+    names = {n for n in _WRITTEN_RE.findall(raw) if not name_problems(n)}
+    words = set(_words(phrase))
+    fits = [n for n in names if words and words <= set(_words(n))]
+    return fits[0] if len(fits) == 1 else None

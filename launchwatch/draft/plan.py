@@ -197,8 +197,10 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         level = re.sub(r"\s+(?:drops?|falls?|declines?|decreases?|increases?|rises?|spikes?)$", "", f.phrase,
                        flags=re.I) if f.drop else f.phrase
         key = (phrase_key(level) or "signal", kind, counter)
+        if f.metric and not f.drop:
+            key = (f.metric, kind, counter)  # the name the document writes is the metric
         if key not in metrics:
-            mname = metric_name(level, kind, counter)
+            mname = f.metric if f.metric and not f.drop else metric_name(level, kind, counter)
             base, n = mname, 2
             while mname in used_names and used_names[mname] != key:
                 mname = re.sub(r"(_total|_seconds|_ratio|_bytes|_bytes_per_second)?$",

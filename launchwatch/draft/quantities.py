@@ -40,6 +40,8 @@ _OPS = [
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
      r"later than", ">"),
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
+    (r"==", "=="),  # "`sync_worker_up` == 0", as PromQL writes it
+    (r"!=|≠", "!="),
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _OP_BEFORE = rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?"  # a comparator before a number written in words
@@ -71,7 +73,8 @@ QUANTITY_RE = re.compile(
 # "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window
 _ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>(?P<half>half\s+)?an?)\s+(?:full\s+)?"
                           r"(?P<unit>hour|minute|day|week)\b", re.I)
-_LAST_UNIT_RE = re.compile(r"(?<=\bthe )(?:last|past|previous)\s+(?P<unit>hour|minute|day|week)\b", re.I)
+_LAST_UNIT_RE = re.compile(r"(?<=\bthe )(?:last|past|previous)\s+(?P<unit>hour|minute|day|week)\b|"
+                           r"(?<=\bover the )(?P<whole>hour|day|week)\b", re.I)  # "≥ 99.5% over the day"
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
           "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50,
           "sixty": 60, "ninety": 90}
@@ -134,8 +137,8 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     out = [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]) / (2 if m.group("half") else 1), "duration",
                     m.start("a"), m.end(), text[m.start("a"):m.end()]) for m in _ONE_UNIT_RE.finditer(text)]
-    out += [Quantity(None, float(DURATION_UNITS[m.group("unit").lower()]), "duration", m.start(), m.end(),
-                     m.group(0)) for m in _LAST_UNIT_RE.finditer(text)]  # "in the last hour"
+    out += [Quantity(None, float(DURATION_UNITS[(m.group("unit") or m.group("whole")).lower()]), "duration", m.start(),
+                     m.end(), m.group(0)) for m in _LAST_UNIT_RE.finditer(text)]  # "in the last hour"
     for m in _MULTIPLE_RE.finditer(text):  # "more than double yesterday's"
         start = m.start("op") if m.group("op") else m.start("m")
         out.append(Quantity(_op(m.group("op")), _MULTIPLES[m.group("m").lower().split()[0]], "count", start, m.end(),
@@ -209,6 +212,13 @@ def unit_named_in(text: str) -> str | None:
     """The unit a label names for its bare numbers ("p95 checkout latency (ms)" → "ms")."""
     m = _UNIT_NAMED_RE.search(text)
     return (m.group("a") or m.group("b") or m.group("c")) if m else None
+
+
+def key_unit_in(text: str) -> str | None:
+    """The unit a name written as an identifier ends in ("api_latency_ms above" → "ms"): the words before a
+    number, where the label keeps none of it."""
+    m = _UNIT_NAMED_RE.search(text)
+    return m.group("c") if m else None
 
 
 def in_unit(q: Quantity, unit: str) -> Quantity:

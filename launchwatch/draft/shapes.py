@@ -19,6 +19,7 @@ from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.monitors import monitor_blocks
+from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.promrules import rule_blocks
@@ -27,6 +28,7 @@ from launchwatch.draft.quantities import (
     duration_seconds,
     find_quantities,
     in_unit,
+    key_unit_in,
     negate,
     unit_named_in,
     without_unit_named,
@@ -205,6 +207,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     verdict = _verdict(clause if clause is not None else text)
     if verdict and not label:
         return verdict
+    opens = re.match(r"^\W*(warn|page|ticket)\s+(?:when|if|whenever|once)\b", clause if clause is not None else text,
+                     re.I)
+    if opens and not label:  # "Warn when `stock_mismatch_ratio` > 0.5%": the sentence's first word is its tier
+        return _VERDICT_TIERS[opens.group(1).lower()]
     lead = INLINE_TIER_RE.match(text)
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
@@ -488,6 +494,16 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
     unclear += per_alert_blocks(lines, paths, findings)
+    for f in [f for f in findings if f.op == "!="]:  # "replicas != 3"
+        unclear.append(Unclear(f.line, f.excerpt, f.path, f"line {f.line}: {f.phrase} != {f.value:g}: a plan's "
+                               "threshold compares with <, <=, >, >= or ==; write it as two, below and above"))
+    findings = [f for f in findings if f.op != "!="]
+    raw_of = {line.number: line.raw for line in lines}
+    for f in findings:
+        f.metric = written_metric(raw_of.get(f.line, ""), f.phrase)
+        suffix = next((s for s in WRITTEN_KINDS if f.metric and f.metric.endswith(s)), None)
+        if suffix and f.kind == "count" and (suffix != "_ratio" or 0 <= f.value <= 1):
+            f.kind = WRITTEN_KINDS[suffix]  # "`…_seconds` above 120": seconds, as the name says
     if ruled:
         findings = sorted(findings + ruled, key=lambda f: f.line)
     return findings, unclear
@@ -714,6 +730,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     unit = unit_named_in(phrase) if q.kind == "count" and not re.search(r"x\s*$", q.raw, re.I) else None
     if q.kind == "count" and not unit and path and re.fullmatch(r"[a-z][a-z0-9_]*", path[-1]):
         unit = unit_named_in(path[-1])  # a config file's key over the line: "widget_load_p95_ms:"
+    if q.kind == "count" and not unit and q.raw in text[q.start:q.end + 1]:
+        unit = key_unit_in(text[max(0, q.start - 80):q.start])  # "`api_latency_ms` above 800"
     if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
         q = in_unit(q, unit)
     phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
