@@ -539,6 +539,8 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
                         f"rule as the line that states it ({change.group('old')}) has it; change that threshold by "
                         "hand if the change stands")]
     for q in find_quantities(text):
+        unit = key_unit_in(text[max(0, q.start - 80):q.start]) if q.kind == "count" else None
+        q = in_unit(q, unit) if unit else q  # ("`api_latency_ms` above 800" is the 0.8 s threshold)
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
                math.isclose(q.value - 1, v) or math.isclose(1 - q.value, v) for v in taken):
             continue
