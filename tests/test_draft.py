@@ -892,6 +892,26 @@ def test_a_metric_name_the_document_writes_is_the_draft_s_and_says_its_unit() ->
     assert "(duration)" in types["inventory_sync_lag_seconds"] and "(up)" in types["sync_worker_up"]
 
 
+def test_grafana_rules_give_their_evaluator_s_threshold_and_say_what_they_cannot() -> None:
+    """A Grafana rule's threshold is its condition's evaluator (or a math condition's comparison), under its
+    title; a "within_range" condition is a note; a rule that is no YAML is a note, never a crash."""
+    rule = ("  - uid: {uid}\n    title: {title}\n    condition: C\n    data:\n      - refId: A\n        model:\n"
+            "          expr: sum(rate(checkout_errors_total[5m]))\n      - refId: C\n        model:\n{model}"
+            "    for: 5m\n    labels:\n      severity: critical\n")
+    math = "          type: math\n          expression: $A > 20\n"
+    ranged = ("          type: threshold\n          conditions:\n            - evaluator:\n"
+              "                type: within_range\n                params: [1, 2]\n")
+    broken = "          type: math\n          expression: [oops\n"
+    doc = ("# Checkout\n\n```yaml\nrules:\n" + rule.format(uid="a", title="Checkout errors", model=math)
+           + rule.format(uid="b", title="Checkout in range", model=ranged)
+           + rule.format(uid="c", title="Checkout broken", model=broken) + "```\n")
+    plan, _ = draft_from_text(doc, "checkout")
+    assert [(t["alert"], t["op"], t["value"], t["tier"], t["for"]) for t in plan["thresholds"]] == [
+        ("CheckoutErrors", ">", 20.0, "CRITICAL", "5m")]
+    assert [u["reason"][:40] for u in plan["unexpressible"]] == ["line 32: the Grafana rule 'Checkout in r",
+                                                                 "line 46: the Grafana rule 'Checkout brok"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

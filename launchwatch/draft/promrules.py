@@ -15,7 +15,7 @@ from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
 
-__all__ = ["COMPARISON_RE", "rule_blocks", "rule_kind"]
+__all__ = ["COMPARISON_RE", "block_end", "rule_blocks", "rule_kind", "watched_words"]
 
 _RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
 _KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
@@ -32,7 +32,7 @@ def _indent(raw: str) -> int:
     return len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
 
 
-def _block_end(lines: list[Line], start: int) -> int:
+def block_end(lines: list[Line], start: int) -> int:
     """The index after the rule that opens at ``start``: the lines indented deeper than its ``- alert:``."""
     opening = _indent(lines[start].raw)
     end = start + 1
@@ -93,12 +93,18 @@ def _phrase(name: str, left: str) -> str:
     job = _JOB_RE.search(selector.group("labels") or "") if selector else None
     if job:
         return job.group("job")  # (its kind, up, names it search_up)
-    words = [w.lower() for w in _SPLIT_NAME_RE.split(name) if w]
-    while len(words) > 1 and words[-1] in _CONDITION_WORDS:  # "CheckoutErrorRateHigh" watches the error rate
+    return " ".join(watched_words(name))
+
+
+def watched_words(name: str) -> list[str]:
+    """An alert's name in words, without the condition it ends in: "CheckoutErrorRateHigh", "Points API error
+    rate high" watch the error rate."""
+    words = [w.lower() for w in _SPLIT_NAME_RE.split(name.replace(" ", "_")) if w]
+    while len(words) > 1 and words[-1] in _CONDITION_WORDS:
         words.pop()
     if len(words) > 1 and words[-1] == "too":
         words.pop()
-    return " ".join(words)
+    return words
 
 
 # what an alert's name says of the value, not what the value is
@@ -118,7 +124,7 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
         if not m:
             i += 1
             continue
-        end = _block_end(lines, i)
+        end = block_end(lines, i)
         fields = _fields(lines, i, end)
         if "expr" not in fields:
             i += 1

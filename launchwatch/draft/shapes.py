@@ -18,6 +18,7 @@ from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
+from launchwatch.draft.grafana_rules import grafana_rule_blocks
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
@@ -312,6 +313,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
+    graphed, unread, graphed_lines = grafana_rule_blocks(lines, paths)  # "- uid: … / evaluator: type: gt"
+    ruled, unclear, rule_lines = ruled + graphed, unclear + unread, rule_lines | graphed_lines
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
@@ -493,7 +496,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
-    unclear += per_alert_blocks(lines, paths, findings)
+    free = [k for k in range(len(lines)) if k not in rule_lines]  # (a rules file's "condition: C" is no catalogue's)
+    unclear += per_alert_blocks([lines[k] for k in free], [paths[k] for k in free], findings)
     for f in [f for f in findings if f.op == "!="]:  # "replicas != 3"
         unclear.append(Unclear(f.line, f.excerpt, f.path, f"line {f.line}: {f.phrase} != {f.value:g}: a plan's "
                                "threshold compares with <, <=, >, >= or ==; write it as two, below and above"))
