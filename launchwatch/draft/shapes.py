@@ -174,7 +174,7 @@ _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?
 # "5-minute availability", "the 1-hour error rate": what the number after it is measured over (not "a 5-minute
 # window", which says so itself)
 _MEASURED_NOUN_RE = re.compile(r"\s+(?!(?:window|period|interval|span|rolling|average|mark|grace|delay|timeout|wait|"
-                               r"cooldown|hold|sustain\w*|break|pause|outage|downtime|delay)\b)[a-z]", re.I)
+                               r"cooldown|hold|sustain\w*|break|pause|outage|downtime)\b)[a-z]", re.I)
 _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
 _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 # "served under 300 ms", "within 2 s": a bound each request meets or not
@@ -288,13 +288,12 @@ class _KeyedRun:
             if self.held is not None and f.for_ is None:
                 f.for_ = self.held
 
-    def hold(self, indent: int, seconds: float) -> bool:
+    def hold(self, indent: int, seconds: float) -> None:
         """The run's "for:" line: it holds the siblings before it and after it."""
         self._at(indent)
         self.held = seconds
         for f in self.found:
             f.for_ = seconds
-        return True
 
 
 def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
@@ -358,7 +357,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         mdur = re.match(r"^(?:duration|for|sustained|window)\s*:\s*(.+)$", text, re.I)
         if mdur and key and not mdur.group(0).lower().startswith("window"):
             qs = find_quantities(mdur.group(1))
-            if qs and qs[0].kind == "duration" and keyed.hold(len(key.group(1)), qs[0].value):
+            if qs and qs[0].kind == "duration":
+                keyed.hold(len(key.group(1)), qs[0].value)
                 continue
         if mdur and last:
             qs = find_quantities(mdur.group(1))
