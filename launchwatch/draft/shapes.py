@@ -257,6 +257,13 @@ def _verdict(words: str) -> str | None:
     return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
 
+# "## When OrdersErrorRate fires", "## Troubleshooting": numbered steps of a response, not alerts
+_RESPONSE_STEPS_RE = re.compile(r"^(?:when|if|after|once)\b.*\b(?:fires?|firing|triggers?|triggered|pages?|paged|"
+                                r"goes off)\b|\btroubleshoot\w*|\bwhat to do\b|\brunbook steps?\b", re.I)
+# a fenced block of code in one of these is commands or a query, never a threshold
+_CODE_LANGUAGES = {"sql", "bash", "sh", "shell", "console", "zsh", "powershell", "ps1", "python", "py", "javascript",
+                   "js", "typescript", "ts", "go", "java", "ruby", "rb", "kotlin", "rust", "php", "csharp", "cs", "c",
+                   "cpp", "dockerfile", "makefile", "diff", "kql", "graphql", "sparql", "lua"}
 _KEY_VALUE_RE = re.compile(r"^(\s+)[a-z_][a-z0-9_-]*\s*:\s*\S")  # an indented config key ("  warning: 0.02")
 _RUNG_KEY_RE = re.compile(r"^(warn(?:ing)?|crit(?:ical)?|page|alert)[_-](above|over|gt|below|under|lt|min|max|gte|lte)"
                           r"\s*:\s*", re.I)
@@ -307,7 +314,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
     keyed = _KeyedRun()  # a config file's sibling keys ("warning: 0.02", "critical: 0.05", "for: 10m")
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
-    fence, read_to = False, -1
+    fence, code, read_to = False, False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
@@ -319,8 +326,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             continue  # read with the line whose sentence it continues
         if line.raw.strip().startswith(("```", "~~~")):
             fence = not fence
-        if idx in rule_lines:
+            code = fence and line.raw.strip()[3:].strip().lower() in _CODE_LANGUAGES
             continue
+        if idx in rule_lines or (fence and code):
+            continue  # (a runbook's "WHERE mean_exec_time > 500" in a ```sql block is a query, not a threshold)
         path, text, raw = paths[idx], line.text, line.raw
         if not text:
             subject, aligned, last, in_list = "", None, [], False
@@ -435,6 +444,13 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if prev is not None and prev.text and not line.bullet and not prev.bullet and \
                 heading_level(prev) is None and table_cells(prev.raw) is None:
             prose = re.split(r"[.!?]\s", prev.text)[-1]  # the sentence the line continues
+        if path and _RESPONSE_STEPS_RE.search(path[-1]) and re.match(r"^\s*\d{1,2}[.)]\s", raw):
+            # (a command's "tail -5", "curl -m 5" in backticks compares nothing)
+            if any(q.op for q in find_quantities(re.sub(r"`[^`]*`", " ", raw))):
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: a step of what to do when an "
+                                       "alert fires: its numbers decide the step, not an alert; make it a threshold "
+                                       "by hand if it should notify"))
+            continue
         rung = _RUNG_KEY_RE.match(text) if not line.starts else None
         if rung:  # "critical_below: 20": a config file's rung, read as the words it stands for
             text = f"{rung.group(1)} {_RUNG_WORDS[rung.group(2).lower()]} {text[rung.end():]}"
@@ -628,6 +644,16 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
         out = _line_findings(Line(line.number, line.raw, f"{named} {cells[cond]}", False), [*path, "Alerts"], named)
         for f in out:
             f.tier, f.path = tier, path
+        return out
+    if qs and subject_of(cells[cond][:qs[0].start]) and any(q.kind == "duration" and q.op is None for q in qs[1:]):
+        # "| OrdersErrorRate | 5xx ratio > 2% for 5 min | page |": the condition read as its sentence, whose "for
+        # 5 min" holds it (each number its own threshold gave "5xx ratio 2 > 300 s"); the alert column names it
+        out = _line_findings(Line(line.number, line.raw, cells[cond], False), [*path, "Alerts"], "")
+        given = next((cells[i] for i in conds if i != cond and re.fullmatch(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+",
+                                                                              cells[i].strip(" `*"))), None)
+        for f in out:
+            f.tier, f.path = tier, path
+            f.name = given.strip(" `*") if given and len(out) == 1 else f.name
         return out
     for q in find_quantities(cells[cond]):
         phrase = subject_of(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
