@@ -861,6 +861,9 @@ def test_a_config_file_s_sibling_keys_share_their_for_and_the_unit_its_key_names
     assert [(t["op"], t["value"], t["tier"], t.get("for"), t.get("window")) for t in plan["thresholds"]] == [
         (">", 0.02, "WARNING", "10m", None), (">", 0.05, "CRITICAL", "10m", None), (">", 1.5, "WARNING", "5m", None),
         ("<", 20.0, "CRITICAL", None, "1h"), (">", 0.05, "ALERT", "5m", None), (">=", 900.0, "TARGET", None, None)]
+    # ("booking_error_rate: 0.02" is a share written as a fraction: a ratio, not a count)
+    assert [t["metric"] for t in plan["thresholds"]][:3] == ["booking_error_rate_ratio", "booking_error_rate_ratio",
+                                                              "widget_load_p95_seconds"]
 
 
 def test_an_sla_s_response_table_is_read_per_severity_and_its_claim_deadline_is_a_note() -> None:

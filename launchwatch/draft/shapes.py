@@ -766,6 +766,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         unit = key_unit_in(text[max(0, q.start - 80):q.start])  # "`api_latency_ms` above 800"
     if unit:  # "p95 checkout latency (ms) | 800": 0.8 seconds
         q = in_unit(q, unit)
+    if q.kind == "count" and 0 < q.value < 1 and re.search(r"(?:rate|ratio|share|fraction)$", phrase.replace("_", " ")):
+        # "booking_error_rate: 0.02", "error ratio above 0.05": a share written as a fraction
+        q = Quantity(q.op, q.value, "ratio", q.start, q.end, q.raw, q.high, q.plus)
     phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
     if re.match(r"(?:below|under|beneath)\b", q.raw, re.I):
         phrase = re.sub(r"\s+(?:drops?|dips?)$", "", phrase)  # "Login success rate drops under 97%"
