@@ -221,6 +221,11 @@ def key_unit_in(text: str) -> str | None:
     return m.group("c") if m else None
 
 
+def known_unit(unit: str) -> bool:
+    """Whether ``unit`` scales or kinds a bare number ("%", "min", "GB"); "count" and unknown words do not."""
+    return _scale(unit) != (1.0, "count")
+
+
 def in_unit(q: Quantity, unit: str) -> Quantity:
     """A bare number read in ``unit``: 800 under "latency (ms)" is 0.8 seconds."""
     scale, kind = _scale(unit)

@@ -30,6 +30,7 @@ from launchwatch.draft.quantities import (
     find_quantities,
     in_unit,
     key_unit_in,
+    known_unit,
     negate,
     unit_named_in,
     without_unit_named,
@@ -675,6 +676,10 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     targets: list[float] = []  # the row's stated target, to tell a bare alert value's direction by
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     row_tier = tier_in(cells[0]) if rules is None else None
+    # "| Metric | Unit | Warn (>) |": the row's unit for its bare numbers ("%", "min", "s"; "count" is none)
+    unit_col = next((i for i, h in enumerate(header[:len(cells)]) if h.strip() in ("unit", "units")), None)
+    row_unit = cells[unit_col].strip(" `*").lower() if unit_col is not None else None
+    row_unit = row_unit if row_unit and known_unit(row_unit) else None
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
         qs = find_quantities(cell)
@@ -691,15 +696,16 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         # "| Signal | Launch day | Week 1 | Ongoing |": each column the same rule in its phase
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
-                r"target|alert|threshold|warn|critical|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
+                r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
                 r"^healthy|^expected", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected",
                                                   name) else (
-            "critical" if "critical" in name else ("warning" if "warn" in name else
-                                                   ("page" if "page" in name else "alert")))
-        unit = unit_named_in(name)
+            "critical" if re.search(r"\bcrit", name) else ("warning" if "warn" in name else
+                                                           ("page" if "page" in name else "alert")))
+        unit = unit_named_in(name) or row_unit
+        compared = re.search(r"\(\s*(<=|>=|<|>|≤|≥)\s*\)", name)  # "| Warn (>) |": the column's comparison
         before: Finding | None = None  # the cell's rung a duration after it may hold or measure
         for q in find_quantities(cell):
             if before is not None and q.kind == "duration" and q.op is None and _FOR_RE.search(cell[:q.start]):
@@ -712,7 +718,10 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 before.counter = before.counter or (before.kind == "count" and not _LEVEL_RE.search(before.phrase))
                 continue
             if unit and q.kind == "count":
-                q = in_unit(q, unit)  # "| Warning (ms) |"
+                q = in_unit(q, unit)  # "| Warning (ms) |", a "| Unit |" column's "min"
+            if compared and q.op is None:
+                q = Quantity({"≤": "<=", "≥": ">="}.get(compared.group(1), compared.group(1)), q.value, q.kind,
+                             q.start, q.end, q.raw, q.high, q.plus)
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f and coded:
                 f.tier = coded
