@@ -915,6 +915,16 @@ def test_grafana_rules_give_their_evaluator_s_threshold_and_say_what_they_cannot
                                                                  "line 46: the Grafana rule 'Checkout brok"]
 
 
+def test_a_table_s_unit_column_and_column_comparison_read_its_bare_numbers() -> None:
+    """"| Upload failure rate | % | 2 |" is 2%, "min" minutes; a "Warn (<)" column alerts below its numbers; a
+    "Crit" column is the critical rung."""
+    doc = ("# Uploads\n\n| Metric | Unit | Warn (<) | Crit (>) |\n|---|---|---|---|\n"
+           "| Upload success rate | % | 97 | |\n| Transcode queue wait | min | | 30 |\n")
+    plan, _ = draft_from_text(doc, "uploads")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<", 0.97, "WARNING"),
+                                                                           (">", 1800.0, "CRITICAL")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own
