@@ -925,6 +925,17 @@ def test_a_table_s_unit_column_and_column_comparison_read_its_bare_numbers() -> 
                                                                            (">", 1800.0, "CRITICAL")]
 
 
+def test_a_heading_that_states_a_rule_and_a_definition_list_s_term_are_read() -> None:
+    """"### p95 latency > 800 ms (ticket)" under "## Alerts" gave "no thresholds found"; "Error rate" over ": warn
+    above 1%" named the rule after its heading (alerts_ratio)."""
+    doc = ("# Pay\n\n## Alerts\n\n### p95 latency > 800 ms (ticket)\nOpen a ticket.\n\n"
+           "Error rate\n: warn above 1%, page above 3%\n")
+    plan, _ = draft_from_text(doc, "pay")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t["source_line"]) for t in plan["thresholds"]] == [
+        ("p95_latency_seconds", ">", 0.8, "TICKET", 5), ("error_rate_ratio", ">", 0.01, "WARNING", 9),
+        ("error_rate_ratio", ">", 0.03, "PAGE", 9)]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

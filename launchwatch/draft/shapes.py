@@ -353,6 +353,15 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 # "Select 10-20 customers who:" under "Beta Criteria": a label that states the criterion
                 found = _line_findings(line, path[:-1], subject)
                 findings.extend(found)
+            elif 2 <= heading_level(line)[0] <= 6 and len(path) >= 2 and \
+                    any(q.op for q in find_quantities(text)) and \
+                    (any(is_alert_context(h) for h in path[:-1]) or _verdict(text)):
+                # "### Error rate > 2% for 5 min (page)" under "## Alerts": the heading is the rule
+                title = heading_level(line)[1]
+                found = _line_findings(Line(line.number, line.raw, title, False), path[:-1], subject)
+                findings.extend(found)
+                last = found
+                continue
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
@@ -360,6 +369,13 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
             line, read_to, nxt = line.joined(lines[nxt]), nxt, nxt + 1
             text, raw = line.text, line.raw
+        term = lines[idx - 1] if idx else None
+        if re.match(r"^\s*:\s+\S", raw) and term is not None and term.text and heading_level(term) is None and \
+                not find_quantities(term.text) and not line.starts:
+            # a definition list: "Error rate" over ": warn above 1%, page above 3%" names what the line judges
+            subject = term.text
+            text = re.sub(r"^\s*:\s+", "", text)
+            line = Line(line.number, line.raw, text, line.bullet)
         m = re.match(r"^(?:metric|signal|kpi|name)\s*:\s*(.+)$", text, re.I)
         if m:
             subject = m.group(1)
