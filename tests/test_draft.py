@@ -936,6 +936,17 @@ def test_a_heading_that_states_a_rule_and_a_definition_list_s_term_are_read() ->
         ("error_rate_ratio", ">", 0.03, "PAGE", 9)]
 
 
+def test_millions_percentage_points_and_a_tier_after_the_signal_are_read_right() -> None:
+    """"1.5M messages" was 90 seconds (M read as minutes); "drops by more than 2 pp" a 200% drop (it is a note:
+    an absolute change of shares); "30 failed logins/min: warn" named failed_logins_warn_total."""
+    doc = ("# A\n\n## Alerts\n- Queue depth over 1.5M messages: page\n- p99 > 5m for 5m\n"
+           "- Conversion drops by more than 2 pp day-over-day: warn\n- More than 30 failed logins/min: warn\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["metric"], t["value"], t.get("for")) for t in plan["thresholds"]] == [
+        ("queue_depth", 1500000.0, "5m"), ("p99_seconds", 300.0, "5m"), ("failed_logins_total", 30.0, "5m")]
+    assert [u["reason"][:43] for u in plan["unexpressible"]] == ["line 6: a change in percentage points (an a"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

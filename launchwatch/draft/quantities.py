@@ -170,6 +170,8 @@ def find_quantities(text: str) -> list[Quantity]:
                 and not re.match(r"x\b", text[last:], re.IGNORECASE):
             continue  # glued to a word that is no unit ("3rd"); "2x" stays
         scale, kind = _scale(m.group("unit"))
+        if m.group("unit") == "M" and not re.match(r"\s*(?:window|hold|for|ago|rolling)\b", text[last:], re.I):
+            scale, kind = 1e6, "count"  # "1.5M messages": millions (a minute is "m", "min")
         num2 = m.group("num2")
         value = _num(m.group("num")) * scale
         high = _num(num2) * scale if num2 else None

@@ -434,6 +434,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             # "Conversion Rate: XX% (Target: >25%)": the report's blank is a placeholder, its target is not
             line = Line(line.number, line.raw, filled, line.bullet, line.starts)
             text = filled
+        if re.search(r"\d\s*(?:pp|percentage points?)\b", text, re.I):
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a change in percentage points (an "
+                                   "absolute difference of shares); a plan's drop rule compares the relative change: "
+                                   "write it by hand"))
+            continue
         if _CLAIM_DEADLINE_RE.search(text):
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a deadline for the customer's claim "
                                                                 "(an SLA's terms), not a level the product holds"))
@@ -1064,7 +1069,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            phrase = subject_of(re.split(r"[(,;]|\b(?:for|within|per|in|by|during)\b", rest)[0])
+            phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|in|by|during)\b", rest)[0])
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)

@@ -68,7 +68,7 @@ def named_after(rest: str) -> str:
     if re.match(r"\s*(?:[:→]|(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during|escalate|"
                 r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back)\b)", rest, re.I):
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
-    words = re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
+    words = re.split(r"[(,;.:→]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
     return named if len(named) >= 3 else ""
 
