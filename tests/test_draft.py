@@ -947,6 +947,17 @@ def test_millions_percentage_points_and_a_tier_after_the_signal_are_read_right()
     assert [u["reason"][:43] for u in plan["unexpressible"]] == ["line 6: a change in percentage points (an a"]
 
 
+def test_a_range_in_words_and_comparisons_that_include_their_number() -> None:
+    """"not between 20% and 80%" was "cpu_between > 20%"; "greater than or equal to 5%" no comparison at all;
+    "at or above 2 seconds" read as above."""
+    doc = ("# A\n\n## Alerts\n- Alert if CPU is not between 20% and 80%\n"
+           "- Page when error rate is greater than or equal to 5%\n- Warn when latency is at or above 2 seconds\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("cpu_ratio", "<", 0.2, "ALERT"), ("cpu_ratio", ">", 0.8, "ALERT"), ("error_rate_ratio", ">=", 0.05, "PAGE"),
+        ("latency_seconds", ">=", 2.0, "WARNING")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

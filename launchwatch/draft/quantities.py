@@ -35,8 +35,10 @@ _OPS = [
      r"be over|go over)", "<="),
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
      r"be under|be less than)", ">="),
-    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?", ">="),
-    (r"<=|≤|=<|at most|no (?:more|longer|higher|later) than|maximum(?: of)?|max\.?|up to|within", "<="),
+    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|"
+     r"(?:greater|more|higher) than or equal to|at or above", ">="),
+    (r"<=|≤|=<|at most|no (?:more|longer|higher|later) than|maximum(?: of)?|max\.?|up to|within|"
+     r"(?:less|fewer|lower) than or equal to|at or below", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
      r"later than", ">"),
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
@@ -62,6 +64,8 @@ _SPELLED_DURATIONS = r"seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?
 # "1,500" is fifteen hundred; "0,5 %" and "1,5 s" (a decimal comma, as much of Europe writes) a half and a half
 _DECIMAL_COMMA = r"(?<![\d,])\d+,\d{1,2}(?![\d,])"
 _NUM = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_DECIMAL_COMMA}|\d+(?:\.\d+)?|\.\d+"
+_BETWEEN_RE = re.compile(rf"\b(?:not |outside )?between\s+(?P<lo>{_NUM})\s?(?P<u1>{_UNIT_RE})?\s+and\s+"
+                         rf"(?P<hi>{_NUM})\s?(?P<u2>{_UNIT_RE})?", re.I)
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
     rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?"
@@ -149,6 +153,12 @@ def find_quantities(text: str) -> list[Quantity]:
         out.append(Quantity(_op(m.group("op")), _clean(_WORDS[m.group("w").lower()] * scale), kind, start, m.end(),
                             text[start:m.end()].strip()))
     shares = []
+    for m in _BETWEEN_RE.finditer(text):  # "not between 20% and 80%": a range, below its low or above its high end
+        unit = m.group("u1") or m.group("u2")
+        scale, kind = _scale(unit)
+        start = m.start()
+        shares.append(Quantity(None, _clean(_num(m.group("lo")) * scale), kind, start, m.end(),
+                               text[start:m.end()].strip(), _clean(_num(m.group("hi")) * scale)))
     for m in _ONE_IN_RE.finditer(text):
         denominator = _num(m.group("d"))
         if denominator > _num(m.group("n")) and denominator >= 10:
