@@ -355,8 +355,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 findings.extend(found)
             elif 2 <= heading_level(line)[0] <= 6 and len(path) >= 2 and \
                     any(q.op for q in find_quantities(text)) and \
-                    (any(is_alert_context(h) for h in path[:-1]) or _verdict(text)):
-                # "### Error rate > 2% for 5 min (page)" under "## Alerts": the heading is the rule
+                    (any(is_alert_context(h) for h in path[1:-1]) or _verdict(text)):
+                # "### Error rate > 2% for 5 min (page)" under "## Alerts" (not merely a title "Launch alerting
+                # plan": its "## Stage 2 (> 25% of traffic)" is no rule): the heading is the rule
                 title = heading_level(line)[1]
                 found = _line_findings(Line(line.number, line.raw, title, False), path[:-1], subject)
                 findings.extend(found)
