@@ -934,6 +934,10 @@ def test_a_heading_that_states_a_rule_and_a_definition_list_s_term_are_read() ->
     assert [(t["metric"], t["op"], t["value"], t["tier"], t["source_line"]) for t in plan["thresholds"]] == [
         ("p95_latency_seconds", ">", 0.8, "TICKET", 5), ("error_rate_ratio", ">", 0.01, "WARNING", 9),
         ("error_rate_ratio", ">", 0.03, "PAGE", 9)]
+    # a title that says alerting does not make every heading with a number a rule
+    plan, _ = draft_from_text("# Launch alerting plan\n\n## Stage 2 (> 25% of traffic)\n\n- error rate > 2%: page\n",
+                              "stages")
+    assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [(">", 0.02)]
 
 
 def test_millions_percentage_points_and_a_tier_after_the_signal_are_read_right() -> None:
