@@ -729,7 +729,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         unit = unit_named_in(name) or row_unit
         compared = re.search(r"\(\s*(<=|>=|<|>|≤|≥)\s*\)", name)  # "| Warn (>) |": the column's comparison
         before: Finding | None = None  # the cell's rung a duration after it may hold or measure
-        for q in find_quantities(cell):
+        for q in qs:  # (the cell's quantities, read once above)
             if before is not None and q.kind == "duration" and q.op is None and _FOR_RE.search(cell[:q.start]):
                 before.for_ = q.value  # "| > 70% for 30 min |": how long the rung must hold
                 continue
