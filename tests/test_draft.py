@@ -962,6 +962,44 @@ def test_a_range_in_words_and_comparisons_that_include_their_number() -> None:
         ("latency_seconds", ">=", 2.0, "WARNING")]
 
 
+def test_a_row_number_names_nothing_and_a_hold_said_under_a_table_holds_its_rules() -> None:
+    """"| 2.1 | Crash-free sessions |" named m_2_1_crash_free_sessions_ratio; "Warning and Critical must hold for 10
+    minutes …, except crash-free sessions (30 minutes …)" was a CRITICAL threshold of its own and held nothing."""
+    doc = ("# App\n\n## Signals\n\n| # | Signal | Warning | Critical |\n|---|---|---|---|\n"
+           "| 2.1 | Crash-free sessions | < 99.5% | < 99% |\n| 2.2 | API p95 latency | > 700 ms | > 1.5 s |\n"
+           "| 2.3 | Login success | < 96% | < 90% for 2 min |\n\n"
+           "Warning and Critical must hold for 10 minutes before anyone is notified, except crash-free sessions\n"
+           "(30 minutes, because the crash reports arrive in batches).\n\n## Elsewhere\n- Error rate warn above 1%\n")
+    plan, _ = draft_from_text(doc, "app")
+    assert [(t["metric"], t["tier"], t["for"]) for t in plan["thresholds"]] == [
+        ("crash_free_sessions_ratio", "WARNING", "30m"), ("crash_free_sessions_ratio", "CRITICAL", "30m"),
+        ("api_p95_latency_seconds", "WARNING", "10m"), ("api_p95_latency_seconds", "CRITICAL", "10m"),
+        ("login_success_ratio", "WARNING", "10m"), ("login_success_ratio", "CRITICAL", "2m"),  # its own hold stays
+        ("error_rate_ratio", "WARNING", "5m")]  # another section's: the default
+    assert "line 11" in plan["thresholds"][2]["note"]
+    # "All alerts must persist for 5 minutes" holds every alert of its section; one naming a tier only that tier's
+    plan, _ = draft_from_text("# A\n\n## Alerts\n- p95 > 2 s: page\n- errors > 1%: warn\n\n"
+                              "All alerts must persist for 15 minutes.\n", "a")
+    assert [t["for"] for t in plan["thresholds"]] == ["15m", "15m"]
+    plan, _ = draft_from_text("# A\n\n## Alerts\n- p95 > 2 s: page\n- errors > 1%: warn\n\n"
+                              "Warnings should hold for 20 minutes.\n", "a")
+    assert [t["for"] for t in plan["thresholds"]] == ["5m", "20m"]
+
+
+def test_a_rollback_sentence_and_a_crossing_are_conditions_not_goals() -> None:
+    """"Roll back (halt the staged rollout) if crash-free sessions drop below 98.5%" was a TARGET that missed at or
+    above 98.5%, i.e. fired while healthy; a line that says a signal drops below a level is that condition."""
+    doc = ("# App\n\n## Rollback\n\nRoll back (halt the staged rollout in both stores) if crash-free sessions drop "
+           "below 98.5% at any stage,\nor if login success is under 85% for 5 minutes.\n\n## Notes\n\n"
+           "Conversion falls below 2%.\n\nConversion should never drop below 1%.\n\n"
+           "Rollback takes less than 10 minutes when needed.\n")
+    plan, _ = draft_from_text(doc, "app")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t["source_line"]) for t in plan["thresholds"]] == [
+        ("crash_free_sessions_ratio", "<", 0.985, "ROLLBACK", 5), ("login_success_ratio", "<", 0.85, "ROLLBACK", 6),
+        ("conversion_ratio", "<", 0.02, "ALERT", 10), ("conversion_ratio", "<", 0.01, "TARGET", 12),
+        ("rollback_seconds", ">=", 600.0, "TARGET", 14)]  # how long rolling back takes: the team's goal
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

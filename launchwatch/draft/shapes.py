@@ -19,6 +19,7 @@ from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
+from launchwatch.draft.holds import StandingHold, apply_holds, standing_hold
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets
@@ -182,6 +183,14 @@ _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
                               r"(?:ms|s|sec\w*|min\w*)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
+# "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
+# ("should never drop below 2%" is one)
+_CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|goes|rises?|climbs?|spikes?|"
+                         r"jumps?)\s+(?:below|under|beneath|above|over|past)\b", re.I)
+# "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
+_ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
+                            r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"
+                            r".{0,80}?\b(?:if|when|whenever|once)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
@@ -235,7 +244,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     words = text if clause is None else clause
     if label.startswith(("alert", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             _ROUTED_RE.search(words) or \
-            text.upper().startswith("IF ") or _DROP_RE.search(words):
+            text.upper().startswith("IF ") or _DROP_RE.search(words) or _CROSSES_RE.search(words):
         return alert_tier(words)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
@@ -313,6 +322,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     aligned: list[str] | None = None
     subject = ""
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
+    holds: list[StandingHold] = []  # "All alerts must persist for 5 minutes": for the rules of its section
     keyed = _KeyedRun()  # a config file's sibling keys ("warning: 0.02", "critical: 0.05", "for: 10m")
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, code, read_to = False, False, -1
@@ -453,6 +463,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
             continue
+        hold = standing_hold(line, path)
+        if hold is not None:  # "Warning and Critical must hold for 10 minutes before anyone is notified"
+            holds.append(hold)
+            continue
         burn = budget_burn(line, path)
         if burn is not None:  # "page if 2% of the monthly error budget is consumed within 1 hour"
             unclear.append(burn)
@@ -535,6 +549,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
+    apply_holds(holds, findings)
     free = [k for k in range(len(lines)) if k not in rule_lines]  # (a rules file's "condition: C" is no catalogue's)
     unclear += per_alert_blocks([lines[k] for k in free], [paths[k] for k in free], findings)
     for f in [f for f in findings if f.op == "!="]:  # "replicas != 3"
@@ -690,11 +705,16 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
 def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
     rules = _rule_row(line, path, header, cells)
     out = rules or []
-    phrase = cells[0]
+    named = 0  # "| # | Signal | … |" with "| 2.1 | Crash-free sessions |": the row's number names nothing
+    if re.fullmatch(r"#|no\.?|nr\.?|id|ref\.?|item|rank", header[0].strip()) or \
+            re.fullmatch(r"[\d.]+", cells[0].strip()):
+        named = next((i for i, c in enumerate(cells[1:], 1) if c.strip() and not find_quantities(c)), 0)
+    phrase = cells[named]
     # "| Login API | success rate | 99.5% |": the row's service and its indicator name the signal together
-    sli = next((i for i, h in enumerate(header[1:len(cells)], 1) if re.fullmatch(_SLI_COLUMN_RE, h)), None)
+    sli = next((i for i, h in enumerate(header[named + 1:len(cells)], named + 1) if re.fullmatch(_SLI_COLUMN_RE, h)),
+               None)
     if sli is not None and cells[sli].strip() and not find_quantities(cells[sli]):
-        phrase = f"{cells[0]} {cells[sli]}"
+        phrase = f"{cells[named]} {cells[sli]}"
     targets: list[float] = []  # the row's stated target, to tell a bare alert value's direction by
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     row_tier = tier_in(cells[0]) if rules is None else None
@@ -807,9 +827,12 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     period = _PERIOD_IN_NAME_RE.search(phrase.replace("_", " ")) if q.kind == "count" else None  # "bookings_per_hour"
     if period:
         phrase = re.sub(r"\s+", " ", phrase[:period.start()] + phrase[period.end():]).strip()
-    clause = next((m.group(0) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
+    within = next((m for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
+    clause = within.group(0) if within else None
     tier = _tier_from(path, label, text, prose, clause)
+    if within and label is None and _ROLLS_BACK_RE.search(text[within.start():q.start]):
+        tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
     # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level

@@ -56,7 +56,7 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|jumps?|takes?|holds?|has|have|contains?|shows?))+$", "", text,
+                  r"sinks?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?))+$", "", text,
                   flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the payout queue holds more than"
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"

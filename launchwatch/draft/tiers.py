@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "coded_tier",
-           "severity_of", "tier_aliases", "tier_in", "tiers_in"]
+           "every_tier_in", "severity_of", "tier_aliases", "tier_in", "tiers_in"]
 
 TARGET = "TARGET"
 
@@ -81,6 +81,11 @@ def tiers_in(text: str) -> list[str]:
         if found:
             return list(dict.fromkeys(found))
     return []
+
+
+def every_tier_in(text: str) -> list[str]:
+    """Every tier a line names, in any of the ways ("Warning and Critical must hold …": both)."""
+    return list(dict.fromkeys(name(m) for pattern, name in _TIER_PATTERNS for m in pattern.finditer(text)))
 
 
 def tier_aliases(headings: list[str]) -> dict[str, str]:

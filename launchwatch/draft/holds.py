@@ -1,0 +1,75 @@
+"""A hold stated once for many rules.
+
+"Warning and Critical must hold for 10 minutes before anyone is notified, except crash-free sessions (30
+minutes, because Crashlytics batches uploads)" or "All alerts must persist for 5 minutes" sets how long each
+rule of its section must hold, where the rule itself says nothing; read line by line, it was a threshold of
+its own ("before anyone notified > 30 min") and the rules it speaks of kept the drafter's default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from launchwatch.draft.findings import Finding
+from launchwatch.draft.quantities import duration_seconds, find_quantities
+from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import TARGET, every_tier_in
+
+__all__ = ["StandingHold", "apply_holds", "standing_hold"]
+
+_HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|persist|last|be sustained|stay)\b|"
+                      r"\b(?:held|sustained|persists?|persisting)\s+for\b|"
+                      r"\bfor\s+(?:at least\s+)?\S+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\s+before\b|"
+                      r"\b(?:fire|fires|notify|notifies|page|pages)\s+only\s+after\b", re.I)
+_ALL_RE = re.compile(r"\b(?:all|every|each|these|those|the above)\b.{0,30}?\b(?:alerts?|thresholds?|rules?|"
+                     r"conditions?|levels?|rungs?)\b|^\s*(?:alerts?|thresholds?|rules?)\b", re.I)
+_EXCEPT_RE = re.compile(r"\bexcept(?:\s+for)?\s+(?P<what>[^(),;.]+?)\s*[(,]\s*(?:which\s+)?(?:(?:must|should)\s+)?"
+                        r"(?:holds?\s+)?(?:for\s+)?(?P<held>[^),;]*)", re.I)
+
+
+@dataclass
+class StandingHold:
+    """How long the rules of a section hold: ``tiers`` (None: every alert's), ``exceptions`` by what they judge."""
+
+    line: int
+    path: list[str]
+    seconds: float
+    tiers: set[str] | None
+    exceptions: list[tuple[str, float]]
+
+
+def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
+    """The hold ``line`` states for the rules around it; None when it states a threshold or no such hold."""
+    text = line.text
+    qs = find_quantities(text)
+    if not qs or any(q.kind != "duration" or q.op in ("<", ">", "<=") for q in qs) or not _HOLD_RE.search(text):
+        return None
+    exceptions, spans = [], []
+    for m in _EXCEPT_RE.finditer(text):
+        held = duration_seconds(m.group("held"))
+        if held is not None:
+            exceptions.append((m.group("what").strip(), held))
+            spans.append(range(m.start(), m.end()))
+    seconds = next((q.value for q in qs if not any(q.start in span for span in spans)), None)
+    head = text[:min((s.start for s in spans), default=len(text))]
+    tiers = set(every_tier_in(re.sub(r"\b(\w{3,}?)s\b", r"\1", head))) - {TARGET}  # ("Warnings should hold …")
+    if seconds is None or not (tiers or _ALL_RE.search(head)):
+        return None
+    return StandingHold(line.number, path, seconds, tiers or None, exceptions)
+
+
+def _stems(words: str) -> set[str]:
+    return {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z][\w-]*", words)}
+
+
+def apply_holds(holds: list[StandingHold], findings: list[Finding]) -> None:
+    """Hold each alert of a hold's section (and the sections under it) that states no duration of its own."""
+    for hold in holds:
+        for f in findings:
+            if f.for_ is not None or f.tier == TARGET or f.path[:len(hold.path)] != hold.path or \
+                    (hold.tiers is not None and f.tier.upper() not in hold.tiers):
+                continue
+            f.for_ = next((held for what, held in hold.exceptions if _stems(what) <= _stems(f.phrase)), hold.seconds)
+            said = f"for: from line {hold.line}, a hold stated for the rules of its section"
+            f.note = f"{f.note}; {said}" if f.note else said
