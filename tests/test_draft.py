@@ -713,8 +713,9 @@ def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> 
     plan, _ = draft_from_text("## Alerting\n1. Error rate > 2%\n2. Fast burn: page if 2% of the monthly error "
                               "budget is consumed within 1 hour.\n", "b")
     assert [t["source_line"] for t in plan["thresholds"]] == [2]
-    [note] = plan["unexpressible"]
+    note, unused = plan["unexpressible"]
     assert note["reason"].startswith("line 3: an error-budget burn (2% of the budget within 1h, a burn rate of 14.4")
+    assert unused["reason"].startswith("line 3: names the channel pagerduty for no tier")  # the burn's "page"
 
 
 def test_a_confluence_page_s_headings_header_row_and_code_blocks_read_as_markdown() -> None:
@@ -998,6 +999,19 @@ def test_a_rollback_sentence_and_a_crossing_are_conditions_not_goals() -> None:
         ("crash_free_sessions_ratio", "<", 0.985, "ROLLBACK", 5), ("login_success_ratio", "<", 0.85, "ROLLBACK", 6),
         ("conversion_ratio", "<", 0.02, "ALERT", 10), ("conversion_ratio", "<", 0.01, "TARGET", 12),
         ("rollback_seconds", ">=", 600.0, "TARGET", 14)]  # how long rolling back takes: the team's goal
+
+
+def test_a_channel_no_tier_goes_to_is_a_note_and_a_quoted_mail_s_sender_no_channel() -> None:
+    """"Business signals go to #growth" named a channel no tier used, silently; "Tom <tom@example.com> wrote:" was
+    an e-mail channel."""
+    doc = ("# App\n\nOn Fri, 6 Mar 2026 at 16:02, Tom <tom@example.com> wrote:\n\n## Alerts\n"
+           "- Error rate > 2%: warning\n- Error rate > 5%: critical\n\n## Who gets told\n"
+           "- Warning → Slack #app-alerts\n- Critical → PagerDuty\n- Business signals go to #growth.\n")
+    plan, _ = draft_from_text(doc, "app")
+    assert [c["name"] for c in plan["channels"]] == ["app-alerts", "pagerduty", "growth", "dashboard"]
+    assert [(t["name"], t["channels"]) for t in plan["tiers"]] == [("WARNING", ["app-alerts"]),
+                                                                    ("CRITICAL", ["pagerduty"])]
+    assert [u["reason"][:44] for u in plan["unexpressible"]] == ["line 12: names the channel #growth for no ti"]
 
 
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ _DATADOG_SLACK_RE = re.compile(r"(?<![\w@])@slack-([a-z][\w-]{2,})", re.I)
 # not a dashboard a runbook step looks at
 _DASHBOARD_RE = re.compile(r"\bdashboard(?:\s+only\b|(?=\s*(?:[,/+&]|\band\b|$)))", re.I)
 _EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
+# a quoted e-mail's header names who wrote it, no channel ("On Fri, … Tom <tom@example.com> wrote:", "From: …")
+_MAIL_HEADER_RE = re.compile(r"\bwrote:\s*$|^\W*(?:from|to|cc|bcc|reply-to|sent|date|subject)\s*:", re.I)
 # clauses: "YELLOW goes to #x, RED pages"; "> 85% → warn; > 95% → page"; a sentence's end
 _CLAUSE_RE = re.compile(r"[;,]\s+|\.\s+(?=[A-Z])|\s+\|\s+|\s+but\s+")
 # the channel types a tier of each severity is sent to when the document names none for it, best first
@@ -122,7 +124,8 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
     for line, path in _sentences(lines, paths):
         listed = channel_types(line.text) or _CHAT_RE.search(line.text) or _EMAIL_RE.search(line.text) or \
             _DATADOG_SLACK_RE.search(line.text)
-        if _LEGEND_RE.match(line.text) or not (listed or re.search(r"\bdashboard\s+only\b", line.text, re.I)):
+        if _LEGEND_RE.match(line.text) or not (listed or re.search(r"\bdashboard\s+only\b", line.text, re.I)) or \
+                _MAIL_HEADER_RE.search(line.text):
             continue
         on_line = [f for n in (line.number, *(n for _, n in line.starts)) for f in by_line.get(n, [])]
         heading = next((aliases.get(t, t) for t in (tier_in(p) for p in reversed(path)) if t), None) or \

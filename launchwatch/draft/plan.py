@@ -21,7 +21,7 @@ from launchwatch.draft.outline import outline
 from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
-from launchwatch.draft.tiers import TARGET, action_severity, severity_of, tier_aliases, tier_in
+from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_aliases, tier_in
 from launchwatch.plan.units import format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
@@ -321,6 +321,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             channels.insert(-1, {"name": step["channels"][0], "type": "email",
                                  "description": f"escalation level {step['level']!r} named by the document; "
                                                 "TODO: its type and address"})
+    notes += _unrouted(channels, tiers, opened, lines, paths)
     gauges: dict[str, dict[str, Any]] = {}
     for (_key, kind, counter), mname in metrics.items():
         gauges.setdefault(mname, {"name": mname, "help": f"TODO: what {mname} measures ({kind}).",
@@ -383,6 +384,26 @@ def re_response(f: Finding) -> bool:
     text = f"{f.excerpt} {f.phrase}"
     return bool(re.search(r"respon|resol|acknowledg|support|within", text, re.I)) and \
         not re.search(r"\bmean\b|\bmtt[rda]\b|\baverage\b|\bavg\b", text, re.I)
+
+
+def _unrouted(channels: list[dict[str, str]], tiers: list[dict[str, Any]], opened: list[dict[str, Any]],
+              lines: list[Line], paths: list[list[str]]) -> list[dict[str, str]]:
+    """A channel the document names that no tier goes to ("Business signals go to #growth during office hours"):
+    the plan routes by tier, so the user says which rules it is for."""
+    used = {c for t in tiers for c in t["channels"]} | {s["channels"][0] for t in opened for s in t["escalate"]}
+    out = []
+    for c in channels:
+        if c["name"] in used or c["type"] == "dashboard":
+            continue
+        where = c.get("to") or c["name"]
+        at = next((i for i, line in enumerate(lines) if where.lower() in line.text.lower() or
+                   (not c.get("to") and (c["name"], c["type"]) in channel_types(line.text))), None)
+        line, path = (lines[at], paths[at]) if at is not None else (None, [])
+        out.append({"target": line.text[:200] if line else where, "section": " > ".join(path) or "(top)",
+                    "reason": f"{f'line {line.number}: ' if line else ''}names the channel {where} for no tier the "
+                              f"drafter could tell (the plan routes by tier): add {c['name']} to the tiers of the "
+                              "rules it is for, or give those rules a tier of their own"})
+    return out
 
 
 def _unexpressible(u: Unclear) -> dict[str, str]:
