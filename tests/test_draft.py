@@ -1014,6 +1014,24 @@ def test_a_channel_no_tier_goes_to_is_a_note_and_a_quoted_mail_s_sender_no_chann
     assert [u["reason"][:44] for u in plan["unexpressible"]] == ["line 12: names the channel #growth for no ti"]
 
 
+def test_a_severity_sentence_rates_its_item_and_a_share_of_zero_results_is_a_share() -> None:
+    """"… for 10 minutes. Severity: ticket." was tier ALERT; "more than 2% of responses return zero items for 15
+    minutes" was "no items in 15 min"; "(Proposed: ticket if …" a target; ages said as "no older than" or "last
+    refreshed … ago" were unread or misnamed."""
+    doc = ("# A\n\n## Alerting\n\n1. **Latency regression** — p99 above 400 ms for 10 minutes. Severity: ticket.\n"
+           "2. **Empty shelf** — more than 2% of responses return zero items for 15 minutes. Severity: P2.\n"
+           "3. **Stale model** — the model was last updated more than 12 hours ago. Severity: page.\n\n"
+           "## Objectives\n\n- Freshness: recommendations are no older than 6 hours.\n\n## Open questions\n\n"
+           "- A fallback alert? (Proposed: ticket if fallbacks exceed 10% for 30 min.)\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t["tier"]) for t in plan["thresholds"]] == [
+        ("latency_regression_p99_seconds", ">", 0.4, "10m", "TICKET"),
+        ("empty_shelf_ratio", ">", 0.02, "15m", "P2"),
+        ("stale_model_model_update_age_seconds", ">", 43200.0, None, "PAGE"),  # an age: no for
+        ("freshness_recommendations_age_seconds", ">", 21600.0, None, "TARGET"),
+        ("fallbacks_ratio", ">", 0.1, "30m", "TICKET")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -37,7 +37,7 @@ _OPS = [
      r"be under|be less than)", ">="),
     (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|"
      r"(?:greater|more|higher) than or equal to|at or above", ">="),
-    (r"<=|≤|=<|at most|no (?:more|longer|higher|later) than|maximum(?: of)?|max\.?|up to|within|"
+    (r"<=|≤|=<|at most|no (?:more|longer|higher|later|older) than|maximum(?: of)?|max\.?|up to|within|"
      r"(?:less|fewer|lower) than or equal to|at or below", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
      r"later than", ">"),

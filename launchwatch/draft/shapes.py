@@ -157,6 +157,9 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
                          r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
+# a sentence that only rates the one before it: "… for 10 minutes. Severity: ticket."
+_SEVERITY_SENTENCE_RE = re.compile(r"^\W*(?:severity|priority|sev|level|tier)\s*[:=]\s*(?P<word>P[0-4]|SEV ?[0-4]|page|"
+                                   r"ticket|warn(?:ing)?|critical|info|high|medium|low)\W*$", re.I)
 _VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
                   "info": "INFO"}
 # words before a number that qualify it rather than name a signal ("Average 50 messages/day", "About 300")
@@ -218,8 +221,8 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     verdict = _verdict(clause if clause is not None else text)
     if verdict and not label:
         return verdict
-    opens = re.match(r"^\W*(warn|page|ticket)\s+(?:when|if|whenever|once)\b", clause if clause is not None else text,
-                     re.I)
+    opens = re.match(r"^\W*(?:[A-Za-z]+\s*:\s*)?(warn|page|ticket)\s+(?:when|if|whenever|once)\b",
+                     clause if clause is not None else text, re.I)  # ("(Proposed: ticket if fallbacks exceed 10%")
     if opens and not label:  # "Warn when `stock_mismatch_ratio` > 0.5%": the sentence's first word is its tier
         return _VERDICT_TIERS[opens.group(1).lower()]
     lead = INLINE_TIER_RE.match(text)
@@ -821,6 +824,13 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         # "booking_error_rate: 0.02", "error ratio above 0.05": a share written as a fraction
         q = Quantity(q.op, q.value, "ratio", q.start, q.end, q.raw, q.high, q.plus)
     phrase = re.sub(r"\s+", " ", without_unit_named(phrase)).strip()
+    if re.match(r"no older than\b", q.raw, re.I):
+        phrase = f"{phrase} age"  # "recommendations are no older than 6 hours": their age, at most that
+    done = re.search(r"\s+(?:(?:was|were|is|are|has been|have been)\s+)?last\s+([a-z]+)ed$", phrase, re.I) \
+        if q.kind == "duration" and re.match(r"\s*ago\b", text[q.end:]) else None
+    if done:  # "the model was last refreshed more than 12 hours ago": the age of its last refresh
+        verb = done.group(1) + ("e" if re.search(r"[aeiou]t$", done.group(1)) else "")  # ("updated": update)
+        phrase = f"{phrase[:done.start()]} {verb} age"
     if re.match(r"(?:below|under|beneath)\b", q.raw, re.I):
         phrase = re.sub(r"\s+(?:drops?|dips?)$", "", phrase)  # "Login success rate drops under 97%"
     # "Checkout 5xx per minute | 20": a count per period the row's name states
@@ -974,6 +984,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         return special
     out: list[Finding] = []
     zero = _ZERO_RE.search(text) or _TO_ZERO_RE.search(text) or (_NONE_RE.search(text) if path else None)
+    if zero and any(q.op and q.kind != "duration" and q.end <= zero.start() for q in find_quantities(text)):
+        zero = None  # "more than 2% of responses return zero items for 15 minutes": what the share counts
     if zero:
         qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:
@@ -1004,6 +1016,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         out: list[Finding] = []
         told = ""  # the sentence before, quoted with a rung that takes its signal
         for at, sentence in parts:
+            rated = _SEVERITY_SENTENCE_RE.match(sentence)
+            if rated and out:  # "1. High error ratio — more than 0.5% of requests fail. Severity: page."
+                word = rated.group("word")
+                for f in out:
+                    f.tier = _VERDICT_TIERS.get(word.lower()) or tier_in(word) or word.upper()
+                continue
             prior = out[-1] if out else carried
             found = _line_findings(line.part(at, sentence), path, subject, prose, prior)
             for f in found:
