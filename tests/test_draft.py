@@ -1032,6 +1032,36 @@ def test_a_severity_sentence_rates_its_item_and_a_share_of_zero_results_is_a_sha
         ("fallbacks_ratio", ">", 0.1, "30m", "TICKET")]
 
 
+def test_goals_and_what_to_do_when_missed_said_in_plain_sentences() -> None:
+    """Each sentence a goal, then the condition and what to do, in the words people use: the condition keeps the
+    goal's signal ("Anything over 1%", "Below 25% means …", "; at 90% page"), its verb says its direction
+    ("slips under", "creeps past", "go beyond"), its action its tier (", warn #fraud", "open a ticket"); "no alert"
+    makes nothing; "hasn't completed in 3 hours" is the age of the last completion; a coded tier outranks the
+    action said with it ("page the on-call (SEV1)")."""
+    doc = ("# L\n\n## Signals\n\n"
+           "- Conversion should stay above 3%; if it slips under 2% for an hour, tell #loyalty.\n"
+           "- Redemption errors must remain below 0.5%. Anything over 1% for 10 minutes pages the on-call.\n"
+           "- We expect the wallet API to answer in under 300 ms. If p95 creeps past 800 ms, open a ticket.\n"
+           "- Opt-in rate: healthy is 40-60%. Below 25% means the prompt is broken (ticket).\n"
+           "- Disk should never go beyond 80% full; at 90% page.\n"
+           "- If the balance job hasn't completed in 3 hours, page.\n"
+           "- Members climbing above 50,000 is good news, no alert.\n"
+           "- Fraud flags: more than 20 per hour is suspicious, warn #fraud.\n"
+           "- If delivery falls under 95% for 30 minutes, page the on-call (SEV1).\n")
+    plan, _ = draft_from_text(doc, "l")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("conversion_ratio", "<=", 0.03, "TARGET"), ("conversion_ratio", "<", 0.02, "ALERT"),
+        ("redemption_errors_ratio", ">=", 0.005, "TARGET"), ("redemption_errors_ratio", ">", 0.01, "PAGE"),
+        ("wallet_api_answer_seconds", ">=", 0.3, "TARGET"), ("wallet_api_answer_p95_seconds", ">", 0.8, "TICKET"),
+        ("opt_rate_ratio", "<", 0.4, "TARGET"), ("opt_rate_ratio", ">", 0.6, "TARGET"),
+        ("opt_rate_ratio", "<", 0.25, "TICKET"),
+        ("disk_full_ratio", ">", 0.8, "TARGET"), ("disk_full_ratio", ">=", 0.9, "PAGE"),
+        ("balance_job_completion_age_seconds", ">", 10800.0, "PAGE"),
+        ("fraud_flags_total", ">", 20.0, "WARNING"), ("delivery_ratio", "<", 0.95, "SEV1")]
+    assert plan["unexpressible"] == []  # (the 50,000 is placed: nothing to do)
+    assert {t["name"]: t["channels"] for t in plan["tiers"]}["WARNING"] == ["fraud"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

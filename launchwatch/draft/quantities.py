@@ -32,7 +32,7 @@ _RATE_UNITS = {"bps": 1 / 8, "kbps": 125, "mbps": 125e3, "gbps": 125e6}
 _OPS = [
     # "must not exceed 2 GB" is at most 2 GB; "should never drop below 99%" at least 99%
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:exceed|go above|be above|rise above|be more than|"
-     r"be over|go over)", "<="),
+     r"be over|go over|go beyond|go past)", "<="),
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
      r"be under|be less than)", ">="),
     (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|"
@@ -40,7 +40,7 @@ _OPS = [
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later|older) than|maximum(?: of)?|max\.?|up to|within|"
      r"(?:less|fewer|lower) than or equal to|at or below", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
-     r"later than", ">"),
+     r"later than|beyond|(?:creeps?|goes|gets|climbs?|rises?|moves?|edges?) past", ">"),
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
     (r"==", "=="),  # "`sync_worker_up` == 0", as PromQL writes it
     (r"!=|≠", "!="),

@@ -153,7 +153,10 @@ _PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
-                         r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens|files|raises) an? (?P<tp>P[0-4] )?ticket\b|"
+                         r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
+                         # "more than 20 per hour is suspicious, warn #fraud", "; at 90% page."
+                         r"(?:[,;]|(?<=[\d%]))\s*(?P<act>warn|page|ticket)\b(?=\s*(?:$|[.;,)(#→]|the\b|on-?call\b|"
+                         r"via\b|to\b|in\b))|"
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
                          r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
@@ -188,8 +191,21 @@ _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 # "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
 # ("should never drop below 2%" is one)
-_CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|goes|rises?|climbs?|spikes?|"
-                         r"jumps?)\s+(?:below|under|beneath|above|over|past)\b", re.I)
+_CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|slips?|goes|gets|rises?|"
+                         r"climbs?|creeps?|edges?|moves?|spikes?|jumps?)\s+(?:below|under|beneath|above|over|past|"
+                         r"beyond)\b", re.I)
+# "the points balance job hasn't completed in 3 hours": no completion for that long
+_DONE_NOUNS = {"completed": "completion", "finished": "finish", "run": "run", "ran": "run", "succeeded": "success",
+               "updated": "update", "refreshed": "refresh", "synced": "sync", "reported": "report",
+               "arrived": "arrival", "landed": "arrival"}
+_NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+(?:has|have|had)"
+                          r"(?:n't|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(_DONE_NOUNS) + r")\s+"
+                          r"(?:in|for|within)\s+(?:the\s+(?:last|past)\s+)?", re.I)
+# what the words after a number say of it, not what it counts: "Below 25% means the prompt is broken"
+_VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|would be)\b", re.I)
+# a condition the document says needs nothing ("… is good news, no alert")
+_NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|problem)\b|\bgood news\b|"
+                          r"\bdo(?:n'?t| not) (?:alert|page)\b|\bnothing to do\b", re.I)
 # "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
 _ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
                             r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"
@@ -256,11 +272,16 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
 
 def _verdict(words: str) -> str | None:
     """The tier a condition is given after it is stated ("… is critical", "…: warning", "… pages")."""
-    m = _VERDICT_RE.search(words)
+    found = list(_VERDICT_RE.finditer(words))
+    # a coded tier outranks the action said with it ("…, page the on-call (SEV1)": SEV1)
+    m = next((x for x in found if x.group("word") and x.group("word")[0] in "PpSs" and
+              x.group("word").lower() != "page"), found[0] if found else None)
     if m is None or not find_quantities(words[:m.start()]):
         return None
     if m.group("verb") or m.group("paged"):
         return "PAGE"
+    if m.group("act"):
+        return _VERDICT_TIERS[m.group("act").lower()]
     if m.group("warned"):
         return "WARNING"
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
@@ -622,6 +643,8 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
             continue  # "95% within 1 hour": the share answered in time, the duration its condition
+        if any(_NO_ALERT_RE.search(m.group(0)) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()):
+            continue  # "… above 50,000 is good news, no alert": placed, as nothing to do
         at = line.number_at(_digit_at(q))
         out.append(Unclear(at, text, path, f"line {at}: {q.raw.strip()!r} compares something the drafter could "
                            "not place (its signal, direction or tier): write it as a threshold by hand, or leave it "
@@ -840,6 +863,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     within = next((m for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
     clause = within.group(0) if within else None
+    if clause and _NO_ALERT_RE.search(clause):
+        return None  # "Daily active members climbing above 50,000 is good news, no alert."
     tier = _tier_from(path, label, text, prose, clause)
     if within and label is None and _ROLLS_BACK_RE.search(text[within.start():q.start]):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
@@ -1003,6 +1028,14 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
+    idle = _NOT_DONE_RE.search(text)
+    if idle:  # "If the points balance job hasn't completed in 3 hours, page": the age of its last completion
+        qs = [q for q in find_quantities(text[idle.end():]) if q.kind == "duration"]
+        if qs and not text[idle.end():idle.end() + qs[0].start].strip():
+            tier = _tier_from(path, None, text)
+            return [Finding(line.number_at(idle.end() + qs[0].start),
+                            f"{idle.group('what')} {_DONE_NOUNS[idle.group('verb').lower()]} age", ">", qs[0].value,
+                            "duration", "ALERT" if tier == TARGET else tier, path, text, for_=0.0)]
     stuck = _NO_OLDER_RE.match(text)
     if stuck:  # "No failed transfers older than 2 hours": the oldest one's age, above it
         qs = [q for q in find_quantities(text[stuck.end():]) if q.kind == "duration"]
@@ -1081,7 +1114,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 out[-1].window = q.value
             continue
         second = q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)
-        if q.op is None and segment in segments_used and not q.plus and not second:
+        rung = re.search(r"[;,]\s*(?:and\s+)?at\s*$", text[:q.start])  # "… beyond 80% full; at 90% page"
+        if q.op is None and segment in segments_used and not q.plus and not second and not rung:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
@@ -1108,7 +1142,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                                                   not text[label_at:q.start].split(None, 1)[1:]):
             # "order_success_rate: warn below 97%", "Error rate (warn > 2%, page > 5%)"
             phrase = subject_of(text[:label_at].rstrip().rstrip(":(").rstrip())
-        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:"):
+        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not _VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
             phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|in|by|during)\b", rest)[0])
@@ -1118,12 +1152,14 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             # "when fewer than 10 referrals are redeemed": the words after; a label's line keeps its heading
             phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None else "")
+            if not phrase and (out or carried) and not text[:q.start].strip(" -–*•:(").split()[1:]:
+                phrase = (out[-1] if out else carried).phrase  # "… must remain above 4. Fewer than 2 is an outage"
             if not phrase and path:  # "failed downloads over 30 minutes" over "warn above five percent"
                 phrase, heading_window = heading_subject(path)
         prior = out[-1] if out else carried
-        if prior and label and (len(subject_of(before)) < 3 or WORRY_RE.match(label) or unnamed):
+        if prior and (rung or (label and (len(subject_of(before)) < 3 or WORRY_RE.match(label) or unnamed))):
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
-        if re.match(r"(?:it|it's|its|this|that|they|these|those)\b", phrase, re.I) or not phrase:
+        if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
         if out and q.op and re.search(r"[;,]", before) and len(subject_of(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
@@ -1141,6 +1177,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = f"{subject or path[-1]} {phrase}"
         if prior and re.fullmatch(_PERCENTILE, phrase, re.I) and re.match(rf"{_PERCENTILE}\s+\S", prior.phrase, re.I):
             phrase = re.sub(_PERCENTILE, phrase, prior.phrase, count=1, flags=re.I)  # "p95 search latency …; p99 …"
+        elif prior and re.fullmatch(_PERCENTILE, phrase, re.I) and prior.kind == "duration" and \
+                not re.search(_PERCENTILE, prior.phrase, re.I):
+            phrase = f"{prior.phrase} {phrase}"  # "the wallet API answers in under 300 ms. If p95 creeps past 800 ms"
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected

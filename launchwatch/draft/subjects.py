@@ -48,7 +48,8 @@ def subject_of(text: str) -> str:
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.")
     text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
-                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record)(?:\s+|$))?(?:(?:the|our|a|an)\s+)?",
+                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record|expect|want)(?:\s+|$))?"
+                  r"(?:(?:the|our|a|an)\s+)?",
                   "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
     text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",
                   "", text, flags=re.I)  # "After the first week, a daily bookings drop …"
@@ -56,8 +57,8 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?))+$", "", text,
-                  flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the payout queue holds more than"
+                  r"sinks?|slips?|creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?))+$",
+                  "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the queue holds more than"
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
@@ -66,7 +67,8 @@ def named_after(rest: str) -> str:
     """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
     10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
     if re.match(r"\s*(?:[:→]|(?:we|you|they|it|i|someone|somebody|whoever|then|for|in|within|over|during|escalate|"
-                r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back)\b)", rest, re.I):
+                r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back|means|indicates|suggests|is|"
+                r"are|counts as|would be)\b)", rest, re.I):  # ("Below 25% means the prompt is broken")
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
     words = re.split(r"[(,;.:→]|\b(?:for|within|per|in|by|during|is|are|and|at)\b", re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
