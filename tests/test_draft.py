@@ -1062,6 +1062,23 @@ def test_goals_and_what_to_do_when_missed_said_in_plain_sentences() -> None:
     assert {t["name"]: t["channels"] for t in plan["tiers"]}["WARNING"] == ["fraud"]
 
 
+def test_an_experiment_s_guardrail_column_and_the_hold_said_for_it_elsewhere() -> None:
+    """A Guardrail column's "≤ 0.6%" is the bound to keep, tier GUARDRAIL; "A guardrail breach for more than 30
+    minutes pages" under another heading holds those rules 30m and makes the tier critical; "no worse than -3%"
+    is against the control, a note."""
+    doc = ("# X\n\n## Metrics\n\n| Metric | Target | Guardrail |\n|---|---|---|\n"
+           "| Conversion | ≥ 3.4% | — |\n| Payment errors | — | ≤ 0.6% |\n"
+           "| Order value | ≥ $42 | no worse than -3% |\n\n"
+           "## Monitoring\n\nA guardrail breach for more than 30 minutes pages the on-call (PagerDuty).\n")
+    plan, _ = draft_from_text(doc, "x")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t["tier"]) for t in plan["thresholds"]] == [
+        ("conversion_ratio", "<", 0.034, "1h", "TARGET"), ("payment_errors_ratio", ">", 0.006, "30m", "GUARDRAIL"),
+        ("order_value", "<", 42.0, "15m", "TARGET")]
+    assert {t["name"]: (t["severity"], t["channels"]) for t in plan["tiers"]}["GUARDRAIL"] == ("critical",
+                                                                                              ["pagerduty"])
+    assert [u["reason"][:42] for u in plan["unexpressible"]] == ["line 9: Order value 'no worse than -3%' co"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

@@ -21,7 +21,9 @@ __all__ = ["StandingHold", "apply_holds", "standing_hold"]
 _HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|persist|last|be sustained|stay)\b|"
                       r"\b(?:held|sustained|persists?|persisting)\s+for\b|"
                       r"\bfor\s+(?:at least\s+)?\S+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\s+before\b|"
-                      r"\b(?:fire|fires|notify|notifies|page|pages)\s+only\s+after\b", re.I)
+                      r"\b(?:fire|fires|notify|notifies|page|pages)\s+only\s+after\b|"
+                      r"\bbreach(?:es|ed)?\s+(?:for|lasting)\b", re.I)  # "A guardrail breach for more than 30 min"
+_PAGES_RE = re.compile(r"\bpages\b|\bpaged\b|\bpaging\b|\bpage (?:the|an?|someone)\b", re.I)
 _ALL_RE = re.compile(r"\b(?:all|every|each|these|those|the above)\b.{0,30}?\b(?:alerts?|thresholds?|rules?|"
                      r"conditions?|levels?|rungs?)\b|^\s*(?:alerts?|thresholds?|rules?)\b", re.I)
 _EXCEPT_RE = re.compile(r"\bexcept(?:\s+for)?\s+(?P<what>[^(),;.]+?)\s*[(,]\s*(?:which\s+)?(?:(?:must|should)\s+)?"
@@ -37,13 +39,15 @@ class StandingHold:
     seconds: float
     tiers: set[str] | None
     exceptions: list[tuple[str, float]]
+    severity: str | None = None  # what the statement does ("… pages the on-call"): its rules' severity
 
 
 def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
     """The hold ``line`` states for the rules around it; None when it states a threshold or no such hold."""
     text = line.text
     qs = find_quantities(text)
-    if not qs or any(q.kind != "duration" or q.op in ("<", ">", "<=") for q in qs) or not _HOLD_RE.search(text):
+    held = [q for q in qs if (q.op in (None, ">", ">=") and re.search(r"\bfor\s*$", text[:q.start])) or q.op is None]
+    if not qs or any(q.kind != "duration" for q in qs) or held != qs or not _HOLD_RE.search(text):
         return None
     exceptions, spans = [], []
     for m in _EXCEPT_RE.finditer(text):
@@ -56,7 +60,8 @@ def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
     tiers = set(every_tier_in(re.sub(r"\b(\w{3,}?)s\b", r"\1", head))) - {TARGET}  # ("Warnings should hold …")
     if seconds is None or not (tiers or _ALL_RE.search(head)):
         return None
-    return StandingHold(line.number, path, seconds, tiers or None, exceptions)
+    return StandingHold(line.number, path, seconds, tiers or None, exceptions,
+                        "critical" if _PAGES_RE.search(text) else None)
 
 
 def _stems(words: str) -> set[str]:
@@ -64,12 +69,16 @@ def _stems(words: str) -> set[str]:
 
 
 def apply_holds(holds: list[StandingHold], findings: list[Finding]) -> None:
-    """Hold each alert of a hold's section (and the sections under it) that states no duration of its own."""
+    """Hold each alert of a hold's section (and the sections under it) that states no duration of its own; a
+    hold that names its tiers and has none of them there ("A guardrail breach for more than 30 minutes pages",
+    under "Monitoring") holds that tier's alerts wherever they are."""
     for hold in holds:
-        for f in findings:
-            if f.for_ is not None or f.tier == TARGET or f.path[:len(hold.path)] != hold.path or \
-                    (hold.tiers is not None and f.tier.upper() not in hold.tiers):
+        named = [f for f in findings if f.tier != TARGET and (hold.tiers is None or f.tier.upper() in hold.tiers)]
+        scoped = [f for f in named if f.path[:len(hold.path)] == hold.path]
+        for f in scoped or (named if hold.tiers else []):
+            if f.for_ is not None:
                 continue
             f.for_ = next((held for what, held in hold.exceptions if _stems(what) <= _stems(f.phrase)), hold.seconds)
-            said = f"for: from line {hold.line}, a hold stated for the rules of its section"
+            f.severity = f.severity or hold.severity
+            said = f"for: from line {hold.line}, a hold stated for these rules"
             f.note = f"{f.note}; {said}" if f.note else said

@@ -201,6 +201,9 @@ _DONE_NOUNS = {"completed": "completion", "finished": "finish", "run": "run", "r
 _NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+(?:has|have|had)"
                           r"(?:n't|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(_DONE_NOUNS) + r")\s+"
                           r"(?:in|for|within)\s+(?:the\s+(?:last|past)\s+)?", re.I)
+# a cell that compares with the baseline or the control group: "no worse than -3%", "+2% vs control"
+RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b|\brelative to\b|\bagainst (?:the )?"
+                              r"(?:baseline|control)\b", re.I)
 # what the words after a number say of it, not what it counts: "Below 25% means the prompt is broken"
 _VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|would be)\b", re.I)
 # a condition the document says needs nothing ("… is good news, no alert")
@@ -234,6 +237,8 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         return "WARNING"
     if label == "page":
         return "PAGE"
+    if label == "guardrail":
+        return "GUARDRAIL"  # "| Guardrail | ≤ 0.6% |": the bound the launch must not break
     verdict = _verdict(clause if clause is not None else text)
     if verdict and not label:
         return verdict
@@ -443,6 +448,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if not any(find_quantities(c) for c in cells[1:]):
                 continue
             found = _table_row(line, path, header, cells, idx)
+            for cell in [c for c in cells[1:] if RELATIVE_CELL_RE.search(c) and find_quantities(c)]:
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: {cells[0]} {cell!r} compares "
+                                       "with the baseline or the experiment's control, which a plan cannot name: a "
+                                       "drop rule compares with the same window a day or a week before; write it by "
+                                       "hand"))
             for f in [f for f in found if f.slo]:  # "| Availability | 99.9% | 30 days |": as a list states it
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: an availability objective "
                                        f"({f.value:.4g}): an SLO judged over weeks (its error budget), not an "
@@ -750,6 +760,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     row_unit = row_unit if row_unit and known_unit(row_unit) else None
     for col, cell in enumerate(cells[1:] if rules is None else [], 1):
         name = header[col] if col < len(header) else ""
+        if RELATIVE_CELL_RE.search(cell):
+            continue  # "| no worse than -3% |": against the control's value, which extract says
         qs = find_quantities(cell)
         if row_tier and _RESPONSE_RE.search(name) and len(qs) == 1 and qs[0].kind == "duration" and \
                 qs[0].op in (None, "<", "<="):
@@ -765,13 +777,14 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|^expected", name)):
+                r"^healthy|^expected|guardrail", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected",
                                                   name) else (
             "critical" if re.search(r"\bcrit", name) else ("warning" if "warn" in name else
-                                                           ("page" if "page" in name else "alert")))
+                                                           ("page" if "page" in name else
+                                                            ("guardrail" if "guardrail" in name else "alert"))))
         unit = unit_named_in(name) or row_unit
         compared = re.search(r"\(\s*(<=|>=|<|>|≤|≥)\s*\)", name)  # "| Warn (>) |": the column's comparison
         before: Finding | None = None  # the cell's rung a duration after it may hold or measure
@@ -889,7 +902,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             op = ">"
         elif label is None:
             return None
-        elif tier == TARGET:
+        elif tier == TARGET or label == "guardrail":
             # a bare target is a bound the value may reach: "Target: 95%" at least, "Target: 2 s" at most; what the
             # signal is says which way first ("Conversion: 3%" at least, "Support tickets: 20 per day" at most)
             # ("99% of requests complete within 300 ms": a share of what the words after it say, done right)
@@ -929,8 +942,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     bound = bound or (label is None and tier != TARGET and re.match(
         r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None and not re.search(
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
-    if tier == TARGET or bound or (response and op in ("<", "<=")):
-        op = negate(op)
+    if tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<=")):
+        op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
                 path, excerpt.strip(), drop=drop)
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))

@@ -29,6 +29,8 @@ _TIER_PATTERNS = [
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
     (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b", re.I), lambda m: "ROLLBACK"),
+    # an experiment's guardrail metrics: the bounds a launch must not break while its goal is measured
+    (re.compile(r"\bguardrails?\b", re.I), lambda m: "GUARDRAIL"),
 ]
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
                         r"expected|sla targets?)\b", re.I)
@@ -41,7 +43,7 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
              "ALERT": "medium", "PAGE": "critical", "TICKET": "low", "INFO": "low", "ROLLBACK": "critical",
-             TARGET: "low"}
+             "GUARDRAIL": "high", TARGET: "low"}
 
 # an action's severity, in the order the words outrank each other
 _ACTION_SEVERITY = [
