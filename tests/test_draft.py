@@ -1079,6 +1079,66 @@ def test_an_experiment_s_guardrail_column_and_the_hold_said_for_it_elsewhere() -
     assert [u["reason"][:42] for u in plan["unexpressible"]] == ["line 9: Order value 'no worse than -3%' co"]
 
 
+# (sentence, the side of its number the rule must fire on): each way people say a goal or a condition
+_DIRECTIONS = [
+    ("Checkout success should stay above 98%.", "below"),
+    ("Checkout success must not drop below 98%.", "below"),
+    ("Alert if checkout success drops below 98%.", "below"),
+    ("Page when the error rate exceeds 2%.", "above"),
+    ("An error rate above 2% is a warning.", "above"),
+    ("Checkout success under 98% means trouble (ticket).", "below"),
+    ("We want checkout success to remain at least 98%.", "below"),
+    ("Keep the error rate under 2%.", "above"),
+    ("Error rate: no more than 2%.", "above"),
+    ("Error rate at most 2%.", "above"),
+    ("If the error rate goes over 2% for 5 minutes, page.", "above"),
+    ("Checkout success falling under 98% → #alerts", "below"),
+    ("Warn once the error rate passes 2%.", "above"),
+    ("A checkout success of less than 98% is unacceptable.", "below"),
+    ("Checkout success below 98% should page the on-call.", "below"),
+    ("The error rate must be kept below 2%.", "above"),
+    ("We page if checkout success is lower than 98%.", "below"),
+    ("Error rate should never exceed 2%.", "above"),
+    ("Error rate greater than 2% triggers a ticket.", "above"),
+    ("If fewer than 98% of checkouts succeed, page.", "below"),
+    ("Alert when less than 98% of checkouts succeed.", "below"),
+    ("Alert when more than 2% of checkouts fail.", "above"),
+    ("Latency over 800 ms is bad; page.", "above"),
+    ("p95 latency needs to be under 800 ms.", "above"),
+    ("Ensure p95 latency stays below 800 ms.", "above"),
+    ("Throughput dropping under 100 orders per minute pages.", "below"),
+    ("Fewer than 100 orders per hour is a problem (warn).", "below"),
+    ("Anything below 98% checkout success is critical.", "below"),
+    ("Once error rate crosses 2%, open a ticket.", "above"),
+    ("Success rate dipping below 98% for 10 minutes wakes the on-call.", "below"),
+    ("Error rate hitting 2% pages.", "above"),
+    ("Queue depth ≤ 1000 is healthy.", "above"),
+    ("Queue depth beyond 1000 is a warning.", "above"),
+    ("Cache hit ratio below 70% is a warning.", "below"),
+    ("Cache hit ratio should be at least 70%.", "below"),
+]
+
+
+@pytest.mark.parametrize("heading", ["Alerts", "Notes"])
+def test_every_way_of_saying_a_goal_or_a_condition_fires_on_the_bad_side(heading: str) -> None:
+    """A goal is missed, and a condition met, on one side of its number, under an alerts heading or any other:
+    "Keep the error rate under 2%" under "## Alerts" fired below 2% (while healthy), "Queue depth ≤ 1000 is healthy"
+    at or below 1000, "Error rate greater than 2% triggers a ticket" as a target at or below 2%."""
+    fires = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__}
+    wrong = []
+    for sentence, side in _DIRECTIONS:
+        plan, _ = draft_from_text(f"# Doc\n\n## {heading}\n\n- {sentence}\n", "d")
+        [t] = plan["thresholds"]
+        low, high = t["value"] * 0.5, t["value"] * 1.5 + 1
+        below, above = fires[t["op"]](low, t["value"]), fires[t["op"]](high, t["value"])
+        if (below, above) != (side == "below", side == "above"):
+            wrong.append((sentence, t["op"], t["value"], t["tier"]))
+    assert not wrong
+    plan, _ = draft_from_text(f"# Doc\n\n## {heading}\n\n- Availability must remain ≥ 99.5%.\n- Errors > 1%: page\n",
+                              "d")
+    assert [s["objective"] for s in plan["slos"]] == [0.995]  # (an availability objective is an SLO)
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

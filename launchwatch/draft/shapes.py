@@ -158,6 +158,7 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(
                          r"(?:[,;]|(?<=[\d%]))\s*(?P<act>warn|page|ticket)\b(?=\s*(?:$|[.;,)(#→]|the\b|on-?call\b|"
                          r"via\b|to\b|in\b))|"
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
+                         r"\b(?:triggers?|raises?|fires?) (?:an? )?(?P<act2>ticket|page|warning)\b|"
                          r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
 # a sentence that only rates the one before it: "… for 10 minutes. Severity: ticket."
@@ -206,6 +207,15 @@ RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b
                               r"(?:baseline|control)\b", re.I)
 # what the words after a number say of it, not what it counts: "Below 25% means the prompt is broken"
 _VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|would be)\b", re.I)
+# the level to keep, said as a goal ("Keep the error rate under 2%", "p95 needs to be under 800 ms"): under an
+# alerts heading it is crossed, as a target is missed
+_KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|ha(?:s|ve) to (?:be|stay|remain)|"
+                      r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept)\b[^.;,]*$", re.I)
+# after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
+_GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
+                            r"acceptable|on target)\b", re.I)
+_BAD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:an?\s+)?(?:unacceptable|bad|a problem|an? outage|"
+                           r"trouble|broken|an? incident|degraded|too (?:high|low|slow))\b", re.I)
 # a condition the document says needs nothing ("… is good news, no alert")
 _NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|problem)\b|\bgood news\b|"
                           r"\bdo(?:n'?t| not) (?:alert|page)\b|\bnothing to do\b", re.I)
@@ -285,8 +295,8 @@ def _verdict(words: str) -> str | None:
         return None
     if m.group("verb") or m.group("paged"):
         return "PAGE"
-    if m.group("act"):
-        return _VERDICT_TIERS[m.group("act").lower()]
+    if m.group("act") or m.group("act2"):
+        return _VERDICT_TIERS[(m.group("act") or m.group("act2")).lower()]
     if m.group("warned"):
         return "WARNING"
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
@@ -878,7 +888,12 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     clause = within.group(0) if within else None
     if clause and _NO_ALERT_RE.search(clause):
         return None  # "Daily active members climbing above 50,000 is good news, no alert."
+    after_q = text[q.end:] if q.raw in text[q.start:q.end + 1] else ""
+    if label is None and _GOOD_STATE_RE.match(after_q):
+        label = "target"  # "Queue depth ≤ 1000 is healthy": the state to keep, under any heading
     tier = _tier_from(path, label, text, prose, clause)
+    if label is None and tier == TARGET and _BAD_STATE_RE.match(after_q):
+        tier = alert_tier(text)  # "A checkout success of less than 98% is unacceptable": the condition
     if within and label is None and _ROLLS_BACK_RE.search(text[within.start():q.start]):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
@@ -939,8 +954,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     bound = re.match(r"(?:(?:must|should|may|will|does|do|can)\s+)?(?:not|never)\b", q.raw, re.I) is not None
     # "Checkout success rate at least 99%" under an alerts heading: the level to keep, crossed downwards (not
     # "alert if errors are at least 5%", whose "if" makes it the condition)
-    bound = bound or (label is None and tier != TARGET and re.match(
-        r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None and not re.search(
+    bound = bound or (label is None and tier != TARGET and (re.match(
+        r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None or _KEEP_RE.search(
+        segment[:max(0, segment.find(q.raw))] if q.raw in segment else "")) and not re.search(
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
     if tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<=")):
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
