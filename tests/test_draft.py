@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -1133,6 +1134,9 @@ def test_every_way_of_saying_a_goal_or_a_condition_fires_on_the_bad_side(heading
         below, above = fires[t["op"]](low, t["value"]), fires[t["op"]](high, t["value"])
         if (below, above) != (side == "below", side == "above"):
             wrong.append((sentence, t["op"], t["value"], t["tier"]))
+        # and the metric is named for what is measured, not the words around it
+        if re.search(r"once|falling|dropping|dipping|kept|needs|anything|alerts|notes|warn", t["metric"]):
+            wrong.append((sentence, t["metric"]))
     assert not wrong
     plan, _ = draft_from_text(f"# Doc\n\n## {heading}\n\n- Availability must remain ≥ 99.5%.\n- Errors > 1%: page\n",
                               "d")

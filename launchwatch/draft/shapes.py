@@ -1183,6 +1183,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None else "")
             if not phrase and (out or carried) and not text[:q.start].strip(" -–*•:(").split()[1:]:
                 phrase = (out[-1] if out else carried).phrase  # "… must remain above 4. Fewer than 2 is an outage"
+            if not phrase and re.match(r"\s+of\s+[a-z]", text[q.end:], re.I):
+                phrase = named_after(text[q.end:])  # "Alert when less than 98% of checkouts succeed"
             if not phrase and path:  # "failed downloads over 30 minutes" over "warn above five percent"
                 phrase, heading_window = heading_subject(path)
         prior = out[-1] if out else carried
@@ -1190,6 +1192,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
+            if re.fullmatch(r"anything|everything", phrase, re.I):
+                phrase = named_after(text[q.end:]) or phrase  # "Anything below 98% checkout success is critical"
         if out and q.op and re.search(r"[;,]", before) and len(subject_of(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")

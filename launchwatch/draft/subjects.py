@@ -35,7 +35,8 @@ def subject_of(text: str) -> str:
             return last
     text = without_unit_named(text)
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
-    text = re.split(r"\b(?:when|whenever|if)\b", text, flags=re.I)[-1]  # "We page on-call when p99 latency"
+    # "We page on-call when p99 latency", "Warn once the error rate"
+    text = re.split(r"\b(?:when|whenever|if|once(?=\s+(?:the|our|an?|its)\b))\b|^\W*once\b", text, flags=re.I)[-1]
     text = re.sub(r"^\s*\d{1,2}[.)]\s+", "", text)  # "5. Refund queue": a list's number
     # "Success criteria for the first week: conversion rate at least": what the label lists, not the label
     text = re.sub(r"^[^:]*\b(?:criteria|targets?|goals?|KPIs?|objectives?)\b[^:]*:\s*(?=[A-Za-z])", "", text,
@@ -57,7 +58,8 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|slips?|creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?))+$",
+                  r"sinks?|slips?|creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?|falling|"
+                  r"dropping|dipping|climbing|rising|going|getting|kept|needs?(?: to be)?))+$",
                   "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the queue holds more than"
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
