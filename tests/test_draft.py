@@ -1143,6 +1143,24 @@ def test_every_way_of_saying_a_goal_or_a_condition_fires_on_the_bad_side(heading
     assert [s["objective"] for s in plan["slos"]] == [0.995]  # (an availability objective is an SLO)
 
 
+def test_a_severity_matrix_s_criteria_are_sentences_of_their_row_s_severity() -> None:
+    """"| Severity | Criteria | Response |": the Criteria column is no "Crit" one; "More than 25% of payments failing,
+    or the API unavailable for 2+ minutes" names each signal after its number and the outage is its own rule; a band
+    "5–25% … for 10 minutes" alerts above its lower bound; "Escalate SEV2 to SEV1 if not mitigated within 45 minutes"
+    is an escalation of SEV2, not a target."""
+    doc = ("# M\n\n| Severity | Criteria | Response |\n|---|---|---|\n"
+           "| SEV1 | More than 25% of payments failing, or the API unavailable for 2+ minutes | 5 min |\n"
+           "| SEV2 | 5–25% of payments failing for 10 minutes, or p99 latency above 3 s | 15 min |\n\n"
+           "Escalate SEV2 to SEV1 if not mitigated within 45 minutes.\n")
+    plan, _ = draft_from_text(doc, "m")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t["tier"]) for t in plan["thresholds"]] == [
+        ("payments_failing_ratio", ">", 0.25, "5m", "SEV1"), ("api_up", "==", 0.0, "2m", "SEV1"),
+        ("response_sev1_seconds", ">", 300.0, None, "SEV1"), ("p99_latency_seconds", ">", 3.0, "5m", "SEV2"),
+        ("payments_failing_ratio", ">", 0.05, "10m", "SEV2"), ("response_sev2_seconds", ">", 900.0, None, "SEV2"),
+        ("oldest_unresolved_sev2_incident_age_seconds", ">", 0.0, None, "SEV2")]
+    assert plan["thresholds"][-1]["escalate"][0]["after"] == "45m"
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

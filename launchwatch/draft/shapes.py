@@ -16,6 +16,18 @@ import re
 from launchwatch.draft.budgets import budget_burn
 from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
+from launchwatch.draft.conditions import (
+    BAD_STATE_RE,
+    CROSSES_RE,
+    DONE_NOUNS,
+    GOOD_STATE_RE,
+    KEEP_RE,
+    NO_ALERT_RE,
+    NOT_DONE_RE,
+    RELATIVE_CELL_RE,
+    ROLLS_BACK_RE,
+    VERDICT_AFTER_RE,
+)
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
@@ -190,39 +202,6 @@ _SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
                               r"(?:ms|s|sec\w*|min\w*)\b", re.I)
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
-# "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
-# ("should never drop below 2%" is one)
-_CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|slips?|goes|gets|rises?|"
-                         r"climbs?|creeps?|edges?|moves?|spikes?|jumps?)\s+(?:below|under|beneath|above|over|past|"
-                         r"beyond)\b", re.I)
-# "the points balance job hasn't completed in 3 hours": no completion for that long
-_DONE_NOUNS = {"completed": "completion", "finished": "finish", "run": "run", "ran": "run", "succeeded": "success",
-               "updated": "update", "refreshed": "refresh", "synced": "sync", "reported": "report",
-               "arrived": "arrival", "landed": "arrival"}
-_NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+(?:has|have|had)"
-                          r"(?:n't|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(_DONE_NOUNS) + r")\s+"
-                          r"(?:in|for|within)\s+(?:the\s+(?:last|past)\s+)?", re.I)
-# a cell that compares with the baseline or the control group: "no worse than -3%", "+2% vs control"
-RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b|\brelative to\b|\bagainst (?:the )?"
-                              r"(?:baseline|control)\b", re.I)
-# what the words after a number say of it, not what it counts: "Below 25% means the prompt is broken"
-_VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|would be)\b", re.I)
-# the level to keep, said as a goal ("Keep the error rate under 2%", "p95 needs to be under 800 ms"): under an
-# alerts heading it is crossed, as a target is missed
-_KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|ha(?:s|ve) to (?:be|stay|remain)|"
-                      r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept)\b[^.;,]*$", re.I)
-# after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
-_GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
-                            r"acceptable|on target)\b", re.I)
-_BAD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:an?\s+)?(?:unacceptable|bad|a problem|an? outage|"
-                           r"trouble|broken|an? incident|degraded|too (?:high|low|slow))\b", re.I)
-# a condition the document says needs nothing ("… is good news, no alert")
-_NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|problem)\b|\bgood news\b|"
-                          r"\bdo(?:n'?t| not) (?:alert|page)\b|\bnothing to do\b", re.I)
-# "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
-_ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
-                            r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"
-                            r".{0,80}?\b(?:if|when|whenever|once)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
@@ -278,7 +257,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     words = text if clause is None else clause
     if label.startswith(("alert", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             _ROUTED_RE.search(words) or \
-            text.upper().startswith("IF ") or _DROP_RE.search(words) or _CROSSES_RE.search(words):
+            text.upper().startswith("IF ") or _DROP_RE.search(words) or CROSSES_RE.search(words):
         return alert_tier(words)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
@@ -459,7 +438,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 continue
             found = _table_row(line, path, header, cells, idx)
             for cell in [c for c in cells[1:] if RELATIVE_CELL_RE.search(c) and find_quantities(c)]:
-                unclear.append(Unclear(line.number, text, path, f"line {line.number}: {cells[0]} {cell!r} compares "
+                row = next((c for c in cells if c.strip() and not find_quantities(c)), cells[0])
+                unclear.append(Unclear(line.number, text, path, f"line {line.number}: {row} {cell!r} compares "
                                        "with the baseline or the experiment's control, which a plan cannot name: a "
                                        "drop rule compares with the same window a day or a week before; write it by "
                                        "hand"))
@@ -663,7 +643,7 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
             continue  # "95% within 1 hour": the share answered in time, the duration its condition
-        if any(_NO_ALERT_RE.search(m.group(0)) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()):
+        if any(NO_ALERT_RE.search(m.group(0)) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()):
             continue  # "… above 50,000 is good news, no alert": placed, as nothing to do
         at = line.number_at(_digit_at(q))
         out.append(Unclear(at, text, path, f"line {at}: {q.raw.strip()!r} compares something the drafter could "
@@ -702,7 +682,8 @@ _ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium"
 _ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
-_CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal)\b")
+_CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal|"
+                                  r"criteria|criterion|definition)\b")
 
 
 def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) -> list[Finding] | None:
@@ -739,6 +720,24 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
             f.tier, f.path = tier, path
             f.name = given.strip(" `*") if given and len(out) == 1 else f.name
         return out
+    if qs and not subject_of(cells[cond][:qs[0].start]) and len(re.findall(r"[A-Za-z]{3,}", cells[cond])) >= 4:
+        # "| SEV1 | More than 25% of payments failing, or the API unavailable for 2+ minutes |": a sentence whose
+        # signals follow their numbers (each number with the whole cell for its name gave m_25_payments_failing_…)
+        out = _line_findings(Line(line.number, line.raw, cells[cond], False), [*path, "Alerts"], "")
+        cell = cells[cond]
+        for q in qs if out else []:
+            if q.high is None or any(f.value == q.value for f in out):
+                continue
+            # "5–25% of payments failing for 10 minutes": the severity's lower bound (the upper is the next one's)
+            f = _make(line, path, named_after(cell[q.end:]) or out[0].phrase, q, "alert", cell, cell)
+            held = next((d for d in find_quantities(cell[q.end:]) if d.kind == "duration"), None)
+            if f and held and re.match(r"[^,;]*\bfor\s*$", cell[q.end:q.end + held.start]):
+                f.for_ = held.value
+            out += [f] if f else []
+        for f in out:
+            f.tier, f.path = tier, path
+        if out:
+            return out
     for q in find_quantities(cells[cond]):
         phrase = subject_of(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
         f = _make(line, path, phrase or cells[cond], q, "alert", cells[cond], cells[cond])
@@ -763,12 +762,13 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phrase = f"{cells[named]} {cells[sli]}"
     targets: list[float] = []  # the row's stated target, to tell a bare alert value's direction by
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
-    row_tier = tier_in(cells[0]) if rules is None else None
+    # (a rule table's row has its tier in its severity column: "| SEV1 | … | Response: 5 min |")
+    row_tier = tier_in(cells[0]) if rules is None else next((tier_in(c) for c in cells if tier_in(c)), None)
     # "| Metric | Unit | Warn (>) |": the row's unit for its bare numbers ("%", "min", "s"; "count" is none)
     unit_col = next((i for i, h in enumerate(header[:len(cells)]) if h.strip() in ("unit", "units")), None)
     row_unit = cells[unit_col].strip(" `*").lower() if unit_col is not None else None
     row_unit = row_unit if row_unit and known_unit(row_unit) else None
-    for col, cell in enumerate(cells[1:] if rules is None else [], 1):
+    for col, cell in enumerate(cells[1:], 1):
         name = header[col] if col < len(header) else ""
         if RELATIVE_CELL_RE.search(cell):
             continue  # "| no worse than -3% |": against the control's value, which extract says
@@ -781,6 +781,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             out.append(Finding(line.number, f"{name} {who}", ">", qs[0].value, "duration", row_tier, path,
                                f"{cells[0]} {name} {cell}"))
             continue
+        if rules is not None:
+            continue  # (the rest of a rule table's row is read by _rule_row)
         acting = _ACTION_COLUMN_RE.fullmatch(name)
         coded = None if acting else coded_tier(name)  # "| Signal | SEV2 | SEV1 |": each a rung of that tier
         # "| Signal | Launch day | Week 1 | Ongoing |": each column the same rule in its phase
@@ -792,7 +794,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected",
                                                   name) else (
-            "critical" if re.search(r"\bcrit", name) else ("warning" if "warn" in name else
+            "critical" if re.search(r"\bcrit(?!eri)", name) else ("warning" if "warn" in name else
                                                            ("page" if "page" in name else
                                                             ("guardrail" if "guardrail" in name else "alert"))))
         unit = unit_named_in(name) or row_unit
@@ -886,15 +888,15 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     within = next((m for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
     clause = within.group(0) if within else None
-    if clause and _NO_ALERT_RE.search(clause):
+    if clause and NO_ALERT_RE.search(clause):
         return None  # "Daily active members climbing above 50,000 is good news, no alert."
     after_q = text[q.end:] if q.raw in text[q.start:q.end + 1] else ""
-    if label is None and _GOOD_STATE_RE.match(after_q):
+    if label is None and GOOD_STATE_RE.match(after_q):
         label = "target"  # "Queue depth ≤ 1000 is healthy": the state to keep, under any heading
     tier = _tier_from(path, label, text, prose, clause)
-    if label is None and tier == TARGET and _BAD_STATE_RE.match(after_q):
+    if label is None and tier == TARGET and BAD_STATE_RE.match(after_q):
         tier = alert_tier(text)  # "A checkout success of less than 98% is unacceptable": the condition
-    if within and label is None and _ROLLS_BACK_RE.search(text[within.start():q.start]):
+    if within and label is None and ROLLS_BACK_RE.search(text[within.start():q.start]):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op
@@ -955,7 +957,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     # "Checkout success rate at least 99%" under an alerts heading: the level to keep, crossed downwards (not
     # "alert if errors are at least 5%", whose "if" makes it the condition)
     bound = bound or (label is None and tier != TARGET and (re.match(
-        r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None or _KEEP_RE.search(
+        r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None or KEEP_RE.search(
         segment[:max(0, segment.find(q.raw))] if q.raw in segment else "")) and not re.search(
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
     if tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<=")):
@@ -1057,13 +1059,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
-    idle = _NOT_DONE_RE.search(text)
+    idle = NOT_DONE_RE.search(text)
     if idle:  # "If the points balance job hasn't completed in 3 hours, page": the age of its last completion
         qs = [q for q in find_quantities(text[idle.end():]) if q.kind == "duration"]
         if qs and not text[idle.end():idle.end() + qs[0].start].strip():
             tier = _tier_from(path, None, text)
             return [Finding(line.number_at(idle.end() + qs[0].start),
-                            f"{idle.group('what')} {_DONE_NOUNS[idle.group('verb').lower()]} age", ">", qs[0].value,
+                            f"{idle.group('what')} {DONE_NOUNS[idle.group('verb').lower()]} age", ">", qs[0].value,
                             "duration", "ALERT" if tier == TARGET else tier, path, text, for_=0.0)]
     stuck = _NO_OLDER_RE.match(text)
     if stuck:  # "No failed transfers older than 2 hours": the oldest one's age, above it
@@ -1121,6 +1123,16 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             else:
                 out[-1].for_ = q.value
             continue
+        # "…, or the API unavailable for 2+ minutes": the clause's own outage, not the rule before's hold
+        outage = q.kind == "duration" and (q.op in (None, ">", ">=")) and bool(re.search(
+            r"\b(?:or|and)\s+(?:the\s+|our\s+)?[\w -]{2,40}?\b(?:down|unavailable|unreachable|offline)\s+for\s*$",
+            text[prev_q_end:q.start], re.I))
+        if outage:
+            what = re.search(r"\b(?:or|and)\s+(?:the\s+|our\s+)?(?P<what>[\w -]{2,40}?)\s+(?:is\s+|are\s+)?"
+                             r"(?:down|unavailable|unreachable|offline)\s+for\s*$", text[prev_q_end:q.start], re.I)
+            out.append(Finding(line.number_at(_digit_at(q)), what.group("what") if what else "service", "==", 0.0,
+                               "up", _tier_from(path, None, text, prose), path, text, for_=q.value))
+            continue
         if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and (q.op is None or (
                 out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
             # "warn at 400 ms, page at 1 s (sustained 10 min)": a hold in brackets that ends the line holds every rung
@@ -1171,7 +1183,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                                                   not text[label_at:q.start].split(None, 1)[1:]):
             # "order_success_rate: warn below 97%", "Error rate (warn > 2%, page > 5%)"
             phrase = subject_of(text[:label_at].rstrip().rstrip(":(").rstrip())
-        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not _VERDICT_AFTER_RE.match(text[q.end:]):
+        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
             phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|in|by|during)\b", rest)[0])

@@ -1,0 +1,48 @@
+"""How a sentence says a condition rather than a goal, and what state a number is.
+
+"Keep the error rate under 2%" states the level to keep; "crash-free sessions drop below 98.5%" the condition
+itself; "Queue depth ≤ 1000 is healthy" the state to keep and "… is unacceptable" the one to alert on; "Roll
+back (…) if" stops a rollout; "… is good news, no alert" asks for nothing. Read wrong, a rule fires while the
+product is healthy, so each of these is one pattern here, shared by the readers of lines and tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["BAD_STATE_RE", "CROSSES_RE", "DONE_NOUNS", "GOOD_STATE_RE", "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE",
+           "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "VERDICT_AFTER_RE"]
+
+# "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
+# ("should never drop below 2%" is one)
+CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|slips?|goes|gets|rises?|"
+                        r"climbs?|creeps?|edges?|moves?|spikes?|jumps?)\s+(?:below|under|beneath|above|over|past|"
+                        r"beyond)\b", re.I)
+# "the points balance job hasn't completed in 3 hours": no completion for that long
+DONE_NOUNS = {"completed": "completion", "finished": "finish", "run": "run", "ran": "run", "succeeded": "success",
+              "updated": "update", "refreshed": "refresh", "synced": "sync", "reported": "report",
+              "arrived": "arrival", "landed": "arrival"}
+NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+(?:has|have|had)"
+                         r"(?:n't|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(DONE_NOUNS) + r")\s+"
+                         r"(?:in|for|within)\s+(?:the\s+(?:last|past)\s+)?", re.I)
+# a cell that compares with the baseline or the control group: "no worse than -3%", "+2% vs control"
+RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b|\brelative to\b|\bagainst (?:the )?"
+                              r"(?:baseline|control)\b", re.I)
+# what the words after a number say of it, not what it counts: "Below 25% means the prompt is broken"
+VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|would be)\b", re.I)
+# the level to keep, said as a goal ("Keep the error rate under 2%", "p95 needs to be under 800 ms"): under an
+# alerts heading it is crossed, as a target is missed
+KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|ha(?:s|ve) to (?:be|stay|remain)|"
+                     r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept)\b[^.;,]*$", re.I)
+# after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
+GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
+                           r"acceptable|on target)\b", re.I)
+BAD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:an?\s+)?(?:unacceptable|bad|a problem|an? outage|"
+                          r"trouble|broken|an? incident|degraded|too (?:high|low|slow))\b", re.I)
+# a condition the document says needs nothing ("… is good news, no alert")
+NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|problem)\b|\bgood news\b|"
+                         r"\bdo(?:n'?t| not) (?:alert|page)\b|\bnothing to do\b", re.I)
+# "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
+ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
+                           r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"
+                           r".{0,80}?\b(?:if|when|whenever|once)\b", re.I)
