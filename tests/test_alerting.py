@@ -290,6 +290,19 @@ def test_a_gauge_with_a_window_is_judged_on_its_average(tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
+def test_a_count_s_tested_value_prints_the_same_through_float_error():
+    """A generated test expects the description Prometheus renders: "<= 500" in 1h was tested at 499.5, which
+    Python's %.0f prints "500" and Prometheus, from its increase 499.4999…, "499" (a drafted traffic-light table)."""
+    from types import SimpleNamespace
+
+    from launchwatch.alerting.humanize import count
+    from launchwatch.alerting.promtool_tests import fire_and_silent_values
+    for value in (5, 50, 500, 2500, 12345):  # (an increase of 0 is exact: a counter that did not move)
+        for op in ("<=", ">="):
+            fire, _ = fire_and_silent_values(SimpleNamespace(kind="increase", op=op, value=float(value)))
+            assert count(fire) == count(fire - 1e-6) == count(fire + 1e-6), (op, value, fire)
+
+
 def test_an_age_takes_no_window(tmp_path):
     doc = yaml.safe_load(builtin_plan_path("video-sessions").read_text())
     th = next(t for t in doc["thresholds"] if t.get("kind") == "age")

@@ -42,8 +42,10 @@ def fire_and_silent_values(th: Threshold) -> tuple[float, float]:
     fire, silent = {">": (v + d, v - d), ">=": (v, v - d), "<": (v - d, v + d), "<=": (v, v + d),
                     "==": (v, v + d)}[th.op]
     if th.kind in ("increase", "ratio", "drop") and th.op in (">=", "<="):
-        # computed signals carry float error: sit a hair past the boundary rather than on it
-        fire = v + d / 10 if th.op == ">=" else v - d / 10
+        # computed signals carry float error: sit a hair past the boundary rather than on it (a count's hair under
+        # half an event: "<= 500" tested at 499.5 printed "500" in Python and "499" from Prometheus' 499.4999…)
+        hair = min(d / 10, 0.25) if th.kind == "increase" else d / 10
+        fire = v + hair if th.op == ">=" else v - hair
     if th.kind in ("increase", "ratio"):  # counts and ratios of counters are never negative
         fire, silent = max(fire, 0.0), max(silent, 0.0)
     return fire, silent

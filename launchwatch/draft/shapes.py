@@ -789,11 +789,11 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|^expected|guardrail", name)):
+                r"^healthy|^expected|guardrail|^green\b", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
-        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected",
-                                                  name) else (
+        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected|"
+                                                  r"^green\b", name) else (
             "critical" if re.search(r"\bcrit(?!eri)", name) else ("warning" if "warn" in name else
                                                            ("page" if "page" in name else
                                                             ("guardrail" if "guardrail" in name else "alert"))))
@@ -831,10 +831,13 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 if label == "target":
                     targets.append(q.value)
                 elif q.op is None:
-                    bare.append((f, name.endswith(" at")))
-    for f, at in bare if targets else []:
+                    bare.append((f, name.endswith(" at"), q.high))
+    for f, at, high in bare if targets else []:
         # "| Availability | 99.9% | 99.5% |": an alert value below the target fires below it
-        if f.value != targets[0]:
+        if high is not None and high <= targets[0]:
+            # "| Orders per hour | > 500 | 200–500 | < 200 |": the band under the target starts below its top
+            f.value, f.op = high, "<=" if at else "<"
+        elif f.value != targets[0]:
             f.op = ("<=" if at else "<") if f.value < targets[0] else (">=" if at else ">")
     # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
     for col, name in enumerate(header[1:len(cells)], 1):
