@@ -1161,6 +1161,24 @@ def test_a_severity_matrix_s_criteria_are_sentences_of_their_row_s_severity() ->
     assert plan["thresholds"][-1]["escalate"][0]["after"] == "45m"
 
 
+def test_a_plain_text_specification_s_numbered_sections_are_its_headings() -> None:
+    """"3.1 Availability" over indented lines heads them (they named monthly_ratio, signal_ratio); "3.3.1 Orders"
+    is no part of a name; the next numbered item does not carry the sentence before on; "Payment declines:" is
+    declined payments, not a fall; "Unacknowledged pages escalate …" is a note."""
+    doc = ("SPEC\n\n3. MONITORING\n\n3.1 Availability\n    Alert: below 99.5% over 1 hour -> page on-call\n\n"
+           "3.2 Latency\n    p95 target 400ms\n\n3.3 Order pipeline\n"
+           "    3.3.1 Payment declines: warning at 8%, critical at 15%\n"
+           "    3.3.2 Fulfilment backlog: must not exceed 500 open orders\n\n"
+           "4. ESCALATION\n    Unacknowledged pages escalate to the engineering manager after 20 minutes.\n")
+    plan, _ = draft_from_text(doc, "s")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("availability_ratio", "<", 0.995, "PAGE"), ("latency_p95_seconds", ">", 0.4, "TARGET"),
+        ("payment_declines_ratio", ">=", 0.08, "WARNING"), ("payment_declines_ratio", ">=", 0.15, "CRITICAL"),
+        ("fulfilment_backlog", ">", 500.0, "TARGET")]
+    assert plan["thresholds"][0]["section"].startswith("3. MONITORING > 3.1 Availability:")
+    assert [u["reason"][:48] for u in plan["unexpressible"]] == ["line 16: an escalation that names no incident ti"]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

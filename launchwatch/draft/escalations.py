@@ -23,7 +23,8 @@ __all__ = ["Escalation", "find_escalations", "incident_thresholds"]
 
 _ESCALATE_RE = re.compile(
     r"^(?:(?P<subject>[^:]{2,60}):\s*)?(?:if [^,]{0,60},\s*)?(?:[^:;]{1,80}?,?\s+(?:then|and)\s+)?"
-    r"escalate\s+(?:(?P<raised>P[0-4]|SEV[- ]?[0-4])\s+)?(?:to\s+(?P<level>[^,;]+?)\s+)?"
+    r"(?:(?P<who>(?:unacknowledged|unresolved|open) [\w /-]{2,30}?)\s+)?"  # ("Unacknowledged pages escalate …")
+    r"escalates?\s+(?:(?P<raised>P[0-4]|SEV[- ]?[0-4])\s+)?(?:to\s+(?P<level>[^,;]+?)\s+)?"
     r"(?:if (?:still )?(?:unresolved|open|unacknowledged|not (?:mitigated|resolved|fixed|acknowledged))\s+)?"
     r"(?:after|in|within)\s+(?P<after>[^,;(]+)", re.I)  # ("Escalate SEV2 to SEV1 if not mitigated within 45 minutes")
 _TIER_RE = re.compile(r"\b(P[0-4]|SEV[- ]?[0-4])\b", re.I)
@@ -54,7 +55,7 @@ def find_escalations(lines: list[Line], paths: list[list[str]]) -> list[Escalati
                  for t in _TIER_RE.findall(f"{m.group('subject') or ''} {m.group('raised') or ''}")]
         level = (m.group("level") or "next level").strip(" .")
         out.append(Escalation(line.number, path, line.text.strip(), list(dict.fromkeys(tiers)), level, after,
-                              tier_in(m.group("subject") or "")))
+                              tier_in(m.group("subject") or m.group("who") or "")))
     return out
 
 

@@ -16,6 +16,9 @@ __all__ = ["heading_level", "outline", "parent_bullets"]
 _MD_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"^\s*\*\*([^*]{2,100})\*\*\s*:?\s*$")
 _LABEL_RE = re.compile(r"^([^:]{2,70}):$")
+# a numbered section of a plain-text specification: "3.1 Availability", "3.3 Order pipeline", "3. MONITORING"
+_NUMBERED_RE = re.compile(r"^\s*(?P<n>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<title>[A-Z][A-Za-z &/()'-]{1,60})$|"
+                          r"^\s*(?P<n1>\d{1,2})\.\s+(?P<caps>[A-Z][A-Z &/-]{2,60})$")
 
 
 def _strip(title: str) -> str:
@@ -30,6 +33,10 @@ def heading_level(line: Line) -> tuple[int, str] | None:
         return len(m.group(1)), line.text.lstrip("#").strip().rstrip(":").strip() or _strip(m.group(2))
     if _BOLD_RE.match(raw):
         return 7, line.text.rstrip(":").strip()
+    numbered = _NUMBERED_RE.match(raw.rstrip())
+    if numbered and len((numbered.group("title") or numbered.group("caps")).split()) <= 6:
+        # ("3.3.1 Orders received: alert when …" states a rule; "1.5 million users" is no title)
+        return min(6, 1 + (numbered.group("n") or "").count(".")), raw.strip()
     text = line.text
     if line.bullet or not text.endswith(":") or re.search(r"\d\s*%|[<>≤≥]", text):
         return None

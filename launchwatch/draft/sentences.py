@@ -44,5 +44,7 @@ def continues(line: Line, nxt: Line) -> bool:
     if not (line.bullet or _prose(line)) or not _prose(nxt) or len(line.raw.strip()) < 40 or \
             re.search(r"[.!?:;]\s*$", line.text):
         return False
+    if re.match(r"\d{1,2}(?:\.\d{1,2})*[.)]?\s+[A-Z]", nxt.text):
+        return False  # "3.3.3 Fulfilment backlog: …": the next numbered item, not the sentence carried on
     indented = line.bullet and nxt.raw[:1].isspace()
     return indented or (not line.bullet and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text)))

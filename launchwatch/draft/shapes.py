@@ -111,7 +111,7 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
 # ("payment declines exceed 4%": declines there are a count, not a fall)
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
 _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
-                      r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)|"
+                      r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)|"  # ("Payment declines: warn at 8%")
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
 _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
@@ -1228,6 +1228,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         elif prior and re.fullmatch(_PERCENTILE, phrase, re.I) and prior.kind == "duration" and \
                 not re.search(_PERCENTILE, prior.phrase, re.I):
             phrase = f"{prior.phrase} {phrase}"  # "the wallet API answers in under 300 ms. If p95 creeps past 800 ms"
+        elif re.fullmatch(_PERCENTILE, phrase, re.I) and path and len(subject_of(path[-1]).split()) <= 3 and \
+                not (tier_in(path[-1]) or is_alert_context(path[-1]) or is_target_context(path[-1])):
+            phrase = f"{subject_of(path[-1])} {phrase}"  # "p95 target 400ms" under "3.2 Latency": latency p95
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected
