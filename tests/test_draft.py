@@ -1179,6 +1179,51 @@ def test_a_plain_text_specification_s_numbered_sections_are_its_headings() -> No
     assert [u["reason"][:48] for u in plan["unexpressible"]] == ["line 16: an escalation that names no incident ti"]
 
 
+def test_a_table_column_named_for_a_side_or_a_direction_column_says_which_way_its_numbers_alert() -> None:
+    """"| Min | Max |" alerted above the minimum, "| Floor | Ceiling |" was unread, "| Alert below | Alert above |"
+    alerted above both, "| Threshold | Direction |" ignored its direction and named the rule after its number
+    (m_98_ratio)."""
+    doc = ('# Tables\n'
+           '\n'
+           '## Alerts\n'
+           '\n'
+           '| Metric | Threshold | Direction | Severity |\n'
+           '|---|---|---|---|\n'
+           '| Checkout success | 98% | below | page |\n'
+           '| Error rate | 2% | above | ticket |\n'
+           '\n'
+           '## Bounds\n'
+           '\n'
+           '| Metric | Min | Max |\n'
+           '|---|---|---|\n'
+           '| Active workers | 4 | 64 |\n'
+           '| Queue depth | | 1000 |\n'
+           '\n'
+           '## Limits\n'
+           '\n'
+           '| KPI | Floor | Ceiling |\n'
+           '|---|---|---|\n'
+           '| Conversion | 2% | |\n'
+           '| Refund rate | | 3% |\n'
+           '\n'
+           '## Alert columns\n'
+           '\n'
+           '| Signal | Alert below | Alert above |\n'
+           '|---|---|---|\n'
+           '| CPU | 5% | 90% |\n'
+           '| Signups per hour | 10 | |\n')
+    plan, _ = draft_from_text(doc, "t")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("checkout_success_ratio", "<", 0.98, "PAGE"), ("error_rate_ratio", ">", 0.02, "TICKET"),
+        ("active_workers", "<", 4.0, "ALERT"), ("active_workers", ">", 64.0, "ALERT"),
+        ("queue_depth", ">", 1000.0, "ALERT"), ("conversion_ratio", "<", 0.02, "ALERT"),
+        ("refund_rate_ratio", ">", 0.03, "ALERT"), ("cpu_ratio", "<", 0.05, "ALERT"), ("cpu_ratio", ">", 0.9, "ALERT"),
+        ("signups_total", "<", 10.0, "ALERT")]
+    # under a success-criteria heading a Min column is the bound to keep: missed below it, as a target
+    plan, _ = draft_from_text("# A\n\n## Success criteria\n\n| Metric | Min |\n|---|---|\n| Conversion | 2% |\n", "a")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<", 0.02, "TARGET")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

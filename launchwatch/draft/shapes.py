@@ -681,6 +681,9 @@ _ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium"
                    "roll back": "critical", "rollback": "critical", "abort": "critical", "wake": "critical"}
 _ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
+# a column named for the side its numbers bound: the alert fires below a Min / Floor / "Alert below" value
+_SIDE_COLUMN_RE = re.compile(r"\b(?:(?P<low>below|under|min(?:imum)?|floor|lower(?: bound| limit)?)|"
+                             r"above|over|max(?:imum)?|ceiling|upper(?: bound| limit)?)\b")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
 _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal|"
                                   r"criteria|criterion|definition)\b")
@@ -738,9 +741,18 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
             f.tier, f.path = tier, path
         if out:
             return out
+    # "| Metric | Threshold | Direction | Severity |": the direction column compares, the metric column names
+    way = next((i for i, h in enumerate(header[:len(cells)]) if i not in (sev, cond) and
+                re.fullmatch(r"(?:direction|comparison|operator|op)\b.*", h)), None)
+    row_name = next((c for i, c in enumerate(cells) if i not in (sev, cond, way) and c.strip()
+                     and not find_quantities(c)), "")
     for q in find_quantities(cells[cond]):
+        said = re.search(r"(?P<low>below|under|less|lower|fewer|<)|above|over|more|greater|higher|>",
+                         cells[way], re.I) if way is not None and q.op is None else None
+        if said:
+            q = Quantity("<" if said.group("low") else ">", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
         phrase = subject_of(cells[cond][:cells[cond].find(q.raw)] if q.raw in cells[cond] else cells[cond])
-        f = _make(line, path, phrase or cells[cond], q, "alert", cells[cond], cells[cond])
+        f = _make(line, path, phrase or row_name or cells[cond], q, "alert", cells[cond], cells[cond])
         if f:
             f.tier = tier
             out.append(f)
@@ -789,7 +801,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|^expected|guardrail|^green\b", name)):
+                r"^healthy|^expected|guardrail|^green\b|floor|ceiling|lower|upper", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected|"
@@ -815,6 +827,11 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             if compared and q.op is None:
                 q = Quantity({"≤": "<=", "≥": ">="}.get(compared.group(1), compared.group(1)), q.value, q.kind,
                              q.start, q.end, q.raw, q.high, q.plus)
+            side = _SIDE_COLUMN_RE.search(name) if q.op is None and not compared else None
+            if side:  # "| Min | Max |", "| Floor | Ceiling |", "| Alert below | Alert above |": the column's side
+                low = side.group("low") is not None
+                op = (">=" if low else "<=") if label == "target" else ("<" if low else ">")
+                q = Quantity(op, q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f and coded:
                 f.tier = coded
