@@ -1224,6 +1224,16 @@ def test_a_table_column_named_for_a_side_or_a_direction_column_says_which_way_it
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<", 0.02, "TARGET")]
 
 
+def test_a_duration_written_in_two_units_is_one_duration() -> None:
+    """"above 1 min 30 s" was 60 s (and a stray 30 s); "1m30s", as Prometheus writes it, was nothing; "5 per cent"
+    was 5."""
+    got = [[(q.op, q.value) for q in find_quantities(t)] for t in (
+        "latency above 1 min 30 s", "latency above 1m30s", "lag over 2 hours 15 minutes", "errors above 5 per cent",
+        "p95 > 2 s for 5 min", "> 5 min, 30 s later")]
+    assert got == [[(">", 90.0)], [(">", 90.0)], [(">", 8100.0)], [(">", 0.05)], [(">", 2.0), (None, 300.0)],
+                   [(">", 300.0), (None, 30.0)]]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

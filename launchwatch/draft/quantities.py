@@ -55,7 +55,7 @@ _WORD_NUMBER_RE = re.compile(
     re.I)
 _MULTIPLES = {"double": 2.0, "twice": 2.0, "triple": 3.0, "three": 3.0, "four": 4.0}
 _MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times|four times)\b", re.I)
-_UNIT_RE = (r"%|percent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
+_UNIT_RE = (r"%|percent\b|per cent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
 # "more than 1 in 200", "2 out of 1,000 payments": a share, 0.005 and 0.002
@@ -75,6 +75,8 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE)
 
 
+_COMPACT_RE = re.compile(rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?<![\w.])"
+                         r"(?P<d>(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?)(?![\w.])", re.I)
 # "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window
 _ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>(?P<half>half\s+)?an?)\s+(?:full\s+)?"
                           r"(?P<unit>hour|minute|day|week)\b", re.I)
@@ -117,7 +119,7 @@ def _scale(unit: str | None) -> tuple[float, str]:
         return 1.0, "count"  # a video resolution's lines: 720p
     if u == "k":
         return 1000.0, "count"  # "10k messages"
-    if u in ("%", "percent", "pct"):
+    if u in ("%", "percent", "per cent", "pct"):
         return 0.01, "ratio"
     if u in DURATION_UNITS:
         return float(DURATION_UNITS[u]), "duration"
@@ -166,10 +168,16 @@ def find_quantities(text: str) -> list[Quantity]:
             start = m.start("op") if m.group("op") else m.start("n")
             shares.append(Quantity(_op(m.group("op")), _clean(_num(m.group("n")) / denominator), "ratio", start,
                                    m.end(), text[start:m.end()].strip()))
+    for m in _COMPACT_RE.finditer(text):  # "1m30s", "2h15m": Go's and Prometheus' way of writing a duration
+        parts = re.findall(r"(\d+)([hms])", m.group("d"), re.I)
+        if len(parts) >= 2:
+            start = m.start("op") if m.group("op") else m.start("d")
+            shares.append(Quantity(_op(m.group("op")), float(sum(int(n) * DURATION_UNITS[u.lower()] for n, u in parts)),
+                                   "duration", start, m.end(), text[start:m.end()].strip()))
     out += shares
     for m in QUANTITY_RE.finditer(text):
         if any(q.start <= m.start("num") < q.end for q in shares):
-            continue  # a number of "1 in 200"
+            continue  # a number of "1 in 200", "1m30s"
         start = m.start("num") if not m.group("op") else m.start()
         before = text[max(0, m.start("num") - 1):m.start("num")]
         if before.isalpha() or before in ("/", "#", ".") or (before == "-" and m.start("num") >= 2
@@ -191,7 +199,22 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # a date 2025-12
         out.append(Quantity(_op(m.group("op")), _clean(value), kind, start, last, text[start:last].strip(),
                             _clean(high) if high is not None else None, bool(m.group("plus"))))
-    return sorted(out, key=lambda q: q.start)
+    return _compound(sorted(out, key=lambda q: q.start), text)
+
+
+def _compound(qs: list[Quantity], text: str) -> list[Quantity]:
+    """"1 min 30 s", "2 hours 15 minutes": one duration, not a minute and then a half-minute of its own."""
+    out: list[Quantity] = []
+    for q in qs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == q.kind == "duration" and q.op is None and prev.high is None and \
+                0 < q.value < prev.value and re.fullmatch(r"\s*(?:and\s+)?", text[prev.end:q.start]) and \
+                re.match(r"\d", q.raw) and re.search(r"[a-z]$", prev.raw, re.I):
+            out[-1] = Quantity(prev.op, _clean(prev.value + q.value), "duration", prev.start, q.end,
+                               text[prev.start:q.end].strip())
+            continue
+        out.append(q)
+    return out
 
 
 def _clean(value: float) -> float:
