@@ -1117,10 +1117,31 @@ _DIRECTIONS = [
     ("Queue depth beyond 1000 is a warning.", "above"),
     ("Cache hit ratio below 70% is a warning.", "below"),
     ("Cache hit ratio should be at least 70%.", "below"),
+    ("Apdex < 0.85 → warning", "below"),
+    ("No more than 5 failed logins per minute per user.", "above"),
+    ("Less than 1 in 1000 messages lost.", "above"),
+    ("Page if availability < 99.9% over 5 min.", "below"),
+    ("Memory usage exceeding 85% for more than 10 minutes: warning", "above"),
+    ("Free disk space under 10 GB: critical", "below"),
+    ("If more than 3 pods restart within 10 minutes, page.", "above"),
+    ("Response time must be ≤ 200ms.", "above"),
+    ("Success rate of at least 99.5% is required.", "below"),
+    ("We can tolerate up to 2% errors.", "above"),
+    ("Anything under 90% cache hits needs attention.", "below"),
+    ("Login failures over 5% should alert the team.", "above"),
+    ("The queue must never hold more than 10,000 messages.", "above"),
+    ("Keep CPU below 75%.", "above"),
+    ("Throughput should not fall below 200 rps.", "below"),
+    ("p99 must stay under 1 s.", "above"),
+    ("Drop in signups below 50 per hour → ticket", "below"),
+    ("Replication lag > 30s is critical.", "above"),
+    ("We want fewer than 10 support tickets per day.", "above"),
+    ("Target: error rate ≤ 0.1%", "above"),
+    ("Investigate if latency climbs above 500 ms.", "above"),
 ]
 
 
-@pytest.mark.parametrize("heading", ["Alerts", "Notes"])
+@pytest.mark.parametrize("heading", ["Alerts", "Notes", "Targets"])
 def test_every_way_of_saying_a_goal_or_a_condition_fires_on_the_bad_side(heading: str) -> None:
     """A goal is missed, and a condition met, on one side of its number, under an alerts heading or any other:
     "Keep the error rate under 2%" under "## Alerts" fired below 2% (while healthy), "Queue depth ≤ 1000 is healthy"

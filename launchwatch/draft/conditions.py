@@ -33,7 +33,8 @@ VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|
 # the level to keep, said as a goal ("Keep the error rate under 2%", "p95 needs to be under 800 ms"): under an
 # alerts heading it is crossed, as a target is missed
 KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|ha(?:s|ve) to (?:be|stay|remain)|"
-                     r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept)\b[^.;,]*$", re.I)
+                     r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept|(?:can |could )?"
+                     r"(?:tolerate|accept|allow)|we (?:want|need|aim for|expect|would like))\b[^.;,]*$", re.I)
 # after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
 GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
                            r"acceptable|on target)\b", re.I)

@@ -155,9 +155,14 @@ _COMPARED_RE = re.compile(r"[<>≤≥]\s*$|(?:[<>≤≥]|at least|at most|above|
 _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|action|post(?:s|ed)? to|pings?|"
                            r"(?:like|want|need) to know|let (?:me|us) know|"
                            r"wakes? up|(?:someone|somebody|we) (?:should|must|will|needs? to) (?:look|check)|"
-                           r"opens? (?:a |an )?(?:ticket|incident))\b", re.I)
+                           r"opens? (?:a |an )?(?:ticket|incident)|needs? (?:attention|action|a look|investigat\w*)|"
+                           r"requires? (?:attention|action))\b", re.I)
 # "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
+# a sentence that says someone is told is an alert's, whatever heading it is under
+_ALERTS_SOMEONE_RE = re.compile(r"\b(?:should|must|will|to)\s+(?:alert|notify|ping)\s+(?:the\s+)?(?:team|on-?call|us|"
+                                r"engineers?|sre|owner)\b|\bneeds? (?:attention|action|a look)\b|"
+                                r"\brequires? (?:attention|action)\b", re.I)
 # a sentence that wakes someone is an alert's, whatever heading it is under
 _PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(?:the\s+|an?\s+|whoever\s+is\s+)?"
                                r"(?:on-?call|someone|engineer|sre|primary)\b", re.I)
@@ -231,10 +236,14 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     verdict = _verdict(clause if clause is not None else text)
     if verdict and not label:
         return verdict
-    opens = re.match(r"^\W*(?:[A-Za-z]+\s*:\s*)?(warn|page|ticket)\s+(?:when|if|whenever|once)\b",
-                     clause if clause is not None else text, re.I)  # ("(Proposed: ticket if fallbacks exceed 10%")
+    opens = re.match(r"^\W*(?:[A-Za-z]+\s*:\s*)?(warn|page|ticket|alert|investigate|notify|escalate)\s+"
+                     r"(?:when|if|whenever|once)\b", clause if clause is not None else text, re.I)
     if opens and not label:  # "Warn when `stock_mismatch_ratio` > 0.5%": the sentence's first word is its tier
-        return _VERDICT_TIERS[opens.group(1).lower()]
+        return _VERDICT_TIERS.get(opens.group(1).lower(), "ALERT")  # ("(Proposed: ticket if …", "Investigate if")
+    said = clause if clause is not None else text
+    if not label and (_ALERTS_SOMEONE_RE.search(said) or _ROUTED_RE.search(said) or
+                      re.search(r"\b(?:we|they|I)\s+(?:page|alert|notify|ping|wake)\b", said, re.I)):
+        return alert_tier(said)  # "… over 5% should alert the team", "… → #alerts", "We page if …" under Targets
     lead = INLINE_TIER_RE.match(text)
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
     if inline and not label:
@@ -980,7 +989,14 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None or KEEP_RE.search(
         segment[:max(0, segment.find(q.raw))] if q.raw in segment else "")) and not re.search(
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
-    if tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<=")):
+    # "Less than 1 in 1000 messages lost" under an alerts heading: a bound on what goes wrong, crossed upwards
+    bound = bound or (label is None and tier != TARGET and op in ("<", "<=") and q.op is not None and
+                      not text[:q.start].strip(" -–*•:") and re.match(
+                          r"[^.;,]*\b(?:lost|dropped|failed|failures?|errors?|timeouts?|rejected)\b", after, re.I)
+                      is not None and not re.search(r"\b(?:if|when|whenever|alert|page|warn)\b", text, re.I))
+    # "The queue must never hold more than 10,000 messages": what the words before forbid is the miss itself
+    forbidden = q.op is not None and re.search(r"\b(?:never|not|n't)\s+(?:[a-z]+\s+){0,2}$", text[:q.start], re.I)
+    if (tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<="))) and not forbidden:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
                 path, excerpt.strip(), drop=drop)
@@ -1165,8 +1181,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if q.kind == "duration" and out and out[-1].window is None and (
                 out[-1].kind != "duration" or not text[prev_q_end:q.start].strip()) and (
                 (q.op is None and _WINDOW_BEFORE_RE.search(text[:q.start])) or
-                re.match(r"(?:over|in)\b", q.raw, re.I)):
-            out[-1].window = q.value  # "above 3% over 15 minutes": what the ratio is measured over
+                re.match(r"(?:over|in)\b", q.raw, re.I) or
+                (out[-1].kind == "count" and out[-1].op in (">", ">=") and re.match(r"within\b", q.raw, re.I))):
+            # "above 3% over 15 minutes": what the ratio is measured over ("more than 3 pods restart within 10
+            # minutes": the restarts counted in that while, not a second rule)
+            out[-1].window = q.value
             # "AI errors > 10 in 1 hour": an increase; "consumer lag over 10k in the last hour": a level, averaged
             out[-1].counter = out[-1].counter or (out[-1].kind == "count" and not _LEVEL_RE.search(out[-1].phrase))
             continue
@@ -1246,7 +1265,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 not re.search(_PERCENTILE, prior.phrase, re.I):
             phrase = f"{prior.phrase} {phrase}"  # "the wallet API answers in under 300 ms. If p95 creeps past 800 ms"
         elif re.fullmatch(_PERCENTILE, phrase, re.I) and path and len(subject_of(path[-1]).split()) <= 3 and \
-                not (tier_in(path[-1]) or is_alert_context(path[-1]) or is_target_context(path[-1])):
+                not (tier_in(path[-1]) or is_alert_context(path[-1]) or is_target_context(path[-1])) and \
+                not re.search(r"\b(?:notes?|signals?|metrics?|monitoring|overview|details|summary|health|general|"
+                              r"other|misc\w*|requirements?|checks?)\b", path[-1], re.I):
             phrase = f"{subject_of(path[-1])} {phrase}"  # "p95 target 400ms" under "3.2 Latency": latency p95
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
