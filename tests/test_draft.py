@@ -1138,6 +1138,8 @@ _DIRECTIONS = [
     ("We want fewer than 10 support tickets per day.", "above"),
     ("Target: error rate ≤ 0.1%", "above"),
     ("Investigate if latency climbs above 500 ms.", "above"),
+    ("Payment errors should be zero.", "above"),
+    ("At least 3 healthy pods at all times.", "below"),
 ]
 
 

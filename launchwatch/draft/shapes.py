@@ -159,6 +159,9 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"requires? (?:attention|action))\b", re.I)
 # "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
+# "Payment errors should be zero", "Dropped messages must remain at 0"
+_STAYS_ZERO_RE = re.compile(r"^\W*(?P<what>[A-Za-z][\w /-]{2,50}?)\s+(?:should|must|has to|have to|needs? to)\s+"
+                            r"(?:be|stay|remain)\s+(?:at\s+)?(?P<n>zero|0|none)\b\W*$", re.I)
 # a sentence that says someone is told is an alert's, whatever heading it is under
 _ALERTS_SOMEONE_RE = re.compile(r"\b(?:should|must|will|to)\s+(?:alert|notify|ping)\s+(?:the\s+)?(?:team|on-?call|us|"
                                 r"engineers?|sre|owner)\b|\bneeds? (?:attention|action|a look)\b|"
@@ -1008,7 +1011,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
     f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
-        not re.search(r"[$€£/]", q.raw) and subject_after and pm is None
+        not re.search(r"[$€£/]", q.raw) and subject_after and pm is None and \
+        not re.search(r"\b(?:at all times|at any time|always|continuously|running|healthy|available)\b", after, re.I)
+    # ("At least 3 healthy pods at all times": a level to hold, not a total to reach)
     f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
         # "< 5/week": a tally is a whole number, so the fifth one misses the target (>= 5)
@@ -1095,6 +1100,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
+    nil = _STAYS_ZERO_RE.match(text)
+    if nil:  # "Payment errors should be zero": the first one misses it (under an alerts heading, fires)
+        tier = _tier_from(path, None, text)
+        at = nil.start("n")
+        return [Finding(line.number_at(at), nil.group("what"), ">", 0.0, "count", tier, path, text)]
     idle = NOT_DONE_RE.search(text)
     if idle:  # "If the points balance job hasn't completed in 3 hours, page": the age of its last completion
         qs = [q for q in find_quantities(text[idle.end():]) if q.kind == "duration"]
