@@ -1257,6 +1257,13 @@ def test_a_duration_written_in_two_units_is_one_duration() -> None:
                    [(">", 300.0), (None, 30.0)]]
 
 
+def test_a_label_ending_in_a_verb_keeps_it_and_hits_is_no_comparison() -> None:
+    """"Cache hits: 95%" was named cache_ratio ("hits" taken for a trailing verb, then for a comparison)."""
+    plan, _ = draft_from_text("# A\n\n## Targets\n\n- Cache hits: 95%\n- Error rate hitting 2% pages.\n", "a")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("cache_hits_ratio", "<", 0.95, "TARGET"), ("error_rate_ratio", ">=", 0.02, "PAGE")]
+
+
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:
     """A document of objectives alone said "no thresholds found"; each objective is now an slos: entry (one per
     objective, however often stated) judged by a TODO health probe, paging and ticketing the document's own

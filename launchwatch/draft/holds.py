@@ -46,8 +46,8 @@ def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
     """The hold ``line`` states for the rules around it; None when it states a threshold or no such hold."""
     text = line.text
     qs = find_quantities(text)
-    held = [q for q in qs if (q.op in (None, ">", ">=") and re.search(r"\bfor\s*$", text[:q.start])) or q.op is None]
-    if not qs or any(q.kind != "duration" for q in qs) or held != qs or not _HOLD_RE.search(text):
+    holding = [q for q in qs if q.op is None or (q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start]))]
+    if not qs or any(q.kind != "duration" for q in qs) or holding != qs or not _HOLD_RE.search(text):
         return None
     exceptions, spans = [], []
     for m in _EXCEPT_RE.finditer(text):

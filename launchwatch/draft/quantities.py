@@ -35,8 +35,8 @@ _OPS = [
      r"be over|go over|go beyond|go past)", "<="),
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
      r"be under|be less than)", ">="),
-    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|passes|crosses|hits|"
-     r"hitting|crossing|passing|"
+    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|passes|crosses|"
+     r"crossing|passing|"
      r"(?:greater|more|higher) than or equal to|at or above", ">="),
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later|older) than|maximum(?: of)?|max\.?|up to|within|"
      r"(?:less|fewer|lower) than or equal to|at or below", "<="),
@@ -75,6 +75,7 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE)
 
 
+# "1m30s", "2h15m": a duration as Go and Prometheus write it, in two or three units
 _COMPACT_RE = re.compile(rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?<![\w.])"
                          r"(?P<d>(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?)(?![\w.])", re.I)
 # "over an hour", "for a minute": one of the unit, after a word that makes it a hold or a window

@@ -1288,7 +1288,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(text[:baseline.start()]) or phrase
         if q.op is None and label is None and n == 0 and path and is_target_context(path[-1]) and \
                 q.high is None and _NAMED_VALUE_RE.match(text[:q.start]) and subject_of(text[:q.start]) and \
-                not _QUALIFIER_RE.fullmatch(text[:q.start].strip(" -–—:*•")):
+                not _QUALIFIER_RE.fullmatch(text[:q.start].strip(" -–—:*•")) and not _verdict(text):
             label = "target"  # under "## Targets": "- Availability: 99.95%", "2. Latency — 300 ms", "Conversion 3%"
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
@@ -1299,7 +1299,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
                 phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
-        reached = bool(re.search(r"\b(?:at|reach(?:es)?|hits?)\s*$", text[:q.start], re.I) and _verdict(text))
+        reached = bool(re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) and _verdict(text))
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \

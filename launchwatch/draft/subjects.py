@@ -26,6 +26,14 @@ INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YEL
                             r"\s*[:—–-]\s*", re.I)
 
 
+# words that end the phrase before a number without naming anything: "Disk usage at 80%", "conversion falls below",
+# "the queue holds more than"
+_TRAILING_VERBS_RE = re.compile(
+    r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|sinks?|slips?|"
+    r"creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?|falling|dropping|dipping|"
+    r"climbing|rising|going|getting|hitting|kept|needs?(?: to be)?))+$", re.I)
+
+
 def subject_of(text: str) -> str:
     """The signal's name in ``text``, the words before a number: labels, comparisons, fillers ("Keep the",
     "if we see") and trailing verbs ("falls", "takes") taken away; "" when nothing is left."""
@@ -34,6 +42,7 @@ def subject_of(text: str) -> str:
         if last:
             return last
     text = without_unit_named(text)
+    named = re.search(r"\b(?:hits|runs|holds|shows|takes)\s*:\s*$", text)  # "Cache hits:" names, it does not hit
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     # "We page on-call when p99 latency", "Warn once the error rate"
     text = re.split(r"\b(?:when|whenever|if|once(?=\s+(?:the|our|an?|its)\b))\b|^\W*once\b", text, flags=re.I)[-1]
@@ -57,10 +66,7 @@ def subject_of(text: str) -> str:
     # "Acme commits to a Monthly Uptime Percentage of at least": what is promised
     text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
-    text = re.sub(r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|"
-                  r"sinks?|slips?|creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?|falling|"
-                  r"dropping|dipping|climbing|rising|going|getting|kept|needs?(?: to be)?))+$",
-                  "", text, flags=re.I)  # "Disk usage at 80%", "conversion falls below", "the queue holds more than"
+    text = text if named else _TRAILING_VERBS_RE.sub("", text)
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
