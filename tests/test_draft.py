@@ -1262,6 +1262,10 @@ def test_a_label_ending_in_a_verb_keeps_it_and_hits_is_no_comparison() -> None:
     plan, _ = draft_from_text("# A\n\n## Targets\n\n- Cache hits: 95%\n- Error rate hitting 2% pages.\n", "a")
     assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         ("cache_hits_ratio", "<", 0.95, "TARGET"), ("error_rate_ratio", ">=", 0.02, "PAGE")]
+    # the clause after a condition says what to do: "…; page." (was ALERT under an alerts heading)
+    plan, _ = draft_from_text("# A\n\n## Alerts\n\n- Latency over 800 ms is bad; page.\n"
+                              "- Error rate above 2%; open a ticket.\n", "a")
+    assert [(t["op"], t["tier"]) for t in plan["thresholds"]] == [(">", "PAGE"), (">", "TICKET")]
 
 
 def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document_s_tiers(tmp_path: Path) -> None:

@@ -928,6 +928,10 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     tier = _tier_from(path, label, text, prose, clause)
     if label is None and tier == TARGET and BAD_STATE_RE.match(after_q):
         tier = alert_tier(text)  # "A checkout success of less than 98% is unacceptable": the condition
+    action = re.fullmatch(r"\s*(?:then\s+)?(?P<act>page|warn|ticket|open a ticket)\W*", text[within.end():]) \
+        if within and label is None and tier in ("ALERT", TARGET) else None
+    if action:  # "Latency over 800 ms is bad; page.": the clause after it says what to do
+        tier = _VERDICT_TIERS.get(action.group("act").lower(), "TICKET")
     if within and label is None and ROLLS_BACK_RE.search(text[within.start():q.start]):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
