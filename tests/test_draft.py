@@ -1140,6 +1140,23 @@ _DIRECTIONS = [
     ("Investigate if latency climbs above 500 ms.", "above"),
     ("Payment errors should be zero.", "above"),
     ("At least 3 healthy pods at all times.", "below"),
+    ("If the checkout success ratio is under 97% for 15 minutes, notify #payments.", "below"),
+    ("Error rate of 3% or more pages the on-call.", "above"),
+    ("A p95 of 2 s or higher is a warning.", "above"),
+    ("Conversion of 1% or less needs a look.", "below"),
+    ("Sign-ups should exceed 100 per day.", "below"),
+    ("Keep refunds under 20 per day.", "above"),
+    ("Latency is fine below 300 ms.", "above"),
+    ("Disk usage is critical above 95%.", "above"),
+    ("Session length is concerning when it falls below 2 minutes.", "below"),
+    ("Webhook failures exceeding 1% over 10 minutes → #integrations", "above"),
+    ("Revenue per hour lower than $500 during business hours is a warning.", "below"),
+    ("The error budget burn rate must stay below 2x.", "above"),
+    ("Bounce rate should be kept under 40%.", "above"),
+    ("Crash rate above 0.5% blocks the rollout.", "above"),
+    ("Response time: alarm at 2 s.", "above"),
+    ("Error ratio ≥ 1% → warn; ≥ 5% → page", "above"),
+    ("Messages stuck in the queue for longer than 5 minutes: page", "above"),
 ]
 
 
@@ -1152,14 +1169,17 @@ def test_every_way_of_saying_a_goal_or_a_condition_fires_on_the_bad_side(heading
     wrong = []
     for sentence, side in _DIRECTIONS:
         plan, _ = draft_from_text(f"# Doc\n\n## {heading}\n\n- {sentence}\n", "d")
-        [t] = plan["thresholds"]
-        low, high = t["value"] * 0.5, t["value"] * 1.5 + 1
-        below, above = fires[t["op"]](low, t["value"]), fires[t["op"]](high, t["value"])
-        if (below, above) != (side == "below", side == "above"):
-            wrong.append((sentence, t["op"], t["value"], t["tier"]))
-        # and the metric is named for what is measured, not the words around it
-        if re.search(r"once|falling|dropping|dipping|kept|needs|anything|alerts|notes|warn", t["metric"]):
-            wrong.append((sentence, t["metric"]))
+        # (one rule, or one per rung: "≥ 1% → warn; ≥ 5% → page")
+        assert 1 <= len(plan["thresholds"]) <= 2 and len({t["metric"] for t in plan["thresholds"]}) == 1, sentence
+        for t in plan["thresholds"]:
+            low, high = t["value"] * 0.5, t["value"] * 1.5 + 1
+            below, above = fires[t["op"]](low, t["value"]), fires[t["op"]](high, t["value"])
+            if (below, above) != (side == "below", side == "above"):
+                wrong.append((sentence, t["op"], t["value"], t["tier"]))
+            # and the metric is named for what is measured, not the words around it
+            if re.search(r"once|falling|dropping|dipping|kept|needs|anything|alerts|notes|targets|warn|fine|(?:^|_)it_",
+                         t["metric"]):
+                wrong.append((sentence, t["metric"]))
     assert not wrong
     plan, _ = draft_from_text(f"# Doc\n\n## {heading}\n\n- Availability must remain ≥ 99.5%.\n- Errors > 1%: page\n",
                               "d")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BAD_STATE_RE", "CROSSES_RE", "DONE_NOUNS", "GOOD_STATE_RE", "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE",
-           "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "VERDICT_AFTER_RE"]
+__all__ = ["BAD_STATE_RE", "BLOCKS_RE", "CROSSES_RE", "DONE_NOUNS", "GOOD_BEFORE_RE", "GOOD_STATE_RE", "KEEP_RE",
+           "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "VERDICT_AFTER_RE"]
 
 # "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
 # ("should never drop below 2%" is one)
@@ -34,10 +34,16 @@ VERDICT_AFTER_RE = re.compile(r"\s*(?:means|indicates|suggests|is|are|counts as|
 # alerts heading it is crossed, as a target is missed
 KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|ha(?:s|ve) to (?:be|stay|remain)|"
                      r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept|(?:can |could )?"
-                     r"(?:tolerate|accept|allow)|we (?:want|need|aim for|expect|would like))\b[^.;,]*$", re.I)
+                     r"(?:tolerate|accept|allow)|we (?:want|need|aim for|expect|would like))\b[^.;,]*$|"
+                     r"\b(?:should|must|needs? to|ha(?:s|ve) to|ought to)\s*$", re.I)  # ("Sign-ups should exceed 100")
 # after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
 GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
                            r"acceptable|on target)\b", re.I)
+# "Latency is fine below 300 ms": the state named before its bound
+GOOD_BEFORE_RE = re.compile(r"\b(?:is|are)\s+(?:fine|healthy|normal|ok(?:ay)?|good|acceptable)\s*$", re.I)
+# "Crash rate above 0.5% blocks the rollout": the condition that stops a rollout, said after it
+BLOCKS_RE = re.compile(r"\s*(?:blocks|halts|stops|pauses|aborts)\s+the\s+(?:staged\s+)?(?:rollout|release|launch|"
+                       r"deploy\w*)\b", re.I)
 BAD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:an?\s+)?(?:unacceptable|bad|a problem|an? outage|"
                           r"trouble|broken|an? incident|degraded|too (?:high|low|slow))\b", re.I)
 # a condition the document says needs nothing ("… is good news, no alert")

@@ -75,6 +75,8 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE)
 
 
+_OR_MORE_RE = re.compile(r"\s+(?:or|and)\s+(?:(?P<up>more|higher|above|greater|over|up)|less|lower|below|fewer|"
+                         r"under|down)\b", re.I)
 # "1m30s", "2h15m": a duration as Go and Prometheus write it, in two or three units
 _COMPACT_RE = re.compile(rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?<![\w.])"
                          r"(?P<d>(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?)(?![\w.])", re.I)
@@ -198,7 +200,11 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("range") and m.group("range").lower() == "-" and num2 and not m.group("unit") \
                 and len(m.group("num2")) >= 3 and len(m.group("num")) == 4:
             continue  # a date 2025-12
-        out.append(Quantity(_op(m.group("op")), _clean(value), kind, start, last, text[start:last].strip(),
+        op = _op(m.group("op"))
+        tail = _OR_MORE_RE.match(text[last:]) if op is None and not num2 else None
+        if tail:  # "3% or more", "2 s or higher", "1% or less": the comparison said after the number
+            op, last = (">=" if tail.group("up") else "<="), last + tail.end()
+        out.append(Quantity(op, _clean(value), kind, start, last, text[start:last].strip(),
                             _clean(high) if high is not None else None, bool(m.group("plus"))))
     return _compound(sorted(out, key=lambda q: q.start), text)
 

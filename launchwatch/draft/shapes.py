@@ -18,8 +18,10 @@ from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.conditions import (
     BAD_STATE_RE,
+    BLOCKS_RE,
     CROSSES_RE,
     DONE_NOUNS,
+    GOOD_BEFORE_RE,
     GOOD_STATE_RE,
     KEEP_RE,
     NO_ALERT_RE,
@@ -245,7 +247,10 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         return _VERDICT_TIERS.get(opens.group(1).lower(), "ALERT")  # ("(Proposed: ticket if …", "Investigate if")
     said = clause if clause is not None else text
     if not label and (_ALERTS_SOMEONE_RE.search(said) or _ROUTED_RE.search(said) or
-                      re.search(r"\b(?:we|they|I)\s+(?:page|alert|notify|ping|wake)\b", said, re.I)):
+                      re.search(r"\b(?:we|they|I)\s+(?:page|alert|notify|ping|wake)\b", said, re.I) or
+                      re.search(r"\b(?:is|are)\s+(?:concerning|worrying|a concern|alarming)\b", said, re.I) or
+                      (re.match(r"^\W*(?:if|when|whenever|once)\b", said, re.I) and
+                       re.search(r"\b(?:notify|page|alert|warn|ping|tell|post|escalate|wake)\b|#[a-z]", said, re.I))):
         return alert_tier(said)  # "… over 5% should alert the team", "… → #alerts", "We page if …" under Targets
     lead = INLINE_TIER_RE.match(text)
     inline = tier_in(lead.group(0) if lead else text.split(":")[0]) if lead or ":" in text[:40] else None
@@ -260,14 +265,14 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         named = tier_in(heading)
         if named:
             return named
-        if label.startswith(("alert", "trigger")) or WORRY_RE.match(label):
+        if label.startswith(("alert", "alarm", "trigger")) or WORRY_RE.match(label):
             continue
         if is_target_context(heading):
             return TARGET
         if is_alert_context(heading):
             return alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
     words = text if clause is None else clause
-    if label.startswith(("alert", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
+    if label.startswith(("alert", "alarm", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             _ROUTED_RE.search(words) or \
             text.upper().startswith("IF ") or _DROP_RE.search(words) or CROSSES_RE.search(words):
         return alert_tier(words)
@@ -923,8 +928,11 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     if clause and NO_ALERT_RE.search(clause):
         return None  # "Daily active members climbing above 50,000 is good news, no alert."
     after_q = text[q.end:] if q.raw in text[q.start:q.end + 1] else ""
-    if label is None and GOOD_STATE_RE.match(after_q):
-        label = "target"  # "Queue depth ≤ 1000 is healthy": the state to keep, under any heading
+    good_before = GOOD_BEFORE_RE.search(text[within.start():q.start]) if within and label is None else None
+    if label is None and (GOOD_STATE_RE.match(after_q) or good_before):
+        label = "target"  # "Queue depth ≤ 1000 is healthy", "Latency is fine below 300 ms": the state to keep
+        phrase = subject_of(text[within.start():within.start() + good_before.start()]) or phrase \
+            if good_before else phrase
     tier = _tier_from(path, label, text, prose, clause)
     if label is None and tier == TARGET and BAD_STATE_RE.match(after_q):
         tier = alert_tier(text)  # "A checkout success of less than 98% is unacceptable": the condition
@@ -932,7 +940,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         if within and label is None and tier in ("ALERT", TARGET) else None
     if action:  # "Latency over 800 ms is bad; page.": the clause after it says what to do
         tier = _VERDICT_TIERS.get(action.group("act").lower(), "TICKET")
-    if within and label is None and ROLLS_BACK_RE.search(text[within.start():q.start]):
+    if within and label is None and (ROLLS_BACK_RE.search(text[within.start():q.start]) or BLOCKS_RE.match(after_q)):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op = q.op

@@ -15,7 +15,7 @@ __all__ = ["INLINE_TIER_RE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subj
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
 _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
 LABEL_RE = re.compile(
-    r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|warn(?:ing)? at|"
+    r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|alarm at|warn(?:ing)? at|"
     rf"{_WORRY} (?:at|above|over|past)|"
     r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
@@ -103,4 +103,8 @@ def antecedent(head: str, phrase: str, out: list[Finding]) -> str:
     label = re.match(r"\s*([A-Za-z][^:]{2,40}):", head)
     if label:
         return subject_of(label.group(1))
+    if not out:  # "Session length is concerning when it falls below 2 minutes": what the sentence is about
+        opening = re.match(r"\s*(?:the\s+|our\s+)?([A-Za-z][\w -]{2,40}?)\s+(?:is|are|was|gets?)\b", head, re.I)
+        if opening:
+            return opening.group(1)
     return out[-1].phrase if out else phrase
