@@ -36,11 +36,11 @@ KEEP_RE = re.compile(r"\b(?:keep|ensure|make sure|needs? to (?:be|stay|remain)|h
                      r"must (?:be|stay|remain)|should (?:be|stay|remain)|stays?|remains?|be kept|(?:can |could )?"
                      r"(?:tolerate|accept|allow)|we (?:want|need|aim for|expect|would like))\b[^.;,]*$|"
                      r"\b(?:should|must|needs? to|ha(?:s|ve) to|ought to)\s*$", re.I)  # ("Sign-ups should exceed 100")
+_GOOD = r"(?:healthy|fine|normal|ok(?:ay)?|good|acceptable)"  # the words for a state to keep
 # after the number, the state it is: healthy ("Queue depth ≤ 1000 is healthy"), or not ("… is unacceptable")
-GOOD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:healthy|fine|normal|ok(?:ay)?|good|expected|"
-                           r"acceptable|on target)\b", re.I)
+GOOD_STATE_RE = re.compile(rf"\s*(?:is|are|means|counts as)\s+(?:{_GOOD}|expected|on target)\b", re.I)
 # "Latency is fine below 300 ms": the state named before its bound
-GOOD_BEFORE_RE = re.compile(r"\b(?:is|are)\s+(?:fine|healthy|normal|ok(?:ay)?|good|acceptable)\s*$", re.I)
+GOOD_BEFORE_RE = re.compile(rf"\b(?:is|are)\s+{_GOOD}\s*$", re.I)
 # "Crash rate above 0.5% blocks the rollout": the condition that stops a rollout, said after it
 BLOCKS_RE = re.compile(r"\s*(?:blocks|halts|stops|pauses|aborts)\s+the\s+(?:staged\s+)?(?:rollout|release|launch|"
                        r"deploy\w*)\b", re.I)
