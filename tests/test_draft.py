@@ -701,13 +701,31 @@ def test_word_salads_of_every_document_never_crash_and_each_draft_loads(tmp_path
 def test_a_bare_value_under_a_targets_heading_is_a_target_whose_direction_the_signal_tells() -> None:
     """"- Conversion: 3%" under "## Success metrics" is at least 3% (it was nothing); "Support tickets: 20 per
     day" at most 20; "Availability — 99.95%" an SLO note; "99% of requests complete within 300 ms" a share that
-    is fast enough (its 300 ms no threshold of its own); a qualifier is no signal ("Average 50 messages/day")."""
+    is fast enough (its 300 ms no threshold of its own, but in its name); a qualifier is no signal ("Average 50
+    messages/day")."""
     plan, _ = draft_from_text("## Success metrics\n- Conversion: 3%\n- Support tickets: 20 per day\n"
                               "- Average 50 messages/day\n\n## SLOs\n1. Availability — 99.95% of requests succeed "
                               "over 28 days.\n2. Latency — 99% of requests complete within 300 ms.\n", "t")
     got = {(t["metric"], t["op"], t["value"]) for t in plan["thresholds"]}
-    assert got == {("conversion_ratio", "<", 0.03), ("support_tickets_total", ">", 20.0), ("latency_ratio", "<", 0.99)}
+    assert got == {("conversion_ratio", "<", 0.03), ("support_tickets_total", ">", 20.0),
+                   ("requests_within_300ms_ratio", "<", 0.99)}
     assert [u["reason"].split(":")[0] for u in plan["unexpressible"]] == ["line 7"]  # the SLO, said
+
+
+def test_a_share_done_in_time_is_kept_above_it_and_a_window_is_no_level_of_its_own() -> None:
+    """"99% of requests complete within 400 ms" under "## Alerts" fired at or below 400 ms (while requests were
+    fast); "over a rolling 28-day window" was a target missed above 28 days; "Over the trailing 30 days, 99.5% of
+    logins succeed" lost its 99.5%."""
+    doc = ("# Checkout\n\n## Alerts\n\n- 99% of requests complete within 400 ms\n\n## Objectives\n\n"
+           "We hold the API to two objectives over a rolling 28-day window:\n\n"
+           "- Over the trailing 30 days, 99.5% of logins succeed.\n- 99% of requests complete in ≤ 400 ms.\n")
+    plan, _ = draft_from_text(doc, "c")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t.get("window"), t["source_line"])
+            for t in plan["thresholds"]] == [
+        ("requests_within_400ms_ratio", "<", 0.99, "ALERT", None, 5),
+        ("logins_succeed_ratio", "<", 0.995, "TARGET", "30d", 11),
+        ("requests_within_400ms_ratio", "<", 0.99, "TARGET", None, 12)]
+    assert [u["reason"][:40] for u in plan["unexpressible"]] == ["line 9: a window (28d) with no level on "]
 
 
 def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> None:
@@ -1157,6 +1175,11 @@ _DIRECTIONS = [
     ("Response time: alarm at 2 s.", "above"),
     ("Error ratio ≥ 1% → warn; ≥ 5% → page", "above"),
     ("Messages stuck in the queue for longer than 5 minutes: page", "above"),
+    # a share done in time, wherever it stands: alerting at "≤ 400 ms" fired while requests were fast
+    ("99% of requests complete within 400 ms", "below"),
+    ("Latency: 95% of page loads finish in under 2 seconds", "below"),
+    ("Error rate above 2% for 5 minutes", "above"),  # (under "## Targets" it was a target missed at or below 2%)
+    ("Conversion below 3% for an hour", "below"),
 ]
 
 

@@ -21,6 +21,7 @@ from launchwatch.draft.conditions import (
     BLOCKS_RE,
     CROSSES_RE,
     DONE_NOUNS,
+    FAST_SHARE_RE,
     GOOD_BEFORE_RE,
     GOOD_STATE_RE,
     KEEP_RE,
@@ -72,6 +73,8 @@ from launchwatch.draft.tiers import (
     is_target_context,
     tier_in,
 )
+from launchwatch.expressions import SLO_PERIOD
+from launchwatch.plan.units import format_duration
 
 __all__ = ["Finding", "Unclear", "extract"]
 
@@ -204,6 +207,13 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
 # "5-minute availability", "the 1-hour error rate": what the number after it is measured over (not "a 5-minute
 # window", which says so itself)
+# "over a rolling 28-day window", "Measured over a 7-day window", "Over the trailing 30 days": what the numbers are
+# measured over, never a level of their own (a bare duration under "## Objectives" is otherwise a target's bound)
+_WINDOW_AFTER_RE = re.compile(r"\s*(?:rolling\s+|trailing\s+|sliding\s+|calendar\s+|moving\s+)?(?:time\s+)?"
+                              r"(?:window|period|look-?back)\b", re.I)
+_WINDOW_WORDS_BEFORE_RE = re.compile(r"(?:\b(?:over|across|during|in|for)\s+(?:a|an|the|each|every)\s+"
+                                     r"(?:rolling|trailing|sliding|calendar|moving)?|\b(?:rolling|trailing|sliding|"
+                                     r"moving))\s*$", re.I)
 _MEASURED_NOUN_RE = re.compile(r"\s+(?!(?:window|period|interval|span|rolling|average|mark|grace|delay|timeout|wait|"
                                r"cooldown|hold|sustain\w*|break|pause|outage|downtime)\b)[a-z]", re.I)
 _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
@@ -626,6 +636,34 @@ _AMOUNT = r"\d[\d.,]*\s*(?:%|ms\b|s\b|sec\w*|min\w*|h\b|hours?\b)?"
 _CHANGE_RE = re.compile(rf"(?P<new>{_AMOUNT})\s*(?:instead of|rather than)\s+(?P<old>{_AMOUNT})", re.I)
 
 
+def _after_window(before: str, measured: float | None) -> str:
+    """``before`` without the window clause that opens it ("Over the trailing 30 days, ")."""
+    return re.sub(r"^[^,;:]*,\s*", "", before) if measured is not None else before
+
+
+def _is_window(text: str, q: Quantity) -> bool:
+    """Whether ``q`` is a window said as one ("a rolling 28-day window", "over the trailing 30 days")."""
+    return q.kind == "duration" and q.op is None and q.raw in text[q.start:q.end + 1] and bool(
+        _WINDOW_AFTER_RE.match(text[q.end:]) or _WINDOW_WORDS_BEFORE_RE.search(text[:q.start]))
+
+
+def _fast_share(text: str, q: Quantity) -> str | None:
+    """The signal of a share of requests done in time ("99% of requests complete within 400 ms": requests within
+    400ms, the bound in its name as one signal per bound), when ``q`` is that share; else None. (A share done
+    within hours or days, "95% of tickets answered within 4 hours", keeps the words that name it.)"""
+    m = FAST_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
+    bound = next((d for d in find_quantities(text[q.end + m.end():]) if d.start == 0), None) if m else None
+    if bound is None or bound.kind != "duration" or bound.value >= 60:
+        return None
+    return f"{m.group('who')} within {format_duration(bound.value)}"
+
+
+def _in_fast_share(text: str, q: Quantity) -> bool:
+    """Whether duration ``q`` is the condition of a share done in time ("99% of requests complete within 400 ms")."""
+    return any(FAST_SHARE_RE.match(text[m.end():]) and m.end() + FAST_SHARE_RE.match(text[m.end():]).end() >= q.start
+               for m in re.finditer(r"%", text[:q.start]))
+
+
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
     """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
     threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
@@ -642,6 +680,12 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         q = in_unit(q, unit) if unit else q  # ("`api_latency_ms` above 800" is the 0.8 s threshold)
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
                math.isclose(q.value - 1, v) or math.isclose(1 - q.value, v) for v in taken):
+            continue
+        if not found and _is_window(text, q):
+            at = line.number_at(_digit_at(q))
+            out.append(Unclear(at, text, path, f"line {at}: a window ({format_duration(q.value)}) with no level on its "
+                               "line: each threshold keeps the window its own line gives, and a slos: entry counts its "
+                               f"error budget over {format_duration(SLO_PERIOD)}"))
             continue
         if q.op is None and not _COMPARED_RE.search(text[max(0, q.start - 30):q.start]):
             if line.bullet and not found and q.kind == "count" and q.value >= 10 and path and \
@@ -660,6 +704,8 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
             continue  # "95% within 1 hour": the share answered in time, the duration its condition
+        if q.kind == "duration" and any(f.kind == "ratio" for f in found) and _in_fast_share(text, q):
+            continue  # "99% of requests complete in ≤ 400 ms": likewise
         if any(NO_ALERT_RE.search(m.group(0)) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()):
             continue  # "… above 50,000 is good news, no alert": placed, as nothing to do
         at = line.number_at(_digit_at(q))
@@ -1004,6 +1050,10 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         r"(?:at least|at most|no (?:less|more|fewer) than)\b", q.raw, re.I) is not None or KEEP_RE.search(
         segment[:max(0, segment.find(q.raw))] if q.raw in segment else "")) and not re.search(
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
+    # "99% of requests complete within 400 ms" under an alerts heading: the share to keep, crossed downwards
+    bound = bound or (label is None and tier != TARGET and q.kind == "ratio" and
+                      re.fullmatch(r"[\d.,]+\s*%", q.raw.strip()) is not None and FAST_SHARE_RE.match(after_q)
+                      is not None and not re.search(r"\b(?:if|when|whenever|once)\b", text[:q.start], re.I))
     # "Less than 1 in 1000 messages lost" under an alerts heading: a bound on what goes wrong, crossed upwards
     bound = bound or (label is None and tier != TARGET and op in ("<", "<=") and q.op is not None and
                       not text[:q.start].strip(" -–*•:") and re.match(
@@ -1011,7 +1061,16 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
                       is not None and not re.search(r"\b(?:if|when|whenever|alert|page|warn)\b", text, re.I))
     # "The queue must never hold more than 10,000 messages": what the words before forbid is the miss itself
     forbidden = q.op is not None and re.search(r"\b(?:never|not|n't)\s+(?:[a-z]+\s+){0,2}$", text[:q.start], re.I)
-    if (tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<="))) and not forbidden:
+    # "Error rate above 2% for 5 minutes" under "## Objectives": a comparison on the side a signal is known to be bad
+    # on states the miss itself, not the level to keep ("Uptime below 99.9%" too)
+    bad_high = bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase)
+    good_high = bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)
+    # (the signal named before its number: "< 1% of orders need manual review" is a share of what the words after say)
+    miss = tier == TARGET and label is None and q.op is not None and q.kind == "ratio" and not drop and not bound \
+        and bool(text[:q.start].strip(" -–*•:")) and not re.search(r"-free\b|\bfree of\b|\bwithout\b", phrase) and (
+        (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
+    if (tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<="))) and not forbidden \
+            and not miss:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
                 path, excerpt.strip(), drop=drop)
@@ -1215,6 +1274,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             if out:
                 out[-1].window = q.value
             continue
+        if _is_window(text, q):  # "over a rolling 28-day window": the window of the one before, or the next
+            if out and out[-1].window is None:
+                out[-1].window = q.value
+            else:
+                measured = q.value
+            continue
         second = q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)
         rung = re.search(r"[;,]\s*(?:and\s+)?at\s*$", text[:q.start])  # "… beyond 80% full; at 90% page"
         if q.op is None and segment in segments_used and not q.plus and not second and not rung:
@@ -1304,12 +1369,18 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"  # under "## Targets": "- Availability: 99.95%", "2. Latency — 300 ms", "Conversion 3%"
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
-                (q.kind == "ratio" and not text[:q.start].strip() and re.match(r"\s+of\b", text[q.end:]))):
+                (q.kind == "ratio" and not _after_window(text[:q.start], measured).strip() and
+                 re.match(r"\s+of\b", text[q.end:]))):
             label = "target"  # "Select 10-20 customers", "50% of users configure a number within 7 days"
             if q.high is None:
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
                 who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
                 phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
+        fast = _fast_share(text, q)
+        if fast is not None:  # "99% of requests complete within 400 ms": the share done in time, kept (below)
+            phrase = fast
+            if q.op is None and label is None:
+                q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
         reached = bool(re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) and _verdict(text))
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
