@@ -329,3 +329,38 @@ def test_windows_of_weeks_get_suites_promtool_can_run(tmp_path):
     generate([plan], tmp_path / "out", GenerateOptions())
     tests = tmp_path / "out/prometheus/tests"
     assert run_promtool_tests(tests, sorted(p.name for p in tests.glob("*.yml"))) == []
+
+
+@pytest.mark.parametrize(("weekdays", "start", "end", "location"), [
+    (["monday:friday"], "09:00", "18:00", "Europe/Berlin"), (["Saturday", "sunday"], "00:00", "24:00", "CET"),
+    (["mondey:friday"], "09:00", "18:00", "UTC"), (["friday:monday"], "09:00", "18:00", "UTC"),
+    (["monday:friday"], "19:00", "17:00", "UTC"), (["monday:friday"], "09:00", "09:00", "UTC"),
+    (["monday:friday"], "09:00", "18:00", "Mars/Base"), (["monday:friday"], "09:00", "18:00", "CEST")])
+def test_the_plan_refuses_the_business_hours_amtool_refuses_and_no_other(tmp_path, weekdays, start, end, location):
+    """A mistyped day or time zone passed `check` and `generate`, and Alertmanager refused the config it was
+    given ("unknown time zone Mars/Base"): the plan now refuses exactly what amtool refuses, naming the key."""
+    from launchwatch.alerting.alertmanager import build_alertmanager
+    from launchwatch.plan.loader import PlanError
+
+    hours = {"weekdays": weekdays, "start": start, "end": end, "location": location}
+    bare = {"route": {"receiver": "x", "routes": [{"receiver": "x", "active_time_intervals": ["bh"]}]},
+            "receivers": [{"name": "x"}], "time_intervals": [{"name": "bh", "time_intervals": [{
+                "weekdays": weekdays, "times": [{"start_time": start, "end_time": end}], "location": location}]}]}
+    (tmp_path / "bare.yml").write_text(yaml.safe_dump(bare))
+    amtool_ok = subprocess.run([binary("amtool"), "check-config", str(tmp_path / "bare.yml")], capture_output=True,
+                               timeout=60).returncode == 0
+    doc = yaml.safe_load(builtin_plan_path("whatsapp-rollout").read_text())
+    doc["business_hours"] = hours
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    try:
+        plan = load_plan(tmp_path / "plan.yml")
+    except PlanError as e:
+        assert not amtool_ok, str(e)
+        assert re.search(r"plan\.yml:\d+: business_hours(\.weekdays\[0\]|\.location)?: ", str(e)), str(e)
+        return
+    assert amtool_ok, f"the plan accepts {hours}, which amtool refuses"
+    config, _ = build_alertmanager([plan])
+    (tmp_path / "am.yml").write_text(yaml.safe_dump(config))
+    am = subprocess.run([binary("amtool"), "check-config", str(tmp_path / "am.yml")], capture_output=True, text=True,
+                        timeout=60)
+    assert am.returncode == 0, am.stdout + am.stderr

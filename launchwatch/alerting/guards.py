@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from launchwatch.expressions import TimeScale, count_like, format_number, selector, signal_for
 from launchwatch.plan.model import Plan
-from launchwatch.plan.thresholds import BusinessHours, Threshold
+from launchwatch.plan.thresholds import WEEKDAYS, BusinessHours, Threshold
 from launchwatch.plan.units import clock_seconds
 
 __all__ = ["HOLD", "MIN_EXPECTED", "MIN_VOLUME", "PACE_WINDOWS", "Guard", "business_hours_expr",
@@ -38,9 +38,6 @@ MIN_VOLUME = 20.0  # events in the window before a ratio means anything (2 of 3 
 MIN_EXPECTED = 5.0  # events the recent pace must predict per window (P(0 | 5 expected) < 1 %)
 PACE_WINDOWS = 4  # the recent pace: this many windows before the current one
 HOLD = 300.0  # least `for` of a shortfall rule
-
-_DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # PromQL day_of_week()
-
 
 @dataclass(frozen=True)
 class Guard:
@@ -177,7 +174,7 @@ def _day_ranges(bh: BusinessHours) -> list[tuple[int, int]]:
     out = []
     for part in bh.weekdays:
         first, _, last = part.partition(":")
-        out.append((_DAYS.index(first.lower()), _DAYS.index((last or first).lower())))
+        out.append((WEEKDAYS.index(first.strip().lower()), WEEKDAYS.index((last or first).strip().lower())))
     return out
 
 

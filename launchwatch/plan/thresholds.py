@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -16,6 +17,7 @@ from launchwatch.plan.urls import has_credentials
 
 __all__ = [
     "SEVERITIES",
+    "WEEKDAYS",
     "BusinessHours",
     "Channel",
     "Escalation",
@@ -29,6 +31,8 @@ __all__ = [
 ]
 
 SEVERITIES = ("critical", "high", "medium", "low")
+# Alertmanager's weekday names, in PromQL day_of_week() order (0 is Sunday)
+WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -110,11 +114,44 @@ class Escalation(_Strict):
     channels: list[Name] = Field(min_length=1)
 
 
+def _time_zone(name: str) -> str:
+    """An IANA time zone, as Alertmanager's time_intervals load it: amtool rejects any other name, so the plan
+    does first."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: give an IANA name such as UTC, Europe/Berlin or "
+                         "America/New_York") from None
+    return name
+
+
+def _weekday_range(text: str) -> str:
+    """``monday:friday`` or ``sunday``, as Alertmanager reads them (any case, the first day not after the last)."""
+    first, _, last = text.partition(":")
+    days = [d.strip().lower() for d in (first, last or first)]
+    wrong = next((d for d in days if d not in WEEKDAYS), None)
+    if wrong is not None:
+        raise ValueError(f"{wrong!r} is not a weekday: give a day ({', '.join(WEEKDAYS)}) or a range such as "
+                         "monday:friday")
+    if WEEKDAYS.index(days[0]) > WEEKDAYS.index(days[1]):
+        raise ValueError(f"{text!r} ends before it starts (the week runs sunday to saturday): write two ranges, "
+                         "such as friday:saturday and sunday:monday")
+    return text
+
+
 class BusinessHours(_Strict):
-    weekdays: list[str] = Field(default_factory=lambda: ["monday:friday"])
+    weekdays: list[Annotated[str, AfterValidator(_weekday_range)]] = Field(
+        default_factory=lambda: ["monday:friday"], min_length=1)
     start: Clock = "09:00"
     end: Clock = "18:00"
-    location: str = "UTC"
+    location: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> BusinessHours:
+        if self.start >= self.end:  # (HH:MM strings compare as the times they are)
+            raise ValueError(f"start {self.start} is not before end {self.end}: business hours run within one day, as "
+                             "Alertmanager's time_intervals do")
+        return self
 
 
 class Phases(_Strict):
