@@ -599,6 +599,21 @@ def test_an_alert_catalogue_names_its_alerts_tiers_and_hours() -> None:
     assert prose["business_hours"]["weekdays"] == ["monday:friday"]
 
 
+def test_business_hours_keep_the_time_zone_the_document_names_and_a_second_set_of_hours_is_said() -> None:
+    """"during business hours (09:00–21:00 CET)" drafted 09:00-18:00 UTC: the hours and the zone were dropped, so
+    the rule would have paged from 10:00 to 19:00 Berlin time; a second rule's other hours were silently the first's."""
+    doc = ("## Alerts\n- No successful checkout in 10 minutes during business hours (09:00–21:00 CET) → page.\n"
+           "- Zero refunds processed in 2 hours between 08:00 and 17:00 America/New_York → ticket.\n")
+    plan, _ = draft_from_text(doc, "h")
+    assert plan["business_hours"] == {"weekdays": ["monday:friday"], "start": "09:00", "end": "21:00",
+                                      "location": "Europe/Berlin"}
+    first, second = plan["thresholds"]
+    assert first["business_hours"] is second["business_hours"] is True
+    assert "(09:00-21:00 Europe/Berlin) holds the days, hours and time zone" in first["note"]
+    assert "UTC until" not in first["note"] and "the document gives" not in first["note"]
+    assert "the document gives 08:00-17:00 America/New_York here" in second["note"]
+
+
 def test_changes_against_a_baseline_are_drop_rules_on_the_level_they_compare() -> None:
     """"below 50% of the same hour last week" and "more than double yesterday's" compare a level with its past:
     drop rules a week or a day back, on a metric named for the level (not "..._drop_ratio")."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["hours_in", "routing_hours"]
 
@@ -16,19 +17,42 @@ _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\
                        r"\s+hours\b|\b(?:business|office|working) hours only\b", re.I)
 # "(09:00-23:00 only)", "between 08:00 and 22:00"
 _CLOCK_RE = re.compile(r"(?P<between>\bbetween\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
-                       r"(?:\s*(?:UTC|GMT))?(?P<only>\s*(?:only\b|\)))?", re.I)
+                       r"(?:\s*(?P<zone>(?-i:[A-Z]{2,5}\b|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)))?(?P<only>\s*(?:only\b|\)))?",
+                       re.I)
+# the abbreviations documents write, as the IANA zone Alertmanager needs (its summer time included)
+_ZONES = {"UTC": "UTC", "GMT": "UTC", "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "EET": "Europe/Helsinki",
+          "EEST": "Europe/Helsinki", "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon", "BST": "Europe/London",
+          "MSK": "Europe/Moscow", "IST": "Asia/Kolkata", "SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong",
+          "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+          "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York", "CT": "America/Chicago",
+          "CST": "America/Chicago", "CDT": "America/Chicago", "MT": "America/Denver", "MST": "America/Denver",
+          "MDT": "America/Denver", "PT": "America/Los_Angeles", "PST": "America/Los_Angeles",
+          "PDT": "America/Los_Angeles", "BRT": "America/Sao_Paulo"}
+
+
+def _zone(word: str | None) -> str | None:
+    """The IANA zone a document's word names ("CET", "Europe/Berlin"), or None."""
+    if not word:
+        return None
+    name = _ZONES.get(word.upper(), word)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 _WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
 
 
 def hours_in(text: str) -> dict[str, Any] | None:
     """The business hours ``text`` limits its rule to (the plan's ``business_hours``), or None."""
-    clock = next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only")), None)
+    words = _WORDS_RE.search(text)
+    clock = next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only") or words), None)
     if clock:
         start, end = (f"{int(h):02d}:{m}" for h, m in (t.split(":") for t in (clock.group("a"), clock.group("b"))))
         if start < end <= "24:00":
-            days = ["monday:friday"] if _WEEKDAYS_RE.search(text) else ["sunday:saturday"]
-            return {"weekdays": days, "start": start, "end": end, "location": "UTC"}
-    if _WORDS_RE.search(text):
+            days = ["monday:friday"] if _WEEKDAYS_RE.search(text) or words else ["sunday:saturday"]
+            return {"weekdays": days, "start": start, "end": end, "location": _zone(clock.group("zone")) or "UTC"}
+    if words:
         return {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00", "location": "UTC"}
     return None
 

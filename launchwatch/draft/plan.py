@@ -258,9 +258,16 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if hours is not None:
             entry["business_hours"] = True
             plan_hours = plan_hours or hours
+            held = f"{plan_hours['start']}-{plan_hours['end']}" + \
+                ("" if plan_hours["location"] == "UTC" else f" {plan_hours['location']}")
+            said = f"{hours['start']}-{hours['end']} {hours['location']}"
+            other = "" if hours == plan_hours else (
+                f"; the document gives {said} here, and a plan holds one business_hours (the first the document "
+                "gives): review which")
+            utc = " (UTC until you change it)" if plan_hours["location"] == "UTC" else ""
             f.note = "; ".join(n for n in (f.note, (
-                f"only in business hours, as the document says: the plan's business_hours ({hours['start']}-"
-                f"{hours['end']}) holds the days, hours and time zone (UTC until you change it)")) if n)
+                f"only in business hours, as the document says: the plan's business_hours ({held}) holds the days, "
+                f"hours and time zone{utc}{other}")) if n)
         elif entry.get("kind") == "increase" and f.op in ("<", "<=") and f.value > 1 and f.tier != TARGET and \
                 f.window is not None and PACE_WINDOWS * f.window >= (for_ or HOLD):
             # "Bookings per hour < 10" as an alert: a launch's shortfall, not every quiet night's (a goal, TARGET,
