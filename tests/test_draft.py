@@ -743,6 +743,27 @@ def test_a_share_done_in_time_is_kept_above_it_and_a_window_is_no_level_of_its_o
     assert [u["reason"][:40] for u in plan["unexpressible"]] == ["line 9: a window (28d) with no level on "]
 
 
+def test_a_burn_rate_is_a_note_on_what_the_slo_generates_not_a_metric_the_product_reports() -> None:
+    """"Page if the 1h burn rate exceeds 14.4" drafted a gauge ``burn_rate`` for the product to report, and a
+    "| Severity | Long window | Short window | Burn rate |" table was dropped without a word."""
+    from launchwatch.expressions import SLO_PAGE, SLO_TICKET
+
+    doc = ("## Alerts\n- Page if the 1h burn rate exceeds 14.4.\n- Ticket when the burn rate is above 10x over 2 "
+           "hours.\n\n| Severity | Long window | Short window | Burn rate |\n|---|---|---|---|\n"
+           f"| Page | 6h | 30m | {SLO_PAGE[1][0]:g} |\n| Ticket | 3d | 6h | {SLO_TICKET[1][0]:g} |\n\n"
+           "- Error rate above 2% for 5 minutes\n")
+    plan, _ = draft_from_text(doc, "b")
+    assert [t["source_line"] for t in plan["thresholds"]] == [10]
+    notes = {u["reason"].split(":")[0]: u["reason"] for u in plan["unexpressible"] if "burn-rate" in u["reason"]}
+    assert sorted(notes) == ["line 2", "line 3", "line 7", "line 8"]
+    assert "this one among them" in notes["line 2"] and "written by hand" in notes["line 3"]
+    assert notes["line 7"].startswith("line 7: a burn-rate alert (Page, 6x over 6h and 30m)")
+    assert "this one among them" in notes["line 8"]
+    plan, _ = draft_from_text("## Alerts\n- The error budget burn rate must stay below 2x.\n- Error rate > 1%\n", "k")
+    assert [t["source_line"] for t in plan["thresholds"]] == [3]
+    assert plan["unexpressible"][0]["reason"].startswith("line 2: a burn-rate alert (2x)")
+
+
 def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> None:
     plan, _ = draft_from_text("## Alerting\n1. Error rate > 2%\n2. Fast burn: page if 2% of the monthly error "
                               "budget is consumed within 1 hour.\n", "b")
@@ -1184,7 +1205,6 @@ _DIRECTIONS = [
     ("Session length is concerning when it falls below 2 minutes.", "below"),
     ("Webhook failures exceeding 1% over 10 minutes → #integrations", "above"),
     ("Revenue per hour lower than $500 during business hours is a warning.", "below"),
-    ("The error budget burn rate must stay below 2x.", "above"),
     ("Bounce rate should be kept under 40%.", "above"),
     ("Crash rate above 0.5% blocks the rollout.", "above"),
     ("Response time: alarm at 2 s.", "above"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 
-from launchwatch.draft.budgets import budget_burn
+from launchwatch.draft.budgets import budget_burn, burn_rate, burn_rate_row
 from launchwatch.draft.catalogue import per_alert_blocks
 from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.conditions import (
@@ -463,6 +463,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 continue
             if not any(find_quantities(c) for c in cells[1:]):
                 continue
+            rated = burn_rate_row(line, path, header, cells)
+            if rated is not None:  # "| Page | 1h | 5m | 14.4 | 2% |": what the plan's slos: entry generates
+                unclear.append(rated)
+                continue
             found = _table_row(line, path, header, cells, idx)
             for cell in [c for c in cells[1:] if RELATIVE_CELL_RE.search(c) and find_quantities(c)]:
                 row = next((c for c in cells if c.strip() and not find_quantities(c)), cells[0])
@@ -518,7 +522,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if hold is not None:  # "Warning and Critical must hold for 10 minutes before anyone is notified"
             holds.append(hold)
             continue
-        burn = budget_burn(line, path)
+        burn = budget_burn(line, path) or burn_rate(line, path)
         if burn is not None:  # "page if 2% of the monthly error budget is consumed within 1 hour"
             unclear.append(burn)
             continue
