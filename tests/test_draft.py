@@ -741,6 +741,8 @@ def test_a_share_done_in_time_is_kept_above_it_and_a_window_is_no_level_of_its_o
         ("logins_succeed_ratio", "<", 0.995, "TARGET", "30d", 11),
         ("requests_within_400ms_ratio", "<", 0.99, "TARGET", None, 12)]
     assert [u["reason"][:40] for u in plan["unexpressible"]] == ["line 9: a window (28d) with no level on "]
+    plan, _ = draft_from_text("## Alerts\n- 99% of payment requests under 500 ms\n", "p")  # (no verb: all its name)
+    assert [t["metric"] for t in plan["thresholds"]] == ["payment_requests_within_500ms_ratio"]
 
 
 def test_a_burn_rate_is_a_note_on_what_the_slo_generates_not_a_metric_the_product_reports() -> None:

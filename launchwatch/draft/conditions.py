@@ -30,7 +30,8 @@ NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z]
 # not a latency threshold: under an alerts heading, alerting at "≤ 400 ms" would fire while the product is fast
 FAST_SHARE_RE = re.compile(r"\s+of\s+(?:all\s+|the\s+|our\s+)?(?!(?:[\w-]+\s+){0,2}budget\b)"
                            r"(?P<who>[a-z`][\w`/.-]*(?:\s+[a-z`][\w`/.-]*){0,5}?)\s+(?:(?:are|is|get|gets)\s+)?"
-                           r"(?:[a-z]+\s+)?(?P<bound>within|under|below|in under|in less than|faster than|"
+                           r"(?:(?:complete|finish|load|respond|return|render|succeed|run|execute|arrive|resolve)"
+                           r"(?:s|es)?\s+|[a-z]+ed\s+)?(?P<bound>within|under|below|in under|in less than|faster than|"
                            r"in\s*(?:≤|<=|<)|in)\s*(?=\d)", re.I)
 # a cell that compares with the baseline or the control group: "no worse than -3%", "+2% vs control"
 RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b|\brelative to\b|\bagainst (?:the )?"
