@@ -766,6 +766,34 @@ def test_a_burn_rate_is_a_note_on_what_the_slo_generates_not_a_metric_the_produc
     assert plan["unexpressible"][0]["reason"].startswith("line 2: a burn-rate alert (2x)")
 
 
+def test_an_slo_spec_s_objectives_are_the_plan_s_slos_and_its_queries_a_note() -> None:
+    """A Sloth spec drafted "objective < 99.9" (a count) and a latency target named after one word of its
+    description; an OpenSLO SLO in a Markdown fence nothing. Each objective is an slos: entry under the spec's
+    name, its queries quoted in a note, a window other than 30 days and a disabled page said."""
+    sloth = ('version: "prometheus/v1"\nservice: "checkout"\nslos:\n  - name: "requests-availability"\n'
+             "    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(http_requests_total"
+             '{code=~"5.."}[{{.window}}]))\n        total_query: sum(rate(http_requests_total[{{.window}}]))\n'
+             '  - name: "payments-latency"\n    objective: 99\n    description: "99% of payment requests under '
+             '500ms."\n    alerting:\n      page_alert:\n        disable: true\n')
+    plan, _ = draft_from_text(sloth, "s")
+    assert plan["thresholds"] == []
+    assert [(e["name"], e["objective"]) for e in plan["slos"]] == [("requests-availability", 0.999),
+                                                                  ("payments-latency", 0.99)]
+    reasons = [u["reason"] for u in plan["unexpressible"]]
+    assert reasons[0].startswith("line 5: the SLO 'requests-availability' reads error_query: sum(rate(http_requests")
+    assert any(r.startswith("line 11: the SLO 'payments-latency' pages on nothing") for r in reasons)
+    crd = ("## SLOs\n\n```yaml\napiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\nspec:\n"
+           "  service: search\n  slos:\n    - name: search-errors\n      objective: 99.5\n```\n\n"
+           "```yaml\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: login-availability\nspec:\n"
+           "  timeWindow:\n    - duration: 28d\n      isRolling: true\n  objectives:\n    - target: 0.9995\n```\n\n"
+           "## Alerts\n- Error rate above 2% for 5 minutes: page\n")
+    plan, _ = draft_from_text(crd, "c")
+    assert [(e["name"], e["objective"]) for e in plan["slos"]] == [("search-errors", 0.995),
+                                                                  ("login-availability", 0.9995)]
+    assert [t["source_line"] for t in plan["thresholds"]] == [27]
+    assert any(u["reason"].startswith("line 23: the objective is counted over 28d") for u in plan["unexpressible"])
+
+
 def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> None:
     plan, _ = draft_from_text("## Alerting\n1. Error rate > 2%\n2. Fast burn: page if 2% of the monthly error "
                               "budget is consumed within 1 hour.\n", "b")

@@ -34,10 +34,12 @@ def objective_tiers(severities: dict[str, str]) -> tuple[str, str]:
 _SLO_WORD_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 
 
-def _name(phrase: str, excerpt: str, phases: list[str], taken: set[str]) -> str:
-    """The phrase when it names the objective ("API availability"), else the excerpt's word for it ("Success
-    Criteria: >99% uptime" is uptime)."""
-    if not _SLO_WORD_RE.search(phrase):
+def _name(phrase: str, excerpt: str, phases: list[str], taken: set[str], given: str | None = None) -> str:
+    """The name a spec gives it (Sloth's "payments-latency"), the phrase when it names the objective ("API
+    availability"), else the excerpt's word for it ("Success Criteria: >99% uptime" is uptime)."""
+    if given:
+        phrase = given
+    elif not _SLO_WORD_RE.search(phrase):
         word = _SLO_WORD_RE.search(excerpt)
         phrase = "uptime" if word and word.group(0).lower().startswith("up") else "availability"
     base = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:40].strip("-") or "availability"
@@ -66,7 +68,7 @@ def slo_entries(unclear: list[Unclear], page_tier: str, ticket_tier: str,
         where = " > ".join(p for p in f.path if p) or "(top)"
         phase = next((p for p in map(phase_in, reversed(f.path)) if p), None)
         phases = [phase] if phase and phase in phases_seen else []
-        same = next((e for e in slos if e["objective"] == f.value), None)
+        same = next((e for e in slos if e["objective"] == f.value), None) if f.name is None else None
         if same is not None:  # the objective stated again: one SLO, held in every phase either holds it
             same["section"] += f"; again on line {u.line}"
             same["phases"] = sorted(set(same.get("phases", [])) | set(phases), key=phases_seen.index) \
@@ -75,7 +77,7 @@ def slo_entries(unclear: list[Unclear], page_tier: str, ticket_tier: str,
                 del same["phases"]
             entry = same
         else:
-            entry = {"name": _name(f.phrase, f.excerpt, phases, taken), "objective": f.value,
+            entry = {"name": _name(f.phrase, f.excerpt, phases, taken, f.name), "objective": f.value,
                      "section": f'{where}: "{f.excerpt[:140]}"', "probe_target": PROBE_SOURCE,
                      "page_tier": page_tier, "ticket_tier": ticket_tier, **({"phases": phases} if phases else {})}
             slos.append(entry)

@@ -52,6 +52,7 @@ from launchwatch.draft.quantities import (
     without_unit_named,
 )
 from launchwatch.draft.sentences import continues, sentences
+from launchwatch.draft.slo_specs import slo_spec_blocks
 from launchwatch.draft.subjects import (
     INLINE_TIER_RE,
     LABEL_RE,
@@ -377,6 +378,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
     graphed, unread, graphed_lines = grafana_rule_blocks(lines, paths)  # "- uid: … / evaluator: type: gt"
     ruled, unclear, rule_lines = ruled + graphed, unclear + unread, rule_lines | graphed_lines
+    specified, spec_lines = slo_spec_blocks(lines, paths)  # Sloth's "slos: - name: … objective: 99.9", OpenSLO
+    unclear, rule_lines = unclear + specified, rule_lines | spec_lines
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
