@@ -262,6 +262,19 @@ def test_cli_draft_check_generate(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_a_draft_never_replaces_its_own_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`launchwatch draft checkout.yml --force` (an SLO spec, a YAML config) wrote the draft over the document: by
+    default it is written beside it, and -o naming the document itself is refused, --force or not."""
+    monkeypatch.chdir(tmp_path)
+    spec = 'version: "prometheus/v1"\nservice: checkout\nslos:\n  - name: requests\n    objective: 99.9\n'
+    (tmp_path / "checkout.yml").write_text(spec)
+    code, text = _run("draft", "checkout.yml", "--force")
+    assert code == 0 and (tmp_path / "checkout.yml").read_text() == spec, text
+    assert "requests" in (tmp_path / "checkout-draft.yml").read_text()
+    code, text = _run("draft", "checkout.yml", "-o", str(tmp_path / "checkout.yml"), "--force")
+    assert code == 1 and "is the document itself" in text and (tmp_path / "checkout.yml").read_text() == spec
+
+
 @pytest.mark.parametrize("content", [b"", b"\x00\xff\xfe junk \x89PNG\r\n", b"just prose, no numbers\n",
                                      b"x" * 300000 + b" > 5%\n"])
 def test_cli_odd_input_never_crashes(tmp_path: Path, content: bytes) -> None:

@@ -50,6 +50,12 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool, sample_j
                    err=True)
         return 1
     target = out or f"{plan['plan']}.yml"
+    if target != "-" and Path(target).resolve() == Path(doc).resolve():  # (--force would replace the document)
+        if out is not None:
+            click.echo(f"{out} is the document itself: the draft would replace what it is drafted from; give -o "
+                       "another file", err=True)
+            return 1
+        target = f"{plan['plan']}-draft.yml"  # a plan-shaped document ("checkout.yml"): beside it, not over it
     path, error = write_new(text, target, force)
     if error:
         click.echo(error, err=True)
