@@ -273,6 +273,10 @@ def test_a_draft_never_replaces_its_own_document(tmp_path: Path, monkeypatch: py
     assert "requests" in (tmp_path / "checkout-draft.yml").read_text()
     code, text = _run("draft", "checkout.yml", "-o", str(tmp_path / "checkout.yml"), "--force")
     assert code == 1 and "is the document itself" in text and (tmp_path / "checkout.yml").read_text() == spec
+    sample = '{"requests": 5}'
+    (tmp_path / "sample.json").write_text(sample)
+    code, text = _run("draft", "checkout.yml", "--from-json", "sample.json", "-o", "sample.json", "--force")
+    assert code == 1 and "is the --from-json sample" in text and (tmp_path / "sample.json").read_text() == sample
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\xff\xfe junk \x89PNG\r\n", b"just prose, no numbers\n",

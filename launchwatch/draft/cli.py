@@ -50,6 +50,9 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool, sample_j
                    err=True)
         return 1
     target = out or f"{plan['plan']}.yml"
+    if target != "-" and sample_json is not None and Path(target).resolve() == Path(sample_json).resolve():
+        click.echo(f"{target} is the --from-json sample: give -o another file", err=True)
+        return 1
     if target != "-" and Path(target).resolve() == Path(doc).resolve():  # (--force would replace the document)
         if out is not None:
             click.echo(f"{out} is the document itself: the draft would replace what it is drafted from; give -o "
