@@ -811,6 +811,18 @@ def test_an_slo_spec_s_objectives_are_the_plan_s_slos_and_its_queries_a_note() -
     assert any(u["reason"].startswith("line 23: the objective is counted over 28d") for u in plan["unexpressible"])
 
 
+def test_a_table_whose_columns_name_nothing_the_drafter_reads_is_said_not_dropped() -> None:
+    """"| Metric | EU | US | APAC |" gave nothing and said nothing: one note names the table's columns and rows."""
+    doc = ("## Alert thresholds\n\n| Metric | EU | US | APAC |\n|---|---|---|---|\n"
+           "| Authorization rate (min) | 92% | 90% | 85% |\n| p95 API latency (max) | 600 ms | 500 ms | 900 ms |\n\n"
+           "- Webhook failures above 2% for 10 minutes: warning\n")
+    plan, _ = draft_from_text(doc, "r")
+    assert [t["source_line"] for t in plan["thresholds"]] == [8]
+    [note] = plan["unexpressible"]
+    assert note["reason"].startswith("line 5: a table whose columns (metric, eu, us, apac) name no target, alert or "
+                                     "tier: its 2 rows with numbers (Authorization rate (min), p95 API latency (max))")
+
+
 def test_an_error_budget_burn_is_a_note_with_its_burn_rate_not_a_threshold() -> None:
     plan, _ = draft_from_text("## Alerting\n1. Error rate > 2%\n2. Fast burn: page if 2% of the monthly error "
                               "budget is consumed within 1 hour.\n", "b")
@@ -1262,6 +1274,8 @@ _DIRECTIONS = [
     ("Latency: 95% of page loads finish in under 2 seconds", "below"),
     ("Error rate above 2% for 5 minutes", "above"),  # (under "## Targets" it was a target missed at or below 2%)
     ("Conversion below 3% for an hour", "below"),
+    ("Driver acceptance rate under 70% for 20 minutes: low-urgency incident.", "below"),  # (was a target, upside
+    ("Cancelled rides above 12% of requests over an hour: high urgency.", "above"),  # down, its tier word unread)
 ]
 
 

@@ -206,8 +206,6 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
                           r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age)\b", re.I)
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
-# "5-minute availability", "the 1-hour error rate": what the number after it is measured over (not "a 5-minute
-# window", which says so itself)
 # "over a rolling 28-day window", "Measured over a 7-day window", "Over the trailing 30 days": what the numbers are
 # measured over, never a level of their own (a bare duration under "## Objectives" is otherwise a target's bound)
 _WINDOW_AFTER_RE = re.compile(r"\s*(?:rolling\s+|trailing\s+|sliding\s+|calendar\s+|moving\s+)?(?:time\s+)?"
@@ -215,6 +213,8 @@ _WINDOW_AFTER_RE = re.compile(r"\s*(?:rolling\s+|trailing\s+|sliding\s+|calendar
 _WINDOW_WORDS_BEFORE_RE = re.compile(r"(?:\b(?:over|across|during|in|for)\s+(?:a|an|the|each|every)\s+"
                                      r"(?:rolling|trailing|sliding|calendar|moving)?|\b(?:rolling|trailing|sliding|"
                                      r"moving))\s*$", re.I)
+# "5-minute availability", "the 1-hour error rate": what the number after it is measured over (not "a 5-minute
+# window", which says so itself)
 _MEASURED_NOUN_RE = re.compile(r"\s+(?!(?:window|period|interval|span|rolling|average|mark|grace|delay|timeout|wait|"
                                r"cooldown|hold|sustain\w*|break|pause|outage|downtime)\b)[a-z]", re.I)
 _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
@@ -292,13 +292,24 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     return TARGET
 
 
+_TIER_TAIL_RE = re.compile(r"(?:[:→]|->)\s*(?:an?\s+)?(?P<tier>(?:P[0-4]|SEV ?[0-4]|Tier ?[1-5]|critical|high|medium|"
+                           r"low|red|orange|amber|yellow)(?:[- ](?:urgency|priority|severity))?)(?:\s+(?:incident|"
+                           r"alert|ticket|issue|page))?\s*[.!]?\s*$", re.I)
+
+
 def _verdict(words: str) -> str | None:
     """The tier a condition is given after it is stated ("… is critical", "…: warning", "… pages")."""
     found = list(_VERDICT_RE.finditer(words))
     # a coded tier outranks the action said with it ("…, page the on-call (SEV1)": SEV1)
     m = next((x for x in found if x.group("word") and x.group("word")[0] in "PpSs" and
               x.group("word").lower() != "page"), found[0] if found else None)
-    if m is None or not find_quantities(words[:m.start()]):
+    if m is None:
+        # "…for 20 minutes: low-urgency incident", "… → high urgency": a few words after the condition naming a tier
+        # (the tier word first: not "Rule 4: Non-critical Feature Issues", nor "If > 1 hour: Escalate to Tier 2")
+        tail = _TIER_TAIL_RE.search(words)
+        compared = tail is not None and any(q.op for q in find_quantities(words[:tail.start()]))
+        return tier_in(tail.group("tier")) if compared else None
+    if not find_quantities(words[:m.start()]):
         return None
     if m.group("verb") or m.group("paged"):
         return "PAGE"
@@ -373,6 +384,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, code, read_to = False, False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
+    unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
@@ -471,6 +483,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(rated)
                 continue
             found = _table_row(line, path, header, cells, idx)
+            if not found and not any(RELATIVE_CELL_RE.search(c) for c in cells):
+                unread_rows.append((line.number, path, tuple(header), cells[0].strip(" *`") or cells[1]))
             for cell in [c for c in cells[1:] if RELATIVE_CELL_RE.search(c) and find_quantities(c)]:
                 row = next((c for c in cells if c.strip() and not find_quantities(c)), cells[0])
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: {row} {cell!r} compares "
@@ -608,6 +622,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
     apply_holds(holds, findings)
+    unclear += _unread_tables(unread_rows)
     free = [k for k in range(len(lines)) if k not in rule_lines]  # (a rules file's "condition: C" is no catalogue's)
     unclear += per_alert_blocks([lines[k] for k in free], [paths[k] for k in free], findings)
     for f in [f for f in findings if f.op == "!="]:  # "replicas != 3"
@@ -643,6 +658,21 @@ _AMOUNT = r"\d[\d.,]*\s*(?:%|ms\b|s\b|sec\w*|min\w*|h\b|hours?\b)?"
 _CHANGE_RE = re.compile(rf"(?P<new>{_AMOUNT})\s*(?:instead of|rather than)\s+(?P<old>{_AMOUNT})", re.I)
 
 
+def _unread_tables(rows: list[tuple[int, list[str], tuple[str, ...], str]]) -> list[Unclear]:
+    """One note per table whose rows hold numbers that made no threshold ("| Metric | EU | US | APAC |": its
+    columns name no target, alert or tier), so a table is never dropped without a word."""
+    out: list[Unclear] = []
+    for n, (line, path, header, _) in enumerate(rows):
+        if n and rows[n - 1][2] == header and rows[n - 1][1] == path:
+            continue  # (the rest of the same table)
+        same = [r for r in rows[n:] if r[2] == header and r[1] == path]
+        out.append(Unclear(line, f"| {' | '.join(header)} |", path, f"line {line}: a table whose columns "
+                           f"({', '.join(h for h in header if h)}) name no target, alert or tier: its {len(same)} "
+                           f"row{'s' if len(same) > 1 else ''} with numbers ({', '.join(r[3] for r in same[:3])}"
+                           f"{', …' if len(same) > 3 else ''}) made no threshold; write them by hand if they are"))
+    return out
+
+
 def _after_window(before: str, measured: float | None) -> str:
     """``before`` without the window clause that opens it ("Over the trailing 30 days, ")."""
     return re.sub(r"^[^,;:]*,\s*", "", before) if measured is not None else before
@@ -667,7 +697,7 @@ def _fast_share(text: str, q: Quantity) -> str | None:
 
 def _in_fast_share(text: str, q: Quantity) -> bool:
     """Whether duration ``q`` is the condition of a share done in time ("99% of requests complete within 400 ms")."""
-    return any(FAST_SHARE_RE.match(text[m.end():]) and m.end() + FAST_SHARE_RE.match(text[m.end():]).end() >= q.start
+    return any((share := FAST_SHARE_RE.match(text[m.end():])) and m.end() + share.end() >= q.start
                for m in re.finditer(r"%", text[:q.start]))
 
 
@@ -748,7 +778,10 @@ def _apply_action(found: list[Finding], lines: list[Line], idx: int) -> None:
 # a column named for what the team does at its values: "Investigate", "Escalate", "Page", "Roll back"
 _ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium", "ping": "medium",
                    "escalate": "high", "act": "high", "action": "high", "respond": "high", "ticket": "low",
-                   "roll back": "critical", "rollback": "critical", "abort": "critical", "wake": "critical"}
+                   "roll back": "critical", "rollback": "critical", "abort": "critical", "wake": "critical",
+                   # a status page's component statuses (Atlassian Statuspage's, and the words teams copy)
+                   "degraded performance": "medium", "degraded": "medium", "partial outage": "high",
+                   "major outage": "critical", "full outage": "critical", "outage": "critical"}
 _ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 # a column named for the side its numbers bound: the alert fires below a Min / Floor / "Alert below" value

@@ -63,13 +63,19 @@ def _queries(sli: Any) -> str:
 
 
 def _walk(node: Any, side: str) -> list[tuple[str, str]]:
-    if isinstance(node, dict):
-        return [kv for k, v in node.items()
-                for kv in ([(k if k in _SIDES else side, v)] if isinstance(v, str) and (k in _SIDES or k in (
-                    "query", "promql")) else _walk(v, k if k in _SIDES else side))]
+    """Every query string under ``node``, with the side it is under (good / total / error_query …)."""
     if isinstance(node, list):
         return [kv for v in node for kv in _walk(v, side)]
-    return []
+    if not isinstance(node, dict):
+        return []
+    out: list[tuple[str, str]] = []
+    for key, value in node.items():
+        here = key if key in _SIDES else side
+        if isinstance(value, str) and (key in _SIDES or key in ("query", "promql")):
+            out.append((here, value))
+        else:
+            out += _walk(value, here)
+    return out
 
 
 def slo_spec_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Unclear], set[int]]:
