@@ -724,6 +724,15 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
                                "line: each threshold keeps the window its own line gives, and a slos: entry counts its "
                                f"error budget over {format_duration(SLO_PERIOD)}"))
             continue
+        if q.op is None and found and q.kind == found[-1].kind and q.kind in ("ratio", "duration") and \
+                re.search(r"(?:[<>≤≥]|\b(?:more|less|fewer|greater|higher|lower) than|\b(?:above|below|over|under))"
+                          r"\s*[\d.,]+\s*\S*[^,;.]{0,40}\b(?:or|and)\s*$", text[:q.start], re.I):
+            # "page if more than 0.8% in the EU or 1% in the US": the same comparison's second value, for a part
+            at = line.number_at(_digit_at(q))
+            out.append(Unclear(at, text, path, f"line {at}: {q.raw.strip()!r} is the same comparison's second value, "
+                               "for another part of the signal (a region, a segment): write it as its own threshold, "
+                               "with a matcher on that label"))
+            continue
         if q.op is None and not _COMPARED_RE.search(text[max(0, q.start - 30):q.start]):
             if line.bullet and not found and q.kind == "count" and q.value >= 10 and path and \
                     is_target_context(path[-1]) and not re.match(r"\s*[:.)]", text[q.end:]) and \
