@@ -258,7 +258,12 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
         return _VERDICT_TIERS.get(opens.group(1).lower(), "ALERT")  # ("(Proposed: ticket if …", "Investigate if")
     said = clause if clause is not None else text
     if not label and (_ALERTS_SOMEONE_RE.search(said) or _ROUTED_RE.search(said) or
-                      re.search(r"\b(?:we|they|I)\s+(?:page|alert|notify|ping|wake)\b", said, re.I) or
+                      re.search(r"\b(?:we|they|I|pager ?duty|opsgenie)\s+(?:page|alert|notify|ping|wake)s?\b", said,
+                                re.I) or
+                      # "A Slack message to #reorder-launch is enough when daily reorders are below 500"
+                      (re.search(r"\b(?:if|when|whenever|once)\b", said, re.I) and re.search(
+                          r"(?<![\w&])#[a-z][\w-]*|\b(?:slack|teams|chat|e-?mail|sms)\s+(?:message|ping|post|notification)s?\b",
+                          said, re.I)) or
                       re.search(r"\b(?:is|are)\s+(?:concerning|worrying|a concern|alarming)\b", said, re.I) or
                       (re.match(r"^\W*(?:if|when|whenever|once)\b", said, re.I) and
                        re.search(r"\b(?:notify|page|alert|warn|ping|tell|post|escalate|wake)\b|#[a-z]", said, re.I))):

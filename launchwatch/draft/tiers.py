@@ -54,7 +54,8 @@ _ACTION_SEVERITY = [
 ]
 _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no action)\b", re.I)
 # paging, not a page ("we page the on-call", "Critical: page", "→ page", "🔴 page"; not "the search page takes")
-_PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?)\s+|"
+_PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?|pager ?duty|"
+                      r"opsgenie)\s+|"
                       r"[:,;+—–(→\u2600-\u27bf\U0001f300-\U0001faff-]\s*)"
                       r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
                       r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b|"
