@@ -1279,6 +1279,8 @@ _DIRECTIONS = [
     ("Conversion below 3% for an hour", "below"),
     ("Driver acceptance rate under 70% for 20 minutes: low-urgency incident.", "below"),  # (was a target, upside
     ("Cancelled rides above 12% of requests over an hour: high urgency.", "above"),  # down, its tier word unread)
+    ("PagerDuty pages if p95 latency is above 1.2 seconds for 10 minutes.", "above"),  # (under Notes and Targets,
+    ("A Slack message to #launch is enough when daily reorders are below 500.", "below"),  # targets upside down)
 ]
 
 
