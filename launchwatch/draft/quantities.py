@@ -41,7 +41,8 @@ _OPS = [
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later|older) than|maximum(?: of)?|max\.?|up to|within|"
      r"(?:less|fewer|lower) than or equal to|at or below", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
-     r"later than|beyond|(?:creeps?|goes|gets|climbs?|rises?|moves?|edges?) past", ">"),
+     r"later than|beyond|(?:creeps?|creeping|goes|going|gets|getting|climbs?|climbing|rises?|rising|moves?|moving|"
+     r"edges?|edging) past", ">"),
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
     (r"==", "=="),  # "`sync_worker_up` == 0", as PromQL writes it
     (r"!=|≠", "!="),

@@ -176,7 +176,7 @@ _ALERTS_SOMEONE_RE = re.compile(r"\b(?:should|must|will|to)\s+(?:alert|notify|pi
 _PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(?:the\s+|an?\s+|whoever\s+is\s+)?"
                                r"(?:on-?call|someone|engineer|sre|primary)\b", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
-_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
+_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
@@ -390,6 +390,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     fence, code, read_to = False, False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
+    rule_headings: set[tuple[int, tuple[str, ...]]] = set()  # (level, parents) of headings read as rules
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
@@ -430,13 +431,17 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 findings.extend(found)
             elif 2 <= heading_level(line)[0] <= 6 and len(path) >= 2 and \
                     any(q.op for q in find_quantities(text)) and \
-                    (any(is_alert_context(h) for h in path[1:-1]) or _verdict(text)):
+                    (any(is_alert_context(h) for h in path[1:-1]) or _verdict(text) or
+                     (heading_level(line)[0], tuple(path[:-1])) in rule_headings):
                 # "### Error rate > 2% for 5 min (page)" under "## Alerts" (not merely a title "Launch alerting
                 # plan": its "## Stage 2 (> 25% of traffic)" is no rule): the heading is the rule
                 title = heading_level(line)[1]
                 found = _line_findings(Line(line.number, line.raw, title, False), path[:-1], subject)
                 findings.extend(found)
                 last = found
+                # (its sibling headings that compare are rules too: "## Storage used ≥ 85%" after "## Error rate > 2%
+                # for 5 minutes (warning)" in a runbook of one section per alert)
+                rule_headings.add((heading_level(line)[0], tuple(path[:-1])))
                 continue
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
@@ -1382,6 +1387,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         prior = out[-1] if out else carried
         if prior and (rung or (label and (len(subject_of(before)) < 3 or WORRY_RE.match(label) or unnamed))):
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
+        generic = bool(path) and re.fullmatch(r"rate|ratio|share|latency|lag|queue|backlog|count|level|value|time",
+                                              phrase, re.I) is not None
+        heading_qs = find_quantities(path[-1]) if generic else []
+        named = subject_of(path[-1][:heading_qs[0].start] if heading_qs else path[-1]) if generic else ""
+        if named and re.search(rf"\b{re.escape(phrase)}$", named, re.I) and named.lower() != phrase.lower():
+            phrase = named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% for 5 minutes": error rate
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
@@ -1399,12 +1410,16 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = named or phrase  # "Our goal … is at least 500 bookings per day", "5% of booking requests fail"
         phrase = phrase or subject or (path[-1] if path else "signal")
         if len(phrase) < 3 and (subject or path):
-            phrase = f"{subject or path[-1]} {phrase}"
+            # ("at 95% it becomes critical" under "## Storage used ≥ 85%": what the heading compares)
+            compares = not subject and any(h.op for h in find_quantities(path[-1]))
+            phrase = f"{heading_subject(path)[0] if compares else subject or path[-1]} {phrase}"
         if prior and re.fullmatch(_PERCENTILE, phrase, re.I) and re.match(rf"{_PERCENTILE}\s+\S", prior.phrase, re.I):
             phrase = re.sub(_PERCENTILE, phrase, prior.phrase, count=1, flags=re.I)  # "p95 search latency …; p99 …"
         elif prior and re.fullmatch(_PERCENTILE, phrase, re.I) and prior.kind == "duration" and \
                 not re.search(_PERCENTILE, prior.phrase, re.I):
             phrase = f"{prior.phrase} {phrase}"  # "the wallet API answers in under 300 ms. If p95 creeps past 800 ms"
+        elif re.fullmatch(_PERCENTILE, phrase, re.I) and subject and subject_of(subject):
+            phrase = f"{subject_of(subject)} {phrase}"  # "Transcode time" over ": p95 under 90 seconds is normal"
         elif re.fullmatch(_PERCENTILE, phrase, re.I) and path and len(subject_of(path[-1]).split()) <= 3 and \
                 not (tier_in(path[-1]) or is_alert_context(path[-1]) or is_target_context(path[-1])) and \
                 not re.search(r"\b(?:notes?|signals?|metrics?|monitoring|overview|details|summary|health|general|"

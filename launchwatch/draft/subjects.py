@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from launchwatch.draft.findings import Finding
-from launchwatch.draft.quantities import duration_seconds, without_unit_named
+from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
 
 __all__ = ["INLINE_TIER_RE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after", "subject_of"]
 
@@ -31,7 +31,9 @@ INLINE_TIER_RE = re.compile(r"^\s*(?:P[0-4]|SEV[- ]?[0-4]|Tier[- ]?[1-5]|RED|YEL
 _TRAILING_VERBS_RE = re.compile(
     r"(?:\s+(?:at|of|to|by|in|reach(?:es)?|hits?|up|down|falls?|dips?|rises?|climbs?|goes|gets?|sinks?|slips?|"
     r"creeps?|edges?|jumps?|takes?|holds?|has|have|contains?|shows?|expect(?:ed|ing)?|falling|dropping|dipping|"
-    r"climbing|rising|going|getting|hitting|kept|needs?(?: to be)?))+$", re.I)
+    r"climbing|rising|going|getting|hitting|kept|keeps?|keeping|continues?|continuing|still|waited|waiting|been|"
+    r"sat|sitting|lasted|taken|took|needs?(?: to be)?))+$",
+    re.I)
 
 
 def subject_of(text: str) -> str:
@@ -89,6 +91,9 @@ def heading_subject(path: list[str]) -> tuple[str, float | None]:
     head = path[-1]
     m = re.search(r"\b(?:over|in|within|during|per)\s+(?:the\s+)?(?:last\s+|past\s+)?(?=\d)", head, re.I)
     window = duration_seconds(head[m.end():]) if m else None
+    compared = next((q for q in find_quantities(head) if q.op), None)
+    if compared and not window:  # "## Storage used ≥ 85%", a heading that is a rule: what it compares
+        return subject_of(head[:compared.start]) or head, None
     return (subject_of(head[:m.start()]) if m and window else subject_of(head)) or head, window
 
 
