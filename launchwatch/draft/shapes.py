@@ -391,6 +391,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
     rule_headings: set[tuple[int, tuple[str, ...]]] = set()  # (level, parents) of headings read as rules
+    told: list[Finding] = []  # a heading's rules whose tier its body may say first ("Ticket for the platform team")
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
@@ -442,10 +443,16 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 # (its sibling headings that compare are rules too: "## Storage used ≥ 85%" after "## Error rate > 2%
                 # for 5 minutes (warning)" in a runbook of one section per alert)
                 rule_headings.add((heading_level(line)[0], tuple(path[:-1])))
+                told = [f for f in found if f.tier == "ALERT"]  # (a tier its body's first word may give)
                 continue
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
+        action = re.match(r"^\W*(ticket|page|warn(?:ing)?)\b", text, re.I) if told else None
+        if action:  # "## Storage used ≥ 85%" over "Ticket for the platform team; …": the heading's rule's tier
+            for f in told:
+                f.tier = _VERDICT_TIERS[action.group(1).lower()]
+        told = []
         nxt = idx + 1  # an e-mail's sentence wrapped over lines: one sentence
         while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
             line, read_to, nxt = line.joined(lines[nxt]), nxt, nxt + 1
