@@ -164,6 +164,13 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
                            r"opens? (?:a |an )?(?:ticket|incident)|needs? (?:attention|action|a look|investigat\w*)|"
                            r"requires? (?:attention|action))\b", re.I)
 # "more than 1 in 200 → #billing-oncall": sent somewhere, so an alert
+# a load the launch expects: "We expect 3x normal traffic", "anticipating twice the usual load"
+_EXPECTED_LOAD_RE = re.compile(r"\b(?:we\s+)?(?:expect\w*|anticipat\w*|forecast\w*|plan(?:ning)? for)\b[^.;]*?"
+                               r"(?P<n>\b\d[\d.,]*\s*(?:x|×|times)|\btwice|\bthree times|\bdouble)\s+(?:the\s+|our\s+)?"
+                               r"(?:normal|usual|baseline|typical|regular|everyday)\b", re.I)
+# someone told after all: "a drop below 85% is worth a look in #storefront (no page)"
+_TOLD_RE = re.compile(r"(?<![\w&])#[a-z][\w-]*|\bworth a (?:look|ping|ticket)\b|\b(?:open|file|raise)s? a ticket\b|"
+                      r"\b(?:notify|ping|tell)\b", re.I)
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
 # "Payment errors should be zero", "Dropped messages must remain at 0"
 _STAYS_ZERO_RE = re.compile(r"^\W*(?P<what>[A-Za-z][\w /-]{2,50}?)\s+(?:should|must|has to|have to|needs? to)\s+"
@@ -542,6 +549,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if _CLAIM_DEADLINE_RE.search(text):
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a deadline for the customer's claim "
                                                                 "(an SLA's terms), not a level the product holds"))
+            continue
+        load = _EXPECTED_LOAD_RE.search(text)
+        if load:  # "We expect 3x normal traffic (peak around 12,000 requests per minute)"
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: an expected load ({load.group('n')} "
+                                   "normal), a capacity to plan for rather than a level an alert holds: write a "
+                                   "threshold by hand if it should alert"))
             continue
         if _BETWEEN_STAGES_RE.search(text):
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a rollout's pace (time between "
@@ -1037,7 +1050,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     within = next((m for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
     clause = within.group(0) if within else None
-    if clause and NO_ALERT_RE.search(clause):
+    if clause and NO_ALERT_RE.search(clause) and not _TOLD_RE.search(clause):
         return None  # "Daily active members climbing above 50,000 is good news, no alert."
     after_q = text[q.end:] if q.raw in text[q.start:q.end + 1] else ""
     good_before = GOOD_BEFORE_RE.search(text[within.start():q.start]) if within and label is None else None
@@ -1270,7 +1283,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                     f.tier = _VERDICT_TIERS.get(word.lower()) or tier_in(word) or word.upper()
                 continue
             prior = out[-1] if out else carried
-            found = _line_findings(line.part(at, sentence), path, subject, prose, prior)
+            # (a later sentence's "Anything under 2.5%" is of what the line's "Checkout conversion:" label names)
+            named = re.match(r"^\W*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /()-]{1,40}?):\s", text) if at else None
+            found = _line_findings(line.part(at, sentence), path, subject or (named.group(1) if named else ""), prose,
+                                   prior)
             for f in found:
                 if prior is not None and f.phrase == prior.phrase and told:
                     f.excerpt = f"{told} {f.excerpt}"
@@ -1403,7 +1419,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
-                phrase = named_after(text[q.end:]) or phrase  # "Anything below 98% checkout success is critical"
+                # "Anything below 98% checkout success is critical"; "Checkout conversion: normally 3.4%. Anything
+                # under 2.5% … — page": the line's label
+                phrase = named_after(text[q.end:]) or subject or phrase
         if out and q.op and re.search(r"[;,]", before) and len(subject_of(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")

@@ -54,7 +54,8 @@ def subject_of(text: str) -> str:
                   flags=re.I)
     text = INLINE_TIER_RE.sub(" ", text)
     text = LABEL_RE.sub(" ", text)
-    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep|ACTION|IF|rate of|not|never)\b", " ", text)
+    text = re.sub(r"\b(is|are|should|must|will|shall|be|stays?|remains?|keep(?: it)?|ACTION|IF|rate of|not|never|"
+                  r"(?:we |they )?(?:tolerate|accept|allow))\b", " ", text)  # ("keep it below", "we tolerate up to")
     text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
