@@ -335,7 +335,8 @@ def test_windows_of_weeks_get_suites_promtool_can_run(tmp_path):
     (["monday:friday"], "09:00", "18:00", "Europe/Berlin"), (["Saturday", "sunday"], "00:00", "24:00", "CET"),
     (["mondey:friday"], "09:00", "18:00", "UTC"), (["friday:monday"], "09:00", "18:00", "UTC"),
     (["monday:friday"], "19:00", "17:00", "UTC"), (["monday:friday"], "09:00", "09:00", "UTC"),
-    (["monday:friday"], "09:00", "18:00", "Mars/Base"), (["monday:friday"], "09:00", "18:00", "CEST")])
+    (["monday:friday"], "09:00", "18:00", "Mars/Base"), (["monday:friday"], "09:00", "18:00", "CEST"),
+    (["monday: friday"], "09:00", "18:00", "UTC")])
 def test_the_plan_refuses_the_business_hours_amtool_refuses_and_no_other(tmp_path, weekdays, start, end, location):
     """A mistyped day or time zone passed `check` and `generate`, and Alertmanager refused the config it was
     given ("unknown time zone Mars/Base"): the plan now refuses exactly what amtool refuses, naming the key."""

@@ -174,7 +174,7 @@ def _day_ranges(bh: BusinessHours) -> list[tuple[int, int]]:
     out = []
     for part in bh.weekdays:
         first, _, last = part.partition(":")
-        out.append((WEEKDAYS.index(first.strip().lower()), WEEKDAYS.index((last or first).strip().lower())))
+        out.append((WEEKDAYS.index(first.lower()), WEEKDAYS.index((last or first).lower())))
     return out
 
 

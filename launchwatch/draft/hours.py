@@ -19,6 +19,7 @@ _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\
 _CLOCK_RE = re.compile(r"(?P<between>\bbetween\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
                        r"(?:\s*(?P<zone>(?-i:[A-Z]{2,5}\b|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)))?(?P<only>\s*(?:only\b|\)))?",
                        re.I)
+_WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
 # the abbreviations documents write, as the IANA zone Alertmanager needs (its summer time included)
 _ZONES = {"UTC": "UTC", "GMT": "UTC", "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "EET": "Europe/Helsinki",
           "EEST": "Europe/Helsinki", "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon", "BST": "Europe/London",
@@ -40,7 +41,6 @@ def _zone(word: str | None) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     return name
-_WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
 
 
 def hours_in(text: str) -> dict[str, Any] | None:

@@ -101,6 +101,9 @@ def _spec(lines: list[Line], paths: list[list[str]], start: int, end: int) -> li
     except (yaml.YAMLError, TypeError, ValueError, AttributeError, KeyError):
         return [Unclear(lines[start].number, lines[start].text, paths[start], f"line {lines[start].number}: an SLO "
                         "spec the drafter could not read as YAML: write its slos: entries by hand")]
+    if not objectives:  # (an OpenSLO Service or AlertPolicy, a spec with no slos: listed)
+        return [Unclear(lines[start].number, lines[start].text, paths[start], f"line {lines[start].number}: an SLO "
+                        "spec with no objective the drafter reads: write its slos: entries by hand if it has any")]
     at = [k for k in range(start, end) if _OBJECTIVE_RE.match(lines[k].raw)]
     out: list[Unclear] = []
     for n, o in enumerate(objectives):

@@ -126,9 +126,10 @@ def _time_zone(name: str) -> str:
 
 
 def _weekday_range(text: str) -> str:
-    """``monday:friday`` or ``sunday``, as Alertmanager reads them (any case, the first day not after the last)."""
+    """``monday:friday`` or ``sunday``, as Alertmanager reads them (any case, no spaces, the first day not after
+    the last)."""
     first, _, last = text.partition(":")
-    days = [d.strip().lower() for d in (first, last or first)]
+    days = [d.lower() for d in (first, last or first)]
     wrong = next((d for d in days if d not in WEEKDAYS), None)
     if wrong is not None:
         raise ValueError(f"{wrong!r} is not a weekday: give a day ({', '.join(WEEKDAYS)}) or a range such as "
