@@ -398,7 +398,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
     rule_headings: set[tuple[int, tuple[str, ...]]] = set()  # (level, parents) of headings read as rules
-    told: list[Finding] = []  # a heading's rules whose tier its body may say first ("Ticket for the platform team")
+    untiered: list[Finding] = []  # a heading's rules whose tier its body may say first ("Ticket for the platform …")
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
     ruled, unclear, rule_lines = ruled + monitored, unclear + unread, rule_lines | monitor_lines
@@ -450,16 +450,16 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 # (its sibling headings that compare are rules too: "## Storage used ≥ 85%" after "## Error rate > 2%
                 # for 5 minutes (warning)" in a runbook of one section per alert)
                 rule_headings.add((heading_level(line)[0], tuple(path[:-1])))
-                told = [f for f in found if f.tier == "ALERT"]  # (a tier its body's first word may give)
+                untiered = [f for f in found if f.tier == "ALERT"]  # (a tier its body's first word may give)
                 continue
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
                 last = []
             continue
-        action = re.match(r"^\W*(ticket|page|warn(?:ing)?)\b", text, re.I) if told else None
+        action = re.match(r"^\W*(ticket|page|warn(?:ing)?)\b", text, re.I) if untiered else None
         if action:  # "## Storage used ≥ 85%" over "Ticket for the platform team; …": the heading's rule's tier
-            for f in told:
+            for f in untiered:
                 f.tier = _VERDICT_TIERS[action.group(1).lower()]
-        told = []
+        untiered = []
         nxt = idx + 1  # an e-mail's sentence wrapped over lines: one sentence
         while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
             line, read_to, nxt = line.joined(lines[nxt]), nxt, nxt + 1
@@ -1284,9 +1284,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 continue
             prior = out[-1] if out else carried
             # (a later sentence's "Anything under 2.5%" is of what the line's "Checkout conversion:" label names)
-            named = re.match(r"^\W*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /()-]{1,40}?):\s", text) if at else None
-            found = _line_findings(line.part(at, sentence), path, subject or (named.group(1) if named else ""), prose,
-                                   prior)
+            labelled = re.match(r"^\W*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /()-]{1,40}?):\s", text) if at else None
+            found = _line_findings(line.part(at, sentence), path, subject or (labelled.group(1) if labelled else ""),
+                                   prose, prior)
             for f in found:
                 if prior is not None and f.phrase == prior.phrase and told:
                     f.excerpt = f"{told} {f.excerpt}"
@@ -1413,9 +1413,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         generic = bool(path) and re.fullmatch(r"rate|ratio|share|latency|lag|queue|backlog|count|level|value|time",
                                               phrase, re.I) is not None
         heading_qs = find_quantities(path[-1]) if generic else []
-        named = subject_of(path[-1][:heading_qs[0].start] if heading_qs else path[-1]) if generic else ""
-        if named and re.search(rf"\b{re.escape(phrase)}$", named, re.I) and named.lower() != phrase.lower():
-            phrase = named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% for 5 minutes": error rate
+        heading_named = subject_of(path[-1][:heading_qs[0].start] if heading_qs else path[-1]) if generic else ""
+        if heading_named and re.search(rf"\b{re.escape(phrase)}$", heading_named, re.I) and \
+                heading_named.lower() != phrase.lower():
+            phrase = heading_named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% …": error rate
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
