@@ -398,6 +398,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
     unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
     rule_headings: set[tuple[int, tuple[str, ...]]] = set()  # (level, parents) of headings read as rules
+    stated: list[tuple[tuple[str, ...], Finding]] = []  # a heading's rules, with the heading's path
     untiered: list[Finding] = []  # a heading's rules whose tier its body may say first ("Ticket for the platform …")
     ruled, unclear, rule_lines = rule_blocks(lines, paths)  # "- alert: SearchSlow / expr: … > 1.5"
     monitored, unread, monitor_lines = monitor_blocks(lines, paths)  # resource "datadog_monitor" … { … }
@@ -438,7 +439,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 found = _line_findings(line, path[:-1], subject)
                 findings.extend(found)
             elif 2 <= heading_level(line)[0] <= 6 and len(path) >= 2 and \
-                    any(q.op for q in find_quantities(text)) and \
+                    any(q.op or _older_than(text, q) for q in find_quantities(text)) and \
                     (any(is_alert_context(h) for h in path[1:-1]) or _verdict(text) or
                      (heading_level(line)[0], tuple(path[:-1])) in rule_headings):
                 # "### Error rate > 2% for 5 min (page)" under "## Alerts" (not merely a title "Launch alerting
@@ -450,6 +451,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 # (its sibling headings that compare are rules too: "## Storage used ≥ 85%" after "## Error rate > 2%
                 # for 5 minutes (warning)" in a runbook of one section per alert)
                 rule_headings.add((heading_level(line)[0], tuple(path[:-1])))
+                stated.extend((tuple(path), f) for f in found)
                 untiered = [f for f in found if f.tier == "ALERT"]  # (a tier its body's first word may give)
                 continue
             if heading_level(line)[0] >= 7 and not re.search(r"\d", text):
@@ -651,6 +653,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
+    # "## Upload queue older than 15 minutes (critical)" over "The oldest job … has waited more than 15 minutes":
+    # the body restates the heading's rule, it is no second one
+    findings = [g for g in findings if not any(
+        g is not f and tuple(g.path[:len(head)]) == head and (g.op, g.value, g.kind) == (f.op, f.value, f.kind)
+        for head, f in stated)]
     apply_holds(holds, findings)
     unclear += _unread_tables(unread_rows)
     free = [k for k in range(len(lines)) if k not in rule_lines]  # (a rules file's "condition: C" is no catalogue's)
@@ -706,6 +713,14 @@ def _unread_tables(rows: list[tuple[int, list[str], tuple[str, ...], str]]) -> l
 def _after_window(before: str, measured: float | None) -> str:
     """``before`` without the window clause that opens it ("Over the trailing 30 days, ")."""
     return re.sub(r"^[^,;:]*,\s*", "", before) if measured is not None else before
+
+
+def _older_than(text: str, q: Quantity) -> bool:
+    """Whether ``q`` is the age "older than" compares with, outside brackets (a signal column's "Stale positions
+    (older than 2 minutes)" defines the signal, it sets no level)."""
+    before = text[:q.start]
+    return q.op is None and q.kind == "duration" and re.search(r"\bolder than\s*$", before, re.I) is not None and \
+        before.count("(") <= before.count(")")
 
 
 def _is_window(text: str, q: Quantity) -> bool:
@@ -1307,6 +1322,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             before_start = prev_end  # (not "Cost per 1k queries ≤ $0.40": the 1k is the signal's denominator)
         before = _ADVERB_PERIOD_RE.sub(" ", text[before_start:q.start], count=1)  # (the number before's)
         prev_q_end, prev_end = prev_end, q.end
+        if _older_than(text, q):  # "Upload queue older than 15 minutes": its age, above (not "(older than 2 min)")
+            q = Quantity(">", q.value, q.kind, q.start, q.end, q.raw)
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
