@@ -1282,6 +1282,7 @@ _DIRECTIONS = [
     ("PagerDuty pages if p95 latency is above 1.2 seconds for 10 minutes.", "above"),  # (under Notes and Targets,
     ("A Slack message to #launch is enough when daily reorders are below 500.", "below"),  # targets upside down)
     ("CDN cache hit ratio: a drop below 85% is worth a look in #storefront (no page).", "below"),  # (was nothing)
+    ("Upload queue older than 15 minutes: critical", "above"),  # (was nothing: only "is older than" compared)
 ]
 
 
