@@ -1429,8 +1429,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = prior.phrase  # "(warn at 80%, alert at 100%)": the same signal's next rung
         generic = bool(path) and re.fullmatch(r"rate|ratio|share|latency|lag|queue|backlog|count|level|value|time",
                                               phrase, re.I) is not None
-        heading_qs = find_quantities(path[-1]) if generic else []
-        heading_named = subject_of(path[-1][:heading_qs[0].start] if heading_qs else path[-1]) if generic else ""
+        heading_named = heading_subject(path)[0] if generic else ""
         if heading_named and re.search(rf"\b{re.escape(phrase)}$", heading_named, re.I) and \
                 heading_named.lower() != phrase.lower():
             phrase = heading_named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% …": error rate
