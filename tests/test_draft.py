@@ -1435,3 +1435,16 @@ def test_an_availability_objective_is_an_slo_on_a_health_probe_with_the_document
     mixed, _ = draft_from_text("RED ALERTS:\n- Error rate > 5%\n\nYELLOW ALERTS:\n- Error rate > 2%\n\n"
                                "## Targets\n- Uptime: 99.5%\n", "mixed")
     assert [(s["page_tier"], s["ticket_tier"]) for s in mixed["slos"]] == [("RED", "YELLOW")]
+
+
+def test_a_tier_said_alone_after_the_condition_is_its_tier_and_more_words_are_not() -> None:
+    """"…: low-urgency incident", "… → p2 ticket" and "…: red" name the rule's tier in any case (the code and colour
+    were capitals only), as a column named for it does; "…: Escalate to Tier 2" is an action whose words only mention
+    a tier."""
+    doc = ("# A\n\n## Rules\n- Driver acceptance under 70% for 20 minutes: low-urgency incident\n"
+           "- Cancelled rides above 12% → high urgency\n- Refunds above 5% → p2 ticket\n"
+           "- Declines above 8%: guardrail\n- Errors above 9%: red\n- Queue age above 1 hour: Escalate to Tier 2\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("<", 0.7, "LOW"), (">", 0.12, "HIGH"), (">", 0.05, "P2"), (">", 0.08, "GUARDRAIL"), (">", 0.09, "RED"),
+        (">", 3600.0, "ALERT")]

@@ -73,6 +73,7 @@ from launchwatch.draft.tiers import (
     is_alert_context,
     is_target_context,
     tier_in,
+    tier_named,
 )
 from launchwatch.expressions import SLO_PERIOD
 from launchwatch.plan.units import format_duration
@@ -304,9 +305,9 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     return TARGET
 
 
-_TIER_TAIL_RE = re.compile(r"(?:[:→]|->)\s*(?:an?\s+)?(?P<tier>(?:P[0-4]|SEV ?[0-4]|Tier ?[1-5]|critical|high|medium|"
-                           r"low|red|orange|amber|yellow)(?:[- ](?:urgency|priority|severity))?)(?:\s+(?:incident|"
-                           r"alert|ticket|issue|page))?\s*[.!]?\s*$", re.I)
+# a few words after the condition that may name its tier: "…: low-urgency incident", "… → P2 ticket"
+_TIER_TAIL_RE = re.compile(r"(?:[:→]|->)\s*(?:an?\s+)?(?P<tier>[\w ]{1,12}?)(?:[- ](?:urgency|priority|severity))?"
+                           r"(?:\s+(?:incident|alert|ticket|issue|page))?\s*[.!]?\s*$", re.I)
 
 
 def _verdict(words: str) -> str | None:
@@ -317,10 +318,10 @@ def _verdict(words: str) -> str | None:
               x.group("word").lower() != "page"), found[0] if found else None)
     if m is None:
         # "…for 20 minutes: low-urgency incident", "… → high urgency": a few words after the condition naming a tier
-        # (the tier word first: not "Rule 4: Non-critical Feature Issues", nor "If > 1 hour: Escalate to Tier 2")
+        # (the tier word alone: not "Rule 4: Non-critical Feature Issues", nor "If > 1 hour: Escalate to Tier 2")
         tail = _TIER_TAIL_RE.search(words)
-        compared = tail is not None and any(q.op for q in find_quantities(words[:tail.start()]))
-        return tier_in(tail.group("tier")) if compared else None
+        named = tier_named(tail.group("tier")) if tail else None
+        return named if named and any(q.op for q in find_quantities(words[:tail.start()])) else None
     if not find_quantities(words[:m.start()]):
         return None
     if m.group("verb") or m.group("paged"):
@@ -331,9 +332,9 @@ def _verdict(words: str) -> str | None:
         return "WARNING"
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
         tier = m.group("tp") or m.group("tp2")
-        return tier_in(tier) if tier else "TICKET"  # "a P2 ticket is opened"
-    word = m.group("word")
-    return tier_in(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
+        return tier_named(tier) if tier else "TICKET"  # "a P2 ticket is opened"
+    word = m.group("word")  # ("→ p2", "sev 1": a code in any case)
+    return tier_named(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
 
 
 # "## When OrdersErrorRate fires", "## Troubleshooting": numbered steps of a response, not alerts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "coded_tier",
-           "every_tier_in", "severity_of", "tier_aliases", "tier_in", "tiers_in"]
+           "every_tier_in", "severity_of", "tier_aliases", "tier_in", "tier_named", "tiers_in"]
 
 TARGET = "TARGET"
 
@@ -119,6 +119,16 @@ def tier_in(text: str) -> str | None:
     """The severity tier a heading or line names, in the document's words (``P1``, ``RED``, ``Tier 2``)."""
     for pattern, name in _TIER_PATTERNS:
         m = pattern.search(text)
+        if m:
+            return name(m)
+    return None
+
+
+def tier_named(words: str) -> str | None:
+    """The tier a few words name and nothing else, in any case ("low", "p2", "red", "Tier 2"): alone they can mean
+    nothing else, as a column's name cannot; None when they say more ("Escalate to Tier 2")."""
+    for pattern, name in _TIER_PATTERNS:
+        m = pattern.fullmatch(words.strip().upper())
         if m:
             return name(m)
     return None
