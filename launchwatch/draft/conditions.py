@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["BAD_STATE_RE", "BLOCKS_RE", "CROSSES_RE", "DONE_NOUNS", "FAST_SHARE_RE", "GOOD_BEFORE_RE", "GOOD_STATE_RE",
-           "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "VERDICT_AFTER_RE"]
+           "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "TOLD_RE", "VERDICT_AFTER_RE"]
 
 # "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
 # ("should never drop below 2%" is one)
@@ -57,6 +57,10 @@ BAD_STATE_RE = re.compile(r"\s*(?:is|are|means|counts as)\s+(?:an?\s+)?(?:unacce
 # a condition the document says needs nothing ("… is good news, no alert")
 NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|problem)\b|\bgood news\b|"
                          r"\bdo(?:n'?t| not) (?:alert|page)\b|\bnothing to do\b", re.I)
+# someone is told: "worth a look in #storefront", "a Slack message to #reorder-launch", "open a ticket", "ping …"
+TOLD_RE = re.compile(r"(?<![\w&])#[a-z][\w-]*|\b(?:slack|teams|chat|e-?mail|sms)\s+(?:message|ping|post|"
+                     r"notification)s?\b|\bworth a (?:look|ping|ticket)\b|\b(?:open|file|raise)s? a ticket\b|"
+                     r"\b(?:notify|ping|tell)\b", re.I)
 # "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
 ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
                            r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"

@@ -29,6 +29,7 @@ from launchwatch.draft.conditions import (
     NOT_DONE_RE,
     RELATIVE_CELL_RE,
     ROLLS_BACK_RE,
+    TOLD_RE,
     VERDICT_AFTER_RE,
 )
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
@@ -169,9 +170,6 @@ _ALERTWORD_RE = re.compile(r"\b(alert|rule|page|notify|escalat\w*|investigate|ac
 _EXPECTED_LOAD_RE = re.compile(r"\b(?:we\s+)?(?:expect\w*|anticipat\w*|forecast\w*|plan(?:ning)? for)\b[^.;]*?"
                                r"(?P<n>\b\d[\d.,]*\s*(?:x|×|times)|\btwice|\bthree times|\bdouble)\s+(?:the\s+|our\s+)?"
                                r"(?:normal|usual|baseline|typical|regular|everyday)\b", re.I)
-# someone told after all: "a drop below 85% is worth a look in #storefront (no page)"
-_TOLD_RE = re.compile(r"(?<![\w&])#[a-z][\w-]*|\bworth a (?:look|ping|ticket)\b|\b(?:open|file|raise)s? a ticket\b|"
-                      r"\b(?:notify|ping|tell)\b", re.I)
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
 # "Payment errors should be zero", "Dropped messages must remain at 0"
 _STAYS_ZERO_RE = re.compile(r"^\W*(?P<what>[A-Za-z][\w /-]{2,50}?)\s+(?:should|must|has to|have to|needs? to)\s+"
@@ -269,9 +267,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
                       re.search(r"\b(?:we|they|I|pager ?duty|opsgenie)\s+(?:page|alert|notify|ping|wake)s?\b", said,
                                 re.I) or
                       # "A Slack message to #reorder-launch is enough when daily reorders are below 500"
-                      (re.search(r"\b(?:if|when|whenever|once)\b", said, re.I) and re.search(
-                          r"(?<![\w&])#[a-z][\w-]*|\b(?:slack|teams|chat|e-?mail|sms)\s+(?:message|ping|post|notification)s?\b",
-                          said, re.I)) or
+                      (re.search(r"\b(?:if|when|whenever|once)\b", said, re.I) and TOLD_RE.search(said)) or
                       re.search(r"\b(?:is|are)\s+(?:concerning|worrying|a concern|alarming)\b", said, re.I) or
                       (re.match(r"^\W*(?:if|when|whenever|once)\b", said, re.I) and
                        re.search(r"\b(?:notify|page|alert|warn|ping|tell|post|escalate|wake)\b|#[a-z]", said, re.I))):
@@ -1066,7 +1062,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     within = next((m for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()), None) \
         if q.raw in text[q.start:q.end + 1] else None
     clause = within.group(0) if within else None
-    if clause and NO_ALERT_RE.search(clause) and not _TOLD_RE.search(clause):
+    if clause and NO_ALERT_RE.search(clause) and not TOLD_RE.search(clause):  # ("… worth a look in #shop (no page)")
         return None  # "Daily active members climbing above 50,000 is good news, no alert."
     after_q = text[q.end:] if q.raw in text[q.start:q.end + 1] else ""
     good_before = GOOD_BEFORE_RE.search(text[within.start():q.start]) if within and label is None else None
