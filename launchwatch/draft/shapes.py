@@ -726,11 +726,16 @@ def _is_window(text: str, q: Quantity) -> bool:
         _WINDOW_AFTER_RE.match(text[q.end:]) or _WINDOW_WORDS_BEFORE_RE.search(text[:q.start]))
 
 
+def _share_done_in_time(text: str, q: Quantity) -> re.Match[str] | None:
+    """The words after share ``q`` that say what is done in time ("99% of requests complete within 400 ms")."""
+    return FAST_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
+
+
 def _fast_share(text: str, q: Quantity) -> str | None:
     """The signal of a share of requests done in time ("99% of requests complete within 400 ms": requests within
     400ms, the bound in its name as one signal per bound), when ``q`` is that share; else None. (A share done
     within hours or days, "95% of tickets answered within 4 hours", keeps the words that name it.)"""
-    m = FAST_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
+    m = _share_done_in_time(text, q)
     bound = next((d for d in find_quantities(text[q.end + m.end():]) if d.start == 0), None) if m else None
     if bound is None or bound.kind != "duration" or bound.value >= 60:
         return None
@@ -1143,8 +1148,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         r"\b(?:if|when|whenever|once|alert|page|warn)\b", text[:q.start], re.I))
     # "99% of requests complete within 400 ms" under an alerts heading: the share to keep, crossed downwards
     bound = bound or (label is None and tier != TARGET and q.kind == "ratio" and
-                      re.fullmatch(r"[\d.,]+\s*%", q.raw.strip()) is not None and FAST_SHARE_RE.match(after_q)
-                      is not None and not re.search(r"\b(?:if|when|whenever|once)\b", text[:q.start], re.I))
+                      re.fullmatch(r"[\d.,]+\s*%", q.raw.strip()) is not None and after_q != "" and
+                      _share_done_in_time(text, q) is not None and
+                      not re.search(r"\b(?:if|when|whenever|once)\b", text[:q.start], re.I))
     # "Less than 1 in 1000 messages lost" under an alerts heading: a bound on what goes wrong, crossed upwards
     bound = bound or (label is None and tier != TARGET and op in ("<", "<=") and q.op is not None and
                       not text[:q.start].strip(" -–*•:") and re.match(
