@@ -1448,3 +1448,16 @@ def test_a_tier_said_alone_after_the_condition_is_its_tier_and_more_words_are_no
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         ("<", 0.7, "LOW"), (">", 0.12, "HIGH"), (">", 0.05, "P2"), (">", 0.08, "GUARDRAIL"), (">", 0.09, "RED"),
         (">", 3600.0, "ALERT")]
+
+
+def test_a_count_per_day_is_no_cadence_and_a_ticket_opened_is_the_ticket_tier() -> None:
+    """"Daily orders: 1,200" was dropped as "a cadence (how often to look)" because it starts with "Daily"; "We open
+    a ticket when daily orders are below 800" was an ALERT (medium), though a ticket is the low rung."""
+    doc = ("# Shop\n\n## Targets\n\n- Daily orders: 1,200\n- We open a ticket when daily orders are below 800.\n"
+           "- Weekly review of the 3 largest refunds\n- Daily (9:30 UTC): check the 2 dashboards\n")
+    plan, _ = draft_from_text(doc, "shop")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("daily_orders", "<", 1200.0, "TARGET"), ("daily_orders", "<", 800.0, "TICKET")]
+    assert {t["name"]: t["severity"] for t in plan["tiers"]}["TICKET"] == "low"
+    assert [u["reason"] for u in plan["unexpressible"]] == [
+        f"line {n}: a cadence (how often to look), not a threshold" for n in (7, 8)]

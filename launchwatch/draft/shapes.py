@@ -134,7 +134,11 @@ _BETWEEN_STAGES_RE = re.compile(r"\b(?:between|per)\s+(?:stages?|steps?|phases?|
 # "Credits must be requested within 30 days of the incident": the customer's deadline
 _CLAIM_DEADLINE_RE = re.compile(r"\b(?:must|should|can|may) be (?:requested|submitted|claimed|filed|made|raised)\s+"
                                 r"(?:with)?in\b", re.I)
-_CADENCE_RE = re.compile(r"^\s*(?:every|check every|monitor every|hourly|daily|weekly|refresh every)\b", re.I)
+# "Every 15 minutes: check …", "Hourly: team sync", "Weekly review of the invoice"; not "Daily orders: 1,200", a count
+# per day
+_CADENCE_RE = re.compile(r"^\s*(?:(?:check |monitor |refresh )?every\b|(?:hourly|daily|weekly|monthly)(?=\s*[:(]|\s+"
+                         r"(?:review|check|sync|stand-?up|meeting|report|summary|digest|call|huddle|monitoring|tasks?|"
+                         r"operations|look|walk-?through|at)\b))", re.I)
 # a line that compares, whatever word it starts with: "Daily sign-ups should reach 1,500" is no cadence
 _THRESHOLD_WORDS_RE = re.compile(r"[<>≤≥]|\b(?:reach(?:es)?|drops?|exceeds?|below|above|more than|less than|"
                                  r"fewer than|at least|at most)\b", re.I)

@@ -164,6 +164,14 @@ def carries_on(action: str) -> bool:
     return bool(_CARRY_ON_RE.search(action))
 
 
+# "we open a ticket when …", "a ticket is filed if …": work for office hours, not a page
+_TICKET_RE = re.compile(r"\b(?:open|file|raise|create|cut)s? an? (?:\w+ )?ticket\b|\ban? (?:\w+ )?ticket is "
+                        r"(?:opened|filed|raised|created|cut)\b", re.I)
+
+
 def alert_tier(text: str) -> str:
-    """The tier of an alert whose document names no rung: PAGE (critical) when it says so, else ALERT."""
-    return "PAGE" if _PAGE_RE.search(text) else "ALERT"
+    """The tier of an alert whose document names no rung: PAGE (critical) when it says so, TICKET when it says a
+    ticket is opened, else ALERT."""
+    if _PAGE_RE.search(text):
+        return "PAGE"
+    return "TICKET" if _TICKET_RE.search(text) else "ALERT"
