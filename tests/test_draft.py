@@ -1461,3 +1461,18 @@ def test_a_count_per_day_is_no_cadence_and_a_ticket_opened_is_the_ticket_tier() 
     assert {t["name"]: t["severity"] for t in plan["tiers"]}["TICKET"] == "low"
     assert [u["reason"] for u in plan["unexpressible"]] == [
         f"line {n}: a cadence (how often to look), not a threshold" for n in (7, 8)]
+
+
+def test_an_underlined_title_is_a_heading_numbered_or_not_and_states_no_threshold() -> None:
+    """A plain-text document numbers its sections and underlines them: "3. Success criteria (first two weeks)"
+    over "-----" was a list item, so its rules sat under the document's title, and an unnumbered underlined title
+    was read as a line ("first 2 weeks" a target of 1,209,600 s). "Cancellation rate of scheduled orders stays
+    under 4%" missed below 4%: "orders" named a signal good when high, though the rate is of cancellations."""
+    doc = ("LAUNCH\n======\n\n1. What we watch\n----------------\n\n- Error rate above 2%: page\n\n"
+           "Success criteria (first 2 weeks)\n--------------------------------\n\n"
+           "- Cancellation rate of scheduled orders stays under 4%.\n\n- 3. not a title\n---\n")
+    plan, _ = draft_from_text(doc, "launch")
+    assert [(t["metric"], t["op"], t["value"], t["section"].split(":")[0]) for t in plan["thresholds"]] == [
+        ("error_rate_ratio", ">", 0.02, "LAUNCH > What we watch"),
+        ("cancellation_scheduled_orders_ratio", ">=", 0.04, "LAUNCH > Success criteria (first 2 weeks)")]
+    assert [p for p in outline(split_lines(doc))][-1] == ["LAUNCH", "Success criteria (first 2 weeks)"]

@@ -11,7 +11,7 @@ import re
 
 from launchwatch.draft.text import Line
 
-__all__ = ["heading_level", "outline", "parent_bullets"]
+__all__ = ["heading_level", "outline", "parent_bullets", "underlined_titles"]
 
 _MD_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"^\s*\*\*([^*]{2,100})\*\*\s*:?\s*$")
@@ -70,6 +70,26 @@ def parent_bullets(lines: list[Line]) -> set[int]:
     return out
 
 
+def underlined_titles(lines: list[Line]) -> dict[int, int]:
+    """The titles underlined as a heading ("Monitoring thresholds" over "-----"): the title's index → its level (1
+    under "===", 2 under "---"). A numbered title counts too, as plain text numbers its sections ("2. Partner
+    restaurants" over a rule as long as it), but not a code fence's lines."""
+    titles: dict[int, int] = {}
+    fence = False
+    for idx, line in enumerate(lines):
+        stripped = line.raw.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence = not fence
+        title = lines[idx - 1] if idx and not fence else None
+        if title is None or len(stripped) < 3 or not re.fullmatch(r"=+|-+", stripped) or idx - 1 in titles:
+            continue
+        numbered = title.bullet and re.match(r"\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s", title.raw) is not None
+        if title.text and (not title.bullet or (numbered and len(stripped) >= len(title.raw.strip()) - 2)) and \
+                heading_level(title) is None and not title.raw.strip().startswith("|"):
+            titles[idx - 1] = 1 if stripped[0] == "=" else 2
+    return titles
+
+
 def outline(lines: list[Line]) -> list[list[str]]:
     """For each line (same index), the heading path above it (the line's own heading included); a bullet that
     heads a nested list heads its items (levels 10 and up, by indentation)."""
@@ -78,20 +98,16 @@ def outline(lines: list[Line]) -> list[list[str]]:
     out: list[list[str]] = []
     fence = False
     fence_depth = 0
-    prev: Line | None = None  # the line before, when it could be a setext heading's title
+    titles = underlined_titles(lines)
     for idx, line in enumerate(lines):
         stripped = line.raw.strip()
-        title_line, prev = prev, (line if stripped and not line.bullet and heading_level(line) is None and
-                                  not stripped.startswith("|") and not fence else None)
-        if title_line is not None and len(stripped) >= 3 and re.fullmatch(r"=+|-+", stripped):
-            # "Monitoring thresholds" over "-----": a heading (level 1 under "===", 2 under "---")
-            level = 1 if stripped[0] == "=" else 2
+        if idx - 1 in titles:  # the title's underline: the title heads what follows
+            level = titles[idx - 1]
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            stack.append((level, title_line.text.strip().rstrip(":").strip()))
+            stack.append((level, lines[idx - 1].text.strip().rstrip(":").strip()))
             out[-1] = [t for _, t in stack]
             out.append([t for _, t in stack])
-            prev = None
             continue
         if stripped.startswith("```") or stripped.startswith("~~~"):
             fence = not fence

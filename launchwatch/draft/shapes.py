@@ -38,7 +38,7 @@ from launchwatch.draft.grafana_rules import grafana_rule_blocks
 from launchwatch.draft.holds import StandingHold, apply_holds, standing_hold
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
-from launchwatch.draft.outline import heading_level, outline, parent_bullets
+from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.promrules import rule_blocks
 from launchwatch.draft.quantities import (
@@ -213,7 +213,8 @@ _GOOD_HIGH_RE = re.compile(r"\b(?:conver\w*|success\w*|succeed\w*|availab\w*|up-
 _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time|duration|lag|queue\w*|backlog|"
                           r"churn\w*|bounce\w*|costs?|spend|declin\w*|reject\w*|crash\w*|abandon\w*|refunds?|"
                           r"complaints?|tickets?|downtime|wait\w*|cpu|memory|disk|usage|utili[sz]ation|timeouts?|"
-                          r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age)\b", re.I)
+                          r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age|"
+                          r"cancel\w*|late|overdue|offline|outages?)\b", re.I)
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
 # "over a rolling 28-day window", "Measured over a 7-day window", "Over the trailing 30 days": what the numbers are
@@ -397,6 +398,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, code, read_to = False, False, -1
     parents = parent_bullets(lines)  # "- start failures" over "  - warn: 1%": a subject, not a threshold
+    titles = underlined_titles(lines)  # "Success criteria (first two weeks)" over "-----": a heading's title
     unread_rows: list[tuple[int, list[str], tuple[str, ...], str]] = []  # table rows with numbers that made nothing
     rule_headings: set[tuple[int, tuple[str, ...]]] = set()  # (level, parents) of headings read as rules
     stated: list[tuple[tuple[str, ...], Finding]] = []  # a heading's rules, with the heading's path
@@ -432,6 +434,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if not any(q.op and not (q.kind == "duration" and re.match(r"(?:over|in|within)\b", q.raw, re.I))
                        for q in find_quantities(text)):
                 continue
+        if idx in titles:
+            header, last, in_list = None, [], False
+            continue
         if heading_level(line) is not None:
             header = None
             in_list = heading_level(line)[0] == 8
