@@ -1,9 +1,10 @@
-"""A hold stated once for many rules.
+"""A hold, or a tier, stated once for many rules.
 
 "Warning and Critical must hold for 10 minutes before anyone is notified, except crash-free sessions (30
 minutes, because Crashlytics batches uploads)" or "All alerts must persist for 5 minutes" sets how long each
 rule of its section must hold, where the rule itself says nothing; read line by line, it was a threshold of
-its own ("before anyone notified > 30 min") and the rules it speaks of kept the drafter's default.
+its own ("before anyone notified > 30 min") and the rules it speaks of kept the drafter's default. "These three
+are warnings; nobody is paged for them", under a table of alerts, gives them their tier the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from launchwatch.draft.quantities import duration_seconds, find_quantities
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import TARGET, every_tier_in
 
-__all__ = ["StandingHold", "apply_holds", "standing_hold"]
+__all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "standing_hold", "standing_tier"]
 
 _HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|persist|last|be sustained|stay)\b|"
                       r"\b(?:held|sustained|persists?|persisting)\s+for\b|"
@@ -25,7 +26,10 @@ _HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|p
                       r"\bbreach(?:es|ed)?\s+(?:for|lasting)\b", re.I)  # "A guardrail breach for more than 30 min"
 _PAGES_RE = re.compile(r"\bpages\b|\bpaged\b|\bpaging\b|\bpage (?:the|an?|someone)\b", re.I)
 _ALL_RE = re.compile(r"\b(?:all|every|each|these|those|the above)\b.{0,30}?\b(?:alerts?|thresholds?|rules?|"
-                     r"conditions?|levels?|rungs?)\b|^\s*(?:alerts?|thresholds?|rules?)\b", re.I)
+                     r"conditions?|levels?|rungs?)\b|^\s*(?:alerts?|thresholds?|rules?)\b|"
+                     # "Warnings go to #ops; criticals page. Both must hold for 10 minutes.": the rules just named
+                     r"(?:^|[.;:]\s+)(?:both|they|all of them|each of them)\s+(?:must|should|need|needs|have to)\b",
+                     re.I)
 _EXCEPT_RE = re.compile(r"\bexcept(?:\s+for)?\s+(?P<what>[^(),;.]+?)\s*[(,]\s*(?:which\s+)?(?:(?:must|should)\s+)?"
                         r"(?:holds?\s+)?(?:for\s+)?(?P<held>[^),;]*)", re.I)
 
@@ -62,6 +66,39 @@ def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
         return None
     return StandingHold(line.number, path, seconds, tiers or None, exceptions,
                         "critical" if _PAGES_RE.search(text) else None)
+
+
+@dataclass
+class StandingTier:
+    """The tier a sentence gives the alerts of its section that name none ("These three are warnings")."""
+
+    line: int
+    path: list[str]
+    tier: str
+
+
+_TIER_STATED_RE = re.compile(r"^\W*(?:these|those|the above|they|all (?:of )?(?:these|those|them))(?:\s+(?:\w+\s+)?"
+                             r"(?:alerts?|rules?|thresholds?|signals?|ones?))?\s+(?:\w+\s+)?(?:are|is)\s+(?:all\s+)?"
+                             r"(?:an?\s+)?(?P<tier>warnings?|tickets?|pages?|critical|info)\b", re.I)
+_TIER_WORDS = {"warning": "WARNING", "ticket": "TICKET", "page": "PAGE", "critical": "CRITICAL", "info": "INFO"}
+
+
+def standing_tier(line: Line, path: list[str]) -> StandingTier | None:
+    """The tier ``line`` states for the alerts around it; None when it states none (or states a number)."""
+    m = _TIER_STATED_RE.match(line.text)
+    if m is None or find_quantities(line.text):
+        return None
+    return StandingTier(line.number, path, _TIER_WORDS[m.group("tier").lower().rstrip("s")])
+
+
+def apply_tiers(tiers: list[StandingTier], findings: list[Finding]) -> None:
+    """Give each alert of a stated tier's section that names no tier of its own (ALERT) that tier."""
+    for stated in tiers:
+        for f in findings:
+            if f.tier == "ALERT" and f.path[:len(stated.path)] == stated.path and f.line < stated.line:
+                f.tier = stated.tier
+                said = f"tier: from line {stated.line}"
+                f.note = f"{f.note}; {said}" if f.note else said
 
 
 def _stems(words: str) -> set[str]:

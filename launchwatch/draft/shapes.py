@@ -35,7 +35,7 @@ from launchwatch.draft.conditions import (
 from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
-from launchwatch.draft.holds import StandingHold, apply_holds, standing_hold
+from launchwatch.draft.holds import StandingHold, StandingTier, apply_holds, apply_tiers, standing_hold, standing_tier
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
@@ -55,6 +55,7 @@ from launchwatch.draft.quantities import (
 from launchwatch.draft.sentences import continues, sentences
 from launchwatch.draft.slo_specs import slo_spec_blocks
 from launchwatch.draft.subjects import (
+    IN_NOT_WHERE,
     INLINE_TIER_RE,
     LABEL_RE,
     WORRY_RE,
@@ -97,6 +98,10 @@ _PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\ba (?=(?:second|minute
                                 r"week|month)s?\b", re.I)
 # "≥ 99.2 % (weekly)"
 _ADVERB_PERIOD_RE = re.compile(r"^\s*%?\s*\(\s*(hourly|daily|weekly|monthly)\s*\)", re.I)
+# "At least 8% of orders are scheduled ahead, measured per week": what the rule before it is measured over
+_MEASURED_PER_RE = re.compile(r"\b(?:measured|counted|calculated|computed|evaluated)\s+(?:(?:per|each|every|over an?|"
+                              r"over the)\s+(?P<unit>hour|day|week|month)\b|(?P<adverb>hourly|daily|weekly|monthly)\b)",
+                              re.I)
 _ADVERB_PERIODS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
                    "week": 604800, "month": 2592000}
@@ -394,6 +399,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     subject = ""
     last: list[Finding] = []  # the findings of the block above (a later "Duration:" line sets their for)
     holds: list[StandingHold] = []  # "All alerts must persist for 5 minutes": for the rules of its section
+    stated_tiers: list[StandingTier] = []  # "These three are warnings": for the alerts above it in its section
     keyed = _KeyedRun()  # a config file's sibling keys ("warning: 0.02", "critical: 0.05", "for: 10m")
     in_list = False  # under a label heading ("RED ALERTS:"), each line is an item even without a bullet
     fence, code, read_to = False, False, -1
@@ -577,6 +583,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if hold is not None:  # "Warning and Critical must hold for 10 minutes before anyone is notified"
             holds.append(hold)
             continue
+        said_tier = standing_tier(line, path)
+        if said_tier is not None:  # "These three are warnings; nobody is paged for them" under a table
+            stated_tiers.append(said_tier)
+            continue
         burn = budget_burn(line, path) or burn_rate(line, path)
         if burn is not None:  # "page if 2% of the monthly error budget is consumed within 1 hour"
             unclear.append(burn)
@@ -665,6 +675,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         g is not f and tuple(g.path[:len(head)]) == head and (g.op, g.value, g.kind) == (f.op, f.value, f.kind)
         for head, f in stated)]
     apply_holds(holds, findings)
+    apply_tiers(stated_tiers, findings)
     unclear += _unread_tables(unread_rows)
     free = [k for k in range(len(lines)) if k not in rule_lines]  # (a rules file's "condition: C" is no catalogue's)
     unclear += per_alert_blocks([lines[k] for k in free], [paths[k] for k in free], findings)
@@ -1423,7 +1434,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|in|by|during)\b", rest)[0])
+            phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|by|during)\b|" + IN_NOT_WHERE, rest)[0])
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
@@ -1537,6 +1548,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         adverb = _ADVERB_PERIOD_RE.match(text[q.end:])
         if adverb and f.window is None:  # "delivery success ≥ 99.2 % (weekly)": what it is measured over
             f.window = float(_PERIOD_SECONDS[_ADVERB_PERIODS[adverb.group(1).lower()]])
+            f.counter = f.counter or f.kind == "count"
+        per = _MEASURED_PER_RE.search(text, q.end) if f.window is None else None
+        if per and not find_quantities(text[q.end:per.start()]):  # (the last number before it)
+            unit = per.group("unit") or _ADVERB_PERIODS[per.group("adverb").lower()]
+            f.window = float(_PERIOD_SECONDS[unit.lower()])
             f.counter = f.counter or f.kind == "count"
         if q.high is not None and q.op is None:
             # a range: below its low end or above its high end

@@ -10,7 +10,8 @@ import re
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
 
-__all__ = ["INLINE_TIER_RE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after", "subject_of"]
+__all__ = ["INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after",
+           "subject_of"]
 
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
 _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
@@ -74,6 +75,12 @@ def subject_of(text: str) -> str:
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
 
+# where the words after a number stop naming it: at "in" (not the where of what is done: "8% of orders in pilot
+# cities are scheduled ahead"), and at "is"/"are" (not before what is done: "… are scheduled ahead")
+IN_NOT_WHERE = r"\bin\b(?!\s+(?:[a-z]+\s+){0,2}(?:are|is)\s+[a-z]+ed\b)"
+_BE_NOT_DONE = r"\b(?:is|are)\b(?!\s+[a-z]+ed\b)"
+
+
 def named_after(rest: str) -> str:
     """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
     10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
@@ -81,8 +88,8 @@ def named_after(rest: str) -> str:
                 r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back|means|indicates|suggests|is|"
                 r"are|counts as|would be)\b)", rest, re.I):  # ("Below 25% means the prompt is broken")
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
-    words = re.split(r"[(,;.:→]|\b(?:for|within|per|in|by|during|is|are|and|at|needs?|requires?|should|must|means|"
-                     r"triggers?)\b", re.sub(r"^\s*of\s+", "", rest))[0]
+    words = re.split(r"[(,;.:→]|\b(?:for|within|per|by|during|and|at|needs?|requires?|should|must|means|"
+                     r"triggers?)\b|" + IN_NOT_WHERE + "|" + _BE_NOT_DONE, re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
     return named if len(named) >= 3 else ""
 

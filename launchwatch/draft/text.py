@@ -14,6 +14,7 @@ from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
+from launchwatch.draft.terminal_tables import terminal_tables_as_markdown
 
 __all__ = ["COLOUR_TIERS", "Line", "clean", "decode", "read_lines", "repair_mojibake", "split_lines",
            "wiki_as_markdown"]
@@ -128,7 +129,7 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
-    raws = restructured_as_markdown(asciidoc_as_markdown(raws))
+    raws = terminal_tables_as_markdown(restructured_as_markdown(asciidoc_as_markdown(raws)))
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
 
