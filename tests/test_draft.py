@@ -1476,3 +1476,12 @@ def test_an_underlined_title_is_a_heading_numbered_or_not_and_states_no_threshol
         ("error_rate_ratio", ">", 0.02, "LAUNCH > What we watch"),
         ("cancellation_scheduled_orders_ratio", ">=", 0.04, "LAUNCH > Success criteria (first 2 weeks)")]
     assert [p for p in outline(split_lines(doc))][-1] == ["LAUNCH", "Success criteria (first 2 weeks)"]
+
+
+def test_a_number_closing_a_bracket_is_a_value_unless_a_reference_names_it() -> None:
+    """"Sign-ups (goal 500)" was skipped as a list's number ("1) Restart"); "(chapter 5)" stays a reference."""
+    doc = ("# A\n\n## After the send\n\nWe review sign-ups (goal 500) the next morning, as in the runbook "
+           "(chapter 5).\n\n1) Restart the worker\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("sign_ups", "<", 500.0, "TARGET")]

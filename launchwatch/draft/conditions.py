@@ -63,5 +63,6 @@ TOLD_RE = re.compile(r"(?<![\w&])#[a-z][\w-]*|\b(?:slack|teams|chat|e-?mail|sms)
                      r"\b(?:notify|ping|tell)\b", re.I)
 # "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
 ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
-                           r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*))\b"
+                           r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*|sends?|"
+                           r"campaign|waves?|experiment))\b"
                            r".{0,80}?\b(?:if|when|whenever|once)\b", re.I)

@@ -35,7 +35,7 @@ _OPS = [
      r"be over|go over|go beyond|go past)", "<="),
     (r"(?:(?:must|should|may|will|does|do|can) )?(?:not|never) (?:drop below|fall below|go below|dip below|be below|"
      r"be under|be less than)", ">="),
-    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|passes|crosses|"
+    (r">=|≥|=>|at least|no (?:less|shorter|lower|fewer) than|minimum(?: of)?|min\.?|pass(?:es)?|cross(?:es)?|"
      r"crossing|passing|"
      r"(?:greater|more|higher) than or equal to|at or above", ">="),
     (r"<=|≤|=<|at most|no (?:more|longer|higher|later|older) than|maximum(?: of)?|max\.?|up to|within|"

@@ -90,7 +90,8 @@ _WINDOW_BEFORE_RE = re.compile(r"(?:\bin(?: the| any| a)?(?: last| past| single|
                                r"\s*$", re.I)
 _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|\btier|\bweek|\bday|\bpart|"
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
-                             r"\bweeks?|\bmonths?)\s*[-–]?\s*$", re.I)
+                             r"\bweeks?|\bmonths?|\bchapter|\bsection|\bappendix|\bfig(?:ure)?\.?|\btable|\bslide|"
+                             r"\bpage|\bp\.|§)\s*[-–]?\s*$", re.I)  # (a reference: "(chapter 5)", "see section 3")
 _PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
                               r"day|week|month)s?\b", re.I)
 _PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\ba (?=(?:second|minute|hour|day|week|month)\b))"
@@ -214,7 +215,8 @@ _QUALIFIER_RE = re.compile(r"(?:an? )?(?:average|avg|mean|median|total|about|aro
 _GOOD_HIGH_RE = re.compile(r"\b(?:conver\w*|success\w*|succeed\w*|availab\w*|up-?time|retention|retained|activation|"
                            r"activated|adoption|satisf\w*|csat|nps|apdex|sign-?ups?|registrations?|revenue|orders?|"
                            r"bookings?|purchases?|throughput|hit (?:rate|ratio)|engagement|active users|dau|mau|"
-                           r"completion|completed|redemptions?|opt-?ins?|deliver(?:y|ed) rate)\b", re.I)
+                           r"completion|completed|redemptions?|opt-?ins?|deliver(?:y|ed) rate|open (?:rate|ratio)|"
+                           r"opens|click-?through|clicks?|ctr)\b", re.I)
 _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time|duration|lag|queue\w*|backlog|"
                           r"churn\w*|bounce\w*|costs?|spend|declin\w*|reject\w*|crash\w*|abandon\w*|refunds?|"
                           r"complaints?|tickets?|downtime|wait\w*|cpu|memory|disk|usage|utili[sz]ation|timeouts?|"
@@ -857,7 +859,9 @@ _ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium"
                    "roll back": "critical", "rollback": "critical", "abort": "critical", "wake": "critical",
                    # a status page's component statuses (Atlassian Statuspage's, and the words teams copy)
                    "degraded performance": "medium", "degraded": "medium", "partial outage": "high",
-                   "major outage": "critical", "full outage": "critical", "outage": "critical"}
+                   "major outage": "critical", "full outage": "critical", "outage": "critical",
+                   # the value a team's report flags ("| KPI | Goal | Red flag |")
+                   "red flag": "medium", "red line": "high", "alarm": "medium", "danger": "high"}
 _ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 # a column named for the side its numbers bound: the alert fires below a Min / Floor / "Alert below" value
@@ -1349,8 +1353,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             q = Quantity(">", q.value, q.kind, q.start, q.end, q.raw)
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
             continue
-        if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count":
-            continue  # "1. Restart", "Rule 1:"
+        if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count" and not (
+                text[q.end:].lstrip().startswith(")") and text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)):
+            continue  # "1. Restart", "Rule 1:", "1) Restart" (not a bracket's "(goal €0.40)")
         if q.kind == "duration" and q.op is None and "-" in q.raw and _MEASURED_NOUN_RE.match(text[q.end:]):
             measured = q.value  # "Page when 5-minute availability drops below 99.5%": the next one's window
             continue

@@ -62,7 +62,8 @@ def subject_of(text: str) -> str:
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.")
     text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
-                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record|expect|want)(?:\s+|$))?"
+                  r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record|expect|want|review|check|watch|track|"
+                  r"monitor|measure|look at)(?:\s+|$))?"
                   r"(?:(?:the|our|a|an)\s+)?",
                   "", text, flags=re.I)  # "Keep the unsubscribe rate below 0.5%", "if we see fewer than 100"
     text = re.sub(r"^(?:after|during|in|within|from|for) (?:the )?(?:first|second|third|next|launch|initial) \w+\s*",

@@ -28,7 +28,8 @@ _TIER_PATTERNS = [
     (_WORD_RE, lambda m: m.group(1).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
-    (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b", re.I), lambda m: "ROLLBACK"),
+    (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b|\bkill[- ]?switch\b", re.I),
+     lambda m: "ROLLBACK"),
     # an experiment's guardrail metrics: the bounds a launch must not break while its goal is measured
     (re.compile(r"\bguardrails?\b", re.I), lambda m: "GUARDRAIL"),
 ]
