@@ -10,6 +10,7 @@ with its line (or, for a failure a tier names, to ``failures``). Beside it: ``su
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -1259,6 +1260,31 @@ def _limit_or_capacity(line: Line, path: list[str]) -> list[Finding]:
     return []
 
 
+# "KR1: Raise activation from 21% to 30%": the verb and label before what a key result changes
+_CHANGE_LEAD_RE = re.compile(r"^\W*(?:KR\s*\d+\s*[:.)—–-]\s*)?(?:(?:raise|increase|grow|lift|improve|boost|cut|"
+                             r"reduce|lower|decrease|shrink|shorten|bring down|bring|move|get|take)\s+)?"
+                             r"(?:the\s+|our\s+)?", re.I)
+
+
+def _from_to(line: Line, path: list[str]) -> list[Finding]:
+    """"Raise activation from 21% to 30%", "Cut median time-to-first-report from 3 days to 1 day": a key result,
+    the level to reach (missed on the side it moves away from); the first number is where it stands today."""
+    text = line.text
+    qs = find_quantities(text)
+    for was, to in itertools.pairwise(qs):
+        if was.op or to.op or was.kind != to.kind or was.value == to.value or \
+                not re.search(r"\bfrom\s+$", text[:was.start], re.I) or \
+                not re.fullmatch(r"\s+to\s+", text[was.end:to.start], re.I):
+            continue
+        head = re.sub(r"\([^)]*\)", " ", re.sub(r"\bfrom\s+$", "", text[:was.start], flags=re.I))
+        phrase = subject_of(_CHANGE_LEAD_RE.sub("", head, count=1))
+        f = Finding(line.number_at(to.start), phrase or heading_subject(path)[0], ">" if to.value < was.value else "<",
+                    to.value, to.kind, _tier_from(path, "target", text), path, text)
+        f.note = f"from {was.raw}: where the document says it stands today"
+        return [f]
+    return []
+
+
 def _stems(words: str) -> set[str]:
     return {w.lower().rstrip("s") for w in words.split()}
 
@@ -1268,7 +1294,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     """The thresholds of one line, sentence by sentence; ``carried``: the last one of the sentence before
     ("KYC approvals: fewer than 5% rejected. Investigate above 8%": the same signal's next rung)."""
     text = line.text
-    special = _per_tier_times(line, path) or _limit_or_capacity(line, path)
+    special = _per_tier_times(line, path) or _limit_or_capacity(line, path) or _from_to(line, path)
     if special:
         return special
     out: list[Finding] = []

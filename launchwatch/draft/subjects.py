@@ -73,6 +73,7 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
     text = text if named else _TRAILING_VERBS_RE.sub("", text)
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
+    text = re.sub(r"\s+(?:lags|is lagging|lagging)(?: by| behind)?$", " lag", text)  # "the pipeline lags more than"
     return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
 
 
