@@ -1485,3 +1485,15 @@ def test_a_number_closing_a_bracket_is_a_value_unless_a_reference_names_it() -> 
     plan, _ = draft_from_text(doc, "a")
     assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         ("sign_ups", "<", 500.0, "TARGET")]
+
+
+def test_severities_defined_one_per_line_keep_their_own_channels_and_a_ticket_keeps_business_hours() -> None:
+    """"sev1 = page … (PagerDuty)" over "sev3 = ticket in #ops" read as one sentence gave sev3 the pager; a rule
+    ending ", business hours" held nothing."""
+    doc = ("Launch\n\nRules\n- Checkout errors > 2% -> sev1\n- Inventory lag above 45s -> sev3\n"
+           "- Refund queue above 300 -> ticket, business hours\n\nSeverities\n"
+           "sev1 = page incident commander + payments on-call (PagerDuty)\nsev3 = ticket in #onsale-ops\n")
+    plan, _ = draft_from_text(doc, "launch")
+    channels = {t["name"]: t["channels"] for t in plan["tiers"]}
+    assert channels["SEV1"] == ["pagerduty"] and channels["SEV3"] == ["onsale-ops"]
+    assert [t.get("business_hours", False) for t in plan["thresholds"]] == [False, False, True]

@@ -60,7 +60,7 @@ NO_ALERT_RE = re.compile(r"\bno (?:alert|page|action)\b|\bnot an? (?:alert|page|
 # someone is told: "worth a look in #storefront", "a Slack message to #reorder-launch", "open a ticket", "ping …"
 TOLD_RE = re.compile(r"(?<![\w&])#[a-z][\w-]*|\b(?:slack|teams|chat|e-?mail|sms)\s+(?:message|ping|post|"
                      r"notification)s?\b|\bworth a (?:look|ping|ticket)\b|\b(?:open|file|raise)s? a ticket\b|"
-                     r"\b(?:notify|ping|tell)\b", re.I)
+                     r"\b(?:notify|ping|tell)\b|\bheads?[- ]up\b", re.I)  # ("> 250k: heads-up only, no page")
 # "Roll back (halt the staged rollout) if …", "revert the release when …": the condition that stops a rollout
 ROLLS_BACK_RE = re.compile(r"\b(?:roll(?:s|ing)?[ -]?back|revert(?:s|ing)? the (?:release|deploy\w*|rollout)|"
                            r"(?:abort|halt|pause|stop)(?:s|ing)? the (?:staged )?(?:rollout|release|deploy\w*|sends?|"

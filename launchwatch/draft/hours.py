@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = ["hours_in", "routing_hours"]
 
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
-                       r"\s+hours\b|\b(?:business|office|working) hours only\b", re.I)
+                       r"\s+hours\b|\b(?:business|office|working) hours only\b|"
+                       r"[,;(]\s*(?:business|office|working) hours\s*\)?\s*$", re.I)  # ("a ticket, business hours")
 # "(09:00-23:00 only)", "between 08:00 and 22:00"
 _CLOCK_RE = re.compile(r"(?P<between>\bbetween\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
                        r"(?:\s*(?P<zone>(?-i:[A-Z]{2,5}\b|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)))?(?P<only>\s*(?:only\b|\)))?",

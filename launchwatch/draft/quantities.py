@@ -168,7 +168,11 @@ def find_quantities(text: str) -> list[Quantity]:
                                text[start:m.end()].strip(), _clean(_num(m.group("hi")) * scale)))
     for m in _ONE_IN_RE.finditer(text):
         denominator = _num(m.group("d"))
-        if denominator > _num(m.group("n")) and denominator >= 10:
+        # ("3 out of 5 probes failing" is a share too; "4.6 out of 5", "4 out of 5 stars" a score)
+        few = re.search(r"out of", m.group(0), re.I) and m.group("n").isdigit() and \
+            not re.match(r"\s*(?:stars?|points?)\b", text[m.end():], re.I) and \
+            not re.search(r"\b(?:rating|score|csat|nps)\b", text[max(0, m.start() - 40):m.start()], re.I)
+        if denominator > _num(m.group("n")) and (denominator >= 10 or few):
             start = m.start("op") if m.group("op") else m.start("n")
             shares.append(Quantity(_op(m.group("op")), _clean(_num(m.group("n")) / denominator), "ratio", start,
                                    m.end(), text[start:m.end()].strip()))
@@ -202,11 +206,13 @@ def find_quantities(text: str) -> list[Quantity]:
                 and len(m.group("num2")) >= 3 and len(m.group("num")) == 4:
             continue  # a date 2025-12
         op = _op(m.group("op"))
+        plus = bool(m.group("plus")) or (bool(m.group("unit")) and text[last:last + 1] == "+" and op is None)
+        last += plus and not m.group("plus")  # "1s+", "2h+": that much or more, the plus after the unit
         tail = _OR_MORE_RE.match(text[last:]) if op is None and not num2 else None
         if tail:  # "3% or more", "2 s or higher", "1% or less": the comparison said after the number
             op, last = (">=" if tail.group("up") else "<="), last + tail.end()
         out.append(Quantity(op, _clean(value), kind, start, last, text[start:last].strip(),
-                            _clean(high) if high is not None else None, bool(m.group("plus"))))
+                            _clean(high) if high is not None else None, plus))
     return _compound(sorted(out, key=lambda q: q.start), text)
 
 

@@ -46,5 +46,7 @@ def continues(line: Line, nxt: Line) -> bool:
         return False
     if re.match(r"\d{1,2}(?:\.\d{1,2})*[.)]?\s+[A-Z]", nxt.text):
         return False  # "3.3.3 Fulfilment backlog: …": the next numbered item, not the sentence carried on
+    if all(re.match(r"[\w-]{1,20}\s*[=:]\s", x.text) for x in (line, nxt)):
+        return False  # "sev1 = page the incident commander" over "sev2 = page platform on-call": a list of keys
     indented = line.bullet and nxt.raw[:1].isspace()
     return indented or (not line.bullet and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text)))

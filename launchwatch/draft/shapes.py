@@ -193,7 +193,7 @@ _ALERTS_SOMEONE_RE = re.compile(r"\b(?:should|must|will|to)\s+(?:alert|notify|pi
 _PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(?:the\s+|an?\s+|whoever\s+is\s+)?"
                                r"(?:on-?call|someone|engineer|sre|primary)\b", re.I)
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
-_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?:an?\s+)?|[:→(]\s*|\s[—–]\s*)"
+_VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?:an?\s+)?|(?:[:→(]|->|=>)\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
@@ -1435,6 +1435,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         second = q.kind == "ratio" and re.search(r"\band (?:an? |the )?[a-z]{3,}[\w ]* (?:of|at)\s*$", before, re.I)
         rung = re.search(r"[;,]\s*(?:and\s+)?at\s*$", text[:q.start])  # "… beyond 80% full; at 90% page"
+        # "Disk at 85 percent -> sev3; 95 percent -> sev1": the next rung, its tier said after it as the first's was
+        rung = rung or (n > 0 and qs[n - 1].kind == q.kind and q.op is None and
+                        re.fullmatch(r"[^;,]*[;,]\s*", text[qs[n - 1].end:q.start]) is not None and
+                        re.match(r"\s*(?:->|→|=>|:)", text[q.end:]) is not None and
+                        _verdict(text[q.start:]) is not None)
+        if rung and not re.search(r"\bat\s*$", text[:q.start]):
+            q = Quantity(qs[n - 1].op or ">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
         if q.op is None and segment in segments_used and not q.plus and not second and not rung:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
@@ -1455,6 +1462,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         unnamed = label_at >= q.start - len(before) and \
             len(subject_of(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = subject_of(text[:q.start] if n == 0 or not subject_of(before) else before)
+        if out and re.search(r";\s*$", before):  # "p95 under 300 ms is normal; 1s+ for 3 min -> sev2": the same one's
+            phrase = out[-1].phrase
         if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
             tail = subject_of(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
             phrase = tail if len(tail) >= 3 else phrase  # "… 500 bookings per day and an uptime of 99.9%"
@@ -1465,7 +1474,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            phrase = subject_of(re.split(r"[(,;:→]|\b(?:for|within|per|by|during)\b|" + IN_NOT_WHERE, rest)[0])
+            phrase = subject_of(re.split(r"[(,;:→]|->|=>|\b(?:for|within|per|by|during)\b|" + IN_NOT_WHERE, rest)[0])
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
@@ -1547,7 +1556,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             if q.op is None and label is None:
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
-        reached = bool(re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) and _verdict(text))
+        reached = bool((re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) or
+                        re.search(r"\bout of\b", q.raw, re.I)) and _verdict(text))  # ("3 out of 5 probes fail: page")
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
