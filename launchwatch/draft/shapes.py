@@ -1040,6 +1040,15 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f.value, f.op = high, "<=" if at else "<"
         elif f.value != targets[0]:
             f.op = ("<=" if at else "<") if f.value < targets[0] else (">=" if at else ">")
+    # "| Metric | Threshold | Action |" with "page payments on-call", "ticket (P3)", "notify #pay-eng": what the
+    # row's alerts do is their tier
+    act = next((i for i, h in enumerate(header[:len(cells)]) if re.fullmatch(
+        r"(?:action|response|what to do|then|on breach|notify|notification|escalation)s?\b.*", h)), None)
+    said = cells[act] if act is not None and rules is None and not find_quantities(cells[act]) else ""
+    told = tier_in(said) or (alert_tier(said) if _ALERTWORD_RE.search(said) or TOLD_RE.search(said) else None)
+    for f in out if told else []:
+        if f.tier == "ALERT":
+            f.tier = told
     # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
     for col, name in enumerate(header[1:len(cells)], 1):
         m = re.fullmatch(r"(for|duration|sustained(?: for)?|held(?: for)?|window|over|evaluated over|evaluation window|"

@@ -82,6 +82,10 @@ _QUOTE_RE = re.compile(r"^\s*(?:>\s*)+(?=[^\d\s=.$€£>])")
 _LEGEND_RE = re.compile(r"\s*(?:[-*]\s+)?(?:\*\*)?(?:legend|key)(?:\*\*)?\s*:", re.I)
 
 
+# a word or words in single-mark emphasis (not snake_case's "p99_latency", nor "5 * 3")
+_EMPHASIS_RE = re.compile(r"(?<![\w*_])[*_](?=\S)([^*_]{1,60}?)(?<=\S)[*_](?![\w*_])")
+
+
 def clean(raw: str) -> tuple[str, bool]:
     """The line without emoji, bullets, checkboxes and Markdown emphasis; and whether it was a bullet."""
     if _LEGEND_RE.match(raw):  # "legend: 🔴 page, 🟠 ping #oncall": what each colour means
@@ -98,6 +102,7 @@ def clean(raw: str) -> tuple[str, bool]:
         text = _BULLET_RE.sub("", text, count=1)
     text = _CHECKBOX_RE.sub("", text)
     text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = _EMPHASIS_RE.sub(r"\1", text)  # "_warn_ at 1200ms", "*15 minutes*"
     return re.sub(r"\s+", " ", text).strip(), bullet
 
 
