@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities
 from launchwatch.draft.text import Line
-from launchwatch.draft.tiers import TARGET, every_tier_in
+from launchwatch.draft.tiers import TARGET, VERDICT_TIERS, every_tier_in
 
 __all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "standing_hold", "standing_tier"]
 
@@ -80,7 +80,6 @@ class StandingTier:
 _TIER_STATED_RE = re.compile(r"^\W*(?:these|those|the above|they|all (?:of )?(?:these|those|them))(?:\s+(?:\w+\s+)?"
                              r"(?:alerts?|rules?|thresholds?|signals?|ones?))?\s+(?:\w+\s+)?(?:are|is)\s+(?:all\s+)?"
                              r"(?:an?\s+)?(?P<tier>warnings?|tickets?|pages?|critical|info)\b", re.I)
-_TIER_WORDS = {"warning": "WARNING", "ticket": "TICKET", "page": "PAGE", "critical": "CRITICAL", "info": "INFO"}
 
 
 def standing_tier(line: Line, path: list[str]) -> StandingTier | None:
@@ -88,7 +87,7 @@ def standing_tier(line: Line, path: list[str]) -> StandingTier | None:
     m = _TIER_STATED_RE.match(line.text)
     if m is None or find_quantities(line.text):
         return None
-    return StandingTier(line.number, path, _TIER_WORDS[m.group("tier").lower().rstrip("s")])
+    return StandingTier(line.number, path, VERDICT_TIERS[m.group("tier").lower().rstrip("s")])
 
 
 def apply_tiers(tiers: list[StandingTier], findings: list[Finding]) -> None:

@@ -68,6 +68,7 @@ from launchwatch.draft.subjects import (
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import (
     TARGET,
+    VERDICT_TIERS,
     action_severity,
     alert_tier,
     carries_on,
@@ -207,8 +208,6 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?
 # a sentence that only rates the one before it: "… for 10 minutes. Severity: ticket."
 _SEVERITY_SENTENCE_RE = re.compile(r"^\W*(?:severity|priority|sev|level|tier)\s*[:=]\s*(?P<word>P[0-4]|SEV ?[0-4]|page|"
                                    r"ticket|warn(?:ing)?|critical|info|high|medium|low)\W*$", re.I)
-_VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
-                  "info": "INFO"}
 # words before a number that qualify it rather than name a signal ("Average 50 messages/day", "About 300")
 _QUALIFIER_RE = re.compile(r"(?:an? )?(?:average|avg|mean|median|total|about|around|approx\w*|roughly|nearly|"
                            r"at least|at most|min(?:imum)?|max(?:imum)?|up to|over|under|some|typical(?:ly)?)", re.I)
@@ -274,7 +273,7 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     opens = re.match(r"^\W*(?:[A-Za-z]+\s*:\s*)?(warn|page|ticket|alert|investigate|notify|escalate)\s+"
                      r"(?:when|if|whenever|once)\b", clause if clause is not None else text, re.I)
     if opens and not label:  # "Warn when `stock_mismatch_ratio` > 0.5%": the sentence's first word is its tier
-        return _VERDICT_TIERS.get(opens.group(1).lower(), "ALERT")  # ("(Proposed: ticket if …", "Investigate if")
+        return VERDICT_TIERS.get(opens.group(1).lower(), "ALERT")  # ("(Proposed: ticket if …", "Investigate if")
     said = clause if clause is not None else text
     if not label and (_ALERTS_SOMEONE_RE.search(said) or _ROUTED_RE.search(said) or
                       re.search(r"\b(?:we|they|I|pager ?duty|opsgenie)\s+(?:page|alert|notify|ping|wake)s?\b", said,
@@ -336,14 +335,14 @@ def _verdict(words: str) -> str | None:
     if m.group("verb") or m.group("paged"):
         return "PAGE"
     if m.group("act") or m.group("act2"):
-        return _VERDICT_TIERS[(m.group("act") or m.group("act2")).lower()]
+        return VERDICT_TIERS[(m.group("act") or m.group("act2")).lower()]
     if m.group("warned"):
         return "WARNING"
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
         tier = m.group("tp") or m.group("tp2")
         return tier_named(tier) if tier else "TICKET"  # "a P2 ticket is opened"
     word = m.group("word")  # ("→ p2", "sev 1": a code in any case)
-    return tier_named(word) if word[0] in "PpSs" and word.lower() != "page" else _VERDICT_TIERS[word.lower()]
+    return tier_named(word) if word[0] in "PpSs" and word.lower() != "page" else VERDICT_TIERS[word.lower()]
 
 
 # "## When OrdersErrorRate fires", "## Troubleshooting": numbered steps of a response, not alerts
@@ -475,7 +474,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         action = re.match(r"^\W*(ticket|page|warn(?:ing)?)\b", text, re.I) if untiered else None
         if action:  # "## Storage used ≥ 85%" over "Ticket for the platform team; …": the heading's rule's tier
             for f in untiered:
-                f.tier = _VERDICT_TIERS[action.group(1).lower()]
+                f.tier = VERDICT_TIERS[action.group(1).lower()]
         untiered = []
         nxt = idx + 1  # an e-mail's sentence wrapped over lines: one sentence
         while not fence and nxt < len(lines) and paths[nxt] == path and continues(line, lines[nxt]):
@@ -1115,7 +1114,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     action = re.fullmatch(r"\s*(?:then\s+)?(?P<act>page|warn|ticket|open a ticket)\W*", text[within.end():]) \
         if within and label is None and tier in ("ALERT", TARGET) else None
     if action:  # "Latency over 800 ms is bad; page.": the clause after it says what to do
-        tier = _VERDICT_TIERS.get(action.group("act").lower(), "TICKET")
+        tier = VERDICT_TIERS.get(action.group("act").lower(), "TICKET")
     if within and label is None and (ROLLS_BACK_RE.search(text[within.start():q.start]) or BLOCKS_RE.match(after_q)):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
@@ -1357,7 +1356,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             if rated and out:  # "1. High error ratio — more than 0.5% of requests fail. Severity: page."
                 word = rated.group("word")
                 for f in out:
-                    f.tier = _VERDICT_TIERS.get(word.lower()) or tier_in(word) or word.upper()
+                    f.tier = VERDICT_TIERS.get(word.lower()) or tier_in(word) or word.upper()
                 continue
             prior = out[-1] if out else carried
             # (a later sentence's "Anything under 2.5%" is of what the line's "Checkout conversion:" label names)

@@ -9,8 +9,22 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CHANNEL_PATTERNS", "TARGET", "action_severity", "alert_tier", "carries_on", "channel_types", "coded_tier",
-           "every_tier_in", "severity_of", "tier_aliases", "tier_in", "tier_named", "tiers_in"]
+__all__ = [
+    "CHANNEL_PATTERNS",
+    "TARGET",
+    "VERDICT_TIERS",
+    "action_severity",
+    "alert_tier",
+    "carries_on",
+    "channel_types",
+    "coded_tier",
+    "every_tier_in",
+    "severity_of",
+    "tier_aliases",
+    "tier_in",
+    "tier_named",
+    "tiers_in",
+]
 
 TARGET = "TARGET"
 
@@ -37,6 +51,10 @@ _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goal
                         r"expected|sla targets?)\b", re.I)
 _ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|on-?call|warning thresholds?|thresholds?|escalat\w*)\b",
                        re.I)
+
+# the tier a verdict word after a condition names ("… is a warning", "…: page", "These three are tickets")
+VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
+               "info": "INFO"}
 
 _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": "low",
              "SEV0": "critical", "SEV1": "critical", "SEV2": "high", "SEV3": "medium", "SEV4": "low",
