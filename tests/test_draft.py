@@ -1497,3 +1497,15 @@ def test_severities_defined_one_per_line_keep_their_own_channels_and_a_ticket_ke
     channels = {t["name"]: t["channels"] for t in plan["tiers"]}
     assert channels["SEV1"] == ["pagerduty"] and channels["SEV3"] == ["onsale-ops"]
     assert [t.get("business_hours", False) for t in plan["thresholds"]] == [False, False, True]
+
+
+def test_a_rule_table_s_action_column_is_its_tier_and_single_mark_emphasis_is_read() -> None:
+    """"| Metric | Threshold | Action |" rows were all ALERT whatever their action said; "_warn_ at 1200ms" and
+    "_page_ at 2500ms" (Jira's and Markdown's emphasis) were not read at all."""
+    doc = ("# Payments\n\n## Monitoring\n\n| Metric | Threshold | Action |\n|---|---|---|\n"
+           "| Auth decline rate | > 4% for 10m | notify #pay-eng |\n"
+           "| Auth decline rate | > 8% for 5m | page payments |\n"
+           "| Settlement lag | > 2h | ticket (P3) |\n\n- p99 latency: _warn_ at 1200ms, _page_ at 2500ms\n")
+    plan, _ = draft_from_text(doc, "payments")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (">", 0.04, "ALERT"), (">", 0.08, "PAGE"), (">", 7200.0, "P3"), (">=", 1.2, "WARNING"), (">=", 2.5, "PAGE")]
