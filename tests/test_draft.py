@@ -1509,3 +1509,22 @@ def test_a_rule_table_s_action_column_is_its_tier_and_single_mark_emphasis_is_re
     plan, _ = draft_from_text(doc, "payments")
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         (">", 0.04, "ALERT"), (">", 0.08, "PAGE"), (">", 7200.0, "P3"), (">=", 1.2, "WARNING"), (">=", 2.5, "PAGE")]
+
+
+def test_failing_for_a_while_is_the_check_failing_and_a_tier_s_hours_hold_its_rules() -> None:
+    """"If refunds fail for more than 15 minutes" was a duration metric (refunds_fail_seconds > 900) and "down for"
+    named "payment_webhook_for"; "P2 — Slack, business hours only" left P2's rules paging at night; Jira's
+    "{color:red}" paint became part of the metric's name."""
+    doc = ("h1. Payments\n\nh2. Severities\n* P1 - page on-call, 24/7\n"
+           "* P2 - Slack #payments, business hours only (09:00-18:00 Mon-Fri CET)\n\nh2. Rules\n"
+           "* If refunds fail for more than 15 minutes, page the on-call.\n"
+           "* If the payment webhook is down for more than 5 minutes: P1\n"
+           "* {color:orange}Refund queue age{color} > 30 min: P2\n")
+    plan, _ = draft_from_text(doc, "payments")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t.get("business_hours", False))
+            for t in plan["thresholds"]] == [
+        ("refunds_up", "==", 0.0, "15m", False), ("payment_webhook_up", "==", 0.0, "5m", False),
+        ("refund_queue_age_seconds", ">", 1800.0, None, True)]
+    assert plan["business_hours"] == {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00",
+                                      "location": "Europe/Berlin"}
+    assert "as the document says of P2 (line 5)" in plan["thresholds"][2]["note"]

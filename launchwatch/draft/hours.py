@@ -11,7 +11,10 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["hours_in", "routing_hours"]
+from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import TARGET, tiers_in
+
+__all__ = ["hours_in", "routing_hours", "tier_hours"]
 
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
                        r"\s+hours\b|\b(?:business|office|working) hours only\b|"
@@ -52,7 +55,11 @@ def hours_in(text: str) -> dict[str, Any] | None:
         start, end = (f"{int(h):02d}:{m}" for h, m in (t.split(":") for t in (clock.group("a"), clock.group("b"))))
         if start < end <= "24:00":
             days = ["monday:friday"] if _WEEKDAYS_RE.search(text) or words else ["sunday:saturday"]
-            return {"weekdays": days, "start": start, "end": end, "location": _zone(clock.group("zone")) or "UTC"}
+            # the zone right after the clock, or after the days that follow it ("09:00-18:00 Mon-Fri CET")
+            later = re.search(rf"\b(?:{'|'.join(_ZONES)}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b",
+                              text[clock.end():clock.end() + 20])
+            zone = _zone(clock.group("zone")) or _zone(later.group(0) if later else None)
+            return {"weekdays": days, "start": start, "end": end, "location": zone or "UTC"}
     if words:
         return {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00", "location": "UTC"}
     return None
@@ -70,3 +77,17 @@ def routing_hours(text: str) -> str | None:
     if clock and _ROUTING_RE.search(text):
         return f"{clock.group('a')}–{clock.group('b')}"
     return None
+
+
+def tier_hours(lines: list[Line], held: set[int], aliases: dict[str, str]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The hours a tier's definition limits all its rules to ("P2: Slack #payments, business hours only"), with
+    the line that says so: a line (or heading) naming one tier, with hours, that is no rule itself (``held``:
+    the lines thresholds were read from)."""
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    for line in lines:
+        named = list(dict.fromkeys(aliases.get(t, t) for t in tiers_in(line.text)))
+        if len(named) == 1 and named[0] != TARGET and line.number not in held and named[0] not in out:
+            hours = hours_in(line.text)
+            if hours is not None:
+                out[named[0]] = (line.number, hours)
+    return out

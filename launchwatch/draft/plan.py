@@ -14,7 +14,7 @@ from typing import Any
 from launchwatch.alerting.guards import HOLD, PACE_WINDOWS
 from launchwatch.draft.channels import document_channels, legend_of, tier_channels
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
-from launchwatch.draft.hours import hours_in, routing_hours
+from launchwatch.draft.hours import hours_in, routing_hours, tier_hours
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.objectives import PROBE_SOURCE, objective_tiers, slo_entries
 from launchwatch.draft.outline import outline
@@ -186,6 +186,8 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     tier_severity: dict[str, str] = {}  # tiers named by an action carry the severity the action implies
     thresholds: list[dict[str, Any]] = []
     plan_hours: dict[str, Any] | None = None  # the first hours a rule is limited to
+    # "P2: Slack, business hours only": every P2 rule waits for them
+    by_tier_hours = tier_hours(lines, {f.line for f in findings}, aliases)
     taken: set[str] = set()
     seen: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
@@ -255,6 +257,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if for_:
             entry["for"] = format_duration(for_)
         hours = hours_in(f.excerpt)
+        by_tier = by_tier_hours.get(f.tier) if hours is None else None
+        if by_tier is not None:
+            hours = by_tier[1]
         if hours is not None:
             entry["business_hours"] = True
             plan_hours = plan_hours or hours
@@ -265,8 +270,9 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
                 f"; the document gives {said} here, and a plan holds one business_hours (the first the document "
                 "gives): review which")
             utc = " (UTC until you change it)" if plan_hours["location"] == "UTC" else ""
+            says = f"the document says of {f.tier} (line {by_tier[0]})" if by_tier else "the document says"
             f.note = "; ".join(n for n in (f.note, (
-                f"only in business hours, as the document says: the plan's business_hours ({held}) holds the days, "
+                f"only in business hours, as {says}: the plan's business_hours ({held}) holds the days, "
                 f"hours and time zone{utc}{other}")) if n)
         elif entry.get("kind") == "increase" and f.op in ("<", "<=") and f.value > 1 and f.tier != TARGET and \
                 f.window is not None and PACE_WINDOWS * f.window >= (for_ or HOLD):

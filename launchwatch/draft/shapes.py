@@ -244,6 +244,9 @@ _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
+# "If refunds fail for more than 15 minutes": the refunds' check failing, held that long (a verb right before it)
+_FAILING_FOR_RE = re.compile(r"\b(?:fail(?:s|ing)?|(?:is|are|keeps?|keep) failing|unavailable|unhealthy|"
+                             r"not responding|erroring)(?:\s+for)?\s*$", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?|problems?|delays?|bugs?)\b", re.I)
 
@@ -1577,10 +1580,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if q.op is None and q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I):
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
             label = "target"
-        if q.kind == "duration" and q.op in (">", ">=") and _DOWNTIME_RE.search(text[:q.start]) and \
+        failing = _FAILING_FOR_RE.search(text[:q.start])
+        if q.kind == "duration" and q.op in (">", ">=") and (_DOWNTIME_RE.search(text[:q.start]) or failing) and \
                 not _RESPONSE_RE.search(text[:q.start]):
-            # "Server downtime > 1 minute": the check failing (== 0) for that long
-            subject_up = subject_of(_DOWNTIME_RE.sub(" ", phrase)) or phrase
+            # "Server downtime > 1 minute", "refunds fail for 15 minutes": the check failing (== 0) that long
+            named = _FAILING_FOR_RE.sub(" ", phrase) if failing else phrase
+            named = re.sub(r"\s+for\s*$", "", _DOWNTIME_RE.sub(" ", named).rstrip())  # ("webhook is down for")
+            subject_up = subject_of(named) or phrase
             out.append(Finding(line.number_at(_digit_at(q)), subject_up, "==", 0.0, "up",
                                _tier_from(path, label, text, prose),
                                path, text, for_=q.value))

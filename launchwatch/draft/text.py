@@ -107,10 +107,11 @@ def clean(raw: str) -> tuple[str, bool]:
 
 
 # Confluence / Jira wiki markup, as a page copied out of Confluence reads: "h2. Alerts", a "||Signal||Warning||"
-# header row, "{code}" fences. Each is read as the Markdown it stands for, line for line.
+# header row, "{code}" fences, "{color:red}" paint. Each is read as the Markdown it stands for, line for line.
 _WIKI_HEADING_RE = re.compile(r"^\s*h([1-6])\.\s+")
 _WIKI_HEADER_ROW_RE = re.compile(r"^\s*\|\|.*\|\|\s*$")
 _WIKI_FENCE_RE = re.compile(r"^\s*\{(?:code|noformat)(?::[^}]*)?\}\s*$")
+_WIKI_COLOUR_RE = re.compile(r"\{color(?::[^{}]*)?\}")  # "{color:red}*Critical*{color}": the words, not their paint
 
 
 def wiki_as_markdown(raw: str) -> str:
@@ -122,7 +123,7 @@ def wiki_as_markdown(raw: str) -> str:
         return raw.replace("||", "|")
     if _WIKI_FENCE_RE.match(raw):
         return "```"
-    return raw
+    return _WIKI_COLOUR_RE.sub("", raw)
 
 
 def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
