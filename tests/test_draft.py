@@ -1528,3 +1528,19 @@ def test_failing_for_a_while_is_the_check_failing_and_a_tier_s_hours_hold_its_ru
     assert plan["business_hours"] == {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00",
                                       "location": "Europe/Berlin"}
     assert "as the document says of P2 (line 5)" in plan["thresholds"][2]["note"]
+
+
+def test_a_promql_comparison_on_its_own_line_is_a_threshold_on_the_metric_it_reads() -> None:
+    """A PromQL line pasted from a dashboard was read as words: "sum(rate(…[5m])) > 0.5" a target below 0.5 on
+    "sum rate partner api timeouts total 5m"; "… should warn too" was an ALERT, not a warning. Words with
+    brackets ("Error rate (5xx / total) > 2") are no PromQL."""
+    doc = ("# A\n\n## Alerts\n\n- Partner API timeouts above 2% for 10 minutes should warn too.\n\n```promql\n"
+           "sum(rate(partner_api_timeouts_total[5m])) > 0.5\nup{job=\"search\"} == 0\n"
+           "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1.5\n```\n\n"
+           "- Error rate (5xx / total) > 2\n")
+    plan, _ = draft_from_text(doc, "a")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("partner_api_timeouts_ratio", ">", 0.02, "WARNING"), ("partner_api_timeouts", ">", 0.5, "ALERT"),
+        ("search_up", "==", 0.0, "ALERT"), ("p99_http_request_duration_seconds", ">", 1.5, "ALERT"),
+        ("error_rate_5xx", ">", 2.0, "ALERT")]
+    assert "`sum(rate(partner_api_timeouts_total[5m]))`" in plan["thresholds"][1]["note"]

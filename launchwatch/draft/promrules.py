@@ -15,7 +15,7 @@ from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
 
-__all__ = ["COMPARISON_RE", "block_end", "rule_blocks", "rule_kind", "watched_words"]
+__all__ = ["COMPARISON_RE", "block_end", "promql_line", "rule_blocks", "rule_kind", "watched_words"]
 
 _RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
 _KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
@@ -158,3 +158,41 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
                  + (f" ({summary})" if summary else "") + "; point it at the field that measures the same"))
         i = end
     return findings, unclear, taken
+
+
+# what only PromQL writes: a function called on its argument, a selector's labels, a range ("rate(x[5m])")
+_PROMQL_MARK_RE = re.compile(r"\b(?:sum|avg|min|max|count|rate|irate|increase|delta|deriv|histogram_quantile|"
+                             r"absent|[a-z]+_over_time|topk|bottomk|quantile|time|changes|resets)\(|"
+                             r"[A-Za-z_:][\w:]*\{[^{}]*[=~][^{}]*\}|\[\d+[smhdwy]\]")
+_PROMQL_CHARS_RE = re.compile(r"^[\w:{}\[\]()\"'=~!,.\s/*+\-<>^%]+$")
+_PROMQL_WORDS = {"sum", "avg", "min", "max", "count", "rate", "irate", "increase", "delta", "deriv",
+                 "histogram_quantile", "absent", "topk", "bottomk", "quantile", "time", "changes", "resets",
+                 "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
+                 "offset", "le"}
+
+
+def promql_line(line: Line, path: list[str], tier: str) -> Finding | None:
+    """A line that is a PromQL expression closed by a comparison ("sum(rate(partner_timeouts_total[5m])) > 0.5"),
+    pasted from a dashboard or a rule: the comparison is the threshold, the metric it reads names the signal, and
+    the note keeps the expression (the draft's metric stands in for it). None for any other line: read as words,
+    "rate(…) > 0.5" was a target on "sum rate partner timeouts total 5m", below 0.5."""
+    text = re.sub(r"^\s*(?:expr|query|expression|promql)\s*:\s*", "", line.text, flags=re.I)
+    cmp = COMPARISON_RE.search(text)
+    expr = text[:cmp.start()].strip() if cmp else ""
+    if cmp is None or not _PROMQL_MARK_RE.search(expr) or not _PROMQL_CHARS_RE.match(expr):
+        return None
+    if _SELECTOR_RE.match(expr):  # "up{job=\"search\"} == 0": the search job's check, as a rule file's is read
+        phrase = _phrase("", expr)
+    else:
+        bare = re.sub(r"\{[^{}]*\}|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)", " ", expr)
+        metrics = [m.group(0) for m in re.finditer(r"(?<![\w:.])[A-Za-z_:][\w:]*(?![\w:(])", bare)
+                   if m.group(0) not in _PROMQL_WORDS and not re.fullmatch(r"\d+[smhdwy]", m.group(0))]
+        if not metrics:
+            return None
+        words = re.sub(r"_(?:bucket|total|count|sum|seconds|bytes)\b", "", metrics[0]).replace(":", "_").split("_")
+        quantile = re.search(r"histogram_quantile\(\s*0?\.(\d+)", expr)
+        phrase = " ".join(([f"p{quantile.group(1)[:2].ljust(2, '0')}"] if quantile else []) + [w for w in words if w])
+    value = float(cmp.group("num"))
+    return Finding(line.number, phrase, cmp.group("op"), value, rule_kind(expr, value), tier, path, line.text,
+                   note=f"the PromQL on this line: its metric stands in for `{expr}`; point it at the field that "
+                        "measures the same")

@@ -41,7 +41,7 @@ from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
 from launchwatch.draft.phases import phase_in
-from launchwatch.draft.promrules import rule_blocks
+from launchwatch.draft.promrules import promql_line, rule_blocks
 from launchwatch.draft.quantities import (
     Quantity,
     duration_seconds,
@@ -203,6 +203,7 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?
                          r"via\b|to\b|in\b))|"
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
                          r"\b(?:triggers?|raises?|fires?) (?:an? )?(?P<act2>ticket|page|warning)\b|"
+                         r"\b(?:should|must|will|shall) (?P<act3>warn|page|ticket)\b|"  # "… should warn too"
                          r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
 # a sentence that only rates the one before it: "… for 10 minutes. Severity: ticket."
@@ -337,8 +338,9 @@ def _verdict(words: str) -> str | None:
         return None
     if m.group("verb") or m.group("paged"):
         return "PAGE"
-    if m.group("act") or m.group("act2"):
-        return VERDICT_TIERS[(m.group("act") or m.group("act2")).lower()]
+    act = m.group("act") or m.group("act2") or m.group("act3")
+    if act:
+        return VERDICT_TIERS[act.lower()]
     if m.group("warned"):
         return "WARNING"
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
@@ -550,6 +552,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if len(row) == len(aligned):
                 findings.extend(_table_row(line, path, aligned, row, idx))
                 continue
+        query = promql_line(line, path, _tier_from(path, "alert", text))
+        if query is not None:  # "sum(rate(partner_timeouts_total[5m])) > 0.5" pasted from a dashboard or a rule
+            findings.append(query)
+            last = [query]
+            continue
         if _PLACEHOLDER_RE.search(text):
             filled = _PLACEHOLDER_RE.sub(" ", text)
             labelled = LABEL_RE.search(filled)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.htmlpage import is_html, page_lines
+from launchwatch.draft.orgmode import org_as_markdown
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 from launchwatch.draft.terminal_tables import terminal_tables_as_markdown
@@ -135,7 +136,7 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
-    raws = terminal_tables_as_markdown(restructured_as_markdown(asciidoc_as_markdown(raws)))
+    raws = terminal_tables_as_markdown(restructured_as_markdown(asciidoc_as_markdown(org_as_markdown(raws))))
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
 
