@@ -97,6 +97,7 @@ FLOORS = {
     "okr.md": (0.95, 0.95, 0.95),
     "warroom.txt": (0.95, 0.95, 0.95),
     "org-notes.org": (0.95, 0.95, 0.95),
+    "postmortem.md": (0.95, 0.95, 0.95),
 }
 
 
@@ -273,7 +274,7 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "severity-matrix.md", "traffic-lights.md", "numbered-spec.txt", "checkout-slo.md",
                                   "statuspage.md", "prd.md", "alert-headings.md",
                                   "readiness-list.md", "scheduled-orders.txt", "campaign.md",
-                                  "okr.md", "warroom.txt", "org-notes.org"])
+                                  "okr.md", "warroom.txt", "org-notes.org", "postmortem.md"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)

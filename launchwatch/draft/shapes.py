@@ -952,8 +952,28 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
     return out
 
 
+# a column whose cells are sentences of their own: a postmortem's "| # | Action | Owner | Due |", a backlog's "Task"
+_ITEM_COLUMN_RE = re.compile(r"(?:action(?: items?)?|tasks?|items?|descriptions?|to-?dos?|follow-?ups?|"
+                             r"what(?: we do)?|proposals?|changes?)")
+
+
+def _item_sentences(line: Line, path: list[str], header: list[str], cells: list[str]) -> list[Finding]:
+    """The rules a row states as sentences in an item column ("| 1 | Alert when gateway TLS errors exceed 1% for
+    3 minutes (page) | @maria | 2026-10-21 |"), each read as the line it would be; the owner or the row's number
+    names nothing (the column was read as a rung named "Action", its signal "maria")."""
+    out: list[Finding] = []
+    for col, cell in enumerate(cells[:len(header)]):
+        if _ITEM_COLUMN_RE.fullmatch(header[col].strip()) and len(cell.split()) >= 5 and \
+                any(q.op for q in find_quantities(cell)):
+            out += _line_findings(Line(line.number, line.raw, cell.strip(), False), path, "")
+    return out
+
+
 def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
     rules = _rule_row(line, path, header, cells)
+    stated = _item_sentences(line, path, header, cells) if rules is None else []
+    if stated:
+        return stated
     out = rules or []
     named = 0  # "| # | Signal | … |" with "| 2.1 | Crash-free sessions |": the row's number names nothing
     if re.fullmatch(r"#|no\.?|nr\.?|id|ref\.?|item|rank", header[0].strip()) or \

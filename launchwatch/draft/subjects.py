@@ -71,6 +71,10 @@ def subject_of(text: str) -> str:
     # "Acme commits to a Monthly Uptime Percentage of at least": what is promised
     text = re.sub(r"^(?:[A-Z][\w-]*|we|they)\s+(?:commits? to|guarantees?|promises?)\s+", "", text)
     text = re.sub(r"^(?:a|an|the|our)\s+", "", text, flags=re.I)
+    # an action item's verb and what it builds: "Reduce time to detect to", "Dashboard panel for gateway p95 latency"
+    text = re.sub(r"^(?:reduce|cut|lower|raise|improve|bring(?: down)?|drive(?: down)?|shrink|decrease)\s+"
+                  r"(?!in\b|of\b)(?:(?:the|our)\s+)?|^(?:add\s+)?(?:an?\s+)?(?:dashboard\s+)?(?:panel|graph|chart|widget)\s+"
+                  r"(?:for|of|showing)\s+(?:(?:the|our)\s+)?", "", text, flags=re.I)
     text = text if named else _TRAILING_VERBS_RE.sub("", text)
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     text = re.sub(r"\s+(?:lags|is lagging|lagging)(?: by| behind)?$", " lag", text)  # "the pipeline lags more than"
