@@ -11,6 +11,12 @@ A plan's phases share most of their rules: the same group testing the same alert
 everything it reads (recording rules, the alerts it escalates) are the same text in the same order,
 gives the same result in every phase, so ``seen`` lets a later phase skip it. Scenario groups, which
 judge every rule, always run.
+
+Across the plans drafted from many documents (``same_shape``), a group whose rules and series differ from
+one already run only in their names (plan, metrics, alerts, label values) and in the document's numbers
+runs through the same generator code: it is skipped as well, its annotations judged by their template
+actions only (their literal words are the document's). 0 and 1 stay themselves (an "== 0" check, a ratio
+at 1), and so does a sign.
 """
 
 from __future__ import annotations
@@ -80,7 +86,45 @@ def _reads(group: dict[str, Any], rules: list[_Rule]) -> tuple[str, list[_Rule]]
     return alertname, _read_by(rules, alertname)
 
 
-def _key(doc: dict[str, Any], group: dict[str, Any], reads: tuple[str, list[_Rule]] | None) -> str | None:
+_MATCHER_VALUE_RE = re.compile(r'=~?\s*"([^"]*)"')
+_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}", re.S)
+# a number, not a name's digits ("p99", "http_5xx"); the count of a series' "0+0x189" too
+_NUMBER_RE = re.compile(r"(?:(?<![A-Za-z_])|(?<=\dx))\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def _names(group: dict[str, Any], read_by: list[_Rule]) -> set[str]:
+    """The names a group and the rules it reads give (metrics, alerts, groups, label values): a plan's own words."""
+    words: set[str] = set()
+    for series in group.get("input_series") or []:
+        m = re.match(r"\s*([A-Za-z_:][\w:]*)?", series["series"])
+        words |= {m.group(1) or "", *_MATCHER_VALUE_RE.findall(series["series"])}
+    for case in group.get("alert_rule_test") or []:
+        words.add(case["alertname"])
+        words |= {str(v) for alert in case.get("exp_alerts") or [] for v in (alert.get("exp_labels") or {}).values()}
+    for name, _, _, rule in read_by:
+        words |= {name, rule.get("alert") or rule["record"], *map(str, (rule.get("labels") or {}).values()),
+                  *_MATCHER_VALUE_RE.findall(str(rule["expr"]))}
+    return {w for w in words if w}
+
+
+def _shape(group: dict[str, Any], read: list[Any], interval: Any, words: set[str]) -> str:
+    """A group's key with its names and numbers as placeholders, annotations as their template actions."""
+    cases = group.get("alert_rule_test") or []
+    group = {**group, "alert_rule_test": [{**case, "exp_alerts": [
+        {k: v for k, v in alert.items() if k != "exp_annotations"} for alert in case.get("exp_alerts") or []]}
+        for case in cases]}
+    read = [(g, opts, {k: ({a: _TEMPLATE_RE.findall(str(t)) for a, t in v.items()} if k == "annotations" else v)
+                       for k, v in rule.items()}) for g, opts, rule in read]
+    text = yaml.safe_dump([interval, group, read], sort_keys=True)
+    placeholders: dict[str, str] = {}
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    text = re.sub(rf"(?<![\w:.-])(?:{pattern})(?![\w:.-])",
+                  lambda m: placeholders.setdefault(m.group(0), f"NAME{len(placeholders)}"), text)
+    return _NUMBER_RE.sub(lambda m: m.group(0) if m.group(0) in ("0", "1") else "N", text)
+
+
+def _key(doc: dict[str, Any], group: dict[str, Any], reads: tuple[str, list[_Rule]] | None,
+         same_shape: bool = False) -> str | None:
     """What decides a group's result, as text; None for a group that judges every rule."""
     if reads is None:
         return None
@@ -94,6 +138,8 @@ def _key(doc: dict[str, Any], group: dict[str, Any], reads: tuple[str, list[_Rul
              {k: v for k, v in r.items()
               if not (silent and r.get("alert") == alertname and k in ("labels", "annotations"))})
             for g, opts, _, r in read_by]
+    if same_shape:
+        return _shape(group, read, doc.get("evaluation_interval"), _names(group, read_by))
     return yaml.safe_dump([doc.get("evaluation_interval"), group, read], sort_keys=True)
 
 
@@ -106,9 +152,9 @@ def _rule_file(rules: list[_Rule]) -> dict[str, Any]:
 
 
 def run_promtool_tests(cwd: Path, test_files: list[str], workers: int | None = None,
-                       seen: set[str] | None = None) -> list[str]:
+                       seen: set[str] | None = None, same_shape: bool = False) -> list[str]:
     """Run the groups of ``test_files`` (paths relative to ``cwd``), skipping those ``seen`` already ran
-    (and adding the rest); the failures, with promtool's words."""
+    (and adding the rest), or with ``same_shape`` one of the same shape; the failures, with promtool's words."""
     workers = workers or os.cpu_count() or 2
     docs = {name: yaml.safe_load((cwd / name).read_text()) for name in test_files}
     rules_of: dict[str, list[_Rule]] = {}
@@ -119,7 +165,7 @@ def run_promtool_tests(cwd: Path, test_files: list[str], workers: int | None = N
         every = _rules((cwd / name).parent, doc, rules_of)
         for group in doc["tests"]:
             reads = _reads(group, every)
-            key = _key(doc, group, reads)
+            key = _key(doc, group, reads, same_shape)
             if seen is not None and key is not None:
                 if key in seen:
                     continue

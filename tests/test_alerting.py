@@ -87,6 +87,26 @@ def test_the_balanced_promtool_run_runs_every_group_and_reports_a_failing_one(tm
     assert run_promtool_tests(tmp_path, ["c.yml"], seen=seen) == [] and not list(tmp_path.glob("*.part*.yml"))
 
 
+def test_across_drafted_plans_a_group_of_the_same_shape_runs_once(tmp_path):
+    """Plans drafted from many documents: a group that differs from one already run only in its names and the
+    document's numbers is skipped (with same_shape); one with another comparison, or any group without
+    same_shape, runs."""
+    rules = {"a": "High\n    expr: x{job=\"a\"} > 2\n", "b": "Big\n    expr: orders{job=\"b\"} > 3\n",
+             "c": "Low\n    expr: y{job=\"c\"} < 5\n"}
+    group = ("- interval: 1m\n  input_series: [{{series: '{m}{{job=\"{p}\"}}', values: '{v}+0x10'}}]\n"
+             "  alert_rule_test: [{{eval_time: 5m, alertname: {a}, exp_alerts: [{{exp_labels: {{job: {p}}}}}]}}]\n")
+    for plan, (metric, alert, value) in {"a": ("x", "High", 3), "b": ("orders", "Big", 3),
+                                         "c": ("y", "Low", 6)}.items():  # b's and c's values do not fire
+        (tmp_path / f"{plan}.rules.yml").write_text(f"groups:\n- name: {plan}\n  rules:\n  - alert: {rules[plan]}")
+        (tmp_path / f"{plan}.yml").write_text(f"rule_files: [{plan}.rules.yml]\nevaluation_interval: 1m\ntests:\n"
+                                              + group.format(m=metric, p=plan, v=value, a=alert))
+    seen: set[str] = set()
+    assert run_promtool_tests(tmp_path, ["a.yml"], seen=seen, same_shape=True) == []
+    assert run_promtool_tests(tmp_path, ["b.yml"], seen=seen, same_shape=True) == []  # a's shape: not run
+    assert len(run_promtool_tests(tmp_path, ["b.yml"], seen=set())) == 1  # (it fails when it runs)
+    assert len(run_promtool_tests(tmp_path, ["c.yml"], seen=seen, same_shape=True)) == 1  # "<": a shape of its own
+
+
 @pytest.mark.parametrize(("name", "phase"), CASES)
 def test_alertmanager_config_and_routes(name, phase, generated):
     d = generated[(name, phase)]
