@@ -98,6 +98,7 @@ FLOORS = {
     "warroom.txt": (0.95, 0.95, 0.95),
     "org-notes.org": (0.95, 0.95, 0.95),
     "postmortem.md": (0.95, 0.95, 0.95),
+    "acceptance.feature": (0.95, 0.95, 0.95),
 }
 
 
@@ -274,7 +275,8 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "severity-matrix.md", "traffic-lights.md", "numbered-spec.txt", "checkout-slo.md",
                                   "statuspage.md", "prd.md", "alert-headings.md",
                                   "readiness-list.md", "scheduled-orders.txt", "campaign.md",
-                                  "okr.md", "warroom.txt", "org-notes.org", "postmortem.md"])
+                                  "okr.md", "warroom.txt", "org-notes.org", "postmortem.md",
+                                  "acceptance.feature"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
@@ -312,7 +314,7 @@ def test_every_own_document_s_unfilled_draft_generates_rules_promtool_and_amtool
     from tests.promtool_suites import run_promtool_tests
 
     plans = []
-    kinds = (".md", ".txt", ".rst", ".html", ".csv", ".adoc", ".yaml", ".org")
+    kinds = (".md", ".txt", ".rst", ".html", ".csv", ".adoc", ".yaml", ".org", ".feature")
     for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in kinds):
         draft_doc, _ = draft_plan(doc, doc.name.split(".")[0])
         path = tmp_path / f"{draft_doc['plan']}.yml"

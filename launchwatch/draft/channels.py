@@ -38,6 +38,9 @@ _DASHBOARD_RE = re.compile(r"\bdashboard(?:\s+only\b|(?=\s*(?:[,/+&]|\band\b|$))
 _EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 # a quoted e-mail's header names who wrote it, no channel ("On Fri, … Tom <tom@example.com> wrote:", "From: …")
 _MAIL_HEADER_RE = re.compile(r"\bwrote:\s*$|^\W*(?:from|to|cc|bcc|reply-to|sent|date|subject)\s*:", re.I)
+# a page said not to happen names no pager: "… posted to #subs-checkout and nobody is paged"
+_NOT_PAGED_RE = re.compile(r"\b(?:nobody|no one|no-one|none of us)\s+(?:is|gets|will be)\s+paged\b|"
+                           r"\bno pag(?:e|es|ing)\b|\b(?:do not|don'?t|never|without)\s+pag(?:e|ing)\b", re.I)
 # clauses: "YELLOW goes to #x, RED pages"; "> 85% → warn; > 95% → page"; a sentence's end
 _CLAUSE_RE = re.compile(r"[;,]\s+|\.\s+(?=[A-Z])|\s+\|\s+|\s+but\s+")
 # the channel types a tier of each severity is sent to when the document names none for it, best first
@@ -61,7 +64,7 @@ def _named(clause: str) -> list[dict[str, str]]:
     found += [(m.start(), {"name": _slug(f"{m.group(1)}-email", "email"), "type": "email", "to": m.group(0)})
               for m in _EMAIL_RE.finditer(clause)]
     addressed = {c["type"] for _, c in found}
-    bare = _EMAIL_RE.sub(" ", clause)
+    bare = _NOT_PAGED_RE.sub(" ", _EMAIL_RE.sub(" ", clause))
     found += [(m.start(), {"name": name, "type": kind, **({"service": name} if name == "opsgenie" else {})})
               for name, kind, pattern in CHANNEL_PATTERNS
               if kind not in addressed and (m := re.search(pattern, bare, re.I))]

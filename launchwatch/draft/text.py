@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 
 from launchwatch.draft.asciidoc import asciidoc_as_markdown
+from launchwatch.draft.gherkin import gherkin_as_markdown
 from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.orgmode import org_as_markdown
 from launchwatch.draft.restructured import restructured_as_markdown
@@ -136,7 +137,9 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
-    raws = terminal_tables_as_markdown(restructured_as_markdown(asciidoc_as_markdown(org_as_markdown(raws))))
+    for as_markdown in (gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown, restructured_as_markdown,
+                        terminal_tables_as_markdown):  # each a no-op on a document not in its markup
+        raws = as_markdown(raws)
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
 
