@@ -173,7 +173,7 @@ def test_placeholders_beside_a_target_subjects_after_the_number_and_spanish_dura
     got = [(t["source_line"], t["metric"], t["op"], t["value"]) for t in plan["thresholds"]]
     assert got == [(2, "conversion_rate_ratio", "<=", 0.25),  # the blank is the report's, the target is real
                    (6, "mrr", "<=", 300), (7, "customer_acquisition_cost", ">=", 10),  # one metric each
-                   (10, "si_el_problema_persiste_seconds", ">", 600)]
+                   (10, "problema_persiste_seconds", ">", 600)]
     assert [u["reason"][:7] for u in plan["unexpressible"]] == ["line 3:"]
 
 
@@ -1559,3 +1559,22 @@ def test_gherkin_scenarios_are_sentences_whose_then_step_gives_the_tier() -> Non
         (4, "payment_error_rate_ratio", ">", 0.03, "PAGE"), (8, "p95_latency_seconds", ">", 2.0, "WARNING"),
         (18, "refunds_total", ">", 20.0, "WARNING"), (19, "refunds_total", ">", 90.0, "PAGE")]
     assert {t["name"]: t["channels"] for t in plan["tiers"]}["WARNING"] == ["shop"]
+
+
+def test_a_portuguese_plan_is_read_in_the_drafter_s_english_words() -> None:
+    """A Brazilian team's plan found nothing ("no thresholds found"): its comparators, holds, windows, "2.500"
+    (two thousand five hundred) and section words are read as the English ones; the signals keep their words,
+    without accents or fillers, in the metrics' names."""
+    doc = ("# Lançamento do app de entregas\n\n## Alertas críticos (PagerDuty)\n"
+           "- Taxa de erro da API acima de 5% por mais de 10 minutos\n- Nenhum pedido concluído em 30 minutos\n"
+           "- Fila de mensagens: mais de 2.500 mensagens\n\n## Metas da primeira semana\n"
+           "- Taxa de conversão de pelo menos 3%\n- Tempo de entrega médio abaixo de 40 minutos\n")
+    plan, _ = draft_from_text(doc, "entregas")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t.get("window"), t["tier"])
+            for t in plan["thresholds"]] == [
+        ("taxa_erro_api_ratio", ">", 0.05, "10m", None, "CRITICAL"),
+        ("pedido_concluido_total", "==", 0.0, None, "30m", "CRITICAL"),
+        ("fila_mensagens", ">", 2500.0, "5m", None, "CRITICAL"),
+        ("taxa_conversao_ratio", "<", 0.03, "15m", None, "TARGET"),
+        ("tempo_entrega_medio_seconds", ">=", 2400.0, "15m", None, "TARGET")]
+    assert {t["name"]: t["channels"] for t in plan["tiers"]}["CRITICAL"] == ["pagerduty"]

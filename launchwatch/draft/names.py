@@ -7,25 +7,35 @@ window are counters (``_total``) judged by their increase.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from launchwatch.plan.metric_lint import name_problems
 
 __all__ = ["WRITTEN_KINDS", "alert_name", "metric_name", "phrase_key", "written_metric"]
 
+# a Spanish or Portuguese phrase's fillers ("tasa de error de la API"): in no name, as "the" and "of" are in none
+_ROMANCE = {"de", "del", "la", "las", "el", "los", "con", "y", "da", "do", "das", "dos", "em", "en", "para", "por",
+            "un", "una", "um", "uma", "si"}
 _STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "are", "be", "with", "per",
          "target", "alert", "threshold", "if", "when", "than", "more", "less", "above", "below", "over",
          "under", "at", "least", "most", "average", "avg", "our", "we", "rate", "time", "zero", "no",
-         "rule", "metric", "healthy", "critical", "warning", "goal", "by", "from", "that", "this", "all"}
+         "rule", "metric", "healthy", "critical", "warning", "goal", "by", "from", "that", "this", "all",
+         *_ROMANCE}
 _KEEP = {"rate", "time", "average", "avg"}
 _SUFFIX = {"ratio": "_ratio", "duration": "_seconds", "size": "_bytes", "rate": "_bytes_per_second", "count": "",
            "up": "_up"}
+
+
+def ascii_words(text: str) -> str:
+    """The text with its letters' accents taken off ("finalización" is "finalizacion"), as names are ASCII."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _words(phrase: str) -> list[str]:
     """The phrase's words that name the signal: not its fillers, nor "zero" of "zero orders in 30 min" — but
     the "zero" of "zero-result searches", a kind of search."""
     kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+results?\b)", phrase, re.I) else set())
-    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("_", " "))
+    words = re.findall(r"[a-z0-9]+", ascii_words(phrase).lower().replace("_", " "))
     # ("Reconciliation mismatches: any": the condition's quantifier; "any 5xx spike" keeps it, its name would
     # start with a digit)
     return [w for n, w in enumerate(words) if (w not in _STOP or w in kept) and not (w == "any" and n)]
@@ -62,7 +72,8 @@ def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
 def alert_name(phrase: str, tier: str, taken: set[str], given: str | None = None) -> str:
     """A unique CamelCase alert name: the document's own (``given``), else from the phrase and its tier
     (``ErrorRateRed``)."""
-    words = re.findall(r"[A-Za-z0-9]+", phrase)[:5] or ["Threshold"]
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", ascii_words(phrase)) if w.lower() not in _ROMANCE][:5] or \
+        ["Threshold"]
     tier_words = re.findall(r"[A-Za-z0-9]+", tier)
     base = given or "".join(w[:1].upper() + w[1:].lower() for w in words + tier_words)
     if not base[0].isalpha():

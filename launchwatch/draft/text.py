@@ -12,6 +12,7 @@ from pathlib import Path
 
 from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.gherkin import gherkin_as_markdown
+from launchwatch.draft.glossary import glossary_as_english
 from launchwatch.draft.htmlpage import is_html, page_lines
 from launchwatch.draft.orgmode import org_as_markdown
 from launchwatch.draft.restructured import restructured_as_markdown
@@ -137,8 +138,8 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
                 (sheet_lines(content) if spreadsheet else page_lines(content))]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
-    for as_markdown in (gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown, restructured_as_markdown,
-                        terminal_tables_as_markdown):  # each a no-op on a document not in its markup
+    for as_markdown in (glossary_as_english, gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown,
+                        restructured_as_markdown, terminal_tables_as_markdown):  # each a no-op on other documents
         raws = as_markdown(raws)
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
