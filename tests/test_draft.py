@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from launchwatch.cli import main
+from launchwatch.draft.glossary import glossary_as_english
 from launchwatch.draft.names import alert_name, metric_name
 from launchwatch.draft.outline import outline
 from launchwatch.draft.plan import draft_from_text
@@ -1578,3 +1579,9 @@ def test_a_portuguese_plan_is_read_in_the_drafter_s_english_words() -> None:
         ("taxa_conversao_ratio", "<", 0.03, "15m", None, "TARGET"),
         ("tempo_entrega_medio_seconds", ">=", 2400.0, "15m", None, "TARGET")]
     assert {t["name"]: t["channels"] for t in plan["tiers"]}["CRITICAL"] == ["pagerduty"]
+    # (five nines stay five nines; an English page's "hasta" is left alone)
+    spanish = ["Disponibilidad de la API de al menos 99.999% en la semana", "Cola de más de 12.500 mensajes"] * 3
+    assert glossary_as_english(spanish)[:2] == ["Disponibilidad de la API de at least 99.999% en la semana",
+                                                "Cola de more than 12500 mensajes"]
+    assert glossary_as_english(["We keep hasta la vista out of the error budget"]) == [
+        "We keep hasta la vista out of the error budget"]

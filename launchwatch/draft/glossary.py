@@ -75,7 +75,8 @@ _PHRASES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"se (?:llama|pagina)|llamar|paginar", "page"),
 ]
 _PHRASE_RE = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I), english) for pattern, english in _PHRASES]
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,]*\d)")  # "1.000", "12.500": a thousand and more
+# "1.000", "12.500": a thousand and more ("99.999%" stays five nines)
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,]*\d)(?!\s?%)")
 
 
 def _is_romance(raws: list[str]) -> bool:
