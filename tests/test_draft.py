@@ -1579,6 +1579,10 @@ def test_a_portuguese_plan_is_read_in_the_drafter_s_english_words() -> None:
         ("taxa_conversao_ratio", "<", 0.03, "15m", None, "TARGET"),
         ("tempo_entrega_medio_seconds", ">=", 2400.0, "15m", None, "TARGET")]
     assert {t["name"]: t["channels"] for t in plan["tiers"]}["CRITICAL"] == ["pagerduty"]
+    page = ("<html><body><h2>Alertas críticas</h2><ul><li>Tasa de error de la API superior al 5% durante 10 minutos"
+            "</li><li>Cero pedidos en 30 minutos</li></ul></body></html>")  # a page saved as HTML, in Spanish
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in draft_from_text(page, "x")[0]["thresholds"]] == [
+        ("tasa_error_api_ratio", ">", 0.05, "CRITICAL"), ("pedidos_total", "==", 0.0, "CRITICAL")]
     # (five nines stay five nines; an English page's "hasta" is left alone)
     spanish = ["Disponibilidad de la API de al menos 99.999% en la semana", "Cola de más de 12.500 mensajes"] * 3
     assert glossary_as_english(spanish)[:2] == ["Disponibilidad de la API de at least 99.999% en la semana",

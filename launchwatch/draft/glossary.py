@@ -16,7 +16,7 @@ from collections.abc import Callable
 __all__ = ["glossary_as_english"]
 
 # function words that tell the language: Spanish / Portuguese against English
-_ROMANCE_RE = re.compile(r"\b(?:de|del|la|las|el|los|que|para|con|una|por|en|em|do|da|dos|das|não|é|está|são|"
+_ROMANCE_RE = re.compile(r"\b(?:de|del|al|la|las|el|los|que|para|con|una|por|en|em|do|da|dos|das|não|é|está|são|"
                          r"cuando|quando|si|se|más|mais|y)\b", re.I)
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|is|are|for|with|when|if|than|on|at|be|we)\b", re.I)
 
@@ -82,7 +82,7 @@ _THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,]*\d)(?!\s?%)
 def _is_romance(raws: list[str]) -> bool:
     text = "\n".join(raws)
     romance, english = len(_ROMANCE_RE.findall(text)), len(_ENGLISH_RE.findall(text))
-    return romance >= 8 and romance > 2 * english
+    return romance >= 4 and romance > 2 * english
 
 
 def glossary_as_english(raws: list[str]) -> list[str]:

@@ -34,6 +34,9 @@ _ZONES = {"UTC": "UTC", "GMT": "UTC", "CET": "Europe/Berlin", "CEST": "Europe/Be
           "MDT": "America/Denver", "PT": "America/Los_Angeles", "PST": "America/Los_Angeles",
           "PDT": "America/Los_Angeles", "BRT": "America/Sao_Paulo"}
 
+# a zone said a few words after the clock ("09:00-18:00 Mon-Fri CET")
+_ZONE_WORD_RE = re.compile(rf"\b(?:{'|'.join(_ZONES)}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
+
 
 def _zone(word: str | None) -> str | None:
     """The IANA zone a document's word names ("CET", "Europe/Berlin"), or None."""
@@ -56,8 +59,7 @@ def hours_in(text: str) -> dict[str, Any] | None:
         if start < end <= "24:00":
             days = ["monday:friday"] if _WEEKDAYS_RE.search(text) or words else ["sunday:saturday"]
             # the zone right after the clock, or after the days that follow it ("09:00-18:00 Mon-Fri CET")
-            later = re.search(rf"\b(?:{'|'.join(_ZONES)}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b",
-                              text[clock.end():clock.end() + 20])
+            later = _ZONE_WORD_RE.search(text[clock.end():clock.end() + 20])
             zone = _zone(clock.group("zone")) or _zone(later.group(0) if later else None)
             return {"weekdays": days, "start": start, "end": end, "location": zone or "UTC"}
     if words:

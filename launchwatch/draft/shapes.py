@@ -246,7 +246,7 @@ _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
 # "If refunds fail for more than 15 minutes": the refunds' check failing, held that long (a verb right before it)
-_FAILING_FOR_RE = re.compile(r"\b(?:fail(?:s|ing)?|(?:is|are|keeps?|keep) failing|unavailable|unhealthy|"
+_FAILING_FOR_RE = re.compile(r"\b(?:fail(?:s|ing)?|(?:is|are|keeps?) failing|unavailable|unhealthy|"
                              r"not responding|erroring)(?:\s+for)?\s*$", re.I)
 _FAILURE_RE = re.compile(r"\b(failure|failing|down|outage|unreachable|inaccessible|breach|loss|corruption|"
                          r"spikes?|errors?|not working|detected|issues?|problems?|delays?|bugs?)\b", re.I)

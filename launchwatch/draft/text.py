@@ -134,8 +134,9 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     records as their Markdown, numbered with the line each starts on."""
     content = content.replace("\r\n", "\n").replace("\r", "\n")
     if spreadsheet or is_html(content):
-        return [Line(number, raw[:20000], *clean(raw[:20000])) for number, raw in
-                (sheet_lines(content) if spreadsheet else page_lines(content))]
+        numbered = sheet_lines(content) if spreadsheet else page_lines(content)
+        raws = glossary_as_english([raw[:20000] for _, raw in numbered])  # (a Spanish page's words too)
+        return [Line(number, raw, *clean(raw)) for (number, _), raw in zip(numbered, raws, strict=True)]
     raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
             for raw in content.split("\n")]
     for as_markdown in (glossary_as_english, gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown,
