@@ -118,8 +118,9 @@ def _shape(group: dict[str, Any], read: list[Any], interval: Any, words: set[str
     text = yaml.safe_dump([interval, group, read], sort_keys=True)
     placeholders: dict[str, str] = {}
     pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    text = re.sub(rf"(?<![\w:.-])(?:{pattern})(?![\w:.-])",
-                  lambda m: placeholders.setdefault(m.group(0), f"NAME{len(placeholders)}"), text)
+    if pattern:
+        text = re.sub(rf"(?<![\w:.-])(?:{pattern})(?![\w:.-])",
+                      lambda m: placeholders.setdefault(m.group(0), f"NAME{len(placeholders)}"), text)
     return _NUMBER_RE.sub(lambda m: m.group(0) if m.group(0) in ("0", "1") else "N", text)
 
 

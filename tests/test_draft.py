@@ -1549,16 +1549,18 @@ def test_a_promql_comparison_on_its_own_line_is_a_threshold_on_the_metric_it_rea
 
 def test_gherkin_scenarios_are_sentences_whose_then_step_gives_the_tier() -> None:
     """Each Given step was read alone ("given_payment_error_rate", the Then line's page lost), an outline's
-    "<threshold>" was no number, and "And nobody is paged" gave the warning tier the pager."""
+    "<threshold>" was no number, and "And nobody is paged" gave the warning tier the pager. A comment inside a
+    scenario is no heading."""
     doc = ("Feature: Checkout\n\n  Scenario: Errors\n    Given the payment error rate is above 3% for 5 minutes\n"
-           "    Then the on-call is paged\n\n  Scenario: Slow\n    When p95 latency is above 2 seconds\n"
+           "    # raised from 2% after the pilot\n    Then the on-call is paged\n\n  Scenario: Slow\n"
+           "    When p95 latency is above 2 seconds\n"
            "    Then a warning is posted to #shop\n    And nobody is paged\n\n  Scenario Outline: Refunds\n"
            "    Given refunds above <n> per hour\n    Then <what>\n\n    Examples:\n      | n | what |\n"
            "      | 20 | a warning is posted |\n      | 90 | the on-call is paged |\n")
     plan, _ = draft_from_text(doc, "checkout")
     assert [(t["source_line"], t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
-        (4, "payment_error_rate_ratio", ">", 0.03, "PAGE"), (8, "p95_latency_seconds", ">", 2.0, "WARNING"),
-        (18, "refunds_total", ">", 20.0, "WARNING"), (19, "refunds_total", ">", 90.0, "PAGE")]
+        (4, "payment_error_rate_ratio", ">", 0.03, "PAGE"), (9, "p95_latency_seconds", ">", 2.0, "WARNING"),
+        (19, "refunds_total", ">", 20.0, "WARNING"), (20, "refunds_total", ">", 90.0, "PAGE")]
     assert {t["name"]: t["channels"] for t in plan["tiers"]}["WARNING"] == ["shop"]
 
 

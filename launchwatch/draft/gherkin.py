@@ -20,6 +20,7 @@ _BLOCK_RE = re.compile(r"^\s*(?P<kw>Feature|Background|Scenario Outline|Scenario
 _EXAMPLES_RE = re.compile(r"^\s*(?:Examples|Scenarios)\s*:")
 _STEP_RE = re.compile(r"^\s*(?P<kw>Given|When|Then|And|But|\*)\s+(?P<step>.*\S)\s*$")
 _ROW_RE = re.compile(r"^\s*\|(.*)\|\s*$")
+_NOT_READ_RE = re.compile(r"^\s*(?:@\S+\s*)+$|^\s*#")  # tags ("@launch @alerting"), comments
 
 
 def _is_gherkin(raws: list[str]) -> bool:
@@ -57,9 +58,9 @@ def gherkin_as_markdown(raws: list[str]) -> list[str]:
     lines as it has."""
     if not _is_gherkin(raws):
         return raws
-    out = list(raws)
+    # tags and comments (a "# …" line would be a heading in Markdown), wherever they are
+    out = ["" if _NOT_READ_RE.match(raw) else raw for raw in raws]
     i = 0
-    level = 1
     while i < len(raws):
         raw = raws[i]
         block = _BLOCK_RE.match(raw)
@@ -77,9 +78,7 @@ def gherkin_as_markdown(raws: list[str]) -> list[str]:
                 end = _examples(raws, out, end, [text for _, text in conditions], then)
             i = end
             continue
-        if re.match(r"^\s*(?:@\S+\s*)+$|^\s*#", raw):
-            out[i] = ""  # tags, comments
-        elif m := _STEP_RE.match(raw):
+        if m := _STEP_RE.match(raw):
             out[i] = m.group("step")
         i += 1
     return out
@@ -90,7 +89,7 @@ def _examples(raws: list[str], out: list[str], i: int, conditions: list[str], th
     header: list[str] | None = None
     while i < len(raws):
         raw = raws[i]
-        if _EXAMPLES_RE.match(raw) or not raw.strip() or re.match(r"^\s*(?:@\S+\s*)+$|^\s*#", raw):
+        if _EXAMPLES_RE.match(raw) or not raw.strip() or _NOT_READ_RE.match(raw):
             out[i], header = "", None if _EXAMPLES_RE.match(raw) else header
         elif row := _ROW_RE.match(raw):
             cells = [c.strip() for c in row.group(1).split("|")]

@@ -160,15 +160,14 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
     return findings, unclear, taken
 
 
+_PROMQL_FUNCTIONS = ("sum", "avg", "min", "max", "count", "rate", "irate", "increase", "delta", "deriv",
+                     "histogram_quantile", "absent", "topk", "bottomk", "quantile", "time", "changes", "resets")
 # what only PromQL writes: a function called on its argument, a selector's labels, a range ("rate(x[5m])")
-_PROMQL_MARK_RE = re.compile(r"\b(?:sum|avg|min|max|count|rate|irate|increase|delta|deriv|histogram_quantile|"
-                             r"absent|[a-z]+_over_time|topk|bottomk|quantile|time|changes|resets)\(|"
+_PROMQL_MARK_RE = re.compile(rf"\b(?:{'|'.join(_PROMQL_FUNCTIONS)}|[a-z]+_over_time)\(|"
                              r"[A-Za-z_:][\w:]*\{[^{}]*[=~][^{}]*\}|\[\d+[smhdwy]\]")
 _PROMQL_CHARS_RE = re.compile(r"^[\w:{}\[\]()\"'=~!,.\s/*+\-<>^%]+$")
-_PROMQL_WORDS = {"sum", "avg", "min", "max", "count", "rate", "irate", "increase", "delta", "deriv",
-                 "histogram_quantile", "absent", "topk", "bottomk", "quantile", "time", "changes", "resets",
-                 "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
-                 "offset", "le"}
+_PROMQL_WORDS = {*_PROMQL_FUNCTIONS, "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
+                 "unless", "bool", "offset", "le"}
 
 
 def promql_line(line: Line, path: list[str], tier: str) -> Finding | None:
