@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from launchwatch.draft.findings import Finding, Unclear
-from launchwatch.draft.promrules import COMPARISON_RE, block_end, rule_kind, watched_words
+from launchwatch.draft.promrules import COMPARISON_RE, block_end, rule_kind, stand_in_note, watched_words
 from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
@@ -93,7 +93,6 @@ def grafana_rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list
                 f"{title}: {expr} {op} {value:g}" + (f" for {rule['for']}" if rule.get("for") else ""),
                 for_=hold if hold is not None else 0.0, name=f"{name}{'Below' if n == 0 else 'Above'}"
                 if name and len(compared) > 1 else name,
-                note=f"the Grafana rule {title!r}: its metric stands in for `{expr or 'its query'}`; point it at "
-                     "the field that measures the same"))
+                note=stand_in_note(f"the Grafana rule {title!r}", expr or "its query")))
         i = end
     return findings, unclear, taken

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from launchwatch.draft.findings import Finding, Unclear
-from launchwatch.draft.promrules import COMPARISON_RE, rule_kind
+from launchwatch.draft.promrules import COMPARISON_RE, rule_kind, stand_in_note
 from launchwatch.draft.text import Line
 from launchwatch.plan.units import parse_duration
 
@@ -85,6 +85,6 @@ def monitor_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Find
             findings.append(Finding(
                 lines[line_at].number, name, cmp.group("op"), value, rule_kind(query[:cmp.start()], value), tier,
                 path, f"{name}: {query}", for_=0.0, window=held,
-                note=f"the Datadog monitor {name!r}: its metric stands in for `{query[:cmp.start()].strip()}`, "
-                     "judged over its window at once, as Datadog does; point it at the field that measures the same"))
+                note=stand_in_note(f"the Datadog monitor {name!r}", query[:cmp.start()].strip(),
+                                   ", judged over its window at once, as Datadog does")))
     return findings, unclear, taken

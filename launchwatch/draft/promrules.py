@@ -9,13 +9,15 @@ line, the same text would give nonsense (``expr: histogram_quantile(0.99, …) >
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import tier_in
 
-__all__ = ["COMPARISON_RE", "block_end", "promql_line", "rule_blocks", "rule_kind", "watched_words"]
+__all__ = ["COMPARISON_RE", "block_end", "promql_line", "rule_blocks", "rule_kind", "stand_in_note",
+           "watched_words"]
 
 _RULE_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<rule>alert|record):\s*[\"']?(?P<name>[A-Za-z_:][\w:]*)[\"']?\s*$")
 _KEY_RE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_]\w*):\s*(?P<value>.*)$")
@@ -26,6 +28,12 @@ COMPARISON_RE = re.compile(r"(?P<op>==|!=|>=|<=|>|<)\s*(?:bool\s+)?(?P<num>-?(?:
 _SELECTOR_RE = re.compile(r"^\s*(?P<metric>[A-Za-z_:][\w:]*)\s*(?:\{(?P<labels>[^}]*)\})?\s*$")
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"(?P<job>[\w.-]+)\"")
 _SPLIT_NAME_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|_")
+
+
+def stand_in_note(source: str, expr: str, more: str = "") -> str:
+    """The note of a threshold read from a rule or query the document holds: the draft's metric stands in for
+    its expression until the user points it at the same measure."""
+    return f"{source}: its metric stands in for `{expr}`{more}; point it at the field that measures the same"
 
 
 def _indent(raw: str) -> int:
@@ -154,8 +162,8 @@ def rule_blocks(lines: list[Line], paths: list[list[str]]) -> tuple[list[Finding
         findings.append(Finding(
             lines[at].number, phrase, cmp.group("op"), value, rule_kind(expr[:cmp.start()], value), tier, path, excerpt,
             for_=hold if hold is not None else 0.0, name=name,
-            note=f"the Prometheus rule {name}: its metric stands in for `{expr[:cmp.start()].strip()}`"
-                 + (f" ({summary})" if summary else "") + "; point it at the field that measures the same"))
+            note=stand_in_note(f"the Prometheus rule {name}", expr[:cmp.start()].strip(),
+                               f" ({summary})" if summary else "")))
         i = end
     return findings, unclear, taken
 
@@ -170,11 +178,12 @@ _PROMQL_WORDS = {*_PROMQL_FUNCTIONS, "by", "without", "on", "ignoring", "group_l
                  "unless", "bool", "offset", "le"}
 
 
-def promql_line(line: Line, path: list[str], tier: str) -> Finding | None:
+def promql_line(line: Line, path: list[str], tier: Callable[[], str]) -> Finding | None:
     """A line that is a PromQL expression closed by a comparison ("sum(rate(partner_timeouts_total[5m])) > 0.5"),
     pasted from a dashboard or a rule: the comparison is the threshold, the metric it reads names the signal, and
     the note keeps the expression (the draft's metric stands in for it). None for any other line: read as words,
-    "rate(…) > 0.5" was a target on "sum rate partner timeouts total 5m", below 0.5."""
+    "rate(…) > 0.5" was a target on "sum rate partner timeouts total 5m", below 0.5. ``tier`` is asked only of
+    such a line."""
     text = re.sub(r"^\s*(?:expr|query|expression|promql)\s*:\s*", "", line.text, flags=re.I)
     cmp = COMPARISON_RE.search(text)
     expr = text[:cmp.start()].strip() if cmp else ""
@@ -192,6 +201,5 @@ def promql_line(line: Line, path: list[str], tier: str) -> Finding | None:
         quantile = re.search(r"histogram_quantile\(\s*0?\.(\d+)", expr)
         phrase = " ".join(([f"p{quantile.group(1)[:2].ljust(2, '0')}"] if quantile else []) + [w for w in words if w])
     value = float(cmp.group("num"))
-    return Finding(line.number, phrase, cmp.group("op"), value, rule_kind(expr, value), tier, path, line.text,
-                   note=f"the PromQL on this line: its metric stands in for `{expr}`; point it at the field that "
-                        "measures the same")
+    return Finding(line.number, phrase, cmp.group("op"), value, rule_kind(expr, value), tier(), path, line.text,
+                   note=stand_in_note("the PromQL on this line", expr))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from functools import partial
 
 from launchwatch.draft.budgets import budget_burn, burn_rate, burn_rate_row
 from launchwatch.draft.catalogue import per_alert_blocks
@@ -552,7 +553,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if len(row) == len(aligned):
                 findings.extend(_table_row(line, path, aligned, row, idx))
                 continue
-        query = promql_line(line, path, _tier_from(path, "alert", text))
+        query = promql_line(line, path, partial(_tier_from, path, "alert", text))
         if query is not None:  # "sum(rate(partner_timeouts_total[5m])) > 0.5" pasted from a dashboard or a rule
             findings.append(query)
             last = [query]
