@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from launchwatch import __version__
+from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
 from launchwatch.logs import RedactingFormatter, setup_logging
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
 from launchwatch.plan.model import Plan
@@ -241,7 +242,7 @@ def journey_run(name: str | None, config: str | None, plan: str | None, base_url
                    "with several plans give PLAN=HOST:PORT for each.")
 @click.option("--alertmanager", "alertmanagers", multiple=True, default=["127.0.0.1:9093"], show_default=True,
               help="Alertmanager address (repeatable).")
-@click.option("--scrape-interval", default="30s", show_default=True)
+@click.option("--scrape-interval", default=SCRAPE_INTERVAL, show_default=True)
 @click.option("--scrape-timeout", default="10s", show_default=True)
 @click.option("--secrets-dir", default="/etc/alertmanager/secrets", show_default=True,
               help="Where Alertmanager reads each channel's credentials: <secrets-dir>/<plan>/<channel>.")
@@ -399,7 +400,7 @@ def docs(out: str) -> None:
 @click.option("--history", metavar="DURATION",
               help="Instead of serving, write this much of the launch (e.g. 7d) as OpenMetrics to -o FILE.")
 @click.option("-o", "--output", metavar="FILE", help="With --history: the OpenMetrics file to write.")
-@click.option("--step", default="30s", show_default=True, help="With --history: the scrape interval.")
+@click.option("--step", default=SCRAPE_INTERVAL, show_default=True, help="With --history: the scrape interval.")
 @click.option("--end", metavar="TIME", help="With --history: when the history ends (now, Unix seconds or ISO 8601; "
                                             "default now, rounded down to the step).")
 @click.option("--incidents", type=click.Choice(["default", "none"]), default="default", show_default=True,

@@ -1591,3 +1591,34 @@ def test_a_portuguese_plan_is_read_in_the_drafter_s_english_words() -> None:
                                                 "Cola de more than 12500 mensajes"]
     assert glossary_as_english(["We keep hasta la vista out of the error budget"]) == [
         "We keep hasta la vista out of the error budget"]
+
+
+def test_checks_failing_in_a_row_outages_held_and_itsm_severities(tmp_path: Path) -> None:
+    """An event-rules page lost its outages without a word ("health check fails 3 times in a row", "unreachable
+    for 2 minutes"), and its Major / Minor rules became targets: ITSM and event-management rungs are tiers only
+    where they name one (a heading, a label, a cell), never in prose."""
+    from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
+    from launchwatch.draft.tiers import severity_of, tier_in, tier_named
+
+    doc = ("## Critical events\n- Search probe: 3 consecutive failures\n"
+           "- Login health check fails five times in a row (checks every 10 seconds)\n"
+           "- Payments webhook unreachable for 5 min\n"
+           "- Error rate > 5% or the API health check fails 3 times in a row\n"
+           "- 5-25% of payments failing for 10 minutes\n")
+    plan, _ = draft_from_text(doc, "rows")
+    got = [(t["metric"], t["op"], t["value"], t.get("for"), t["source_line"]) for t in plan["thresholds"]]
+    assert got[:5] == [("search_up", "==", 0, "1m", 2), ("login_up", "==", 0, "40s", 3),
+                       ("payments_webhook_up", "==", 0, "5m", 4), ("error_rate_ratio", ">", 0.05, "5m", 5),
+                       ("api_up", "==", 0, "1m", 5)]
+    assert f"scrape interval ({SCRAPE_INTERVAL})" in plan["thresholds"][0]["note"]
+    assert not any(t["metric"].endswith("_up") for t in plan["thresholds"][5:])  # a share failing is no outage
+    assert [tier_in(h) for h in ("Major events", "Screen Sharing (Important)", "Minor:", "a major outage",
+                                 "Minor cosmetic problems", "Important: read this first")] == \
+        ["MAJOR", "IMPORTANT", "MINOR", None, None, None]
+    assert tier_named("minor") == "MINOR" and [severity_of(t) for t in ("BLOCKER", "MAJOR", "MINOR")] == \
+        ["critical", "high", "medium"]
+    # a document with nothing to draft still says what it read ("the budget is 50% spent": the SLO's burn alerts)
+    only_notes = tmp_path / "budget.md"
+    only_notes.write_text("## Internal alerting\n- Ticket when the monthly error budget is 50% spent.\n")
+    code, text = _run("draft", str(only_notes), "-o", "-")
+    assert code == 1 and "no thresholds found" in text and "line 2: an error-budget burn (50% of the budget)" in text

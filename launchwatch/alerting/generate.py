@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from launchwatch.alerting.alertmanager import SECRETS_DIR, build_alertmanager
-from launchwatch.alerting.prometheus_config import build_prometheus_config
+from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL, build_prometheus_config
 from launchwatch.alerting.promtool_tests import build_tests
 from launchwatch.alerting.rules import build_rules
 from launchwatch.alerting.scenarios import build_scenarios
@@ -29,7 +29,7 @@ class GenerateOptions:
     exporter: str = "127.0.0.1:9848"
     exporters: dict[str, str] = field(default_factory=dict)
     alertmanagers: tuple[str, ...] = ("127.0.0.1:9093",)
-    scrape_interval: str = "30s"
+    scrape_interval: str = SCRAPE_INTERVAL
     scrape_timeout: str = "10s"
     secrets_dir: str = SECRETS_DIR  # where Alertmanager reads channel credentials (<plan>/<channel>)
     dashboards: bool = True

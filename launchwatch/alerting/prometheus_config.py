@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from launchwatch.plan.model import Plan
 
-__all__ = ["build_prometheus_config"]
+__all__ = ["SCRAPE_INTERVAL", "build_prometheus_config"]
+
+SCRAPE_INTERVAL = "30s"  # the generated Prometheus' scrape and evaluation interval unless told otherwise
 
 
 def build_prometheus_config(plans: list[Plan], *, exporter: str = "127.0.0.1:9848",
-                            alertmanagers: list[str] | None = None, scrape_interval: str = "30s",
+                            alertmanagers: list[str] | None = None, scrape_interval: str = SCRAPE_INTERVAL,
                             scrape_timeout: str = "10s", exporters: dict[str, str] | None = None) -> dict[str, object]:
     """One scrape job per plan (its ``job_name``, which every rule selects on)."""
     exporters = exporters or {}

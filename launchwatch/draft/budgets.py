@@ -17,6 +17,9 @@ __all__ = ["budget_burn", "burn_rate", "burn_rate_row"]
 
 _BURN_RE = re.compile(r"(?P<share>\d+(?:\.\d+)?)\s*%\s+of\s+(?:the\s+|our\s+|its\s+)?(?P<period>monthly\s+|"
                       r"weekly\s+|quarterly\s+|\d+-day\s+)?(?:error\s+)?budget\b(?P<rest>.*)", re.I)
+# the same, said the other way round: "when the monthly error budget is 50% spent", "budget 25% consumed in 6h"
+_SPENT_SHARE_RE = re.compile(r"(?P<period>monthly\s+|weekly\s+|quarterly\s+|\d+-day\s+)?(?:error\s+)?budget\s+"
+                             r"(?:is\s+|has\s+been\s+|gets\s+)?(?P<share>\d+(?:\.\d+)?)\s*%\s*(?P<rest>.*)", re.I)
 _SPENT_RE = re.compile(r"\b(?:consumed|burn(?:ed|t|s)?|spent|used|gone|eaten)\b", re.I)
 _PERIOD_DAYS = {"monthly": 30, "weekly": 7, "quarterly": 90}
 
@@ -25,7 +28,9 @@ def budget_burn(line: Line, path: list[str]) -> Unclear | None:
     """A note for a budget share spent in a time, with the burn rate it means; None for any other line."""
     m = _BURN_RE.search(line.text)
     if m is None or not _SPENT_RE.search(m.group("rest")):
-        return None
+        m = _SPENT_SHARE_RE.search(line.text)  # (spent right after the share: not "budget 50% of which …")
+        if m is None or not _SPENT_RE.match(m.group("rest")):
+            return None
     spent = [q for q in find_quantities(m.group("rest")) if q.kind == "duration"]
     period = (m.group("period") or "").strip().lower()
     days = _PERIOD_DAYS.get(period) or int(period.split("-")[0]) if period else 30

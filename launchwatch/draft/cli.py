@@ -15,6 +15,7 @@ from launchwatch.plan.starter import StarterError, read_sample
 
 __all__ = ["run_draft"]
 
+_SHOWN_NOTES = 10  # the notes a document with no threshold shows: the first lines, enough to see why
 _HEADER = ("# Drafted by `launchwatch draft` from {doc}.\n"
            "# Review every threshold (source_line: the line of the document its number is on), fill the TODOs\n"
            "# (`launchwatch check` lists them), then `launchwatch generate`.\n")
@@ -35,8 +36,14 @@ def run_draft(doc: str, name: str | None, out: str | None, force: bool, sample_j
         return 1
     try:
         plan, count = draft_plan(doc, name)
-    except NoThresholds:
+    except NoThresholds as none:
         click.echo(f"{doc}: no thresholds found (no 'comparator number unit' under a target or alert)", err=True)
+        if none.notes:
+            click.echo(f"what it read but could not draft ({len(none.notes)}):", err=True)
+            for note in none.notes[:_SHOWN_NOTES]:
+                click.echo(f"  {note}", err=True)
+            if len(none.notes) > _SHOWN_NOTES:
+                click.echo(f"  … and {len(none.notes) - _SHOWN_NOTES} more", err=True)
         return 1
     except (OSError, ValueError) as exc:
         click.echo(f"{doc}: cannot read: {exc}", err=True)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 
+from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
 from launchwatch.draft.findings import Finding
+from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
+from launchwatch.plan.units import format_duration, parse_duration
 
-__all__ = ["RULE_PREFIX_RE", "expected_state", "failure_findings"]
+__all__ = ["RULE_PREFIX_RE", "expected_state", "failed_in_a_row", "failure_findings", "names_an_outage"]
 
 # a numbered rule is an item of its list: "Rule 2: All Services Down"
 RULE_PREFIX_RE = re.compile(r"^(?:rule|alert|check|item|scenario)\s*#?\d+\s*[:.)-]\s*", re.I)
@@ -29,6 +32,18 @@ _EXPECTED_STATE_RE = re.compile(
     r"^(?:expected\s*:\s*(?:http\s*)?(?P<status>2\d\d)\b.*|(?P<can>can .{3,60}?)\?\s*yes\s*/\s*no|"
     r"(?P<what>[^:]{2,60}?)\s*:\s*operational|verify\s*:\s*(?P<all>all .{3,40}) responding)\.?$", re.I)
 _CHECK_CONTEXT_RE = re.compile(r"\b(?:checks?|health|status|verif\w*)\b", re.I)
+# a check failing several times running: "health check fails 3 times in a row", "3 consecutive failed probes",
+# "after 5 failures in a row"
+_N = r"(?P<{}>\d+|two|three|four|five|six|ten)"
+_IN_A_ROW_RE = re.compile(
+    r"\bfail(?:s|ed|ing)?\s+" + _N.format("n") + r"\s+(?:times\s+)?(?:in a row|consecutively|running)\b|"
+    r"\b" + _N.format("c") + r"\s+(?:consecutive|successive|straight)\s+(?:failures|fails|failed\s+\w+|times)\b|"
+    r"\b" + _N.format("r") + r"\s+(?:failures|fails|failed\s+(?:checks?|probes?|pings?|requests?|scrapes?))\s+"
+    r"in a row\b", re.I)
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+# how far apart the checks are: "30 s apart", "every 30 seconds", "at 1-minute intervals"
+_APART_RE = re.compile(r"\d+(?:\.\d+)?\s*[a-z]+\s+apart\b|\bevery\s+\d+(?:\.\d+)?\s*[a-z]+|"
+                       r"\d+(?:\.\d+)?[- ]?[a-z]+\s+intervals?\b", re.I)
 
 
 def expected_state(line: Line, path: list[str], tier: str) -> Finding | None:
@@ -44,6 +59,36 @@ def expected_state(line: Line, path: list[str], tier: str) -> Finding | None:
     return Finding(line.number, subject, "==", 0.0, "up", tier, path, line.text,
                    note="a health check's expected state: drafted as the check failing (== 0); review the "
                         "metric that reports it")
+
+
+def names_an_outage(text: str) -> bool:
+    """Whether a line speaks of something down or failing ("Checkout API down", "login fails"; not "issues")."""
+    return bool(_OUTAGE_RE.search(text) or re.search(r"\bfail(?:s|ed|ing)?\b", text, re.I))
+
+
+def failed_in_a_row(line: Line, path: list[str], tier: str) -> Finding | None:
+    """A check failing N times running ("Checkout API down (health check fails 3 times in a row, 30 s apart)"):
+    the check failing (``== 0``) held N - 1 intervals, the first failure starting it; the generated Prometheus'
+    scrape interval stands in when the document gives none."""
+    m = _IN_A_ROW_RE.search(line.text)
+    if not m:
+        return None
+    word = next(g for g in m.group("n", "c", "r") if g)
+    n = int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
+    apart = _APART_RE.search(line.text)
+    every = duration_seconds(apart.group(0)) if apart else None
+    interval = every or parse_duration(SCRAPE_INTERVAL)
+    before = re.split(r"[(\[]", RULE_PREFIX_RE.sub("", line.text[:m.start()]))[0]
+    clause = re.split(r"[,;]|\b(?:or|and|if|when|whenever)\b", before, flags=re.I)[-1]  # ("Error rate > 5% or …")
+    subject = re.sub(r"\b(?:health\s+)?(?:checks?|probes?)\b|^\s*the\b", " ", _OUTAGE_RE.sub(" ", clause), flags=re.I)
+    subject = re.sub(r"\s+", " ", subject).strip(" -–—.:;,") or (path[-1] if path else "service")
+    said = f"{n} failures in a row, {format_duration(interval)} apart" if every else (
+        f"{n} failures in a row; the document gives no interval, so the generated Prometheus' scrape interval "
+        f"({SCRAPE_INTERVAL}) stands in")
+    return Finding(line.number_at(m.start()), subject, "==", 0.0, "up", tier, path, line.text,
+                   for_=(n - 1) * interval,
+                   note=f"{said}: the check failing (== 0) held {n - 1} intervals after the first; review the "
+                        "metric that shows it")
 
 
 def failure_findings(line: Line, path: list[str], tier: str) -> list[Finding]:

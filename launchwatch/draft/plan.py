@@ -35,7 +35,12 @@ _OUTCOME_RE = re.compile(r"satisf|rating|\brated\b|\bnps\b|csat|churn|conver(?:s
 
 
 class NoThresholds(Exception):
-    """The document states no threshold the drafter can read."""
+    """The document states no threshold the drafter can read; ``notes`` are the lines it saw but could not
+    turn into one (an error budget's burn, a rule without a number), which the user should still hear of."""
+
+    def __init__(self, notes: list[str]) -> None:
+        super().__init__("no thresholds found")
+        self.notes = notes
 
 
 def _plan_name(path: Path) -> str:
@@ -172,7 +177,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
     for e in escalations:
         e.tiers = list(dict.fromkeys(aliases.get(t, t) for t in e.tiers))
     if not findings and not any(e.tiers for e in escalations) and not any(u.objective for u in unclear):
-        raise NoThresholds("no thresholds found")
+        raise NoThresholds([u.reason for u in unclear])
     # the phases the thresholds' sections name ("Day 1" over a checklist with no threshold is no phase)
     # (and a table's phase columns, a spreadsheet's too, which has no headings)
     phases_seen = [p for p in PHASE_ORDER

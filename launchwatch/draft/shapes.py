@@ -34,7 +34,13 @@ from launchwatch.draft.conditions import (
     TOLD_RE,
     VERDICT_AFTER_RE,
 )
-from launchwatch.draft.failures import RULE_PREFIX_RE, expected_state, failure_findings
+from launchwatch.draft.failures import (
+    RULE_PREFIX_RE,
+    expected_state,
+    failed_in_a_row,
+    failure_findings,
+    names_an_outage,
+)
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
 from launchwatch.draft.holds import StandingHold, StandingTier, apply_holds, apply_tiers, standing_hold, standing_tier
@@ -128,7 +134,8 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
 # ("payment declines exceed 4%": declines there are a count, not a fall)
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
 _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
-                      r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)|"  # ("Payment declines: warn at 8%")
+                      r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
+                      r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
 _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
@@ -651,6 +658,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                    f"({m.group('t')}): a rule on the job's last success timestamp (kind age), "
                                    "written by hand with the hour it runs"))
         found = [f for f in found if not f.slo and not f.total]
+        row = failed_in_a_row(line, path, _tier_from(path, None, text)) if not any(f.kind == "up" for f in found) \
+            else None
+        if row is not None and row.tier != TARGET:  # "health check fails 3 times in a row, 30 s apart"
+            found.append(row)
         if found:
             findings.extend(found)
             last = found
@@ -682,6 +693,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                     unclear.append(Unclear(line.number, text, path,
                                            f"line {line.number}: a rule without a number ({tier}): say which "
                                            "metric shows it and at what value"))
+        elif (line.bullet or in_list) and len(text) < 120 and path and names_an_outage(text) and \
+                not field and (tier_in(path[-1]) or is_alert_context(path[-1])) and \
+                _tier_from(path, None, text) != TARGET:
+            # "Checkout API down (restarts 2 times)": an alert's rule whose numbers the drafter could not place
+            unclear.append(Unclear(line.number, text, path, f"line {line.number}: a rule whose numbers the drafter "
+                                   "could not read as a threshold: write it by hand"))
     # "## Upload queue older than 15 minutes (critical)" over "The oldest job … has waited more than 15 minutes":
     # the body restates the heading's rule, it is no second one
     findings = [g for g in findings if not any(
@@ -1442,6 +1459,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             out.append(Finding(line.number_at(_digit_at(q)), what.group("what") if what else "service", "==", 0.0,
                                "up", _tier_from(path, None, text, prose), path, text, for_=q.value))
             continue
+        if q.kind == "duration" and q.op is None and n == 0 and re.search(r"\bfor\s*$", text[:q.start], re.I) and \
+                (_DOWNTIME_RE.search(text[:q.start]) or _FAILING_FOR_RE.search(text[:q.start])):
+            q = Quantity(">", q.value, q.kind, q.start, q.end, q.raw)  # "Checkout API down for 2 minutes": held so long
         if _FOR_RE.search(text[:q.start]) and q.kind == "duration" and (q.op is None or (
                 out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
             # "warn at 400 ms, page at 1 s (sustained 10 min)": a hold in brackets that ends the line holds every rung

@@ -35,11 +35,18 @@ _CODE_PATTERNS = [
     (re.compile(r"\bTier[- ]?([1-5])\b", re.I), lambda m: f"Tier {m.group(1)}"),
 ]
 _WORD_RE = re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Severity)?\b", re.I)
+# the rungs of ITSM and event-management ladders (ServiceNow's Critical/Major/Minor, Jira's Blocker…Trivial,
+# Zabbix's Disaster): only as a name ("### Major events", "(Important)", "| Minor |", "Major:"), not in prose
+# ("a major outage", "Minor cosmetic problems", "Important: …" as a reader's note)
+_RANK_RE = re.compile(r"\b(Blocker|Major|Minor|Trivial|Moderate|Important|Urgent|Emergency|Disaster)(?=\s+(?:Priority|"
+                      r"Alerts?|Severity|Events?|Incidents?|Issues?)\b|\s*\)|\s*$)|"
+                      r"\b(Blocker|Major|Minor|Trivial|Moderate|Emergency|Disaster)(?=\s*:)", re.I)
 _COLOUR_PATTERN = (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1))
 _TIER_PATTERNS = [
     *_CODE_PATTERNS,
     _COLOUR_PATTERN,
     (_WORD_RE, lambda m: m.group(1).upper()),
+    (_RANK_RE, lambda m: (m.group(1) or m.group(2)).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
     (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b|\bkill[- ]?switch\b", re.I),
@@ -62,6 +69,8 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
              "RED": "critical", "ORANGE": "high", "AMBER": "medium", "YELLOW": "medium",
              "CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "WARNING": "medium",
              "ALERT": "medium", "PAGE": "critical", "TICKET": "low", "INFO": "low", "ROLLBACK": "critical",
+             "BLOCKER": "critical", "EMERGENCY": "critical", "DISASTER": "critical", "URGENT": "critical",
+             "MAJOR": "high", "IMPORTANT": "high", "MODERATE": "medium", "MINOR": "medium", "TRIVIAL": "low",
              "GUARDRAIL": "high", TARGET: "low"}
 
 # an action's severity, in the order the words outrank each other
