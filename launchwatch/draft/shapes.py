@@ -1114,6 +1114,17 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 f.window = f.window or held
             elif f.for_ is None:
                 f.for_ = held
+    # a "Notes" column that opens with a duration: "| Points accrual failures | > 1% | > 5% | over 10 minutes |"
+    notes = next((i for i, h in enumerate(header[1:len(cells)], 1) if re.fullmatch(
+        r"(?:notes?|comments?|remarks?|details?)\b.*", h)), None)
+    opening = re.match(r"\s*(?:(?P<hold>for|sustained(?: for)?|held(?: for)?)|over(?: the last)?|in|measured over)\s+"
+                       r"(?=\d|an?\b|one\b)", cells[notes], re.I) if notes is not None else None
+    held = duration_seconds(cells[notes]) if opening else None
+    for f in out if held else []:
+        if opening.group("hold") and f.for_ is None and f.tier != TARGET:
+            f.for_ = held
+        elif not opening.group("hold") and f.window is None:
+            f.window = held
     return out
 
 

@@ -117,16 +117,26 @@ _WIKI_FENCE_RE = re.compile(r"^\s*\{(?:code|noformat)(?::[^}]*)?\}\s*$")
 _WIKI_COLOUR_RE = re.compile(r"\{color(?::[^{}]*)?\}")  # "{color:red}*Critical*{color}": the words, not their paint
 
 
-def wiki_as_markdown(raw: str) -> str:
-    """One line of wiki markup as Markdown ("h2. Alerts" → "## Alerts"); any other line as it is."""
+_WIKI_NUMBERED_RE = re.compile(r"^\s*#+\s+")  # "# Enrolment above 15%": a numbered item, in wiki markup
+_WIKI_NESTED_RE = re.compile(r"^\s*[*-]{2,}\s+")  # "** Error rate > 2%": a nested bullet
+
+
+def wiki_as_markdown(raw: str, wiki: bool = False) -> str:
+    """One line of wiki markup as Markdown ("h2. Alerts" → "## Alerts"); any other line as it is. In a
+    document that is wiki markup (``wiki``), "# item" is a numbered item, not a heading."""
+    raw = _WIKI_COLOUR_RE.sub("", raw)
     m = _WIKI_HEADING_RE.match(raw)
     if m:
         return "#" * int(m.group(1)) + " " + raw[m.end():]
+    if wiki and _WIKI_NUMBERED_RE.match(raw):
+        return _WIKI_NUMBERED_RE.sub("1. ", raw, count=1)
+    if wiki and _WIKI_NESTED_RE.match(raw):
+        return _WIKI_NESTED_RE.sub("- ", raw, count=1)
     if _WIKI_HEADER_ROW_RE.match(raw):
         return raw.replace("||", "|")
     if _WIKI_FENCE_RE.match(raw):
         return "```"
-    return _WIKI_COLOUR_RE.sub("", raw)
+    return raw
 
 
 def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
@@ -137,8 +147,9 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
         numbered = sheet_lines(content) if spreadsheet else page_lines(content)
         raws = glossary_as_english([raw[:20000] for _, raw in numbered])  # (a Spanish page's words too)
         return [Line(number, raw, *clean(raw)) for (number, _), raw in zip(numbered, raws, strict=True)]
-    raws = [wiki_as_markdown(repair_mojibake(raw[:20000]))  # a huge line is cut: no number is that long
-            for raw in content.split("\n")]
+    raws = [repair_mojibake(raw[:20000]) for raw in content.split("\n")]  # a huge line is cut: no number is that long
+    wiki = sum(1 for raw in raws if _WIKI_HEADING_RE.match(raw)) >= 2
+    raws = [wiki_as_markdown(raw, wiki) for raw in raws]
     for as_markdown in (glossary_as_english, gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown,
                         restructured_as_markdown, terminal_tables_as_markdown):  # each a no-op on other documents
         raws = as_markdown(raws)
