@@ -639,7 +639,8 @@ def test_changes_against_a_baseline_are_drop_rules_on_the_level_they_compare() -
     rules = {t["source_line"]: t for t in plan["thresholds"]}
     assert (rules[4]["kind"], rules[4]["offset"], rules[4]["op"], rules[4]["value"]) == ("drop", "1w", ">", 0.5)
     assert (rules[9]["kind"], rules[9]["offset"], rules[9]["op"], rules[9]["value"]) == ("drop", "1d", "<", -1.0)
-    assert {rules[n]["metric"] for n in (4, 5, 9, 10)} == {"orders_hour", "search_traffic", "error_rate_ratio", "m_5xx"}
+    assert {rules[n]["metric"] for n in (4, 5, 9, 10)} == \
+        {"orders_hour", "search_traffic", "error_rate_ratio", "http_5xx"}
     assert any("line 6: a multiple of a 7-day average" in u["reason"] for u in plan["unexpressible"])
 
 

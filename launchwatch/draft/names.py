@@ -36,9 +36,8 @@ def _words(phrase: str) -> list[str]:
     the "zero" of "zero-result searches", a kind of search."""
     kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+results?\b)", phrase, re.I) else set())
     words = re.findall(r"[a-z0-9]+", ascii_words(phrase).lower().replace("_", " "))
-    # ("Reconciliation mismatches: any": the condition's quantifier; "any 5xx spike" keeps it, its name would
-    # start with a digit)
-    return [w for n, w in enumerate(words) if (w not in _STOP or w in kept) and not (w == "any" and n)]
+    # ("Reconciliation mismatches: any", "Any payment webhook failing": the condition's quantifier)
+    return [w for w in words if (w not in _STOP or w in kept) and w != "any"]
 
 
 def phrase_key(phrase: str) -> str:
@@ -56,8 +55,8 @@ def metric_name(phrase: str, kind: str, counter: bool = False) -> str:
     """``Error rate`` + ratio → ``error_rate_ratio``; ``Slow queries`` per day → ``slow_queries_total``."""
     words = [w for w in _words(phrase) if _lint_clean(w)][:5] or ["signal"]
     base = "_".join(words)
-    if base[0].isdigit():
-        base = "m_" + base
+    if base[0].isdigit():  # (a name cannot start with a digit: "5xx responses" are HTTP's, http_5xx_responses)
+        base = ("http_" if re.match(r"[1-5]xx(?:_|$)", base) else "m_") + base
     suffix = "_total" if counter else _SUFFIX.get(kind, "")
     # a unit the suffix adds, or a suffix promtool keeps for histograms and summaries ("feedback_count")
     for unit in ("_seconds", "_ratio", "_bytes", "_total", "_up", "_count", "_sum", "_bucket"):

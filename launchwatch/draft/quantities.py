@@ -71,7 +71,9 @@ _BETWEEN_RE = re.compile(rf"\b(?:not |outside )?between\s+(?P<lo>{_NUM})\s?(?P<u
 QUANTITY_RE = re.compile(
     rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s*:?\s*)?(?P<cur>[$€£]\s?)?(?P<num>{_NUM})"
     rf"(?:\s*(?P<range>-|–|to)\s*[$€£]?(?P<num2>{_NUM}))?(?P<plus>\+)?"
-    rf"(?:-(?=(?:{_SPELLED_DURATIONS})\b)|\s?)(?P<unit>{_UNIT_RE})?"  # "6-hour", "30-minute"
+    rf"(?:-(?=(?:{_SPELLED_DURATIONS})\b)|\s?)"  # "6-hour", "30-minute"
+    rf"(?:(?:consecutive|straight|successive|continuous|full|whole)\s+(?=(?:{_SPELLED_DURATIONS})\b))?"  # "3 full days"
+    rf"(?P<unit>{_UNIT_RE})?"
     rf"(?P<outof>/(?:5|10)\b)?",
     re.IGNORECASE)
 

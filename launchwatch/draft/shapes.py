@@ -133,10 +133,14 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
                              r"NUMERO|baseline[^\]]*)\]", re.I)
 # ("payment declines exceed 4%": declines there are a count, not a fall)
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
-_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?)\b"
+_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?|jumps?|"
+                      r"surges?)\b"
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
                       r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+# a change said with its size after it: "Signups/hour drop by 40% vs same hour last week"
+_CHANGE_BY_RE = re.compile(r"\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|decline[sd]?|decrease[sd]?|dip(?:s|ped)?|"
+                           r"rise[sn]?|rose|increase[sd]?|grows?|grew|jump(?:s|ed)?|spike[sd]?)\s+(?:by|of)\s*$", re.I)
 # what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
 _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
                         r"(?:of\s+)?)?(?:last week|yesterday|the (?:previous|prior) (?:day|week|hour)|"
@@ -1266,8 +1270,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after) or period
     if pm is None and (subject_after or q.kind == "count"):  # "Fewer than 20 support tickets per day"
-        words = re.match(r"\s*(?:[A-Za-z][\w-]*\s+){1,5}?(?=/|per |each |a (?:second|minute|hour|day|week|month)\b)",
-                         after)  # ("20,000 payouts a day")
+        words = re.match(r"\s*(?:(?:[A-Za-z]|\d+[A-Za-z])[\w-]*\s+){1,5}?(?=/|per |each |a (?:second|minute|hour|day|"
+                         r"week|month)\b)", after)  # ("20,000 payouts a day", "50 5xx responses per minute")
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
     f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
@@ -1631,6 +1635,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
+                and not (q.kind == "ratio" and _CHANGE_BY_RE.search(text[:q.start])) \
                 and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I) \
                 and not (re.match(r"\s*[x×]\b", text[q.end:]) and _VERSUS_RE.match(text[q.end:])) and not reached:
             continue
