@@ -1623,3 +1623,17 @@ def test_checks_failing_in_a_row_outages_held_and_itsm_severities(tmp_path: Path
     only_notes.write_text("## Internal alerting\n- Ticket when the monthly error budget is 50% spent.\n")
     code, text = _run("draft", str(only_notes), "-o", "-")
     assert code == 1 and "no thresholds found" in text and "line 2: an error-budget burn (50% of the budget)" in text
+
+
+def test_call_out_boxes_head_their_bodies_and_end_with_them() -> None:
+    """Docusaurus' ":::danger Title" … ":::" and GitHub's "> [!WARNING] Title" quote head what they hold, and
+    only that; a box with no title is decoration (its body stays under the section it is in)."""
+    doc = ("# Launch\n\n## Targets\n\n:::danger Page the on-call\nCheckout errors above 5% for 5 minutes.\n:::\n\n"
+           "Conversion at least 3%.\n\n> [!WARNING] Slack #payments\n> Refund failures above 2% for 10 minutes.\n\n"
+           "Signup success at least 90%.\n\n:::note\nActivation at least 40%.\n:::\n")
+    plan, _ = draft_from_text(doc, "boxes")
+    got = [(t["source_line"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]]
+    assert got == [(6, ">", 0.05, "PAGE"), (9, "<", 0.03, "TARGET"), (12, ">", 0.02, "ALERT"),
+                   (14, "<", 0.9, "TARGET"), (17, "<", 0.4, "TARGET")]
+    assert [t["section"].split(":")[0] for t in plan["thresholds"]][:3] == \
+        ["Launch > Targets > Page the on-call", "Launch > Targets", "Launch > Targets > Slack #payments"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-__all__ = ["is_html", "page_lines"]
+__all__ = ["html_tables_as_markdown", "is_html", "page_lines"]
 
 _HTML_START_RE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|body)\b", re.I | re.S)
 _SKIPPED = {"script", "style", "head", "noscript", "svg", "template"}
@@ -174,3 +174,28 @@ def page_lines(content: str) -> list[tuple[int, str]]:
     page.feed(content)
     page.close()
     return page.lines
+
+
+_TABLE_OPEN_RE = re.compile(r"^\s*<table\b", re.I)
+_TABLE_CLOSE_RE = re.compile(r"</table\s*>", re.I)
+
+
+def html_tables_as_markdown(raws: list[str]) -> list[str]:
+    """A Markdown document's HTML tables (a README's "<table>" block, where Markdown tables cannot span or
+    style) as Markdown rows, line for line; a table whose rows share a line stays as written."""
+    out = list(raws)
+    start = None
+    for idx, raw in enumerate(raws):
+        if start is None and _TABLE_OPEN_RE.match(raw):
+            start = idx
+        if start is not None and _TABLE_CLOSE_RE.search(raw):
+            rows = page_lines("\n".join(raws[start:idx + 1]))
+            numbers = [n for n, text in rows if text.strip()]
+            if len(numbers) == len(set(numbers)):
+                block = [""] * (idx + 1 - start)
+                for n, text in rows:
+                    if text.strip():
+                        block[n - 1] = text
+                out[start:idx + 1] = block
+            start = None
+    return out

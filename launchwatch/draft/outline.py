@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from launchwatch.draft.text import Line
+from launchwatch.draft.text import DOCUSAURUS_BOX_RE, GITHUB_BOX_RE, MKDOCS_BOX_RE, Line
 
 __all__ = ["heading_level", "outline", "parent_bullets", "underlined_titles"]
 
@@ -19,6 +19,9 @@ _LABEL_RE = re.compile(r"^([^:]{2,70}):$")
 # a numbered section of a plain-text specification: "3.1 Availability", "3.3 Order pipeline", "3. MONITORING"
 _NUMBERED_RE = re.compile(r"^\s*(?P<n>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<title>[A-Z][A-Za-z &/()'-]{1,60})$|"
                           r"^\s*(?P<n1>\d{1,2})\.\s+(?P<caps>[A-Z][A-Z &/-]{2,60})$")
+
+
+_BOX = 9  # a call-out's level: under any heading or label, over a nested list's items
 
 
 def _strip(title: str) -> str:
@@ -99,8 +102,33 @@ def outline(lines: list[Line]) -> list[list[str]]:
     fence = False
     fence_depth = 0
     titles = underlined_titles(lines)
+    box: str | None = None  # the open call-out's kind: "mkdocs" (ends at a line indented no deeper than it),
+    box_indent = 0  # "docusaurus" (ends at ":::"), "github" (ends at the first line that is no quote)
     for idx, line in enumerate(lines):
         stripped = line.raw.strip()
+        if box and not fence and (
+                (box == "mkdocs" and stripped and _indent(line) <= box_indent) or
+                (box == "github" and not stripped.startswith(">")) or
+                (box == "docusaurus" and stripped == ":::")):
+            while stack and stack[-1][0] >= _BOX:
+                stack.pop()
+            box = None
+            if stripped == ":::":
+                out.append([t for _, t in stack])
+                continue
+        opened = None if fence or box else (MKDOCS_BOX_RE.match(line.raw) or DOCUSAURUS_BOX_RE.match(line.raw) or
+                                             GITHUB_BOX_RE.match(line.raw))
+        if opened and (opened.re is not DOCUSAURUS_BOX_RE or opened.group("kind")):
+            box = "mkdocs" if opened.re is MKDOCS_BOX_RE else "docusaurus" if opened.re is DOCUSAURUS_BOX_RE \
+                else "github"
+            box_indent = len(opened.group("indent").expandtabs(4)) if box == "mkdocs" else 0
+            title = (opened.group("title") or "").strip()
+            if title:
+                while stack and stack[-1][0] >= _BOX:
+                    stack.pop()
+                stack.append((_BOX, title))
+            out.append([t for _, t in stack])
+            continue
         if idx - 1 in titles:  # the title's underline: the title heads what follows
             level = titles[idx - 1]
             while stack and stack[-1][0] >= level:

@@ -317,8 +317,9 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
             continue
         if is_target_context(heading):
             return TARGET
-        if is_alert_context(heading):
-            return alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
+        if is_alert_context(heading) or channel_types(heading):  # ("Slack #payments": someone is told)
+            said = alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
+            return alert_tier(heading) if said == "ALERT" else said  # (under "Page the search on-call": PAGE)
     words = text if clause is None else clause
     if label.startswith(("alert", "alarm", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             _ROUTED_RE.search(words) or \

@@ -13,14 +13,14 @@ from pathlib import Path
 from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.gherkin import gherkin_as_markdown
 from launchwatch.draft.glossary import glossary_as_english
-from launchwatch.draft.htmlpage import is_html, page_lines
+from launchwatch.draft.htmlpage import html_tables_as_markdown, is_html, page_lines
 from launchwatch.draft.orgmode import org_as_markdown
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 from launchwatch.draft.terminal_tables import terminal_tables_as_markdown
 
-__all__ = ["COLOUR_TIERS", "Line", "clean", "decode", "read_lines", "repair_mojibake", "split_lines",
-           "wiki_as_markdown"]
+__all__ = ["COLOUR_TIERS", "DOCUSAURUS_BOX_RE", "GITHUB_BOX_RE", "MKDOCS_BOX_RE", "Line", "box_title", "clean",
+           "decode", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
 _BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
@@ -89,8 +89,27 @@ _LEGEND_RE = re.compile(r"\s*(?:[-*]\s+)?(?:\*\*)?(?:legend|key)(?:\*\*)?\s*:", 
 _EMPHASIS_RE = re.compile(r"(?<![\w*_])[*_](?=\S)([^*_]{1,60}?)(?<=\S)[*_](?![\w*_])")
 
 
+# a call-out box: MkDocs' '!!! warning "Slack #search-alerts"' (its body indented under it; '???' folded),
+# Docusaurus' ':::danger Page the on-call' … ':::', GitHub's and Obsidian's '> [!WARNING] Title' (its body quoted).
+# Its title heads its body, as the reader sees it; a box with no title is its kind's decoration, no heading.
+MKDOCS_BOX_RE = re.compile(r"^(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+[\w-]+)*?\s*"
+                            r"(?:\"(?P<title>[^\"]*)\")?\s*$")
+DOCUSAURUS_BOX_RE = re.compile(r"^\s*:::\s*(?P<kind>[a-z]+)?(?:\s+(?P<title>.+?))?\s*$")
+GITHUB_BOX_RE = re.compile(r"^\s*>\s*\[!(?P<kind>[a-z]+)\][+-]?\s*(?P<title>.*?)\s*$", re.I)
+
+
+def box_title(raw: str) -> str | None:
+    """A call-out box's opening line's title ("" for a box with none, or for Docusaurus' closing ":::");
+    None for any other line."""
+    m = MKDOCS_BOX_RE.match(raw) or DOCUSAURUS_BOX_RE.match(raw) or GITHUB_BOX_RE.match(raw)
+    return (m.group("title") or "").strip() if m else None
+
+
 def clean(raw: str) -> tuple[str, bool]:
     """The line without emoji, bullets, checkboxes and Markdown emphasis; and whether it was a bullet."""
+    title = box_title(raw)
+    if title is not None:  # '!!! danger "Page the search on-call"': what the reader sees is its title
+        raw = title
     if _LEGEND_RE.match(raw):  # "legend: 🔴 page, 🟠 ping #oncall": what each colour means
         text = re.sub("|".join(_COLOURS), lambda m: _COLOURS[m.group(0)], raw)
     else:
@@ -150,8 +169,9 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     raws = [repair_mojibake(raw[:20000]) for raw in content.split("\n")]  # a huge line is cut: no number is that long
     wiki = sum(1 for raw in raws if _WIKI_HEADING_RE.match(raw)) >= 2
     raws = [wiki_as_markdown(raw, wiki) for raw in raws]
-    for as_markdown in (glossary_as_english, gherkin_as_markdown, org_as_markdown, asciidoc_as_markdown,
-                        restructured_as_markdown, terminal_tables_as_markdown):  # each a no-op on other documents
+    for as_markdown in (html_tables_as_markdown, glossary_as_english, gherkin_as_markdown, org_as_markdown,
+                        asciidoc_as_markdown, restructured_as_markdown,
+                        terminal_tables_as_markdown):  # each a no-op on other documents
         raws = as_markdown(raws)
     return [Line(number, raw, *clean(raw)) for number, raw in enumerate(raws, 1)]
 
