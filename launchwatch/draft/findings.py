@@ -31,6 +31,7 @@ class Finding:
     note: str | None = None  # why the drafter chose a value the document does not state
     name: str | None = None  # the alert's name when the document gives one ("### HighErrorRate")
     metric: str | None = None  # the metric's name when the document writes one ("`queue_lag_seconds` above 120")
+    op_guessed: bool = False  # a rung's number said with no comparison ("warning: 95%"): its rungs set the way
 
 
 @dataclass

@@ -59,8 +59,8 @@ _MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times
 _UNIT_RE = (r"%|percent\b|per cent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
-# "more than 1 in 200", "2 out of 1,000 payments": a share, 0.005 and 0.002
-_ONE_IN_RE = re.compile(rf"{_OP_BEFORE}\b(?P<n>\d+(?:\.\d+)?)\s+(?:in|out of)\s+(?P<d>\d{{1,3}}(?:,\d{{3}})+|\d+)\b"
+# "more than 1 in 200", "2 out of 1,000 payments", "5 per 1,000 sessions": a share, 0.005, 0.002 and 0.005
+_ONE_IN_RE = re.compile(rf"{_OP_BEFORE}\b(?P<n>\d+(?:\.\d+)?)\s+(?:in|out of|per)\s+(?P<d>\d{{1,3}}(?:,\d{{3}})+|\d+)\b"
                         rf"(?!\s?(?:{_UNIT_RE}))", re.I)  # ("5 in 30 min": five in a window, no share)
 _SPELLED_DURATIONS = r"seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?"
 # "1,500" is fifteen hundred; "0,5 %" and "1,5 s" (a decimal comma, as much of Europe writes) a half and a half
@@ -174,7 +174,8 @@ def find_quantities(text: str) -> list[Quantity]:
         few = re.search(r"out of", m.group(0), re.I) and m.group("n").isdigit() and \
             not re.match(r"\s*(?:stars?|points?)\b", text[m.end():], re.I) and \
             not re.search(r"\b(?:rating|score|csat|nps)\b", text[max(0, m.start() - 40):m.start()], re.I)
-        if denominator > _num(m.group("n")) and (denominator >= 10 or few):
+        per = re.search(r"\bper\s", m.group(0), re.I)  # "5 per 1,000 sessions" (not "5 per 2 checks")
+        if denominator > _num(m.group("n")) and (denominator >= 10 or few) and (not per or denominator >= 100):
             start = m.start("op") if m.group("op") else m.start("n")
             shares.append(Quantity(_op(m.group("op")), _clean(_num(m.group("n")) / denominator), "ratio", start,
                                    m.end(), text[start:m.end()].strip()))

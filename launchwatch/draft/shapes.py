@@ -83,6 +83,7 @@ from launchwatch.draft.tiers import (
     coded_tier,
     is_alert_context,
     is_target_context,
+    severity_of,
     tier_in,
     tier_named,
 )
@@ -138,6 +139,10 @@ _DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
                       r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+# a rung's word beside its bare number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%"
+_RUNG_WORDS = r"(?P<word>warn(?:ing)?|page|crit(?:ical)?)"
+_RUNG_AFTER_RE = re.compile(rf"\s*\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))", re.I)
+_RUNG_BEFORE_RE = re.compile(rf"(?:^|[,;:(/—–]\s*|\b(?:and|or)\s+){_RUNG_WORDS}\s*$", re.I)
 # a change said with its size after it: "Signups/hour drop by 40% vs same hour last week"
 _CHANGE_BY_RE = re.compile(r"\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|decline[sd]?|decrease[sd]?|dip(?:s|ped)?|"
                            r"rise[sn]?|rose|increase[sd]?|grows?|grew|jump(?:s|ed)?|spike[sd]?)\s+(?:by|of)\s*$", re.I)
@@ -663,6 +668,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                    f"({m.group('t')}): a rule on the job's last success timestamp (kind age), "
                                    "written by hand with the hour it runs"))
         found = [f for f in found if not f.slo and not f.total]
+        _orient_rungs(found)
         row = failed_in_a_row(line, path, _tier_from(path, None, text)) if not any(f.kind == "up" for f in found) \
             else None
         if row is not None and row.tier != TARGET:  # "health check fails 3 times in a row, 30 s apart"
@@ -1087,6 +1093,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                     bare.append((f, name.endswith(" at"), q.high))
     for f, at, high in bare if targets else []:
         # "| Availability | 99.9% | 99.5% |": an alert value below the target fires below it
+        f.op_guessed = False
         if high is not None and high <= targets[0]:
             # "| Orders per hour | > 500 | 200–500 | < 200 |": the band under the target starts below its top
             f.value, f.op = high, "<=" if at else "<"
@@ -1130,7 +1137,28 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f.for_ = held
         elif not opening.group("hold") and f.window is None:
             f.window = held
+    _orient_rungs(out)  # ("| Checkout success | 95% | 90% |" under "| Signal | Warn | Page |": below them)
     return out
+
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def _orient_rungs(found: list[Finding]) -> None:
+    """Rungs a line gives as bare numbers ("Success rate — warning: 95%, critical: 90%") point the way their
+    values go as the severity rises: falling values are a level falling below them. One such rung goes the
+    way its signal is bad on ("Checkout success: warning 95%": below)."""
+    guessed = [f for f in found if f.op_guessed]
+    for phrase in dict.fromkeys(f.phrase for f in guessed):
+        rungs = sorted((f for f in guessed if f.phrase == phrase), key=lambda f: _SEVERITY_RANK[severity_of(f.tier)])
+        ranks = [_SEVERITY_RANK[severity_of(f.tier)] for f in rungs]
+        values = [f.value for f in rungs]
+        if len(rungs) > 1 and len(set(ranks)) == len(ranks):
+            below = all(a > b for a, b in itertools.pairwise(values))
+        else:
+            below = len(rungs) == 1 and bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)
+        for f in rungs if below else []:
+            f.op = {">": "<", ">=": "<="}.get(f.op, f.op)
 
 
 def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | None, segment: str,
@@ -1182,7 +1210,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     if within and label is None and (ROLLS_BACK_RE.search(text[within.start():q.start]) or BLOCKS_RE.match(after_q)):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
-    op = q.op
+    op, guessed = q.op, False
     # a change against a baseline is a share or a count ("Drop > 10%"); "degradation (> 5 seconds)" is a level
     # ("5xx spike above 200 per minute" is a rate's level: a change is a share, or a count with no period)
     drop = (q.kind == "ratio" or (q.kind == "count" and not _PERIOD_AFTER_RE.match(after))) and bool(
@@ -1219,9 +1247,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
                                                                    q.kind == "ratio" else ">=")
         elif (label or "").lower().endswith(" at") or re.search(r"\breach(?:es|ed)?\b", text[:q.start], re.I) or \
                 re.search(r"\b(?:at|hits?)\s*$", segment[:max(0, segment.find(q.raw))], re.I):
-            op = ">="  # "warn at 80%", "limit reached": reaching the number counts
+            op, guessed = ">=", True  # "warn at 80%", "limit reached": reaching the number counts
         else:
-            op = ">"
+            op, guessed = ">", True
     if q.kind == "ratio" and re.match(r"\s*over (?:the |its )?(?:budget|baseline|forecast|plan|limit|quota)\b",
                                       after, re.I):
         # "> 20% over budget": the spend is above 1.2 times the budget
@@ -1267,7 +1295,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             and not miss:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
-                path, excerpt.strip(), drop=drop)
+                path, excerpt.strip(), drop=drop, op_guessed=guessed and not drop and tier != TARGET)
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after) or period
     if pm is None and (subject_after or q.kind == "count"):  # "Fewer than 20 support tickets per day"
@@ -1449,7 +1477,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         prev_q_end, prev_end = prev_end, q.end
         if _older_than(text, q):  # "Upload queue older than 15 minutes": its age, above (not "(older than 2 min)")
             q = Quantity(">", q.value, q.kind, q.start, q.end, q.raw)
-        if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None:
+        if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None and not (
+                q.kind != "count" and _RUNG_BEFORE_RE.search(text[:q.start])):  # ("page 2%" is no page's number)
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count" and not (
                 text[q.end:].lstrip().startswith(")") and text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)):
@@ -1517,7 +1546,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         _verdict(text[q.start:]) is not None)
         if rung and not re.search(r"\bat\s*$", text[:q.start]):
             q = Quantity(qs[n - 1].op or ">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
-        if q.op is None and segment in segments_used and not q.plus and not second and not rung:
+        # "Error rate: 0.5% (warn), 2% (page)", "warn 0.5%, page 2%": the rung word beside a bare number
+        beside = None if q.op is not None or (path and is_target_context(path[-1])) else (
+            _RUNG_AFTER_RE.match(text[q.end:]) or _RUNG_BEFORE_RE.search(text[:q.start]))
+        if q.op is None and segment in segments_used and not q.plus and not second and not rung and not beside:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
@@ -1532,11 +1564,15 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 label, label_at = lab, pos
         if label is None and (_NORMALLY_RE.match(text[q.end:]) or _STAYS_RE.search(text[:q.start])):
             label = "target"  # "p95 under 90s normally", "must stay above 99.5%": the bound, a target
+        if beside and (label is None or beside.re is _RUNG_AFTER_RE):  # ("0.5% (warning) / 2% (critical)")
+            label = beside.group("word").lower()
         # the words between the last comma or semicolon and the label: none, and the label is the same signal's
         # next rung ("order_success_rate: warn below 97%, page below 93%")
         unnamed = label_at >= q.start - len(before) and \
             len(subject_of(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = subject_of(text[:q.start] if n == 0 or not subject_of(before) else before)
+        if beside is not None and beside.re is _RUNG_BEFORE_RE and n == 0:
+            phrase = subject_of(text[:beside.start()]) or phrase  # "Error rate: warn 0.5%": of the error rate
         if out and re.search(r";\s*$", before):  # "p95 under 300 ms is normal; 1s+ for 3 min -> sev2": the same one's
             phrase = out[-1].phrase
         if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
