@@ -134,8 +134,9 @@ _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\
                              r"NUMERO|baseline[^\]]*)\]", re.I)
 # ("payment declines exceed 4%": declines there are a count, not a fall)
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
-_DROP_RE = re.compile(r"\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?|jumps?|"
-                      r"surges?)\b"
+# (not a word of a channel or a path: "→ Slack #growth-alerts")
+_DROP_RE = re.compile(r"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?|"
+                      r"jumps?|surges?)\b"
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
                       r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"

@@ -105,11 +105,17 @@ def box_title(raw: str) -> str | None:
     return (m.group("title") or "").strip() if m else None
 
 
+_HEADING_ATTRIBUTES_RE = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*$")
+_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
+
+
 def clean(raw: str) -> tuple[str, bool]:
     """The line without emoji, bullets, checkboxes and Markdown emphasis; and whether it was a bullet."""
     title = box_title(raw)
     if title is not None:  # '!!! danger "Page the search on-call"': what the reader sees is its title
         raw = title
+    if raw.lstrip().startswith("#"):  # "# Alerting {#alerting}" (pandoc, kramdown, Hugo): the anchor is no word
+        raw = _HEADING_ATTRIBUTES_RE.sub("", raw)
     if _LEGEND_RE.match(raw):  # "legend: 🔴 page, 🟠 ping #oncall": what each colour means
         text = re.sub("|".join(_COLOURS), lambda m: _COLOURS[m.group(0)], raw)
     else:
@@ -123,6 +129,8 @@ def clean(raw: str) -> tuple[str, bool]:
     if bullet:
         text = _BULLET_RE.sub("", text, count=1)
     text = _CHECKBOX_RE.sub("", text)
+    # a Markdown escape outside code ("Checkout success \< 97\%", as Google Docs and pandoc export): the character
+    text = "`".join(part if n % 2 else _ESCAPED_RE.sub(r"\1", part) for n, part in enumerate(text.split("`")))
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _EMPHASIS_RE.sub(r"\1", text)  # "_warn_ at 1200ms", "*15 minutes*"
     return re.sub(r"\s+", " ", text).strip(), bullet
