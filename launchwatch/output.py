@@ -41,12 +41,32 @@ def dump_yaml(data: object, header: str = "") -> str:
     return (header + text) if header else text
 
 
+def _umask() -> int:
+    """The process' umask, read without changing it where Linux tells it (os.umask would, for a moment)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole: staged beside it and renamed into place, so a reader (or a
-    failure half-way) never sees half a file; the stage is removed when writing fails."""
+    failure half-way) never sees half a file; the stage is removed when writing fails. The file gets the
+    mode a plain write would give it (the old file's, else 0666 less the umask), not the stage's 0600: a
+    report a web server publishes, or a plan another user checks, stays readable."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)

@@ -138,3 +138,24 @@ def test_a_file_no_plan_generates_any_more_is_removed_and_nothing_else(tmp_path)
     assert (out / "prometheus/rules/shop-v2.yml").is_file()
     assert mine.read_text() == "groups: []\n"  # never generated: never touched
     assert lw("generate", "--config", str(plan), "--out", str(out), "--check").returncode == 0
+
+
+def test_a_file_written_whole_gets_the_mode_a_plain_write_gives(tmp_path):
+    """A draft, a report or an imported plan was left 0600 (its staging file's mode): a report a web server
+    publishes, or a plan a colleague checks, was unreadable to them."""
+    import os
+
+    from launchwatch.output import write_file
+
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "report.html"
+        write_file(fresh, "<p>launch</p>")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "plan.yml"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        write_file(kept, "new")
+        assert kept.read_text() == "new" and kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
