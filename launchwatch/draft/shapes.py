@@ -140,6 +140,8 @@ _DROP_RE = re.compile(r"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increase
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
                       r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+# the rest of a bracketed window after a signal's name: "(5m avg)", "(5-minute average)", "(1h rolling)", "(5m)"
+_MEASURED_BRACKET_RE = re.compile(r"\s*(?:avg|average|mean|median|rolling|window|rate|sum|total)?\s*[)\]]", re.I)
 # a rung's word beside its bare number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%"
 _RUNG_WORDS = r"(?P<word>warn(?:ing)?|page|crit(?:ical)?)"
 _RUNG_AFTER_RE = re.compile(rf"\s*\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))", re.I)
@@ -660,9 +662,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                    f"period ({f.value:g}, a report's goal), not a level an alert can hold"))
         unclear.extend(_unplaced(line, path, text, found))
         for m in _AVERAGE_RE.finditer(text):
+            # ("p95 > 2x the 7-day average" is no level of 2: the note says so, and no threshold is proposed)
+            found = [f for f in found if not (f.kind == "count" and f.value == float(m.group("n")))]
             unclear.append(Unclear(line.number, text, path, f"line {line.number}: a multiple of a {m.group('avg')} "
-                                   "average: a drop rule compares a window with the same window a day or a week "
-                                   "before; write this one by hand (e.g. against avg_over_time over the days)"))
+                                   f"{m.group('stat').lower()}: a drop rule compares a window with the same window a "
+                                   "day or a week before; write this one by hand (e.g. against avg_over_time over the "
+                                   "days)"))
         for m in _DEADLINE_RE.finditer(text):
             unclear.append(Unclear(line.number_at(m.start("t")), text, path,
                                    f"line {line.number_at(m.start('t'))}: a deadline at a time of day "
@@ -749,7 +754,8 @@ _DEADLINE_RE = re.compile(r"\b(?:by|before|until|after|no later than)\s+"
 _LEVEL_RE = re.compile(r"\b(?:lag|depth|backlog|queue|pool|connections?|concurrent|active|size|usage|utili[sz]ation|"
                        r"in-?flight|pending|open|sessions?|users? online)\b", re.I)
 # "Sign-ups 3x the 7-day average": against an average of days, which a drop rule does not compare with
-_AVERAGE_RE = re.compile(r"\d(?:\.\d+)?\s*[x×]\s+(?:the\s+)?(?P<avg>\d+[- ]day|weekly|monthly|rolling)\s+average", re.I)
+_AVERAGE_RE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*[x×]\s+(?:the\s+|its\s+|their\s+)?(?P<avg>\d+[- ]day|weekly|monthly|"
+                         r"rolling|hourly|daily)\s+(?P<stat>average|mean|median)", re.I)
 _AMOUNT = r"\d[\d.,]*\s*(?:%|ms\b|s\b|sec\w*|min\w*|h\b|hours?\b)?"
 _CHANGE_RE = re.compile(rf"(?P<new>{_AMOUNT})\s*(?:instead of|rather than)\s+(?P<old>{_AMOUNT})", re.I)
 
@@ -1466,6 +1472,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     labels = [(m.start(), m.group("label")) for m in LABEL_RE.finditer(text)]
     prev_end = before_start = 0
     measured: float | None = None
+    measured_at: int | None = None  # where a bracketed window before the first number opens ("Error rate (5m avg)")
     segments_used: set[int] = set()
     for n, q in enumerate(qs):
         heading_window: float | None = None
@@ -1488,6 +1495,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             measured = q.value  # "Page when 5-minute availability drops below 99.5%": the next one's window
             continue
         bracket = re.search(r"[(\[]\s*$", text[:q.start]) if q.kind == "duration" and q.op is None else None
+        if bracket and not out and _MEASURED_BRACKET_RE.match(text[q.end:]):
+            measured, measured_at = q.value, bracket.start()  # "Error rate (5m avg) > 1%": the next one's window
+            continue
         if bracket and out:
             # "error rate > 1% (5m)": the hold; "> 0.5% [15m]", "(1h window)": what it is measured over
             if bracket.group(0).strip() == "[" or re.match(r"\s*window\b", text[q.end:], re.I):
@@ -1572,6 +1582,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         unnamed = label_at >= q.start - len(before) and \
             len(subject_of(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = subject_of(text[:q.start] if n == 0 or not subject_of(before) else before)
+        if measured_at is not None and not out:
+            phrase = subject_of(text[:measured_at]) or phrase  # (of the error rate, not of its "avg")
+        if out and out[-1].kind == q.kind == "duration" and re.fullmatch(r"p\d{2,3}(?:\.\d+)?", phrase.strip(), re.I):
+            # "Latency: p50 > 200ms, p95 > 500ms": the same latency's next percentile (not "error rate > 1%, p95 …")
+            swapped = re.sub(r"\bp\d{2,3}(?:\.\d+)?\b", phrase.strip(), out[-1].phrase, flags=re.I)
+            phrase = swapped if swapped != out[-1].phrase else f"{out[-1].phrase} {phrase.strip()}"
         if beside is not None and beside.re is _RUNG_BEFORE_RE and n == 0:
             phrase = subject_of(text[:beside.start()]) or phrase  # "Error rate: warn 0.5%": of the error rate
         if out and re.search(r";\s*$", before):  # "p95 under 300 ms is normal; 1s+ for 3 min -> sev2": the same one's
@@ -1701,6 +1717,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             f.window = heading_window
         if measured and f.window is None:
             f.window = measured
+            if measured_at is not None:  # "Signups (1h) < 20": those counted in the hour
+                f.counter = f.counter or (f.kind == "count" and not _LEVEL_RE.search(f.phrase))
         measured = None
         adverb = _ADVERB_PERIOD_RE.match(text[q.end:])
         if adverb and f.window is None:  # "delivery success ≥ 99.2 % (weekly)": what it is measured over
