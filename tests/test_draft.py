@@ -1652,3 +1652,15 @@ def test_bracketed_windows_percentile_lists_and_multiples_of_an_average() -> Non
                    (4, "latency_p50_seconds", None, ">", 0.2, None), (4, "latency_p95_seconds", None, ">", 0.5, None),
                    (4, "latency_p99_seconds", None, ">", 1.0, None)]
     assert any("line 5: a multiple of a 7-day median" in u["reason"] for u in plan["unexpressible"])
+
+
+def test_what_is_left_of_a_resource_is_bad_when_low() -> None:
+    """"Free disk space: critical 5 GB" fired above 5 GB, and "Free disk space below 10%" under Objectives
+    missed its objective at 10% and more: disk and memory are bad when high, what is left of them when low."""
+    doc = ("## Alerts\n- Free disk space: critical 5 GB\n- Available memory: warn at 500 MB\n"
+           "- Disk usage: critical 90%\n\n## Objectives\n- Free disk space below 10% for 5 minutes\n"
+           "- Free memory under 1 GB for 10 minutes\n- Free disk space: 20%\n- Disk usage: 70%\n")
+    plan, _ = draft_from_text(doc, "spare")
+    got = [(t["source_line"], t["op"], t["value"]) for t in plan["thresholds"]]
+    assert got == [(2, "<", 5e9), (3, "<=", 5e8), (4, ">", 0.9), (7, "<", 0.1), (8, "<", 1e9), (9, "<", 0.2),
+                   (10, ">", 0.7)]

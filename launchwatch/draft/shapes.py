@@ -1149,6 +1149,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+# what is left of a resource: low is bad whatever the resource ("Free disk space", "Available memory")
+_SPARE_RE = re.compile(r"\b(?:free|available|remaining|spare|headroom|left)\b", re.I)
 
 
 def _orient_rungs(found: list[Finding]) -> None:
@@ -1163,7 +1165,8 @@ def _orient_rungs(found: list[Finding]) -> None:
         if len(rungs) > 1 and len(set(ranks)) == len(ranks):
             below = all(a > b for a, b in itertools.pairwise(values))
         else:
-            below = len(rungs) == 1 and bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)
+            below = len(rungs) == 1 and (bool(_SPARE_RE.search(phrase)) or (
+                bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)))
         for f in rungs if below else []:
             f.op = {">": "<", ">=": "<="}.get(f.op, f.op)
 
@@ -1248,6 +1251,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             what = re.sub(r"\bnon-?\s*\w+", "", what, flags=re.I)
             op = ">=" if q.kind == "ratio" and _WITHIN_BOUND_RE.search(what) else \
                 ">=" if share and not _BAD_HIGH_RE.search(after) else \
+                ">=" if _SPARE_RE.search(what) else \
                 ">=" if _GOOD_HIGH_RE.search(what) and not _BAD_HIGH_RE.search(what) else \
                 "<=" if _BAD_HIGH_RE.search(what) else \
                 ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
@@ -1292,10 +1296,12 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     forbidden = q.op is not None and re.search(r"\b(?:never|not|n't)\s+(?:[a-z]+\s+){0,2}$", text[:q.start], re.I)
     # "Error rate above 2% for 5 minutes" under "## Objectives": a comparison on the side a signal is known to be bad
     # on states the miss itself, not the level to keep ("Uptime below 99.9%" too)
-    bad_high = bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase)
-    good_high = bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)
+    spare = bool(_SPARE_RE.search(phrase))  # ("Free disk space below 10%": what is left, bad when low)
+    bad_high = bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase) and not spare
+    good_high = spare or (bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase))
     # (the signal named before its number: "< 1% of orders need manual review" is a share of what the words after say)
-    miss = tier == TARGET and label is None and q.op is not None and q.kind == "ratio" and not drop and not bound \
+    miss = tier == TARGET and label is None and q.op is not None and (q.kind == "ratio" or spare) and not drop and \
+        not bound \
         and bool(text[:q.start].strip(" -–*•:")) and not re.search(r"-free\b|\bfree of\b|\bwithout\b", phrase) and (
         (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
     if (tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<="))) and not forbidden \
