@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from launchwatch import __version__
-from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
+from launchwatch.expressions import SCRAPE_INTERVAL
 from launchwatch.logs import RedactingFormatter, setup_logging
 from launchwatch.plan import PlanError, builtin_plan_path, builtin_plans, load_plan
 from launchwatch.plan.model import Plan

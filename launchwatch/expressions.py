@@ -18,6 +18,7 @@ from launchwatch.plan.units import format_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS, SELF_METRIC_LABELS
 
 __all__ = [
+    "SCRAPE_INTERVAL",
     "SLO_BUDGET_RECORD",
     "SLO_PAGE",
     "SLO_PERIOD",
@@ -51,6 +52,7 @@ SLO_TICKET = ((3.0, 86400, 7200), (1.0, 259200, 21600))
 SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
 SLO_BUDGET_RECORD = "job_slo:error_budget_remaining:ratio30d"
 SLO_PERIOD = 2592000  # the 30 days an SLO's availability and error budget are counted over
+SCRAPE_INTERVAL = "30s"  # the generated Prometheus' scrape and evaluation interval unless told otherwise
 
 
 @dataclass(frozen=True)

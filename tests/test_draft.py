@@ -1598,8 +1598,8 @@ def test_checks_failing_in_a_row_outages_held_and_itsm_severities(tmp_path: Path
     """An event-rules page lost its outages without a word ("health check fails 3 times in a row", "unreachable
     for 2 minutes"), and its Major / Minor rules became targets: ITSM and event-management rungs are tiers only
     where they name one (a heading, a label, a cell), never in prose."""
-    from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
     from launchwatch.draft.tiers import severity_of, tier_in, tier_named
+    from launchwatch.expressions import SCRAPE_INTERVAL
 
     doc = ("## Critical events\n- Search probe: 3 consecutive failures\n"
            "- Login health check fails five times in a row (checks every 10 seconds)\n"

@@ -116,3 +116,22 @@ def test_check_prints_notes_and_exits_0(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"note: {plan}:8: sources[0].metrics[0].value_map: a string neither listed here nor a number fails the " \
            "whole source (launchwatch_target_up 0, reason invalid_value); set value_map_default" in done.stderr
+
+
+def test_a_count_s_window_shorter_than_two_scrapes_is_noted():
+    """"window: 1s" on a count (a drafted "Requests per second over 300") generated increase(x[1s]), which holds
+    no two scrapes and never fires: check says so, naming the window's line."""
+    from launchwatch.expressions import SCRAPE_INTERVAL
+
+    text = (BASE.format(base="http://127.0.0.1:9") +
+            "    metrics:\n      - {name: requests_total, help: R., type: counter, path: $.n}\n"
+            "tiers:\n  - {name: ALERT, severity: medium, channels: [dashboard]}\n"
+            "channels:\n  - {name: dashboard, type: dashboard}\n"
+            "thresholds:\n"
+            "  - {alert: Fast, summary: S, section: s, tier: ALERT, metric: requests_total, kind: increase,\n"
+            "     window: 1s, op: '>', value: 300}\n"
+            "  - {alert: Slow, summary: S, section: s, tier: ALERT, metric: requests_total, kind: increase,\n"
+            "     window: 5m, op: '>', value: 300}\n")
+    said = notes(text)
+    assert len(said) == 1 and said[0].startswith("15: thresholds[0].window: 1s holds fewer than two scrapes") and \
+        f"{SCRAPE_INTERVAL} interval: increase() over it returns nothing" in said[0], said

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from launchwatch.alerting.alertmanager import SECRETS_DIR, build_alertmanager
-from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL, build_prometheus_config
+from launchwatch.alerting.prometheus_config import build_prometheus_config
 from launchwatch.alerting.promtool_tests import build_tests
 from launchwatch.alerting.rules import build_rules
 from launchwatch.alerting.scenarios import build_scenarios
-from launchwatch.expressions import TimeScale, phase_for
+from launchwatch.expressions import SCRAPE_INTERVAL, TimeScale, phase_for
 from launchwatch.output import dump_yaml
 from launchwatch.plan.model import Plan
 from launchwatch.plan.units import format_duration

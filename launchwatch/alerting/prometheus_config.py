@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from launchwatch.expressions import SCRAPE_INTERVAL
 from launchwatch.plan.model import Plan
 
-__all__ = ["SCRAPE_INTERVAL", "build_prometheus_config"]
-
-SCRAPE_INTERVAL = "30s"  # the generated Prometheus' scrape and evaluation interval unless told otherwise
+__all__ = ["build_prometheus_config"]
 
 
 def build_prometheus_config(plans: list[Plan], *, exporter: str = "127.0.0.1:9848",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from launchwatch.alerting.prometheus_config import SCRAPE_INTERVAL
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds
 from launchwatch.draft.text import Line
+from launchwatch.expressions import SCRAPE_INTERVAL
 from launchwatch.plan.units import format_duration, parse_duration
 
 __all__ = ["RULE_PREFIX_RE", "expected_state", "failed_in_a_row", "failure_findings", "names_an_outage"]
