@@ -1644,13 +1644,15 @@ def test_bracketed_windows_percentile_lists_and_multiples_of_an_average() -> Non
     "Latency alert: p50 > 200ms" were p95_seconds and p99_seconds; "p95 > 2x the 7-day average" was noted and
     still proposed as a level of 2."""
     doc = ("## Alerts\n- Error rate (5m avg) > 1%\n- Signups (1h) < 20\n"
-           "- Latency alert: p50 > 200ms, p95 > 500ms, p99 > 1s\n- Checkout p95 > 2x its 7-day median\n")
+           "- Latency alert: p50 > 200ms, p95 > 500ms, p99 > 1s\n- Checkout p95 > 2x its 7-day median\n"
+           "- Requests per second over 300\n")
     plan, _ = draft_from_text(doc, "brackets")
     got = [(t["source_line"], t["metric"], t.get("kind"), t["op"], t["value"], t.get("window"))
            for t in plan["thresholds"]]
     assert got == [(2, "error_rate_ratio", None, ">", 0.01, "5m"), (3, "signups_total", "increase", "<", 20, "1h"),
                    (4, "latency_p50_seconds", None, ">", 0.2, None), (4, "latency_p95_seconds", None, ">", 0.5, None),
-                   (4, "latency_p99_seconds", None, ">", 1.0, None)]
+                   (4, "latency_p99_seconds", None, ">", 1.0, None),
+                   (6, "requests_total", "increase", ">", 18000, "1m")]  # (a second holds no two scrapes)
     assert any("line 5: a multiple of a 7-day median" in u["reason"] for u in plan["unexpressible"])
 
 
