@@ -1614,8 +1614,8 @@ def test_checks_failing_in_a_row_outages_held_and_itsm_severities(tmp_path: Path
     assert f"scrape interval ({SCRAPE_INTERVAL})" in plan["thresholds"][0]["note"]
     assert not any(t["metric"].endswith("_up") for t in plan["thresholds"][5:])  # a share failing is no outage
     assert [tier_in(h) for h in ("Major events", "Screen Sharing (Important)", "Minor:", "a major outage",
-                                 "Minor cosmetic problems", "Important: read this first")] == \
-        ["MAJOR", "IMPORTANT", "MINOR", None, None, None]
+                                 "Minor cosmetic problems", "Important: read this first", "Why this is important",
+                                 "**Urgent**")] == ["MAJOR", "IMPORTANT", "MINOR", None, None, None, None, "URGENT"]
     assert tier_named("minor") == "MINOR" and [severity_of(t) for t in ("BLOCKER", "MAJOR", "MINOR")] == \
         ["critical", "high", "medium"]
     # a document with nothing to draft still says what it read ("the budget is 50% spent": the SLO's burn alerts)
@@ -1637,6 +1637,11 @@ def test_call_out_boxes_head_their_bodies_and_end_with_them() -> None:
                    (14, "<", 0.9, "TARGET"), (17, "<", 0.4, "TARGET")]
     assert [t["section"].split(":")[0] for t in plan["thresholds"]][:3] == \
         ["Launch > Targets > Page the on-call", "Launch > Targets", "Launch > Targets > Slack #payments"]
+    # an HTML table in a code block is code; one in the text is read as its rows
+    doc = ("## Alerts\n\n```html\n<table><tr><td>Errors</td><td>5%</td></tr>\n</table>\n```\n\n<table>\n"
+           "<tr><th>Signal</th><th>Page</th></tr>\n<tr><td>Error rate</td><td>3%</td></tr>\n</table>\n")
+    plan, _ = draft_from_text(doc, "tables")
+    assert [(t["source_line"], t["value"], t["tier"]) for t in plan["thresholds"]] == [(10, 0.03, "PAGE")]
 
 
 def test_bracketed_windows_percentile_lists_and_multiples_of_an_average() -> None:

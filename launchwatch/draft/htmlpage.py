@@ -185,8 +185,11 @@ def html_tables_as_markdown(raws: list[str]) -> list[str]:
     style) as Markdown rows, line for line; a table whose rows share a line stays as written."""
     out = list(raws)
     start = None
+    fence = False
     for idx, raw in enumerate(raws):
-        if start is None and _TABLE_OPEN_RE.match(raw):
+        if raw.lstrip().startswith(("```", "~~~")) and start is None:
+            fence = not fence  # (an HTML snippet in a code block is code)
+        if start is None and not fence and _TABLE_OPEN_RE.match(raw):
             start = idx
         if start is not None and _TABLE_CLOSE_RE.search(raw):
             rows = page_lines("\n".join(raws[start:idx + 1]))

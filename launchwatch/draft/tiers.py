@@ -38,15 +38,16 @@ _WORD_RE = re.compile(r"\b(Critical|High|Medium|Low)(?: Priority| Alerts?| Sever
 # the rungs of ITSM and event-management ladders (ServiceNow's Critical/Major/Minor, Jira's Blocker…Trivial,
 # Zabbix's Disaster): only as a name ("### Major events", "(Important)", "| Minor |", "Major:"), not in prose
 # ("a major outage", "Minor cosmetic problems", "Important: …" as a reader's note)
-_RANK_RE = re.compile(r"\b(Blocker|Major|Minor|Trivial|Moderate|Important|Urgent|Emergency|Disaster)(?=\s+(?:Priority|"
-                      r"Alerts?|Severity|Events?|Incidents?|Issues?)\b|\s*\)|\s*$)|"
-                      r"\b(Blocker|Major|Minor|Trivial|Moderate|Emergency|Disaster)(?=\s*:)", re.I)
+_RANKS = "Blocker|Major|Minor|Trivial|Moderate|Important|Urgent|Emergency|Disaster"
+_RANK_RE = re.compile(rf"\b({_RANKS})(?=\s+(?:Priority|Alerts?|Severity|Events?|Incidents?|Issues?)\b|\s*\))|"
+                      r"\b(Blocker|Major|Minor|Trivial|Moderate|Emergency|Disaster)(?=\s*:)|"
+                      rf"^\W*({_RANKS})\W*$", re.I)  # (a heading "Why this is important" names no rung)
 _COLOUR_PATTERN = (re.compile(r"\b(RED|YELLOW|ORANGE|AMBER)\b(?: ALERTS?)?"), lambda m: m.group(1))
 _TIER_PATTERNS = [
     *_CODE_PATTERNS,
     _COLOUR_PATTERN,
     (_WORD_RE, lambda m: m.group(1).upper()),
-    (_RANK_RE, lambda m: (m.group(1) or m.group(2)).upper()),
+    (_RANK_RE, lambda m: next(g for g in m.groups() if g).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
     # "Rollback triggers (any one)": a condition that stops the rollout now
     (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b|\bkill[- ]?switch\b", re.I),
