@@ -1671,3 +1671,15 @@ def test_what_is_left_of_a_resource_is_bad_when_low() -> None:
     got = [(t["source_line"], t["op"], t["value"]) for t in plan["thresholds"]]
     assert got == [(2, "<", 5e9), (3, "<=", 5e8), (4, ">", 0.9), (7, "<", 0.1), (8, "<", 1e9), (9, "<", 0.2),
                    (10, ">", 0.7)]
+
+
+def test_a_lone_rung_beside_its_target_goes_the_way_away_from_it() -> None:
+    """"Cache hit ratio: 90% target, alert at 80%" was one alert, "alerts_ratio >= 80%", firing while healthy:
+    the number before "target" is the target, and the rung below it fires below."""
+    doc = ("## Alerts\n- Cache hit ratio: 90% target, alert at 80%\n- Queue depth: 100 target, alert at 500\n"
+           "- Signup conversion 4% (goal), page at 2%\n")
+    plan, _ = draft_from_text(doc, "beside")
+    got = [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]]
+    assert got == [("cache_hit_ratio", "<", 0.9, "TARGET"), ("cache_hit_ratio", "<=", 0.8, "ALERT"),
+                   ("queue_depth", ">", 100, "TARGET"), ("queue_depth", ">=", 500, "ALERT"),
+                   ("signup_conversion_ratio", "<", 0.04, "TARGET"), ("signup_conversion_ratio", "<=", 0.02, "PAGE")]

@@ -142,6 +142,8 @@ _DROP_RE = re.compile(r"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increase
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # the rest of a bracketed window after a signal's name: "(5m avg)", "(5-minute average)", "(1h rolling)", "(5m)"
 _MEASURED_BRACKET_RE = re.compile(r"\s*(?:avg|average|mean|median|rolling|window|rate|sum|total)?\s*[)\]]", re.I)
+# a target's word after its bare number: "90% target", "99.9% (SLO)", "3% goal"
+_GOAL_AFTER_RE = re.compile(r"\s*\(?\s*(?:target|goal|objective|slo)\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or|but)\b))", re.I)
 # a rung's word beside its bare number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%"
 _RUNG_WORDS = r"(?P<word>warn(?:ing)?|page|crit(?:ical)?)"
 _RUNG_AFTER_RE = re.compile(rf"\s*\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))", re.I)
@@ -1158,12 +1160,15 @@ def _orient_rungs(found: list[Finding]) -> None:
     values go as the severity rises: falling values are a level falling below them. One such rung goes the
     way its signal is bad on ("Checkout success: warning 95%": below)."""
     guessed = [f for f in found if f.op_guessed]
+    targets = {f.phrase: f.value for f in found if f.tier == TARGET}  # ("90% target, alert at 80%": below it)
     for phrase in dict.fromkeys(f.phrase for f in guessed):
         rungs = sorted((f for f in guessed if f.phrase == phrase), key=lambda f: _SEVERITY_RANK[severity_of(f.tier)])
         ranks = [_SEVERITY_RANK[severity_of(f.tier)] for f in rungs]
         values = [f.value for f in rungs]
         if len(rungs) > 1 and len(set(ranks)) == len(ranks):
             below = all(a > b for a, b in itertools.pairwise(values))
+        elif len(rungs) == 1 and phrase in targets and rungs[0].value != targets[phrase]:
+            below = rungs[0].value < targets[phrase]
         else:
             below = len(rungs) == 1 and (bool(_SPARE_RE.search(phrase)) or (
                 bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)))
@@ -1583,6 +1588,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"  # "p95 under 90s normally", "must stay above 99.5%": the bound, a target
         if beside and (label is None or beside.re is _RUNG_AFTER_RE):  # ("0.5% (warning) / 2% (critical)")
             label = beside.group("word").lower()
+        if label is None and q.op is None and _GOAL_AFTER_RE.match(text[q.end:]):
+            label = "target"  # "Cache hit ratio: 90% target, alert at 80%": the number said before its word
         # the words between the last comma or semicolon and the label: none, and the label is the same signal's
         # next rung ("order_success_rate: warn below 97%, page below 93%")
         unnamed = label_at >= q.start - len(before) and \
