@@ -1683,3 +1683,9 @@ def test_a_lone_rung_beside_its_target_goes_the_way_away_from_it() -> None:
     assert got == [("cache_hit_ratio", "<", 0.9, "TARGET"), ("cache_hit_ratio", "<=", 0.8, "ALERT"),
                    ("queue_depth", ">", 100, "TARGET"), ("queue_depth", ">=", 500, "ALERT"),
                    ("signup_conversion_ratio", "<", 0.04, "TARGET"), ("signup_conversion_ratio", "<=", 0.02, "PAGE")]
+    # a bound with what missing it does said after it: that tier, still missed on the far side of the bound
+    doc = ("## Alerts\n- Conversion rate must remain above 2.5% (page if not)\n"
+           "- p95 must stay under 800 ms, otherwise warn\n")
+    plan, _ = draft_from_text(doc, "otherwise")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<=", 0.025, "PAGE"),
+                                                                              (">=", 0.8, "WARNING")]

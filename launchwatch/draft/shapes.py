@@ -142,6 +142,10 @@ _DROP_RE = re.compile(r"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increase
                       r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
 # the rest of a bracketed window after a signal's name: "(5m avg)", "(5-minute average)", "(1h rolling)", "(5m)"
 _MEASURED_BRACKET_RE = re.compile(r"\s*(?:avg|average|mean|median|rolling|window|rate|sum|total)?\s*[)\]]", re.I)
+# what missing a bound does, said after it: "(page if not)", "otherwise warn", "or else page"
+_OTHERWISE_RE = re.compile(r"^[^.;]*?(?:\b(page|warn|alert|ticket)\s+(?:if|when)\s+not\b|"
+                           r"\botherwise,?\s+(page|warn|alert|ticket)\b|\bor\s+else,?\s+(page|warn|alert|ticket)\b)",
+                           re.I)
 # a target's word after its bare number: "90% target", "99.9% (SLO)", "3% goal"
 _GOAL_AFTER_RE = re.compile(r"\s*\(?\s*(?:target|goal|objective|slo)\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or|but)\b))", re.I)
 # a rung's word beside its bare number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%"
@@ -1216,6 +1220,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         phrase = subject_of(text[within.start():within.start() + good_before.start()]) or phrase \
             if good_before else phrase
     tier = _tier_from(path, label, text, prose, clause)
+    otherwise = _OTHERWISE_RE.search(after_q) if tier == TARGET else None
+    if otherwise:  # "Conversion rate must remain above 2.5% (page if not)": the bound, missed, pages
+        tier = VERDICT_TIERS.get(next(g for g in otherwise.groups() if g).lower(), "ALERT")
     if label is None and tier == TARGET and BAD_STATE_RE.match(after_q):
         tier = alert_tier(text)  # "A checkout success of less than 98% is unacceptable": the condition
     action = re.fullmatch(r"\s*(?:then\s+)?(?P<act>page|warn|ticket|open a ticket)\W*", text[within.end():]) \
@@ -1309,8 +1316,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         not bound \
         and bool(text[:q.start].strip(" -–*•:")) and not re.search(r"-free\b|\bfree of\b|\bwithout\b", phrase) and (
         (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
-    if (tier == TARGET or label == "guardrail" or bound or (response and op in ("<", "<="))) and not forbidden \
-            and not miss:
+    if (tier == TARGET or label == "guardrail" or bound or otherwise or (response and op in ("<", "<="))) and \
+            not forbidden and not miss:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
                 path, excerpt.strip(), drop=drop, op_guessed=guessed and not drop and tier != TARGET)
