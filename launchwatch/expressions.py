@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from launchwatch.plan.model import Plan
 from launchwatch.plan.thresholds import Slo, Threshold
-from launchwatch.plan.units import format_duration
+from launchwatch.plan.units import format_duration, parse_duration
 from launchwatch.selfmetric_names import PROBE_SUCCESS, SELF_METRIC_LABELS
 
 __all__ = [
     "SCRAPE_INTERVAL",
+    "SHORTEST_RATE_WINDOW",
     "SLO_BUDGET_RECORD",
     "SLO_PAGE",
     "SLO_PERIOD",
@@ -53,6 +54,8 @@ SLO_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
 SLO_BUDGET_RECORD = "job_slo:error_budget_remaining:ratio30d"
 SLO_PERIOD = 2592000  # the 30 days an SLO's availability and error budget are counted over
 SCRAPE_INTERVAL = "30s"  # the generated Prometheus' scrape and evaluation interval unless told otherwise
+# the shortest window increase() and rate() can read: two scrapes at that interval (over less they return nothing)
+SHORTEST_RATE_WINDOW = 2 * parse_duration(SCRAPE_INTERVAL)
 
 
 @dataclass(frozen=True)

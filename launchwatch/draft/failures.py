@@ -8,6 +8,7 @@ document's. What no probe or business metric can show (bugs, looks, security) is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds
@@ -66,10 +67,10 @@ def names_an_outage(text: str) -> bool:
     return bool(_OUTAGE_RE.search(text) or re.search(r"\bfail(?:s|ed|ing)?\b", text, re.I))
 
 
-def failed_in_a_row(line: Line, path: list[str], tier: str) -> Finding | None:
+def failed_in_a_row(line: Line, path: list[str], tier: Callable[[], str]) -> Finding | None:
     """A check failing N times running ("Checkout API down (health check fails 3 times in a row, 30 s apart)"):
     the check failing (``== 0``) held N - 1 intervals, the first failure starting it; the generated Prometheus'
-    scrape interval stands in when the document gives none."""
+    scrape interval stands in when the document gives none. ``tier`` is asked only for such a line."""
     m = _IN_A_ROW_RE.search(line.text)
     if not m:
         return None
@@ -85,7 +86,7 @@ def failed_in_a_row(line: Line, path: list[str], tier: str) -> Finding | None:
     said = f"{n} failures in a row, {format_duration(interval)} apart" if every else (
         f"{n} failures in a row; the document gives no interval, so the generated Prometheus' scrape interval "
         f"({SCRAPE_INTERVAL}) stands in")
-    return Finding(line.number_at(m.start()), subject, "==", 0.0, "up", tier, path, line.text,
+    return Finding(line.number_at(m.start()), subject, "==", 0.0, "up", tier(), path, line.text,
                    for_=(n - 1) * interval,
                    note=f"{said}: the check failing (== 0) held {n - 1} intervals after the first; review the "
                         "metric that shows it")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from launchwatch.draft.text import DOCUSAURUS_BOX_RE, GITHUB_BOX_RE, MKDOCS_BOX_RE, Line
+from launchwatch.draft.text import DOCUSAURUS_BOX_RE, MKDOCS_BOX_RE, Line, box_opening
 
 __all__ = ["heading_level", "outline", "parent_bullets", "underlined_titles"]
 
@@ -116,8 +116,7 @@ def outline(lines: list[Line]) -> list[list[str]]:
             if stripped == ":::":
                 out.append([t for _, t in stack])
                 continue
-        opened = None if fence or box else (MKDOCS_BOX_RE.match(line.raw) or DOCUSAURUS_BOX_RE.match(line.raw) or
-                                             GITHUB_BOX_RE.match(line.raw))
+        opened = None if fence or box else box_opening(line.raw)
         if opened and (opened.re is not DOCUSAURUS_BOX_RE or opened.group("kind")):
             box = "mkdocs" if opened.re is MKDOCS_BOX_RE else "docusaurus" if opened.re is DOCUSAURUS_BOX_RE \
                 else "github"

@@ -22,14 +22,13 @@ from launchwatch.draft.phases import PHASE_ORDER, phase_in
 from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
 from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_aliases, tier_in
-from launchwatch.expressions import SCRAPE_INTERVAL
-from launchwatch.plan.units import format_duration, parse_duration
+from launchwatch.expressions import SHORTEST_RATE_WINDOW
+from launchwatch.plan.units import format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
 
 TODO_URL = "http://todo.invalid"
 _DEFAULT_FOR = {"alert": 300.0, TARGET: 900.0}
-_SHORTEST_INCREASE = 2 * parse_duration(SCRAPE_INTERVAL)  # a count's window: two scrapes of the generated Prometheus
 # targets on business and support outcomes (rather than on the system's health) move slowly: 1h
 _OUTCOME_RE = re.compile(r"satisf|rating|\brated\b|\bnps\b|csat|churn|conver(?:sion|t)|acquisition|\bcosts?\b|"
                          r"revenue|\bpaid\b|payments?\b|tickets?\b|customers?\b|retention|adoption|"
@@ -246,11 +245,11 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
                 entry["offset"] = format_duration(window + for_ + 604800)
         elif counter and f.window:
             entry["kind"] = "increase"
-            if f.window < _SHORTEST_INCREASE:
+            if f.window < SHORTEST_RATE_WINDOW:
                 # "Requests per second over 300": increase() over a second holds no two scrapes and never fires;
                 # the same pace counted over a minute does
                 said = f"{f.value:g} per {format_duration(f.window)}"
-                f.value, f.window = round(f.value * _SHORTEST_INCREASE / f.window, 9), _SHORTEST_INCREASE
+                f.value, f.window = round(f.value * SHORTEST_RATE_WINDOW / f.window, 9), SHORTEST_RATE_WINDOW
                 f.note = "; ".join(n for n in (f.note, (
                     f"{said} counted over {format_duration(f.window)} ({f.value:g}): increase() needs two scrapes "
                     "in its window")) if n)

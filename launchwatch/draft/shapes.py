@@ -681,8 +681,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                    "written by hand with the hour it runs"))
         found = [f for f in found if not f.slo and not f.total]
         _orient_rungs(found)
-        row = failed_in_a_row(line, path, _tier_from(path, None, text)) if not any(f.kind == "up" for f in found) \
-            else None
+        row = failed_in_a_row(line, path, partial(_tier_from, path, None, text)) \
+            if not any(f.kind == "up" for f in found) else None
         if row is not None and row.tier != TARGET:  # "health check fails 3 times in a row, 30 s apart"
             found.append(row)
         if found:
@@ -1159,6 +1159,11 @@ _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _SPARE_RE = re.compile(r"\b(?:free|available|remaining|spare|headroom|left)\b", re.I)
 
 
+def _good_when_high(phrase: str) -> bool:
+    """Whether a signal is bad when low: what is left of a resource, or an outcome named with no cost beside it."""
+    return bool(_SPARE_RE.search(phrase)) or (bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase))
+
+
 def _orient_rungs(found: list[Finding]) -> None:
     """Rungs a line gives as bare numbers ("Success rate — warning: 95%, critical: 90%") point the way their
     values go as the severity rises: falling values are a level falling below them. One such rung goes the
@@ -1174,8 +1179,7 @@ def _orient_rungs(found: list[Finding]) -> None:
         elif len(rungs) == 1 and phrase in targets and rungs[0].value != targets[phrase]:
             below = rungs[0].value < targets[phrase]
         else:
-            below = len(rungs) == 1 and (bool(_SPARE_RE.search(phrase)) or (
-                bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase)))
+            below = len(rungs) == 1 and _good_when_high(phrase)
         for f in rungs if below else []:
             f.op = {">": "<", ">=": "<="}.get(f.op, f.op)
 
@@ -1263,8 +1267,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
             what = re.sub(r"\bnon-?\s*\w+", "", what, flags=re.I)
             op = ">=" if q.kind == "ratio" and _WITHIN_BOUND_RE.search(what) else \
                 ">=" if share and not _BAD_HIGH_RE.search(after) else \
-                ">=" if _SPARE_RE.search(what) else \
-                ">=" if _GOOD_HIGH_RE.search(what) and not _BAD_HIGH_RE.search(what) else \
+                ">=" if _good_when_high(what) else \
                 "<=" if _BAD_HIGH_RE.search(what) else \
                 ">=" if q.kind == "ratio" and q.value >= 0.5 else ("<=" if q.kind in ("duration", "size") or
                                                                    q.kind == "ratio" else ">=")
@@ -1310,7 +1313,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     # on states the miss itself, not the level to keep ("Uptime below 99.9%" too)
     spare = bool(_SPARE_RE.search(phrase))  # ("Free disk space below 10%": what is left, bad when low)
     bad_high = bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase) and not spare
-    good_high = spare or (bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase))
+    good_high = _good_when_high(phrase)
     # (the signal named before its number: "< 1% of orders need manual review" is a share of what the words after say)
     miss = tier == TARGET and label is None and q.op is not None and (q.kind == "ratio" or spare) and not drop and \
         not bound \

@@ -19,8 +19,8 @@ from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 from launchwatch.draft.terminal_tables import terminal_tables_as_markdown
 
-__all__ = ["COLOUR_TIERS", "DOCUSAURUS_BOX_RE", "GITHUB_BOX_RE", "MKDOCS_BOX_RE", "Line", "box_title", "clean",
-           "decode", "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
+__all__ = ["COLOUR_TIERS", "DOCUSAURUS_BOX_RE", "MKDOCS_BOX_RE", "Line", "box_opening", "box_title", "clean", "decode",
+           "read_lines", "repair_mojibake", "split_lines", "wiki_as_markdown"]
 
 _MOJIBAKE_HINT = re.compile(r"[‚Ä√Ã¬ü∏Ô]")
 _BULLET_RE = re.compile(r"^\s*(?:[•●◦▪▫■□☐✅✓✔❌➤►▶→*+\-–—]|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s))\s+")
@@ -98,10 +98,15 @@ DOCUSAURUS_BOX_RE = re.compile(r"^\s*:::\s*(?P<kind>[a-z]+)?(?:\s+(?P<title>.+?)
 GITHUB_BOX_RE = re.compile(r"^\s*>\s*\[!(?P<kind>[a-z]+)\][+-]?\s*(?P<title>.*?)\s*$", re.I)
 
 
+def box_opening(raw: str) -> re.Match[str] | None:
+    """A call-out box's opening line (or Docusaurus' closing ":::"), matched by its dialect's pattern."""
+    return MKDOCS_BOX_RE.match(raw) or DOCUSAURUS_BOX_RE.match(raw) or GITHUB_BOX_RE.match(raw)
+
+
 def box_title(raw: str) -> str | None:
     """A call-out box's opening line's title ("" for a box with none, or for Docusaurus' closing ":::");
     None for any other line."""
-    m = MKDOCS_BOX_RE.match(raw) or DOCUSAURUS_BOX_RE.match(raw) or GITHUB_BOX_RE.match(raw)
+    m = box_opening(raw)
     return (m.group("title") or "").strip() if m else None
 
 

@@ -6,9 +6,9 @@ Each note is a key of the plan and a sentence; ``launchwatch check`` prints them
 
 from __future__ import annotations
 
-from launchwatch.expressions import SCRAPE_INTERVAL
+from launchwatch.expressions import SCRAPE_INTERVAL, SHORTEST_RATE_WINDOW
 from launchwatch.plan.model import MetricMapping, Module, Plan, Source
-from launchwatch.plan.units import format_duration, parse_duration
+from launchwatch.plan.units import format_duration
 from launchwatch.plan.urls import has_credentials
 
 __all__ = ["plan_notes"]
@@ -42,12 +42,11 @@ _FUNCTION = {"increase": "increase()", "ratio": "rate()"}  # what a threshold of
 def _window_notes(plan: Plan) -> list[tuple[_Key, str]]:
     """A count's or a ratio's window too short for Prometheus: increase() and rate() need two scrapes in it, and
     over less they return nothing, so the rule never fires (and never says so)."""
-    shortest = 2 * parse_duration(SCRAPE_INTERVAL)
     return [(("thresholds", i, "window"), f"{format_duration(th.window)} holds fewer than two scrapes at the generated "
              f"Prometheus' {SCRAPE_INTERVAL} interval: {_FUNCTION[th.kind]} over it returns nothing and the rule never "
-             f"fires; measure over {format_duration(shortest)} or more and scale the value")
+             f"fires; measure over {format_duration(SHORTEST_RATE_WINDOW)} or more and scale the value")
             for i, th in enumerate(plan.thresholds)
-            if th.kind in ("increase", "ratio") and th.window is not None and th.window < shortest]
+            if th.kind in ("increase", "ratio") and th.window is not None and th.window < SHORTEST_RATE_WINDOW]
 
 
 def _request_notes(key: _Key, item: Source | Module) -> list[tuple[_Key, str]]:
