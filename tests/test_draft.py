@@ -1689,3 +1689,14 @@ def test_a_lone_rung_beside_its_target_goes_the_way_away_from_it() -> None:
     plan, _ = draft_from_text(doc, "otherwise")
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [("<=", 0.025, "PAGE"),
                                                                               (">=", 0.8, "WARNING")]
+
+
+def test_a_rung_word_after_a_compared_number_is_that_number_s_tier() -> None:
+    """"Webhook queue depth > 1k → warning, > 5k → page" made two WARNING rules (and a contradiction note): the
+    line's first tier word held both. The word after each compared number is its own rung, as after a bare one."""
+    doc = ("## Alerts\n- Webhook queue depth > 1k → warning, > 5k → page\n- Queue age > 2 min (warn), > 10 min (page)\n"
+           "- Error rate > 5% -> page\n")
+    plan, _ = draft_from_text(doc, "arrows")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (">", 1000, "WARNING"), (">", 5000, "PAGE"), (">", 120, "WARNING"), (">", 600, "PAGE"), (">", 0.05, "PAGE")]
+    assert not [u for u in plan["unexpressible"] if "contradiction" in u["reason"]]

@@ -148,9 +148,10 @@ _OTHERWISE_RE = re.compile(r"^[^.;]*?(?:\b(page|warn|alert|ticket)\s+(?:if|when)
                            re.I)
 # a target's word after its bare number: "90% target", "99.9% (SLO)", "3% goal"
 _GOAL_AFTER_RE = re.compile(r"\s*\(?\s*(?:target|goal|objective|slo)\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or|but)\b))", re.I)
-# a rung's word beside its bare number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%"
+# a rung's word beside its number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%", "> 1k → warning"
 _RUNG_WORDS = r"(?P<word>warn(?:ing)?|page|crit(?:ical)?)"
-_RUNG_AFTER_RE = re.compile(rf"\s*\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))", re.I)
+_RUNG_AFTER_RE = re.compile(rf"\s*(?:(?:->|→|=>)\s*)?\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))",
+                            re.I)
 _RUNG_BEFORE_RE = re.compile(rf"(?:^|[,;:(/—–]\s*|\b(?:and|or)\s+){_RUNG_WORDS}\s*$", re.I)
 # a change said with its size after it: "Signups/hour drop by 40% vs same hour last week"
 _CHANGE_BY_RE = re.compile(r"\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|decline[sd]?|decrease[sd]?|dip(?:s|ped)?|"
@@ -1579,8 +1580,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if rung and not re.search(r"\bat\s*$", text[:q.start]):
             q = Quantity(qs[n - 1].op or ">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
         # "Error rate: 0.5% (warn), 2% (page)", "warn 0.5%, page 2%": the rung word beside a bare number
-        beside = None if q.op is not None or (path and is_target_context(path[-1])) else (
-            _RUNG_AFTER_RE.match(text[q.end:]) or _RUNG_BEFORE_RE.search(text[:q.start]))
+        # (said after a compared number too: "> 1k (warn), > 5k (page)", "> 5k → page")
+        beside = None if path and is_target_context(path[-1]) else _RUNG_AFTER_RE.match(text[q.end:]) or (
+            _RUNG_BEFORE_RE.search(text[:q.start]) if q.op is None else None)
         if q.op is None and segment in segments_used and not q.plus and not second and not rung and not beside:
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
