@@ -1700,3 +1700,14 @@ def test_a_rung_word_after_a_compared_number_is_that_number_s_tier() -> None:
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         (">", 1000, "WARNING"), (">", 5000, "PAGE"), (">", 120, "WARNING"), (">", 600, "PAGE"), (">", 0.05, "PAGE")]
     assert not [u for u in plan["unexpressible"] if "contradiction" in u["reason"]]
+
+
+def test_no_more_than_n_in_a_window_is_a_bound_not_none_of_them() -> None:
+    """"No more than 3 failed payouts in any 10-minute window" was read as "no <something> in 10 minutes":
+    `m_3_failed_payouts_total` == 0, firing while nothing failed. It is a count over the window, above 3; under a
+    target it is the same cap, not a total to reach."""
+    for heading in ("Alerts", "Targets"):
+        doc = f"## {heading}\n- No more than 3 failed payouts in any 10-minute window\n- No payouts in 30 minutes\n"
+        plan, _ = draft_from_text(doc, "cap")
+        assert [(t["metric"], t["kind"], t["op"], t["value"], t["window"]) for t in plan["thresholds"]] == [
+            ("failed_payouts_total", "increase", ">", 3, "10m"), ("payouts_total", "increase", "==", 0, "30m")]

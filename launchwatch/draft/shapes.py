@@ -119,7 +119,12 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 # "Sign-ups" over "page if none for half an hour": none of what the list item names
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
-_ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
+# (not "No more than 3 failed payouts in 10 minutes": a bound, compared as such)
+# the window a count is tallied over, said after what it counts: "… failed payouts in any 10-minute window"
+_COUNTED_OVER_RE = re.compile(r"[^.;,]*?\b(?:in|within|during|over)\s+(?:any\s+|a\s+|the\s+|each\s+|every\s+)?"
+                              r"(?:last\s+|past\s+|rolling\s+)?\d", re.I)
+_ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?!(?:more|less|fewer|greater|higher|lower|longer|later)\s+than\b)"
+                      r"(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # "If invoices generated drop to zero for 10 minutes": none of them in that while
 _TO_ZERO_RE = re.compile(r"(?:^|\b(?:if|when|once)\s+)(?:the\s+)?(?P<what>[a-z][\w /-]{2,60}?)\s+(?:drops?|falls?|"
@@ -1334,7 +1339,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
     f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
         not re.search(r"[$€£/]", q.raw) and subject_after and pm is None and \
-        not re.search(r"\b(?:at all times|at any time|always|continuously|running|healthy|available)\b", after, re.I)
+        not re.search(r"\b(?:at all times|at any time|always|continuously|running|healthy|available)\b", after, re.I) \
+        and not _COUNTED_OVER_RE.match(after)  # ("No more than 3 failed payouts in any 10-minute window": a tally)
     # ("At least 3 healthy pods at all times": a level to hold, not a total to reach)
     f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
     if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
