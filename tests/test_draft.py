@@ -1711,3 +1711,15 @@ def test_no_more_than_n_in_a_window_is_a_bound_not_none_of_them() -> None:
         plan, _ = draft_from_text(doc, "cap")
         assert [(t["metric"], t["kind"], t["op"], t["value"], t["window"]) for t in plan["thresholds"]] == [
             ("failed_payouts_total", "increase", ">", 3, "10m"), ("payouts_total", "increase", "==", 0, "30m")]
+
+
+def test_a_count_every_period_is_counted_over_that_period() -> None:
+    """"At least 1 payout every 15 minutes" was a gauge `payout_every_15` below 1: a metric no source has, and no
+    window. "every" names the period as "per" does; the clock range after it limits the hours, not the name."""
+    doc = ("## Alerts\n- At least 1 payout every 15 minutes between 09:00 and 18:00 CET\n"
+           "- At least 5 orders every hour\n")
+    plan, _ = draft_from_text(doc, "every")
+    assert [(t["metric"], t["kind"], t["op"], t["value"], t["window"], t.get("business_hours"))
+            for t in plan["thresholds"]] == [("payout_total", "increase", "<", 1, "15m", True),
+                                             ("orders_total", "increase", "<", 5, "1h", None)]
+    assert plan["business_hours"]["location"] == "Europe/Berlin"

@@ -102,9 +102,9 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
                              r"\bweeks?|\bmonths?|\bchapter|\bsection|\bappendix|\bfig(?:ure)?\.?|\btable|\bslide|"
                              r"\bpage|\bp\.|§)\s*[-–]?\s*$", re.I)  # (a reference: "(chapter 5)", "see section 3")
-_PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
+_PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each |every )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
                               r"day|week|month)s?\b", re.I)
-_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\ba (?=(?:second|minute|hour|day|week|month)\b))"
+_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\bevery |\ba (?=(?:second|minute|hour|day|week|month)\b))"
                                 r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
 # "≥ 99.2 % (weekly)"
@@ -1333,8 +1333,9 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     subject_after = not text[:q.start].strip(" -–*•:") and bool(re.match(r"\s+[a-z]{3,}", after, re.I))
     pm = _PERIOD_AFTER_RE.match(after) or period
     if pm is None and (subject_after or q.kind == "count"):  # "Fewer than 20 support tickets per day"
-        words = re.match(r"\s*(?:(?:[A-Za-z]|\d+[A-Za-z])[\w-]*\s+){1,5}?(?=/|per |each |a (?:second|minute|hour|day|"
-                         r"week|month)\b)", after)  # ("20,000 payouts a day", "50 5xx responses per minute")
+        # ("20,000 payouts a day", "50 5xx responses per minute")
+        words = re.match(r"\s*(?:(?:[A-Za-z]|\d+[A-Za-z])[\w-]*\s+){1,5}?(?=/|per |each |every |"
+                         r"a (?:second|minute|hour|day|week|month)\b)", after)
         pm = _PERIOD_AFTER_RE.match(after[words.end():]) if words else None
     # ">100 sign-ups": a total to reach over the period (a report's goal); "fewer than 20 … per day" a tally
     f.total = tier == TARGET and q.kind == "count" and q.op is not None and q.high is None and \
@@ -1633,7 +1634,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            phrase = subject_of(re.split(r"[(,;:→]|->|=>|\b(?:for|within|per|by|during)\b|" + IN_NOT_WHERE, rest)[0])
+            ends = r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between)\b|"
+            phrase = subject_of(re.split(ends + IN_NOT_WHERE, rest)[0])
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
