@@ -1723,3 +1723,26 @@ def test_a_count_every_period_is_counted_over_that_period() -> None:
             for t in plan["thresholds"]] == [("payout_total", "increase", "<", 1, "15m", True),
                                              ("orders_total", "increase", "<", 5, "1h", None)]
     assert plan["business_hours"]["location"] == "Europe/Berlin"
+
+
+def test_a_guardrail_list_states_the_bounds_to_keep() -> None:
+    """Under "## Guardrails", "Payout success rate ≥ 99.5%" became an alert `>= 0.995`, firing while healthy: a
+    guardrail, like a target, states the bound to keep. A line that says its own condition stays one."""
+    doc = ("## Guardrails\n- Payout success rate ≥ 99.5% (measured over 15 min)\n- Error rate > 1%\n"
+           "- Checkout error rate rises above 0.8%\n- Queue depth > 1k → page\n- Crash-free sessions ≥ 99.5%\n"
+           "- Orders per hour > 50\n")
+    plan, _ = draft_from_text(doc, "guardrails")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("<", 0.995, "GUARDRAIL"), (">", 0.01, "GUARDRAIL"), (">", 0.008, "GUARDRAIL"), (">", 1000, "PAGE"),
+        ("<", 0.995, "GUARDRAIL"), ("<=", 50, "GUARDRAIL")]
+
+
+def test_a_first_clause_before_clauses_that_call_the_far_side_bad_is_the_healthy_side() -> None:
+    """"p99 payout latency under 250 ms; between 250 and 400 ms is degraded, above 400 ms is an incident" made an
+    alert below 250 ms, firing while fast. The first clause is the healthy side; a band ("if < 300 or > 3000")
+    keeps both sides."""
+    doc = ("## Alerts\n- p99 payout latency under 250 ms; between 250 and 400 ms is degraded, above 400 ms is an "
+           "incident\n- Alert if bitrate < 300 kbps or > 3000 kbps\n")
+    plan, _ = draft_from_text(doc, "ladder")
+    assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [(">=", 0.25), (">", 0.4), ("<", 37500),
+                                                                  (">", 375000)]

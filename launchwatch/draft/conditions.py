@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BAD_STATE_RE", "BLOCKS_RE", "CROSSES_RE", "DONE_NOUNS", "FAST_SHARE_RE", "GOOD_BEFORE_RE", "GOOD_STATE_RE",
-           "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE", "ROLLS_BACK_RE", "TOLD_RE", "VERDICT_AFTER_RE"]
+__all__ = ["BAD_STATE_RE", "BLOCKS_RE", "CONDITION_WORD_RE", "CROSSES_RE", "DONE_NOUNS", "FAST_SHARE_RE",
+           "GOOD_BEFORE_RE", "GOOD_STATE_RE", "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE",
+           "ROLLS_BACK_RE", "TOLD_RE", "VERDICT_AFTER_RE"]
 
+# the words that make a comparison the condition to act on: "alert if …", "page when …", "warn above …"
+CONDITION_WORD_RE = re.compile(r"\b(?:if|when|whenever|once|alerts?|pages?|paged|warns?|notify)\b", re.I)
 # "crash-free sessions drop below 98.5%", "p95 goes above 2 s": crossing a level is a condition, not a goal
 # ("should never drop below 2%" is one)
 CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|sinks?|slips?|goes|gets|rises?|"

@@ -21,6 +21,7 @@ from launchwatch.draft.cells import aligned_cells, table_cells
 from launchwatch.draft.conditions import (
     BAD_STATE_RE,
     BLOCKS_RE,
+    CONDITION_WORD_RE,
     CROSSES_RE,
     DONE_NOUNS,
     FAST_SHARE_RE,
@@ -1162,6 +1163,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 # what is left of a resource: low is bad whatever the resource ("Free disk space", "Available memory")
+_OTHER_SIDE = {"<": (">", ">="), "<=": (">", ">="), ">": ("<", "<="), ">=": ("<", "<=")}
 _SPARE_RE = re.compile(r"\b(?:free|available|remaining|spare|headroom|left)\b", re.I)
 
 
@@ -1325,7 +1327,21 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         not bound \
         and bool(text[:q.start].strip(" -–*•:")) and not re.search(r"-free\b|\bfree of\b|\bwithout\b", phrase) and (
         (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
-    if (tier == TARGET or label == "guardrail" or bound or otherwise or (response and op in ("<", "<="))) and \
+    # "## Guardrails: - Payout success rate ≥ 99.5%": a guardrail, like a target, states the bound to keep (not
+    # "Error rate > 1%", whose side is the bad one, nor "rises above 0.8%", "> 5k → page", "… is an incident")
+    clause_text = clause or text
+    kept = tier == "GUARDRAIL" and label is None and q.op is not None and not drop and not (
+        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q) or
+        _RUNG_AFTER_RE.match(after_q) or (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
+    # "p99 under 250 ms; between 250 and 400 ms is degraded, above 400 ms is an incident": a first clause that says
+    # nothing of itself, before clauses calling the far side bad, is the healthy side
+    rest = text[within.end():] if within else ""
+    healthy_side = label is None and within is not None and q.op in _OTHER_SIDE and not (
+        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q)) and \
+        any(o.op in _OTHER_SIDE[q.op] and (BAD_STATE_RE.match(rest[o.end:]) or _RUNG_AFTER_RE.match(rest[o.end:]))
+            for o in find_quantities(rest))
+    if (tier == TARGET or label == "guardrail" or bound or otherwise or kept or healthy_side or
+            (response and op in ("<", "<="))) and \
             not forbidden and not miss:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
     f = Finding(line.number_at(_digit_at(q)), phrase or (path[-1] if path else "signal"), op, q.value, q.kind, tier,
