@@ -1746,3 +1746,14 @@ def test_a_first_clause_before_clauses_that_call_the_far_side_bad_is_the_healthy
     plan, _ = draft_from_text(doc, "ladder")
     assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [(">=", 0.25), (">", 0.4), ("<", 37500),
                                                                   (">", 375000)]
+
+
+def test_a_bare_count_per_period_under_success_criteria_is_a_rate_to_reach() -> None:
+    """"20k payouts/day by day 30" under success criteria gave only a note, "a total to reach (30)" (the day), and
+    "20k payouts per day" nothing at all. A count per period is a rate to reach: at least, or at most for what
+    is bad when high."""
+    doc = "## Success criteria\n- 20k payouts/day by day 30\n- 5 support tickets per week\n"
+    plan, _ = draft_from_text(doc, "per-period")
+    assert [(t["metric"], t["op"], t["value"], t["window"], t["tier"]) for t in plan["thresholds"]] == [
+        ("payouts_total", "<", 20000, "1d", "TARGET"), ("support_tickets_total", ">", 5, "7d", "TARGET")]
+    assert not plan["unexpressible"]

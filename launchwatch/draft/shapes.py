@@ -121,6 +121,9 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # (not "No more than 3 failed payouts in 10 minutes": a bound, compared as such)
+# a count's subject and the period it is counted per, after the number: "20k payouts per day", "5 orders/hour"
+_COUNT_PER_PERIOD_RE = re.compile(r"\s*(?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*\s*(?:/|per |a |each |every )"
+                                  r"(?:\d+\s*)?(?:second|sec|minute|min|hour|hr|day|week|month)s?\b", re.I)
 # the window a count is tallied over, said after what it counts: "… failed payouts in any 10-minute window"
 _COUNTED_OVER_RE = re.compile(r"[^.;,]*?\b(?:in|within|during|over)\s+(?:any\s+|a\s+|the\s+|each\s+|every\s+)?"
                               r"(?:last\s+|past\s+|rolling\s+)?\d", re.I)
@@ -1727,6 +1730,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
                 who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
                 phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
+        counted = _COUNT_PER_PERIOD_RE.match(text[q.end:]) if q.op is None and label is None and n == 0 and \
+            q.kind == "count" and q.high is None and path and is_target_context(path[-1]) and \
+            not text[:q.start].strip(" -–*•:") else None
+        if counted:  # "20k payouts per day" under success criteria: a rate to reach (at most, what is bad when high)
+            label = "target"
+            q = Quantity("<=" if _BAD_HIGH_RE.search(counted.group(0)) else ">=", q.value, q.kind, q.start, q.end,
+                         q.raw)
         fast = _fast_share(text, q)
         if fast is not None:  # "99% of requests complete within 400 ms": the share done in time, kept (below)
             phrase = fast
