@@ -1757,3 +1757,14 @@ def test_a_bare_count_per_period_under_success_criteria_is_a_rate_to_reach() -> 
     assert [(t["metric"], t["op"], t["value"], t["window"], t["tier"]) for t in plan["thresholds"]] == [
         ("payouts_total", "<", 20000, "1d", "TARGET"), ("support_tickets_total", ">", 5, "7d", "TARGET")]
     assert not plan["unexpressible"]
+
+
+def test_a_signal_that_doubles_against_last_week_is_a_rise() -> None:
+    """"Error rate doubles compared to last week" was a note, "a rule without a number": doubling, tripling
+    against a baseline is the rise "2x last week" already is. With nothing to compare with, it stays a note."""
+    doc = ("## Alerts\n- Error rate doubles compared to last week\n- Signups triple vs yesterday\n"
+           "- Checkout errors doubled\n")
+    plan, _ = draft_from_text(doc, "doubles")
+    assert [(t["metric"], t["kind"], t["op"], t["value"], t["offset"]) for t in plan["thresholds"]] == [
+        ("error_rate_ratio", "drop", "<", -1, "1w"), ("signups", "drop", "<", -2, "1d")]
+    assert [u["reason"][:8] for u in plan["unexpressible"]] == ["line 4: "]

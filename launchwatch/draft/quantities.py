@@ -55,7 +55,9 @@ _WORD_NUMBER_RE = re.compile(
     r"(?P<unit>percent|per cent|seconds?|minutes?|hours?|days?|weeks?)\b",
     re.I)
 _MULTIPLES = {"double": 2.0, "twice": 2.0, "triple": 3.0, "three": 3.0, "four": 4.0}
-_MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times|four times)\b", re.I)
+# ("error rate doubles vs last week": a verb, compared as the shapes around it say)
+_MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times|four times|"
+                          r"(?P<verb>(?:doubl|tripl)(?:es|ed|ing)))\b", re.I)
 _UNIT_RE = (r"%|percent\b|per cent\b|ms\b|msec\b|milliseconds?\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|m\b|hrs?\b|"
             r"hours?\b|h\b|days?\b|d\b|weeks?\b|wk\b|w\b|months?\b|[kmgt]i?b\b|bytes\b|[kmg]?bps\b|p\b|k\b|"
             r"segundos?\b|minutos?\b|horas?\b|d[ií]as?\b|semanas?\b")
@@ -154,8 +156,8 @@ def find_quantities(text: str) -> list[Quantity]:
                      m.end(), m.group(0)) for m in _LAST_UNIT_RE.finditer(text)]  # "in the last hour"
     for m in _MULTIPLE_RE.finditer(text):  # "more than double yesterday's"
         start = m.start("op") if m.group("op") else m.start("m")
-        out.append(Quantity(_op(m.group("op")), _MULTIPLES[m.group("m").lower().split()[0]], "count", start, m.end(),
-                            text[start:m.end()].strip()))
+        times = _MULTIPLES[m.group("m").lower().split()[0][:6]]  # ("doubles": double)
+        out.append(Quantity(_op(m.group("op")), times, "count", start, m.end(), text[start:m.end()].strip()))
     for m in _WORD_NUMBER_RE.finditer(text):  # "above five percent", "for ten minutes"
         scale, kind = _scale("%" if m.group("unit").lower().startswith("per") else m.group("unit"))
         start = m.start("op") if m.group("op") else m.start("w")

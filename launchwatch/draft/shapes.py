@@ -166,7 +166,8 @@ _RUNG_BEFORE_RE = re.compile(rf"(?:^|[,;:(/—–]\s*|\b(?:and|or)\s+){_RUNG_WOR
 _CHANGE_BY_RE = re.compile(r"\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|decline[sd]?|decrease[sd]?|dip(?:s|ped)?|"
                            r"rise[sn]?|rose|increase[sd]?|grows?|grew|jump(?:s|ed)?|spike[sd]?)\s+(?:by|of)\s*$", re.I)
 # what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
-_VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
+_VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?:compared (?:to|with)|vs\.?|versus|relative to|against)\s+)?"
+                        r"(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
                         r"(?:of\s+)?)?(?:last week|yesterday|the (?:previous|prior) (?:day|week|hour)|"
                         r"a (?:day|week) (?:ago|before)|baseline|normal|usual)(?:'s)?\b", re.I)
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
@@ -1750,7 +1751,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \
                 and not (q.kind == "ratio" and _CHANGE_BY_RE.search(text[:q.start])) \
                 and not re.search(r"\b(?:up|down)\s*$", text[max(0, q.start - 6):q.start], re.I) \
-                and not (re.match(r"\s*[x×]\b", text[q.end:]) and _VERSUS_RE.match(text[q.end:])) and not reached:
+                and not ((re.match(r"\s*[x×]\b", text[q.end:]) or re.search(r"doubl|tripl|twice", q.raw, re.I)) and
+                         _VERSUS_RE.match(text[q.end:])) and not reached:
             continue
         if q.op is None and label is None and reached:
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)  # "Memory at 90%: page"
