@@ -1768,3 +1768,15 @@ def test_a_signal_that_doubles_against_last_week_is_a_rise() -> None:
     assert [(t["metric"], t["kind"], t["op"], t["value"], t["offset"]) for t in plan["thresholds"]] == [
         ("error_rate_ratio", "drop", "<", -1, "1w"), ("signups", "drop", "<", -2, "1d")]
     assert [u["reason"][:8] for u in plan["unexpressible"]] == ["line 4: "]
+
+
+def test_one_counted_thing_spelled_singular_and_plural_is_one_metric() -> None:
+    """"At least 1 payout every 15 minutes" and "20k payouts per day" counted payout_total and payouts_total, two
+    metrics for one thing. Counted things match without their plural's "s"; checks keep theirs ("Email service:
+    Operational" is not "All services responding")."""
+    doc = ("## Alerts\n- At least 1 payout every 15 minutes\n\n## Success criteria\n- 20k payouts per day\n\n"
+           "## Health checks\n- Email service: Operational\n- Verify: All services responding\n")
+    plan, _ = draft_from_text(doc, "plural")
+    metrics = [t["metric"] for t in plan["thresholds"]]
+    assert metrics[:2] == ["payout_total", "payout_total"]
+    assert len(set(metrics[2:])) == len(metrics[2:])

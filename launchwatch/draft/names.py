@@ -40,10 +40,21 @@ def _words(phrase: str) -> list[str]:
     return [w for w in words if (w not in _STOP or w in kept) and w != "any"]
 
 
-def phrase_key(phrase: str) -> str:
+def phrase_key(phrase: str, counted: bool = False) -> str:
     """A normalised key: two spellings of one signal ("Error rate", "error_rate") give one key."""
-    # "Send latency p95" and "p95 send latency": one signal, one name (the first one written)
-    return " ".join(sorted(_words(phrase)[:6], key=lambda w: not re.fullmatch(r"p\d{2,3}", w)))
+    # "Send latency p95" and "p95 send latency": one signal, one name (the first one written); what is counted,
+    # "payout" and "payouts" too (not "Email service: Operational" and "All services responding", two checks)
+    words = [_singular(w) if counted else w for w in _words(phrase)[:6]]
+    return " ".join(sorted(words, key=lambda w: not re.fullmatch(r"p\d{2,3}", w)))
+
+
+def _singular(word: str) -> str:
+    """The word without its plural's "s" ("payouts", "queries"), for matching only: a name keeps its spelling."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _lint_clean(word: str) -> bool:

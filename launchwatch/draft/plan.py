@@ -204,7 +204,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         # ("daily bookings drop > 20%": the metric is the bookings, the drop is the rule's)
         level = re.sub(r"\s+(?:drops?|falls?|declines?|decreases?|increases?|rises?|spikes?)$", "", f.phrase,
                        flags=re.I) if f.drop else f.phrase
-        key = (phrase_key(level) or "signal", kind, counter)
+        key = (phrase_key(level, counted=counter) or "signal", kind, counter)
         if f.metric and not f.drop:
             key = (f.metric, kind, counter)  # the name the document writes is the metric
         if key not in metrics:
