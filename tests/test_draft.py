@@ -1067,7 +1067,7 @@ def test_millions_percentage_points_and_a_tier_after_the_signal_are_read_right()
            "- Conversion drops by more than 2 pp day-over-day: warn\n- More than 30 failed logins/min: warn\n")
     plan, _ = draft_from_text(doc, "a")
     assert [(t["metric"], t["value"], t.get("for")) for t in plan["thresholds"]] == [
-        ("queue_depth", 1500000.0, "5m"), ("p99_seconds", 300.0, "5m"), ("failed_logins_total", 30.0, "5m")]
+        ("queue_depth", 1500000.0, "5m"), ("p99_latency_seconds", 300.0, "5m"), ("failed_logins_total", 30.0, "5m")]
     assert [u["reason"][:43] for u in plan["unexpressible"]] == ["line 6: a change in percentage points (an a"]
 
 
@@ -1780,3 +1780,37 @@ def test_one_counted_thing_spelled_singular_and_plural_is_one_metric() -> None:
     metrics = [t["metric"] for t in plan["thresholds"]]
     assert metrics[:2] == ["payout_total", "payout_total"]
     assert len(set(metrics[2:])) == len(metrics[2:])
+
+
+def test_a_web_page_is_no_paging_and_acceptance_or_a_budget_states_bounds_to_keep() -> None:
+    """"## Page weight budget" over "JavaScript per page: max 170 KB" made a PAGE alert at <= 170 KB, paging while
+    the page was light; under a title with "alerts" in it, "## Load test acceptance" items ("p99 < 300 ms") were
+    alerts firing while fast. A web page is no paging; acceptance criteria and a budget are bounds to keep."""
+    doc = ("# Storefront — performance budget and launch alerts\n\n## Load test acceptance\n\n"
+           "- Sustain 500 RPS with p99 < 300 ms and error rate < 0.1%\n- Handle 2,000 QPS\n\n"
+           "## Page weight budget\n\n- JavaScript per page: max 170 KB (compressed)\n"
+           "- Total page weight: under 1.5 MB\n\n## Error budget\n\n"
+           "- Page when 50% of the monthly error budget is spent\n")
+    plan, _ = draft_from_text(doc, "web")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("rps", "<", 500, "TARGET"), ("p99_latency_seconds", ">=", 0.3, "TARGET"),
+        ("error_rate_ratio", ">=", 0.001, "TARGET"), ("qps", "<", 2000, "TARGET"),
+        ("javascript_page_bytes", ">", 170000, "TARGET"), ("total_page_weight_bytes", ">=", 1.5e6, "TARGET")]
+    assert any("budget" in u["reason"] for u in plan["unexpressible"])  # (an error budget is still burned)
+
+
+def test_core_web_vitals_bands_and_the_sentence_that_holds_them() -> None:
+    """"| Metric | Good | Needs improvement | Poor |" named no target, alert or tier and gave nothing. Good is
+    the target, the other two rungs named as the table names them; 'We page when any vital is "Poor" for 30
+    minutes and open a ticket when it is "Needs improvement" for 2 hours' holds each and says what it does."""
+    doc = ("## Core Web Vitals (p75)\n\n| Metric | Good | Needs improvement | Poor |\n|---|---|---|---|\n"
+           "| LCP | ≤ 2.5 s | 2.5–4 s | > 4 s |\n| CLS | ≤ 0.1 | 0.1–0.25 | > 0.25 |\n\n"
+           'We page when any vital is "Poor" for 30 minutes and open a ticket when it is "Needs improvement" for '
+           "2 hours.\n")
+    plan, _ = draft_from_text(doc, "cwv")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t["for"]) for t in plan["thresholds"]] == [
+        ("lcp_seconds", ">", 2.5, "TARGET", "15m"), ("lcp_seconds", ">", 2.5, "Needs improvement", "2h"),
+        ("lcp_seconds", ">", 4, "Poor", "30m"), ("cls", ">", 0.1, "TARGET", "15m"),
+        ("cls", ">", 0.1, "Needs improvement", "2h"), ("cls", ">", 0.25, "Poor", "30m")]
+    assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"TARGET": "low", "Needs improvement": "low",
+                                                                 "Poor": "critical"}

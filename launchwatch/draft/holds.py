@@ -17,7 +17,8 @@ from launchwatch.draft.quantities import duration_seconds, find_quantities
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import TARGET, VERDICT_TIERS, every_tier_in
 
-__all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "standing_hold", "standing_tier"]
+__all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "named_tier_holds", "standing_hold",
+           "standing_tier"]
 
 _HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|persist|last|be sustained|stay)\b|"
                       r"\b(?:held|sustained|persists?|persisting)\s+for\b|"
@@ -68,6 +69,33 @@ def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
                         "critical" if _PAGES_RE.search(text) else None)
 
 
+# what a clause does when its tier holds: "We page when …", "open a ticket when …"
+_ACTS = [(re.compile(r"\bpag(?:e|es|ed|ing)\b|\bwake\b", re.I), "critical"),
+         (re.compile(r"\bescalat\w*|\bincident\b", re.I), "high"),
+         (re.compile(r"\balert\w*|\bnotify\b|\bwarn\w*|\bping\b|#[a-z]", re.I), "medium"),
+         (re.compile(r"\btickets?\b|\breview\b", re.I), "low")]
+
+
+def named_tier_holds(line: Line, path: list[str], tiers: set[str]) -> list[StandingHold]:
+    """'We page when any vital is "Poor" for 30 minutes and open a ticket when it is "Needs improvement" for 2
+    hours', under a table whose columns named those tiers: each clause holds the tier it names that long (a
+    tier of the document's own words, which every_tier_in cannot know)."""
+    # (a column's words as written, "Poor"; not the drafter's verdicts, PAGE, nor tiers standing_hold knows)
+    tiers = {t for t in tiers if t != t.upper() and not every_tier_in(t)}
+    qs = find_quantities(line.text)
+    if not tiers or not qs or any(q.kind != "duration" or q.op not in (None, ">", ">=") for q in qs):
+        return []
+    out = []
+    for clause in re.split(r"[;.]\s|,?\s+and\s+(?=[^.;]*\bfor\b)", line.text):
+        named = [t for t in tiers if re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", clause, re.I)]
+        held = [q for q in find_quantities(clause) if re.search(r"\bfor\s*(?:more than\s+|over\s+)?$",
+                                                                 clause[:q.start], re.I) or q.op is not None]
+        if len(named) == 1 and len(held) == 1:
+            severity = next((sev for act, sev in _ACTS if act.search(clause)), None)
+            out.append(StandingHold(line.number, path, held[0].value, {named[0].upper()}, [], severity))
+    return out
+
+
 @dataclass
 class StandingTier:
     """The tier a sentence gives the alerts of its section that name none ("These three are warnings")."""
@@ -115,6 +143,7 @@ def apply_holds(holds: list[StandingHold], findings: list[Finding]) -> None:
             if f.for_ is not None:
                 continue
             f.for_ = next((held for what, held in hold.exceptions if _stems(what) <= _stems(f.phrase)), hold.seconds)
-            f.severity = f.severity or hold.severity
+            # (what a hold naming the tier does outranks the table's word for it: "We page when … "Poor" …")
+            f.severity = (hold.severity if hold.tiers else None) or f.severity or hold.severity
             said = f"for: from line {hold.line}, a hold stated for these rules"
             f.note = f"{f.note}; {said}" if f.note else said

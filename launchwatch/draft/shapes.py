@@ -44,7 +44,15 @@ from launchwatch.draft.failures import (
 )
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
-from launchwatch.draft.holds import StandingHold, StandingTier, apply_holds, apply_tiers, standing_hold, standing_tier
+from launchwatch.draft.holds import (
+    StandingHold,
+    StandingTier,
+    apply_holds,
+    apply_tiers,
+    named_tier_holds,
+    standing_hold,
+    standing_tier,
+)
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
@@ -121,6 +129,10 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # (not "No more than 3 failed payouts in 10 minutes": a bound, compared as such)
+# where a subject named after its number ends: "<$10 ARS customer acquisition cost (blended)"
+_SUBJECT_ENDS = r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|"
+# a verb of capacity before its number: "Sustain 500 RPS", "Handle 2,000 QPS"
+_CAPACITY_VERB_RE = re.compile(r"(?:sustain|handle|serve|support|process|absorb|withstand|achieve|deliver)s?", re.I)
 # a count's subject and the period it is counted per, after the number: "20k payouts per day", "5 orders/hour"
 _COUNT_PER_PERIOD_RE = re.compile(r"\s*(?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*\s*(?:/|per |a |each |every )"
                                   r"(?:\d+\s*)?(?:second|sec|minute|min|hour|hr|day|week|month)s?\b", re.I)
@@ -629,6 +641,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
             continue
+        named_holds = named_tier_holds(line, path, {f.tier for f in findings} - {TARGET, "ALERT"})
+        if named_holds:  # 'We page when any vital is "Poor" for 30 minutes' under a table with a Poor column
+            holds += named_holds
+            continue
         hold = standing_hold(line, path)
         if hold is not None:  # "Warning and Critical must hold for 10 minutes before anyone is notified"
             holds.append(hold)
@@ -924,7 +940,9 @@ _ACTION_COLUMNS = {"investigate": "medium", "look": "medium", "notify": "medium"
                    "degraded performance": "medium", "degraded": "medium", "partial outage": "high",
                    "major outage": "critical", "full outage": "critical", "outage": "critical",
                    # the value a team's report flags ("| KPI | Goal | Red flag |")
-                   "red flag": "medium", "red line": "high", "alarm": "medium", "danger": "high"}
+                   "red flag": "medium", "red line": "high", "alarm": "medium", "danger": "high",
+                   # Core Web Vitals' bands ("| Metric | Good | Needs improvement | Poor |")
+                   "needs improvement": "medium", "poor": "high"}
 _ACTION_COLUMN_RE = re.compile(rf"({'|'.join(_ACTION_COLUMNS)})(?:\s+(?:at|if|when|above|below))?")
 _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi)\b.*")
 # a column named for the side its numbers bound: the alert fires below a Min / Floor / "Alert below" value
@@ -1067,11 +1085,11 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|^expected|guardrail|^green\b|floor|ceiling|lower|upper", name)):
+                r"^healthy|^expected|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected|"
-                                                  r"^green\b", name) else (
+                                                  r"^green\b|^good\b", name) else (
             "critical" if re.search(r"\bcrit(?!eri)", name) else ("warning" if "warn" in name else
                                                            ("page" if "page" in name else
                                                             ("guardrail" if "guardrail" in name else "alert"))))
@@ -1644,8 +1662,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(text[:beside.start()]) or phrase  # "Error rate: warn 0.5%": of the error rate
         if out and re.search(r";\s*$", before):  # "p95 under 300 ms is normal; 1s+ for 3 min -> sev2": the same one's
             phrase = out[-1].phrase
-        if n and re.search(r"\b(?:and|but|while|whereas)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
-            tail = subject_of(re.split(r"\b(?:and|but|while|whereas)\b", before)[-1])
+        if n and re.search(r"\b(?:and|but|while|whereas|with)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
+            # ("Sustain 500 RPS with p99 < 300 ms": the p99's own)
+            tail = subject_of(re.split(r"\b(?:and|but|while|whereas|with)\b", before)[-1])
             phrase = tail if len(tail) >= 3 else phrase  # "… 500 bookings per day and an uptime of 99.9%"
         if label and n == 0 and label_at > 0 and (text[:label_at].rstrip().endswith((":", "(")) or
                                                   not text[label_at:q.start].split(None, 1)[1:]):
@@ -1654,8 +1673,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
-            ends = r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between)\b|"
-            phrase = subject_of(re.split(ends + IN_NOT_WHERE, rest)[0])
+            phrase = subject_of(re.split(_SUBJECT_ENDS + IN_NOT_WHERE, rest)[0])
+        elif n == 0 and _CAPACITY_VERB_RE.fullmatch(phrase.strip()):
+            # "Sustain 500 requests per second", "Handle 2,000 QPS": what is sustained follows the number
+            phrase = subject_of(re.split(_SUBJECT_ENDS + IN_NOT_WHERE, text[q.end:])[0]) or phrase
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
@@ -1711,6 +1732,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 not re.search(r"\b(?:notes?|signals?|metrics?|monitoring|overview|details|summary|health|general|"
                               r"other|misc\w*|requirements?|checks?)\b", path[-1], re.I):
             phrase = f"{subject_of(path[-1])} {phrase}"  # "p95 target 400ms" under "3.2 Latency": latency p95
+        elif re.fullmatch(_PERCENTILE, phrase, re.I) and q.kind == "duration":
+            phrase = f"{phrase} latency"  # "… with p99 < 300 ms": a percentile of durations, of the latency
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected

@@ -18,7 +18,8 @@ _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|
 LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|alarm at|warn(?:ing)? at|"
     rf"{_WORRY} (?:at|above|over|past)|"
-    r"(?:warn|page)(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
+    r"(?:warn|(?<!per )(?<!each )(?<!every )(?<!a )(?<!the )(?<!web )page)"  # (not "JavaScript per page: 170 KB")
+    r"(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung
 # a tier written at the start of a line: "Sev2: card failures above 3%", "Sev3 — sync lag more than 2 hours",

@@ -55,10 +55,15 @@ _TIER_PATTERNS = [
     # an experiment's guardrail metrics: the bounds a launch must not break while its goal is measured
     (re.compile(r"\bguardrails?\b", re.I), lambda m: "GUARDRAIL"),
 ]
+# a web page, not paging: "Page weight budget", "page load time", "page views"
+_NOT_A_PAGE = (r"(?!\s+(?:weight|loads?|load time|views?|size|speed|titles?|layouts?|content|templates?|transitions?|"
+               r"renders?|rendering|performance|metrics?|experience)\b)")
+# ("Load test acceptance", "Performance budget": bounds to keep; not an error budget, which is burned)
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
-                        r"expected|sla targets?)\b", re.I)
-_ALERT_RE = re.compile(r"\b(alerts?|alerting|page|paging|on-?call|warning thresholds?|thresholds?|escalat\w*)\b",
-                       re.I)
+                        r"expected|sla targets?|acceptance|(?<!error )budgets?)\b", re.I)
+_A_PAGE_BEFORE = r"(?<!per )(?<!each )(?<!every )(?<!the )(?<!a )(?<!web )"  # ("per page", "the page")
+_ALERT_RE = re.compile(rf"\b(alerts?|alerting|{_A_PAGE_BEFORE}page{_NOT_A_PAGE}|paging|on-?call|warning thresholds?|"
+                       r"thresholds?|escalat\w*)\b", re.I)
 
 # the tier a verdict word after a condition names ("… is a warning", "…: page", "These three are tickets")
 VERDICT_TIERS = {"warning": "WARNING", "warn": "WARNING", "critical": "CRITICAL", "page": "PAGE", "ticket": "TICKET",
@@ -76,7 +81,7 @@ _SEVERITY = {"P0": "critical", "P1": "high", "P2": "medium", "P3": "low", "P4": 
 
 # an action's severity, in the order the words outrank each other
 _ACTION_SEVERITY = [
-    (re.compile(r"\bpage\b|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
+    (re.compile(rf"\bpage\b{_NOT_A_PAGE}|\bpaging\b|\bwake\b|\bcall (?:the )?on-?call", re.I), "critical"),
     (re.compile(r"immediately|incident commander|urgent|escalat|war room", re.I), "high"),
     (re.compile(r"\balert\b|\bnotify\b|\binvestigate\b|\bping\b", re.I), "medium"),
     (re.compile(r"monitor|document|\blog\b|review|plan\b|track|\bwatch\b|dashboard", re.I), "low"),
@@ -86,7 +91,7 @@ _CARRY_ON_RE = re.compile(r"\b(?:continue|maintain|good|normal|baseline|no actio
 _PAGE_RE = re.compile(r"(?:^|\b(?:we|to|then|will|should|must|and|or|please|immediately|is|are|be|gets?|pager ?duty|"
                       r"opsgenie)\s+|"
                       r"[:,;+—–(→\u2600-\u27bf\U0001f300-\U0001faff-]\s*)"
-                      r"pag(?:e|es|ed)\b|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
+                      rf"pag(?:e|es|ed)\b{_NOT_A_PAGE}|\bpag(?:e|es|ed)\s+(?:the\s+|an?\s+)?(?:on-?call|someone|us|engineer|team|sre|primary|"
                       r"immediately|out)\b|\bpaging\b|\bwakes? (?:up|someone|the on-?call)\b|"
                       r"\b(?:alert|call|ring) (?:the )?on-?call\b(?! (?:channel|rota|schedule))", re.I)
 
