@@ -1814,3 +1814,18 @@ def test_core_web_vitals_bands_and_the_sentence_that_holds_them() -> None:
         ("cls", ">", 0.1, "Needs improvement", "2h"), ("cls", ">", 0.25, "Poor", "30m")]
     assert {t["name"]: t["severity"] for t in plan["tiers"]} == {"TARGET": "low", "Needs improvement": "low",
                                                                  "Poor": "critical"}
+
+
+def test_a_share_done_late_is_one_signal_its_duration_the_condition() -> None:
+    """"< 1% of requests take longer than 2 s" under a target made a second rule, `requests_seconds <= 2`, firing
+    while requests were fast; "< 0.5% arrive more than 2 hours late" likewise. The duration bounds the share, as
+    "99% of requests complete within 400 ms" does, and is in its name."""
+    doc = ("## Quality\n- Late-arriving events: < 0.5% arrive more than 2 hours late\n"
+           "- < 1% of requests take longer than 2 s\n\n## Alerts\n"
+           "- Page if more than 5% of requests take longer than 2 s\n")
+    plan, _ = draft_from_text(doc, "late")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("late_arriving_events_beyond_2h_ratio", ">=", 0.005, "TARGET"), ("requests_beyond_2s_ratio", ">=", 0.01,
+                                                                         "TARGET"),
+        ("requests_beyond_2s_ratio", ">", 0.05, "PAGE")]
+    assert not plan["unexpressible"]

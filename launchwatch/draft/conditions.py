@@ -12,7 +12,7 @@ import re
 
 __all__ = ["BAD_STATE_RE", "BLOCKS_RE", "CONDITION_WORD_RE", "CROSSES_RE", "DONE_NOUNS", "FAST_SHARE_RE",
            "GOOD_BEFORE_RE", "GOOD_STATE_RE", "KEEP_RE", "NOT_DONE_RE", "NO_ALERT_RE", "RELATIVE_CELL_RE",
-           "ROLLS_BACK_RE", "TOLD_RE", "VERDICT_AFTER_RE"]
+           "ROLLS_BACK_RE", "SLOW_SHARE_RE", "TOLD_RE", "VERDICT_AFTER_RE"]
 
 # the words that make a comparison the condition to act on: "alert if …", "page when …", "warn above …"
 CONDITION_WORD_RE = re.compile(r"\b(?:if|when|whenever|once|alerts?|pages?|paged|warns?|notify)\b", re.I)
@@ -36,6 +36,14 @@ FAST_SHARE_RE = re.compile(r"\s+of\s+(?:all\s+|the\s+|our\s+)?(?!(?:[\w-]+\s+){0
                            r"(?:(?:complete|finish|load|respond|return|render|succeed|run|execute|arrive|resolve)"
                            r"(?:s|es)?\s+|[a-z]+ed\s+)?(?P<bound>within|under|below|in under|in less than|faster than|"
                            r"in\s*(?:≤|<=|<)|in)\s*(?=\d)", re.I)
+# after a share, what is done late: "< 1% of requests take longer than 2 s", "< 0.5% arrive more than 2 hours
+# late", "fewer than 2% of orders ship later than 48 hours". The duration is the share's condition: a rule on it
+# alone would fire while the product is fast (at "<= 2 s" under a target)
+SLOW_SHARE_RE = re.compile(r"\s+(?:of\s+(?:all\s+|the\s+|our\s+)?(?P<who>[a-z`][\w`/.-]*(?:\s+[a-z`][\w`/.-]*){0,4}?)"
+                           r"\s+)?(?:(?:are|is|get|gets)\s+)?"
+                           r"(?!(?:for|in|within|during|over|per|by|at|of|and|or)\b)[a-z]+\s+"  # (a verb: not "for")
+                           r"(?P<bound>(?:more|longer|later|slower) than|>)\s*(?=\d)",
+                           re.I)  # (not "succeed over 28 days": a window)
 # a cell that compares with the baseline or the control group: "no worse than -3%", "+2% vs control"
 RELATIVE_CELL_RE = re.compile(r"\bno worse than\b|\bvs\.? (?:baseline|control)\b|\brelative to\b|\bagainst (?:the )?"
                               r"(?:baseline|control)\b", re.I)

@@ -32,6 +32,7 @@ from launchwatch.draft.conditions import (
     NOT_DONE_RE,
     RELATIVE_CELL_RE,
     ROLLS_BACK_RE,
+    SLOW_SHARE_RE,
     TOLD_RE,
     VERDICT_AFTER_RE,
 )
@@ -843,6 +844,22 @@ def _fast_share(text: str, q: Quantity) -> str | None:
     return f"{m.group('who')} within {format_duration(bound.value)}"
 
 
+def _slow_share(text: str, q: Quantity, phrase: str) -> tuple[str, Quantity] | None:
+    """The signal of a share done late ("< 1% of requests take longer than 2 s": requests over 2s) and the
+    duration that bounds it, when ``q`` is that share; else None."""
+    m = SLOW_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
+    bound = next((d for d in find_quantities(text[q.end + m.end():]) if d.start == 0), None) if m else None
+    if m is None or bound is None or bound.kind != "duration":
+        return None
+    return f"{m.group('who') or phrase} beyond {format_duration(bound.value)}", bound
+
+
+def _in_slow_share(text: str, q: Quantity) -> bool:
+    """Whether duration ``q`` is the condition of a share done late ("< 1% of requests take longer than 2 s")."""
+    return any((share := SLOW_SHARE_RE.match(text[m.end():])) and q.start <= m.end() + share.end() < q.end
+               for m in re.finditer(r"%", text[:q.start]))
+
+
 def _in_fast_share(text: str, q: Quantity) -> bool:
     """Whether duration ``q`` is the condition of a share done in time ("99% of requests complete within 400 ms")."""
     return any((share := FAST_SHARE_RE.match(text[m.end():])) and m.end() + share.end() >= q.start
@@ -898,8 +915,9 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         if q.kind == "duration" and any(f.kind == "ratio" for f in found) and \
                 re.search(r"within\s*$", text[max(0, q.start - 10):q.start] + q.raw[:7], re.I):
             continue  # "95% within 1 hour": the share answered in time, the duration its condition
-        if q.kind == "duration" and any(f.kind == "ratio" for f in found) and _in_fast_share(text, q):
-            continue  # "99% of requests complete in ≤ 400 ms": likewise
+        if q.kind == "duration" and any(f.kind == "ratio" for f in found) and (
+                _in_fast_share(text, q) or _in_slow_share(text, q)):
+            continue  # "99% of requests complete in ≤ 400 ms", "< 1% … take longer than 2 s": likewise
         if any(NO_ALERT_RE.search(m.group(0)) for m in _SENTENCE_RE.finditer(text) if m.start() <= q.start < m.end()):
             continue  # "… above 50,000 is good news, no alert": placed, as nothing to do
         at = line.number_at(_digit_at(q))
@@ -1541,7 +1559,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     measured: float | None = None
     measured_at: int | None = None  # where a bracketed window before the first number opens ("Error rate (5m avg)")
     segments_used: set[int] = set()
+    slow_bounds: set[int] = set()  # where the durations that bound a share done late start their digits
     for n, q in enumerate(qs):
+        if q.kind == "duration" and any(q.start <= at < q.end for at in slow_bounds):
+            continue  # ("< 1% of requests take longer than 2 s": the share's condition, in its name)
         heading_window: float | None = None
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
 
@@ -1761,6 +1782,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"
             q = Quantity("<=" if _BAD_HIGH_RE.search(counted.group(0)) else ">=", q.value, q.kind, q.start, q.end,
                          q.raw)
+        slow = _slow_share(text, q, phrase)
+        if slow is not None:  # "< 1% of requests take longer than 2 s": the share done late, its bound its name's
+            phrase = slow[0]
+            slow_bounds.add(q.end + SLOW_SHARE_RE.match(text[q.end:]).end())
         fast = _fast_share(text, q)
         if fast is not None:  # "99% of requests complete within 400 ms": the share done in time, kept (below)
             phrase = fast
