@@ -1829,3 +1829,16 @@ def test_a_share_done_late_is_one_signal_its_duration_the_condition() -> None:
                                                                          "TARGET"),
         ("requests_beyond_2s_ratio", ">", 0.05, "PAGE")]
     assert not plan["unexpressible"]
+
+
+def test_a_band_around_a_baseline_is_a_change_either_way() -> None:
+    """"Row count within ±5% of the same day last week (P2 outside ±10%)" gave nothing, and "within 5% of last
+    week" a drop below 0.95 (a fall of 95%). A band is a change either way; "the same day last week" and "vs last
+    week" are a week back, though the line says "day" or "daily"."""
+    doc = ("## Volume\n- Row count within ±5% of the same day last week (P2 outside ±10%)\n"
+           "- Daily orders drop more than 10% vs last week: P2\n")
+    plan, _ = draft_from_text(doc, "band")
+    assert [(t["kind"], t["op"], t["value"], t["tier"], t["offset"]) for t in plan["thresholds"]] == [
+        ("drop", ">", 0.05, "TARGET", "1w"), ("drop", "<", -0.05, "TARGET", "1w"), ("drop", ">", 0.1, "P2", "1w"),
+        ("drop", "<", -0.1, "P2", "1w"), ("drop", ">", 0.1, "P2", "1w")]
+    assert len({t["metric"] for t in plan["thresholds"][:4]}) == 1

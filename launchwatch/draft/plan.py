@@ -239,8 +239,11 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             window = f.window or 3600.0
             for_ = for_ if for_ is not None else 1800.0
             day = re.search(r"day|daily|24 ?h", f.excerpt, re.I)
+            # ("Daily orders drop more than 10% vs last week", "the same day last week": a week back)
+            week = re.search(r"\b(?:last|previous|prior) week\b|\bweek[- ]over[- ]week\b|\bw/?o/?w\b|\ba week ago\b|"
+                             r"\b7 days ago\b", f.excerpt, re.I)
             entry["window"] = format_duration(window)
-            entry["offset"] = "1d" if day or window + for_ >= 604800 else "1w"
+            entry["offset"] = "1d" if (day and not week) or window + for_ >= 604800 else "1w"
             if window + for_ >= 86400:
                 entry["offset"] = format_duration(window + for_ + 604800)
         elif counter and f.window:

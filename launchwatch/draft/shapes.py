@@ -179,6 +179,10 @@ _RUNG_BEFORE_RE = re.compile(rf"(?:^|[,;:(/—–]\s*|\b(?:and|or)\s+){_RUNG_WOR
 _CHANGE_BY_RE = re.compile(r"\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|decline[sd]?|decrease[sd]?|dip(?:s|ped)?|"
                            r"rise[sn]?|rose|increase[sd]?|grows?|grew|jump(?:s|ed)?|spike[sd]?)\s+(?:by|of)\s*$", re.I)
 # what a change is measured against: "… of the same hour last week", "… yesterday's", "… vs. last week"
+# a band around a baseline, said before its share: "within ±5% of last week", "outside +/- 10%", "±5%"
+_BAND_RE = re.compile(r"(?:\b(?P<within>within)\s*|\boutside\s*)?(?:±|\+\s*/\s*-|\+-)\s*$", re.I)
+_BASELINE_NAMED_RE = re.compile(r"\b(?:last week|yesterday|previous (?:day|week)|prior (?:day|week)|baseline|"
+                                r"week[- ]over[- ]week|day[- ]over[- ]day)\b", re.I)
 _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?:compared (?:to|with)|vs\.?|versus|relative to|against)\s+)?"
                         r"(?:(?P<of>of)\s+)?(?:the\s+)?(?:same\s+(?:hour|day|time|period)\s+"
                         r"(?:of\s+)?)?(?:last week|yesterday|the (?:previous|prior) (?:day|week|hour)|"
@@ -1649,7 +1653,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         # (said after a compared number too: "> 1k (warn), > 5k (page)", "> 5k → page")
         beside = None if path and is_target_context(path[-1]) else _RUNG_AFTER_RE.match(text[q.end:]) or (
             _RUNG_BEFORE_RE.search(text[:q.start]) if q.op is None else None)
-        if q.op is None and segment in segments_used and not q.plus and not second and not rung and not beside:
+        if q.op is None and segment in segments_used and not q.plus and not second and not rung and not beside and \
+                not _BAND_RE.search(text[prev_q_end:q.start]):  # (not "… (P2 outside ±10%)": its own band)
             continue  # "< 30 of 100 max", "> 50 (75% full)": the rest of a stated threshold
         if q.op in ("<", "<=") and q.kind == "duration" and out and out[-1].kind == "ratio" and \
                 re.search(r"within\s*$", text[:q.start].rstrip()[-8:] + " ", re.I) is None and \
@@ -1782,6 +1787,17 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"
             q = Quantity("<=" if _BAD_HIGH_RE.search(counted.group(0)) else ">=", q.value, q.kind, q.start, q.end,
                          q.raw)
+        within = re.match(r"within\b", q.raw, re.I) is not None and re.match(r"\s+of\b", text[q.end:]) is not None
+        band = (_BAND_RE.search(text[prev_q_end:q.start]) if q.op is None else None) or within \
+            if q.kind == "ratio" and q.high is None and _BASELINE_NAMED_RE.search(text) else None
+        if band:  # "Row count within ±5% of the same day last week (P2 outside ±10%)": a change either way
+            inside = within or bool(band.group("within"))
+            phrase = out[-1].phrase if out and out[-1].drop else phrase  # ("(P2 outside ±10%)": the same change's)
+            tier = tier_in(text[prev_q_end:q.start]) or (TARGET if inside else _tier_from(path, label, text, prose))
+            out += [Finding(line.number_at(_digit_at(q)), phrase, ">", q.value, "ratio", tier, path, text, drop=True),
+                    Finding(line.number_at(_digit_at(q)), phrase, "<", -q.value, "ratio", tier, path, text, drop=True)]
+            segments_used.add(segment)
+            continue
         slow = _slow_share(text, q, phrase)
         if slow is not None:  # "< 1% of requests take longer than 2 s": the share done late, its bound its name's
             phrase = slow[0]
