@@ -1842,3 +1842,15 @@ def test_a_band_around_a_baseline_is_a_change_either_way() -> None:
         ("drop", ">", 0.05, "TARGET", "1w"), ("drop", "<", -0.05, "TARGET", "1w"), ("drop", ">", 0.1, "P2", "1w"),
         ("drop", "<", -0.1, "P2", "1w"), ("drop", ">", 0.1, "P2", "1w")]
     assert len({t["metric"] for t in plan["thresholds"][:4]}) == 1
+
+
+def test_a_data_check_table_tolerates_below_and_says_its_rules_without_a_number() -> None:
+    """"| Negative amounts | ≤ 10 per day | P3 |" under "| Check | Threshold | Severity |" alerted at <= 10 a day,
+    while there were few; "| Schema drift | any | P2 |" was dropped without a word. What is bad when high is
+    tolerated up to its threshold; a rule row with no number is a note."""
+    doc = ("## Quality\n\n| Check | Threshold | Severity |\n|---|---|---|\n| Null customer_id | 0 rows | P1 |\n"
+           "| Negative amounts | ≤ 10 per day | P3 |\n| Schema drift | any | P2 |\n\n"
+           "| Severity | Who | How |\n|---|---|---|\n| P1 | on-call | PagerDuty |\n")
+    plan, _ = draft_from_text(doc, "checks")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [(">", 0, "P1"), (">", 10, "P3")]
+    assert [u["reason"][:36] for u in plan["unexpressible"]] == ["line 7: a rule without a number (P2)"]

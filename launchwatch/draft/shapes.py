@@ -276,7 +276,10 @@ _BAD_HIGH_RE = re.compile(r"\b(?:errors?|fail\w*|latency|latencies|response time
                           r"churn\w*|bounce\w*|costs?|spend|declin\w*|reject\w*|crash\w*|abandon\w*|refunds?|"
                           r"complaints?|tickets?|downtime|wait\w*|cpu|memory|disk|usage|utili[sz]ation|timeouts?|"
                           r"5xx|4xx|retries|drops?|unsubscrib\w*|chargebacks?|fraud|age|"
-                          r"cancel\w*|late|overdue|offline|outages?)\b", re.I)
+                          r"cancel\w*|late|overdue|offline|outages?|"
+                          # a data check's findings: "Null customer_id", "Duplicate order_id", "Schema drift"
+                          r"nulls?|duplicat\w*|negative|invalid|malformed|orphan\w*|missing|mismatch\w*|drift|"
+                          r"corrupt\w*)\b", re.I)
 # a signal's name and nothing else before its number: "- Availability: 99.95%", "1. Latency — 300 ms"
 _NAMED_VALUE_RE = re.compile(r"^\s*(?:\d{1,2}[.)]\s+)?[A-Za-z][\w /()'&-]{1,60}?\s*(?::|—|–|=|\s-)?\s*$")
 # "over a rolling 28-day window", "Measured over a 7-day window", "Over the trailing 30 days": what the numbers are
@@ -577,6 +580,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 header = [c.lower() for c in cells]
                 continue
             if not any(find_quantities(c) for c in cells[1:]):
+                unnumbered = _unnumbered_rule(line, path, header, cells)
+                unclear += [unnumbered] if unnumbered else []
                 continue
             rated = burn_rate_row(line, path, header, cells)
             if rated is not None:  # "| Page | 1h | 5m | 14.4 | 2% |": what the plan's slos: entry generates
@@ -1041,8 +1046,30 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
         f = _make(line, path, phrase or row_name or cells[cond], q, "alert", cells[cond], cells[cond])
         if f:
             f.tier = tier
+            _tolerated(f, q)
             out.append(f)
     return out
+
+
+def _unnumbered_rule(line: Line, path: list[str], header: list[str], cells: list[str]) -> Unclear | None:
+    """"| Schema drift | any | P2 |" in a table of rules: a rule its tier names whose condition has no number,
+    said (it was dropped without a word); None for a row of another table (a routing table's "| SEV1 | PagerDuty |")."""
+    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    cond = next((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h) and i != sev and
+                 not h.startswith("signal")), None)
+    tier = tier_in(cells[sev]) if sev is not None else None
+    if tier is None or cond is None or not cells[cond].strip(" *`-—"):
+        return None
+    return Unclear(line.number, line.text, path, f"line {line.number}: a rule without a number ({tier}): say which "
+                   "metric shows it and at what value")
+
+
+def _tolerated(f: Finding, q: Quantity) -> None:
+    """"| Negative amounts | ≤ 10 per day | P3 |" in a Threshold column: what is tolerated of a signal that is bad
+    when high, crossed upwards (an alert at "<= 10" fires while there are few)."""
+    if q.op in ("<", "<=") and f.op == q.op and not f.drop and _BAD_HIGH_RE.search(f.phrase) and \
+            not _good_when_high(f.phrase):
+        f.op = negate(f.op)
 
 
 # a column whose cells are sentences of their own: a postmortem's "| # | Action | Owner | Due |", a backlog's "Task"
@@ -1139,6 +1166,8 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 op = (">=" if low else "<=") if label == "target" else ("<" if low else ">")
                 q = Quantity(op, q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
             f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
+            if f and label == "alert" and not side and not compared:  # (the cell's own comparison)
+                _tolerated(f, q)
             if f and coded:
                 f.tier = coded
             if f and phased:
