@@ -1854,3 +1854,17 @@ def test_a_data_check_table_tolerates_below_and_says_its_rules_without_a_number(
     plan, _ = draft_from_text(doc, "checks")
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [(">", 0, "P1"), (">", 10, "P3")]
     assert [u["reason"][:36] for u in plan["unexpressible"]] == ["line 7: a rule without a number (P2)"]
+
+
+def test_a_bracket_with_its_own_comparison_or_tier_speaks_of_its_own_number() -> None:
+    """"Replication lag under 30 s (page if > 2 min)" paged below 30 s, while replication was healthy: the
+    bracket's page is the 2 minutes'. "Queue depth > 100 (P2), > 1000 (P1)" made both P2; "… no more than 15 minutes
+    behind (P1 if > 60 min)" paged at 15 minutes. A bracket after a number, with no comparison, is that number's."""
+    doc = ("## Freshness\n- Replication lag under 30 s (page if > 2 min)\n- Queue depth > 100 (P2), > 1000 (P1)\n"
+           "- `orders_fact` must be no more than 15 minutes behind the source (P1 if > 60 min)\n"
+           "- Error rate > 5% (P1)\n")
+    plan, _ = draft_from_text(doc, "brackets")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("replication_lag_seconds", ">=", 30, "TARGET"), ("replication_lag_seconds", ">", 120, "PAGE"),
+        ("queue_depth", ">", 100, "P2"), ("queue_depth", ">", 1000, "P1"), ("orders_fact", ">", 900, "TARGET"),
+        ("orders_fact", ">", 3600, "P1"), ("error_rate_ratio", ">", 0.05, "P1")]

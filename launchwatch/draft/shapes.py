@@ -1064,6 +1064,21 @@ def _unnumbered_rule(line: Line, path: list[str], header: list[str], cells: list
                    "metric shows it and at what value")
 
 
+def _without_others_brackets(text: str, q: Quantity) -> str:
+    """``text`` with the brackets that speak of another number blanked: one with a comparison of its own
+    ("Replication lag under 30 s (page if > 2 min)": the page is the 2 min's), or a tier right after another
+    compared number ("> 100 (P2), > 1000 (P1)": P1 is the 1000's; not "…, page the on-call (SEV1)")."""
+    out, others = text, [x for x in find_quantities(text) if x.start != q.start and x.op is not None]
+    for m in re.finditer(r"\([^()]*\)", text):
+        if m.start() <= q.start < m.end():
+            continue
+        compares = any(x.op for x in find_quantities(m.group(0)))
+        follows = any(x.end <= m.start() and not text[x.end:m.start()].strip() for x in others)
+        if compares or (follows and (tier_in(m.group(0)) or _verdict(m.group(0)))):
+            out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out
+
+
 def _tolerated(f: Finding, q: Quantity) -> None:
     """"| Negative amounts | ≤ 10 per day | P3 |" in a Threshold column: what is tolerated of a signal that is bad
     when high, crossed upwards (an alert at "<= 10" fires while there are few)."""
@@ -1304,7 +1319,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         label = "target"  # "Queue depth ≤ 1000 is healthy", "Latency is fine below 300 ms": the state to keep
         phrase = subject_of(text[within.start():within.start() + good_before.start()]) or phrase \
             if good_before else phrase
-    tier = _tier_from(path, label, text, prose, clause)
+    own = _without_others_brackets(text, q)  # ("Queue depth > 100 (P2), > 1000 (P1)": each its own)
+    tier = _tier_from(path, label, own, prose, own[within.start():within.end()] if within else None)
     otherwise = _OTHERWISE_RE.search(after_q) if tier == TARGET else None
     if otherwise:  # "Conversion rate must remain above 2.5% (page if not)": the bound, missed, pages
         tier = VERDICT_TIERS.get(next(g for g in otherwise.groups() if g).lower(), "ALERT")
@@ -1717,6 +1733,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(text[:beside.start()]) or phrase  # "Error rate: warn 0.5%": of the error rate
         if out and re.search(r";\s*$", before):  # "p95 under 300 ms is normal; 1s+ for 3 min -> sev2": the same one's
             phrase = out[-1].phrase
+        opened = re.search(r"\(\s*(?P<who>[\w-]{1,12}\s+)?(?:if|when|once|at)\s*$", before)
+        if out and opened and (not opened.group("who") or tier_in(opened.group("who")) or
+                               _verdict(opened.group("who")) or opened.group("who").strip().lower() in VERDICT_TIERS):
+            phrase = out[-1].phrase  # "… no more than 15 minutes behind the source (P1 if > 60 min)": the same one's
         if n and re.search(r"\b(?:and|but|while|whereas|with)\s+(?:an?\s+|the\s+)?\w+[\w ]*$", before):
             # ("Sustain 500 RPS with p99 < 300 ms": the p99's own)
             tail = subject_of(re.split(r"\b(?:and|but|while|whereas|with)\b", before)[-1])
