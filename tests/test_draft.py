@@ -1868,3 +1868,14 @@ def test_a_bracket_with_its_own_comparison_or_tier_speaks_of_its_own_number() ->
         ("replication_lag_seconds", ">=", 30, "TARGET"), ("replication_lag_seconds", ">", 120, "PAGE"),
         ("queue_depth", ">", 100, "P2"), ("queue_depth", ">", 1000, "P1"), ("orders_fact", ">", 900, "TARGET"),
         ("orders_fact", ">", 3600, "P1"), ("error_rate_ratio", ">", 0.05, "P1")]
+
+
+def test_business_hours_said_for_a_list_of_tiers_hold_each_of_them() -> None:
+    """"P2 and P3 alerts go to #data-oncall during business hours only" was read for no tier (it names two): each
+    tier it opens with waits for business hours; a line naming tiers otherwise holds none ("P1 pages 24/7; P2
+    waits for business hours")."""
+    rules = "## Alerts\n- Error rate > 5%: P1\n- Queue > 100: P2\n- Lag > 1h: P3\n\n"
+    plan, _ = draft_from_text(rules + "P2 and P3 alerts go to #data-oncall during business hours only.\n", "h")
+    assert [t.get("business_hours") for t in plan["thresholds"]] == [None, True, True]
+    plan, _ = draft_from_text(rules + "P1 pages 24/7; P2 waits for business hours.\n", "h")
+    assert [t.get("business_hours") for t in plan["thresholds"]] == [None, None, None]

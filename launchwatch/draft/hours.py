@@ -88,8 +88,15 @@ def tier_hours(lines: list[Line], held: set[int], aliases: dict[str, str]) -> di
     out: dict[str, tuple[int, dict[str, Any]]] = {}
     for line in lines:
         named = list(dict.fromkeys(aliases.get(t, t) for t in tiers_in(line.text)))
-        if len(named) == 1 and named[0] != TARGET and line.number not in held and named[0] not in out:
+        # "P2 and P3 alerts go to #data-oncall during business hours only": the tiers the line opens with, all
+        listed = _TIER_LIST_RE.match(line.text)
+        if len(named) > 1 and not (listed and len(list(tiers_in(listed.group(0)))) == len(list(tiers_in(line.text)))):
+            continue
+        if named and TARGET not in named and line.number not in held and not set(named) & set(out):
             hours = hours_in(line.text)
-            if hours is not None:
-                out[named[0]] = (line.number, hours)
+            for tier in named if hours is not None else []:
+                out[tier] = (line.number, hours)
     return out
+
+
+_TIER_LIST_RE = re.compile(r"^\W*[\w-]+(?:\s*(?:,|&|/|\band\b|\bor\b)\s*[\w-]+)+(?=\s)")
