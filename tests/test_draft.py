@@ -1879,3 +1879,16 @@ def test_business_hours_said_for_a_list_of_tiers_hold_each_of_them() -> None:
     assert [t.get("business_hours") for t in plan["thresholds"]] == [None, True, True]
     plan, _ = draft_from_text(rules + "P1 pages 24/7; P2 waits for business hours.\n", "h")
     assert [t.get("business_hours") for t in plan["thresholds"]] == [None, None, None]
+
+
+def test_a_day_s_count_of_a_tier_held_to_business_hours_is_watched_at_every_hour(tmp_path: Path) -> None:
+    """A P3 count "≤ 10 per day" with "P3 alerts … during business hours only" made a draft that did not load (a
+    1d window never fits in 09:00-18:00, so the rule could never fire) and a "please report it" message. The rule
+    is watched at every hour, and says so."""
+    doc = ("## Quality\n\n| Check | Threshold | Severity |\n|---|---|---|\n| Negative amounts | ≤ 10 per day | P3 |\n"
+           "| Duplicate order_id | > 0 | P3 |\n\nP3 alerts go to #data during business hours only.\n")
+    plan, _ = draft_from_text(doc, "day")
+    assert [t.get("business_hours") for t in plan["thresholds"]] == [None, True]
+    assert "does not fit between 09:00 and 18:00" in plan["thresholds"][0]["note"]
+    (tmp_path / "day.yml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    load_plan(tmp_path / "day.yml")  # (the draft loads)

@@ -23,7 +23,7 @@ from launchwatch.draft.shapes import Finding, Unclear, extract
 from launchwatch.draft.text import Line, read_lines, split_lines
 from launchwatch.draft.tiers import TARGET, action_severity, channel_types, severity_of, tier_aliases, tier_in
 from launchwatch.expressions import SHORTEST_RATE_WINDOW
-from launchwatch.plan.units import format_duration
+from launchwatch.plan.units import clock_seconds, format_duration
 
 __all__ = ["TODO_URL", "NoThresholds", "draft_from_text", "draft_plan"]
 
@@ -277,6 +277,16 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         by_tier = by_tier_hours.get(f.tier) if hours is None else None
         if by_tier is not None:
             hours = by_tier[1]
+        within = plan_hours or hours
+        if hours is not None and entry.get("kind") == "increase" and f.window and \
+                clock_seconds(within["start"]) + f.window >= clock_seconds(within["end"]):
+            # "Negative amounts ≤ 10 per day" of a tier held to business hours: a day's count never fits in them
+            # (the rule could never fire), so it is watched at every hour, and said
+            says = f"{f.tier} (line {by_tier[0]})" if by_tier else "this rule"
+            f.note = "; ".join(n for n in (f.note, (
+                f"the document holds {says} to business hours, but a {format_duration(f.window)} count does not fit "
+                f"between {within['start']} and {within['end']}: watched at every hour; review")) if n)
+            hours = None
         if hours is not None:
             entry["business_hours"] = True
             plan_hours = plan_hours or hours
