@@ -129,7 +129,6 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 # "Sign-ups" over "page if none for half an hour": none of what the list item names
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
-# (not "No more than 3 failed payouts in 10 minutes": a bound, compared as such)
 # where a subject named after its number ends: "<$10 ARS customer acquisition cost (blended)"
 _SUBJECT_ENDS = r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|"
 # a verb of capacity before its number: "Sustain 500 RPS", "Handle 2,000 QPS"
@@ -140,6 +139,7 @@ _COUNT_PER_PERIOD_RE = re.compile(r"\s*(?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*
 # the window a count is tallied over, said after what it counts: "… failed payouts in any 10-minute window"
 _COUNTED_OVER_RE = re.compile(r"[^.;,]*?\b(?:in|within|during|over)\s+(?:any\s+|a\s+|the\s+|each\s+|every\s+)?"
                               r"(?:last\s+|past\s+|rolling\s+)?\d", re.I)
+# (not "No more than 3 failed payouts in 10 minutes": a bound, compared as such)
 _ZERO_RE = re.compile(r"\b(?:zero|no)\s+(?!(?:more|less|fewer|greater|higher|lower|longer|later)\s+than\b)"
                       r"(?P<what>[a-z][\w /-]{2,60}?)\s+(?:in|for|within|during|over)\s+"
                       r"(?:the\s+)?(?:last\s+|past\s+)?", re.I)
@@ -853,14 +853,14 @@ def _fast_share(text: str, q: Quantity) -> str | None:
     return f"{m.group('who')} within {format_duration(bound.value)}"
 
 
-def _slow_share(text: str, q: Quantity, phrase: str) -> tuple[str, Quantity] | None:
-    """The signal of a share done late ("< 1% of requests take longer than 2 s": requests over 2s) and the
-    duration that bounds it, when ``q`` is that share; else None."""
+def _slow_share(text: str, q: Quantity, phrase: str) -> tuple[str, int] | None:
+    """The signal of a share done late ("< 1% of requests take longer than 2 s": requests beyond 2s) and where
+    the duration that bounds it starts its digits, when ``q`` is that share; else None."""
     m = SLOW_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
     bound = next((d for d in find_quantities(text[q.end + m.end():]) if d.start == 0), None) if m else None
     if m is None or bound is None or bound.kind != "duration":
         return None
-    return f"{m.group('who') or phrase} beyond {format_duration(bound.value)}", bound
+    return f"{m.group('who') or phrase} beyond {format_duration(bound.value)}", q.end + m.end()
 
 
 def _in_slow_share(text: str, q: Quantity) -> bool:
@@ -1836,11 +1836,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"
             q = Quantity("<=" if _BAD_HIGH_RE.search(counted.group(0)) else ">=", q.value, q.kind, q.start, q.end,
                          q.raw)
-        within = re.match(r"within\b", q.raw, re.I) is not None and re.match(r"\s+of\b", text[q.end:]) is not None
-        band = (_BAND_RE.search(text[prev_q_end:q.start]) if q.op is None else None) or within \
-            if q.kind == "ratio" and q.high is None and _BASELINE_NAMED_RE.search(text) else None
-        if band:  # "Row count within ±5% of the same day last week (P2 outside ±10%)": a change either way
-            inside = within or bool(band.group("within"))
+        # "Row count within ±5% of the same day last week (P2 outside ±10%)", "within 5% of last week": a change
+        # either way (the first the band to keep, the second its tier's miss)
+        around = q.kind == "ratio" and q.high is None and _BASELINE_NAMED_RE.search(text) is not None
+        within_of = around and re.match(r"within\b", q.raw, re.I) is not None and re.match(r"\s+of\b", text[q.end:])
+        band = _BAND_RE.search(text[prev_q_end:q.start]) if around and q.op is None else None
+        if band or within_of:
+            inside = bool(within_of) or bool(band and band.group("within"))
             phrase = out[-1].phrase if out and out[-1].drop else phrase  # ("(P2 outside ±10%)": the same change's)
             tier = tier_in(text[prev_q_end:q.start]) or (TARGET if inside else _tier_from(path, label, text, prose))
             out += [Finding(line.number_at(_digit_at(q)), phrase, ">", q.value, "ratio", tier, path, text, drop=True),
@@ -1850,7 +1852,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         slow = _slow_share(text, q, phrase)
         if slow is not None:  # "< 1% of requests take longer than 2 s": the share done late, its bound its name's
             phrase = slow[0]
-            slow_bounds.add(q.end + SLOW_SHARE_RE.match(text[q.end:]).end())
+            slow_bounds.add(slow[1])
         fast = _fast_share(text, q)
         if fast is not None:  # "99% of requests complete within 400 ms": the share done in time, kept (below)
             phrase = fast

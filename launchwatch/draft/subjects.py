@@ -9,6 +9,7 @@ import re
 
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
+from launchwatch.draft.tiers import A_PAGE_BEFORE
 
 __all__ = ["INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after",
            "subject_of"]
@@ -18,7 +19,7 @@ _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|
 LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|alarm at|warn(?:ing)? at|"
     rf"{_WORRY} (?:at|above|over|past)|"
-    r"(?:warn|(?<!per )(?<!each )(?<!every )(?<!a )(?<!the )(?<!web )page)"  # (not "JavaScript per page: 170 KB")
+    rf"(?:warn|{A_PAGE_BEFORE}page)"  # (not "JavaScript per page: 170 KB")
     r"(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
 WORRY_RE = re.compile(_WORRY + r"\b", re.I)  # such a label: the same signal's next rung

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "A_PAGE_BEFORE",
     "CHANNEL_PATTERNS",
     "TARGET",
     "VERDICT_TIERS",
@@ -55,14 +56,14 @@ _TIER_PATTERNS = [
     # an experiment's guardrail metrics: the bounds a launch must not break while its goal is measured
     (re.compile(r"\bguardrails?\b", re.I), lambda m: "GUARDRAIL"),
 ]
-# a web page, not paging: "Page weight budget", "page load time", "page views"
+# a web page, not paging: "Page weight budget", "page load time", "page views"; "per page", "the page"
 _NOT_A_PAGE = (r"(?!\s+(?:weight|loads?|load time|views?|size|speed|titles?|layouts?|content|templates?|transitions?|"
                r"renders?|rendering|performance|metrics?|experience)\b)")
 # ("Load test acceptance", "Performance budget": bounds to keep; not an error budget, which is burned)
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
                         r"expected|sla targets?|acceptance|(?<!error )budgets?)\b", re.I)
-_A_PAGE_BEFORE = r"(?<!per )(?<!each )(?<!every )(?<!the )(?<!a )(?<!web )"  # ("per page", "the page")
-_ALERT_RE = re.compile(rf"\b(alerts?|alerting|{_A_PAGE_BEFORE}page{_NOT_A_PAGE}|paging|on-?call|warning thresholds?|"
+A_PAGE_BEFORE = r"(?<!per )(?<!each )(?<!every )(?<!the )(?<!a )(?<!web )"
+_ALERT_RE = re.compile(rf"\b(alerts?|alerting|{A_PAGE_BEFORE}page{_NOT_A_PAGE}|paging|on-?call|warning thresholds?|"
                        r"thresholds?|escalat\w*)\b", re.I)
 
 # the tier a verdict word after a condition names ("… is a warning", "…: page", "These three are tickets")
