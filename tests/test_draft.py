@@ -1892,3 +1892,10 @@ def test_a_day_s_count_of_a_tier_held_to_business_hours_is_watched_at_every_hour
     assert "does not fit between 09:00 and 18:00" in plan["thresholds"][0]["note"]
     (tmp_path / "day.yml").write_text(yaml.safe_dump(plan, sort_keys=False))
     load_plan(tmp_path / "day.yml")  # (the draft loads)
+
+
+def test_a_window_after_the_signal_is_not_in_its_name() -> None:
+    """"more than 15% of queries return zero results over 1 hour" named queries_return_zero_results_1_ratio:
+    "over 1 hour" is the window, said after what the share is of."""
+    plan, _ = draft_from_text("## Alerts\n- more than 15% of queries return zero results over 1 hour\n", "w")
+    assert [(t["metric"], t["window"]) for t in plan["thresholds"]] == [("queries_return_zero_results_ratio", "1h")]

@@ -130,7 +130,8 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # where a subject named after its number ends: "<$10 ARS customer acquisition cost (blended)"
-_SUBJECT_ENDS = r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|"
+_SUBJECT_ENDS = (r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|"
+                 r"\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)|")  # ("… over 1 hour": a window)
 # a verb of capacity before its number: "Sustain 500 RPS", "Handle 2,000 QPS"
 _CAPACITY_VERB_RE = re.compile(r"(?:sustain|handle|serve|support|process|absorb|withstand|achieve|deliver)s?", re.I)
 # a count's subject and the period it is counted per, after the number: "20k payouts per day", "5 orders/hour"

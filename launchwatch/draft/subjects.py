@@ -96,8 +96,10 @@ def named_after(rest: str) -> str:
                 r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back|means|indicates|suggests|is|"
                 r"are|counts as|would be)\b)", rest, re.I):  # ("Below 25% means the prompt is broken")
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
+    # ("… of queries return zero results over 1 hour": a window, not the name's)
     words = re.split(r"[(,;.:→]|->|=>|\b(?:for|within|per|by|during|and|at|needs?|requires?|should|must|means|"
-                     r"triggers?)\b|" + IN_NOT_WHERE + "|" + _BE_NOT_DONE, re.sub(r"^\s*of\s+", "", rest))[0]
+                     r"triggers?)\b|\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)|" + IN_NOT_WHERE +
+                     "|" + _BE_NOT_DONE, re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
     return named if len(named) >= 3 else ""
 
