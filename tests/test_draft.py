@@ -1899,3 +1899,13 @@ def test_a_window_after_the_signal_is_not_in_its_name() -> None:
     "over 1 hour" is the window, said after what the share is of."""
     plan, _ = draft_from_text("## Alerts\n- more than 15% of queries return zero results over 1 hour\n", "w")
     assert [(t["metric"], t["window"]) for t in plan["thresholds"]] == [("queries_return_zero_results_ratio", "1h")]
+
+
+def test_a_fall_below_a_share_of_the_baseline_is_a_condition_under_any_heading() -> None:
+    """"Signups below 50% of the same hour last week" under "## Traffic" (neither targets nor alerts) took the
+    default tier, TARGET, and so fired at a fall of at most 50% — while traffic was normal. A fall below a share
+    of the baseline is the condition; "above 80% of yesterday's" stays the level to keep."""
+    plan, _ = draft_from_text("## Traffic\n- Signups below 50% of the same hour last week\n"
+                              "- Orders above 80% of yesterday's\n", "fall")
+    assert [(t.get("kind", ""), t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("drop", ">", 0.5, "ALERT"), ("", "<=", 0.8, "TARGET")]

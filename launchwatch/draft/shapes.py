@@ -369,8 +369,9 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
     words = text if clause is None else clause
     if label.startswith(("alert", "alarm", "trigger")) or WORRY_RE.match(label) or _ALERTWORD_RE.search(words) or \
             _ROUTED_RE.search(words) or \
-            text.upper().startswith("IF ") or _DROP_RE.search(words) or CROSSES_RE.search(words):
-        return alert_tier(words)
+            text.upper().startswith("IF ") or _DROP_RE.search(words) or CROSSES_RE.search(words) or \
+            (re.search(r"\b(?:below|under)\s+\d[^.;]*\bof\b", words, re.I) and _BASELINE_NAMED_RE.search(words)):
+        return alert_tier(words)  # ("Signups below 50% of the same hour last week": a fall, not a goal)
     if prose and _ALERTWORD_RE.search(prose) and not _GOAL_RE.search(text):
         return "ALERT"
     return TARGET
