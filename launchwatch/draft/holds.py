@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities
 from launchwatch.draft.text import Line
-from launchwatch.draft.tiers import TARGET, VERDICT_TIERS, every_tier_in
+from launchwatch.draft.tiers import TARGET, VERDICT_TIERS, action_severity, every_tier_in
 
 __all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "named_tier_holds", "standing_hold",
            "standing_tier"]
@@ -69,13 +69,6 @@ def standing_hold(line: Line, path: list[str]) -> StandingHold | None:
                         "critical" if _PAGES_RE.search(text) else None)
 
 
-# what a clause does when its tier holds: "We page when …", "open a ticket when …"
-_ACTS = [(re.compile(r"\bpag(?:e|es|ed|ing)\b|\bwake\b", re.I), "critical"),
-         (re.compile(r"\bescalat\w*|\bincident\b", re.I), "high"),
-         (re.compile(r"\balert\w*|\bnotify\b|\bwarn\w*|\bping\b|#[a-z]", re.I), "medium"),
-         (re.compile(r"\btickets?\b|\breview\b", re.I), "low")]
-
-
 def named_tier_holds(line: Line, path: list[str], tiers: set[str]) -> list[StandingHold]:
     """'We page when any vital is "Poor" for 30 minutes and open a ticket when it is "Needs improvement" for 2
     hours', under a table whose columns named those tiers: each clause holds the tier it names that long (a
@@ -91,7 +84,8 @@ def named_tier_holds(line: Line, path: list[str], tiers: set[str]) -> list[Stand
         held = [q for q in find_quantities(clause) if re.search(r"\bfor\s*(?:more than\s+|over\s+)?$",
                                                                  clause[:q.start], re.I) or q.op is not None]
         if len(named) == 1 and len(held) == 1:
-            severity = next((sev for act, sev in _ACTS if act.search(clause)), None)
+            # (what the clause does: "We page when …" critical, "open a ticket when …" low)
+            severity = action_severity(clause) or ("low" if re.search(r"\btickets?\b", clause, re.I) else None)
             out.append(StandingHold(line.number, path, held[0].value, {named[0].upper()}, [], severity))
     return out
 

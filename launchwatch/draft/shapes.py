@@ -76,6 +76,7 @@ from launchwatch.draft.subjects import (
     IN_NOT_WHERE,
     INLINE_TIER_RE,
     LABEL_RE,
+    WINDOW_OVER,
     WORRY_RE,
     antecedent,
     heading_subject,
@@ -112,8 +113,9 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
                              r"\bweeks?|\bmonths?|\bchapter|\bsection|\bappendix|\bfig(?:ure)?\.?|\btable|\bslide|"
                              r"\bpage|\bp\.|§)\s*[-–]?\s*$", re.I)  # (a reference: "(chapter 5)", "see section 3")
-_PERIOD_AFTER_RE = re.compile(r"^\s*(?:/|per |a |each |every )(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|"
-                              r"day|week|month)s?\b", re.I)
+_PER = r"(?:/|per |a |each |every )"  # what says "per" before a period
+_PERIOD_UNITS = r"second|sec|minute|min|hour|hr|day|week|month"
+_PERIOD_AFTER_RE = re.compile(rf"^\s*{_PER}(?:(?P<n>\d+)\s*)?(?P<unit>{_PERIOD_UNITS})s?\b", re.I)
 _PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\bevery |\ba (?=(?:second|minute|hour|day|week|month)\b))"
                                 r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
@@ -130,13 +132,12 @@ _PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600,
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
 # where a subject named after its number ends: "<$10 ARS customer acquisition cost (blended)"
-_SUBJECT_ENDS = (r"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|"
-                 r"\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)|")  # ("… over 1 hour": a window)
+_SUBJECT_ENDS = rf"[(,;:→]|->|=>|\b(?:for|within|per|every|by|during|between|with)\b|{WINDOW_OVER}|"
 # a verb of capacity before its number: "Sustain 500 RPS", "Handle 2,000 QPS"
 _CAPACITY_VERB_RE = re.compile(r"(?:sustain|handle|serve|support|process|absorb|withstand|achieve|deliver)s?", re.I)
 # a count's subject and the period it is counted per, after the number: "20k payouts per day", "5 orders/hour"
-_COUNT_PER_PERIOD_RE = re.compile(r"\s*(?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*\s*(?:/|per |a |each |every )"
-                                  r"(?:\d+\s*)?(?:second|sec|minute|min|hour|hr|day|week|month)s?\b", re.I)
+_COUNT_PER_PERIOD_RE = re.compile(rf"\s*(?:[A-Za-z][\w-]*\s+){{0,4}}?[A-Za-z][\w-]*\s*{_PER}(?:\d+\s*)?"
+                                  rf"(?:{_PERIOD_UNITS})s?\b", re.I)
 # the window a count is tallied over, said after what it counts: "… failed payouts in any 10-minute window"
 _COUNTED_OVER_RE = re.compile(r"[^.;,]*?\b(?:in|within|during|over)\s+(?:any\s+|a\s+|the\s+|each\s+|every\s+)?"
                               r"(?:last\s+|past\s+|rolling\s+)?\d", re.I)
@@ -1252,8 +1253,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
 
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-# what is left of a resource: low is bad whatever the resource ("Free disk space", "Available memory")
+# the comparisons on the other side of one ("under 250 ms" against "above 400 ms")
 _OTHER_SIDE = {"<": (">", ">="), "<=": (">", ">="), ">": ("<", "<="), ">=": ("<", "<=")}
+# what is left of a resource: low is bad whatever the resource ("Free disk space", "Available memory")
 _SPARE_RE = re.compile(r"\b(?:free|available|remaining|spare|headroom|left)\b", re.I)
 
 

@@ -11,8 +11,8 @@ from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
 from launchwatch.draft.tiers import A_PAGE_BEFORE
 
-__all__ = ["INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WORRY_RE", "antecedent", "heading_subject", "named_after",
-           "subject_of"]
+__all__ = ["INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WINDOW_OVER", "WORRY_RE", "antecedent", "heading_subject",
+           "named_after", "subject_of"]
 
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
 _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
@@ -89,6 +89,10 @@ IN_NOT_WHERE = r"\bin\b(?!\s+(?:[a-z]+\s+){0,2}(?:are|is)\s+[a-z]+ed\b)"
 _BE_NOT_DONE = r"\b(?:is|are)\b(?!\s+[a-z]+ed\b)"
 
 
+# a window said after what a number is of: "… return zero results over 1 hour", "over the last 30 minutes"
+WINDOW_OVER = r"\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)"
+
+
 def named_after(rest: str) -> str:
     """The signal a number names after it: "500 bookings per day" → bookings; "5% of booking requests fail for
     10 minutes" → booking requests fail; "" when the words after it are no noun ("we page", "for 10 minutes")."""
@@ -98,8 +102,8 @@ def named_after(rest: str) -> str:
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
     # ("… of queries return zero results over 1 hour": a window, not the name's)
     words = re.split(r"[(,;.:→]|->|=>|\b(?:for|within|per|by|during|and|at|needs?|requires?|should|must|means|"
-                     r"triggers?)\b|\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)|" + IN_NOT_WHERE +
-                     "|" + _BE_NOT_DONE, re.sub(r"^\s*of\s+", "", rest))[0]
+                     r"triggers?)\b|" + WINDOW_OVER + "|" + IN_NOT_WHERE + "|" + _BE_NOT_DONE,
+                     re.sub(r"^\s*of\s+", "", rest))[0]
     named = subject_of(words)
     return named if len(named) >= 3 else ""
 
