@@ -1909,3 +1909,58 @@ def test_a_fall_below_a_share_of_the_baseline_is_a_condition_under_any_heading()
                               "- Orders above 80% of yesterday's\n", "fall")
     assert [(t.get("kind", ""), t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         ("drop", ">", 0.5, "ALERT"), ("", "<=", 0.8, "TARGET")]
+
+
+def test_a_severity_column_beside_an_alert_column_gives_the_row_s_tier() -> None:
+    """"| Step | Beta baseline | Alert if below | Severity |" drafted every row as ALERT: the Severity column was
+    read only in a rule table."""
+    plan, _ = draft_from_text("## Funnel\n\n| Step | Beta baseline | Alert if below | Severity |\n|---|---|---|---|\n"
+                              "| Landing → Signup | 12% | 8% | Warning |\n"
+                              "| Signup → Verified | 70% | 55% | Critical |\n", "sev")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("<", 0.08, "WARNING"), ("<", 0.55, "CRITICAL")]
+
+
+def test_up_or_down_more_than_a_share_day_or_week_over_week_is_a_change() -> None:
+    """"If signups are down more than 25% DoD, post in #growth-oncall. Down more than 40% WoW pages the on-call."
+    was a level, signups_ratio > 0.25 (and a rise, from the channel's "growth"), and a metric named "down"."""
+    plan, _ = draft_from_text("## Funnel\nIf signups are down more than 25% DoD, post in #growth-oncall. Down more "
+                              "than 40% WoW pages the on-call.\n", "dod")
+    assert [(t["metric"], t.get("kind"), t["op"], t["value"], t["offset"], t["tier"]) for t in plan["thresholds"]] == [
+        ("signups", "drop", ">", 0.25, "1d", "ALERT"), ("signups", "drop", ">", 0.4, "1w", "PAGE")]
+
+
+def test_a_team_named_growth_makes_no_change() -> None:
+    """"Conversion below 2% → page growth on-call" was a fall of 2% against last week (paging on a dip), and
+    "Error rate > 5%: notify the growth team" a rise: "growth" there is the team."""
+    plan, _ = draft_from_text("## Alerts\n- Conversion below 2% → page growth on-call\n"
+                              "- Error rate > 5%: notify the growth team\n", "team")
+    assert [(t.get("kind"), t["op"], t["value"]) for t in plan["thresholds"]] == [(None, "<", 0.02), (None, ">", 0.05)]
+
+
+def test_a_page_said_after_the_target_is_its_own_rung() -> None:
+    """"Spam complaints: under 0.1% (page at 0.2%)" paged below 0.1%, while healthy; "Bounce rate stays below 2%;
+    at 5% we pause sends and page" dropped the page without a word."""
+    plan, _ = draft_from_text("## Deliverability\n- Spam complaints: under 0.1% (page at 0.2%)\n"
+                              "- Bounce rate stays below 2%; at 5% we pause sends and page\n", "rung")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (">=", 0.001, "TARGET"), (">=", 0.002, "PAGE"), (">=", 0.02, "TARGET"), (">=", 0.05, "PAGE")]
+
+
+def test_a_share_done_within_a_minute_or_more_is_a_share_under_a_plain_heading() -> None:
+    """"99% of transactional emails delivered within 60 s (critical if fewer than 95% for 15 min)" lost the 99%
+    and became a target on the delivery's seconds; the bracket's hold held the target too."""
+    plan, _ = draft_from_text("## Email\n- 99% of transactional emails delivered within 60 s (critical if fewer "
+                              "than 95% for 15 min)\n", "share")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t["for"]) for t in plan["thresholds"]] == [
+        ("transactional_emails_delivered_ratio", "<", 0.99, "TARGET", "1h"),
+        ("transactional_emails_delivered_ratio", "<", 0.95, "CRITICAL", "15m")]
+
+
+def test_an_availability_percentage_is_an_objective_under_any_plain_heading() -> None:
+    """"API availability 99.9% over 30 days" under "## Infra" was api_availability_99_9_seconds <= 30 days: the
+    window read as the threshold. An uptime or availability share with no comparator is an objective."""
+    plan, _ = draft_from_text("## Infra\n- API availability 99.9% over 30 days\n- Search uptime 99.5%\n", "slo")
+    assert [(s["name"], s["objective"]) for s in plan["slos"]] == [("api-availability", 0.999),
+                                                                   ("search-uptime", 0.995)]
+    assert not plan.get("thresholds")

@@ -13,6 +13,7 @@ import re
 
 from launchwatch.draft.catalogue import field_tiers
 from launchwatch.draft.findings import Finding
+from launchwatch.draft.outline import heading_level
 from launchwatch.draft.quantities import find_quantities
 from launchwatch.draft.sentences import continues
 from launchwatch.draft.text import COLOUR_TIERS, Line
@@ -22,6 +23,7 @@ from launchwatch.draft.tiers import (
     action_severity,
     alert_tier,
     channel_types,
+    medium_alone,
     tier_in,
     tiers_in,
 )
@@ -127,9 +129,10 @@ def document_channels(lines: list[Line], paths: list[list[str]], findings: list[
     for line, path in _sentences(lines, paths):
         listed = channel_types(line.text) or _CHAT_RE.search(line.text) or _EMAIL_RE.search(line.text) or \
             _DATADOG_SLACK_RE.search(line.text)
+        titled = heading_level(line)
         if _LEGEND_RE.match(line.text) or not (listed or re.search(r"\bdashboard\s+only\b", line.text, re.I)) or \
-                _MAIL_HEADER_RE.search(line.text):
-            continue
+                _MAIL_HEADER_RE.search(line.text) or (titled and titled[0] <= 6 and medium_alone(titled[1])):
+            continue  # (not "## Email": the product's e-mail)
         on_line = [f for n in (line.number, *(n for _, n in line.starts)) for f in by_line.get(n, [])]
         heading = next((aliases.get(t, t) for t in (tier_in(p) for p in reversed(path)) if t), None) or \
             fields.get(tuple(path))

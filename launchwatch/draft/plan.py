@@ -238,7 +238,7 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
             entry["kind"] = "drop"
             window = f.window or 3600.0
             for_ = for_ if for_ is not None else 1800.0
-            day = re.search(r"day|daily|24 ?h", f.excerpt, re.I)
+            day = re.search(r"day|daily|24 ?h|\bd/?o/?d\b", f.excerpt, re.I)
             # ("Daily orders drop more than 10% vs last week", "the same day last week": a week back)
             week = re.search(r"\b(?:last|previous|prior) week\b|\bweek[- ]over[- ]week\b|\bw/?o/?w\b|\ba week ago\b|"
                              r"\b7 days ago\b", f.excerpt, re.I)

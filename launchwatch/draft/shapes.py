@@ -94,6 +94,7 @@ from launchwatch.draft.tiers import (
     coded_tier,
     is_alert_context,
     is_target_context,
+    medium_alone,
     severity_of,
     tier_in,
     tier_named,
@@ -157,13 +158,18 @@ _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
 # ("payment declines exceed 4%": declines there are a count, not a fall)
+# growth as a change, not the team ("→ page the growth on-call", "notify the growth team", "#growth-oncall")
+_GROWTH = (r"(?<!page )(?<!notify )(?<!ping )(?<!alert )(?<!tell )growth"
+           r"(?!\s+(?:team|on-?call|eng\w*|squad|pod|channel|pm|lead|org\w*|folks|people|group|ops|alerts?)\b)")
+# a number "up" or "down" changed: "up 15% vs. last week", "down more than 25% DoD"
+_UP_OR_DOWN = r"(?=\s+(?:by\s+)?(?:more\b|over\b|at least\b|[>≥]|\d[\d.]*\s*%))"
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
 # (not a word of a channel or a path: "→ Slack #growth-alerts")
-_DROP_RE = re.compile(r"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increases?|growth|spikes?|degradation|rises?|"
-                      r"jumps?|surges?)\b"
+_DROP_RE = re.compile(rf"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increases?|{_GROWTH}|spikes?|degradation|"
+                      r"rises?|jumps?|surges?)\b"
                       r"(?!\s+(?:exceed|below|under|beneath|above|to)\b)(?!\s*:)"  # ("Payment declines: warn at 8%")
                       r"(?!\s+(?:rates?|ratios?|percentage|share|codes?|count)\b)|"  # a level: "card decline rate"
-                      r"\b(?:up|down)(?=\s+\d[\d.]*\s*%)", re.I)  # "up 15% vs. last week"
+                      rf"\b(?:up|down){_UP_OR_DOWN}", re.I)
 # the rest of a bracketed window after a signal's name: "(5m avg)", "(5-minute average)", "(1h rolling)", "(5m)"
 _MEASURED_BRACKET_RE = re.compile(r"\s*(?:avg|average|mean|median|rolling|window|rate|sum|total)?\s*[)\]]", re.I)
 # what missing a bound does, said after it: "(page if not)", "otherwise warn", "or else page"
@@ -190,7 +196,8 @@ _VERSUS_RE = re.compile(r"\s*(?:[x×]\s+)?(?:(?:compared (?:to|with)|vs\.?|versu
                         r"(?:of\s+)?)?(?:last week|yesterday|the (?:previous|prior) (?:day|week|hour)|"
                         r"a (?:day|week) (?:ago|before)|baseline|normal|usual)(?:'s)?\b", re.I)
 # a change upward: a negative drop ("degradation > 50%" is below -0.5 of the baseline's drop; "2x" is -1)
-_RISE_RE = re.compile(r"\b(increases?|growth|spikes?|degradation|rises?|jumps?)\b|\bup(?=\s+\d[\d.]*\s*%)", re.I)
+_RISE_RE = re.compile(rf"(?<![#/-])\b(increases?|{_GROWTH}|spikes?|degradation|rises?|jumps?)\b|"
+                      rf"\bup{_UP_OR_DOWN}", re.I)
 _RESPONSE_RE = re.compile(r"\b(respon\w*|resolution|resolve\w*|acknowledg\w*|mttr|mttd|first contact|reply|"
                           r"answer\w*|support)\b", re.I)
 _BETWEEN_STAGES_RE = re.compile(r"\b(?:between|per)\s+(?:stages?|steps?|phases?|deploys?|releases?|rollouts?|waves?)\b",
@@ -260,6 +267,9 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
                          r"\b(?:triggers?|raises?|fires?) (?:an? )?(?P<act2>ticket|page|warning)\b|"
                          r"\b(?:should|must|will|shall) (?P<act3>warn|page|ticket)\b|"  # "… should warn too"
+                         # "at 5% we pause sends and page", "we'll page the on-call"
+                         r"\bwe(?:'ll| will)?\s+(?:[a-z]+\s+){0,4}?(?P<act4>warn|page)\b"
+                         r"(?=\s*(?:$|[.;,)]|the\b|on-?call\b|someone\b))|"
                          r"\ban? (?P<tp2>P[0-4] )?ticket is (?:opened|filed|raised)|"
                          r"\ban? (?P<warned>warning) is (?:posted|sent|raised)", re.I)
 # a sentence that only rates the one before it: "… for 10 minutes. Severity: ticket."
@@ -364,7 +374,8 @@ def _tier_from(path: list[str], label: str | None, text: str, prose: str = "", c
             continue
         if is_target_context(heading):
             return TARGET
-        if is_alert_context(heading) or channel_types(heading):  # ("Slack #payments": someone is told)
+        # ("Slack #payments": someone is told; not "## Email" alone, the product's e-mail)
+        if is_alert_context(heading) or (channel_types(heading) and not medium_alone(heading)):
             said = alert_tier(text if clause is None else clause)  # ("…800 ms; page at 2 s": the second)
             return alert_tier(heading) if said == "ALERT" else said  # (under "Page the search on-call": PAGE)
     words = text if clause is None else clause
@@ -399,7 +410,7 @@ def _verdict(words: str) -> str | None:
         return None
     if m.group("verb") or m.group("paged"):
         return "PAGE"
-    act = m.group("act") or m.group("act2") or m.group("act3")
+    act = m.group("act") or m.group("act2") or m.group("act3") or m.group("act4")
     if act:
         return VERDICT_TIERS[act.lower()]
     if m.group("warned"):
@@ -845,6 +856,13 @@ def _share_done_in_time(text: str, q: Quantity) -> re.Match[str] | None:
     return FAST_SHARE_RE.match(text[q.end:]) if q.kind == "ratio" and not q.plus else None
 
 
+def _done_in_time_by(text: str, q: Quantity) -> bool:
+    """Whether share ``q`` is of what is done within a duration said right after ("95% of tickets answered within
+    4 hours"), however long."""
+    m = _share_done_in_time(text, q)
+    return m is not None and any(d.start == 0 and d.kind == "duration" for d in find_quantities(text[q.end + m.end():]))
+
+
 def _fast_share(text: str, q: Quantity) -> str | None:
     """The signal of a share of requests done in time ("99% of requests complete within 400 ms": requests within
     400ms, the bound in its name as one signal per bound), when ``q`` is that share; else None. (A share done
@@ -1069,15 +1087,19 @@ def _unnumbered_rule(line: Line, path: list[str], header: list[str], cells: list
 
 def _without_others_brackets(text: str, q: Quantity) -> str:
     """``text`` with the brackets that speak of another number blanked: one with a comparison of its own
-    ("Replication lag under 30 s (page if > 2 min)": the page is the 2 min's), or a tier right after another
-    compared number ("> 100 (P2), > 1000 (P1)": P1 is the 1000's; not "…, page the on-call (SEV1)")."""
+    ("Replication lag under 30 s (page if > 2 min)": the page is the 2 min's) or a rung ("(page at 0.2%)"), or a
+    tier right after another compared number ("> 100 (P2), > 1000 (P1)": P1 is the 1000's; not "…, page the
+    on-call (SEV1)")."""
     out, others = text, [x for x in find_quantities(text) if x.start != q.start and x.op is not None]
     for m in re.finditer(r"\([^()]*\)", text):
         if m.start() <= q.start < m.end():
             continue
-        compares = any(x.op for x in find_quantities(m.group(0)))
+        inside = find_quantities(m.group(0))
+        compares = any(x.op for x in inside)
         follows = any(x.end <= m.start() and not text[x.end:m.start()].strip() for x in others)
-        if compares or (follows and (tier_in(m.group(0)) or _verdict(m.group(0)))):
+        # ("under 0.1% (page at 0.2%)": a rung of its own, said with its number)
+        rung = bool(inside) and re.search(r"\b(?:page|warn\w*|alert|ticket|critical)\b", m.group(0), re.I)
+        if compares or rung or (follows and (tier_in(m.group(0)) or _verdict(m.group(0)))):
             out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
     return out
 
@@ -1216,6 +1238,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         r"(?:action|response|what to do|then|on breach|notify|notification|escalation)s?\b.*", h)), None)
     said = cells[act] if act is not None and rules is None and not find_quantities(cells[act]) else ""
     told = tier_in(said) or (alert_tier(said) if _ALERTWORD_RE.search(said) or TOLD_RE.search(said) else None)
+    # "| Step | Baseline | Alert if below | Severity |": the row's severity column, where no rule table read it
+    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    told = told or (tier_in(cells[sev]) if sev is not None and rules is None else None)
     for f in out if told else []:
         if f.tier == "ALERT":
             f.tier = told
@@ -1663,8 +1688,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 out and q.op in (">", ">=") and re.search(r"\bfor\s*$", text[:q.start], re.I))):
             # "warn at 400 ms, page at 1 s (sustained 10 min)": a hold in brackets that ends the line holds every rung
             # ("warn below 97%; page below 93% (sustained 10 min)": a clause of its own, the page's alone)
-            closing = re.search(r"\([^()]*$", text[:q.start]) and re.fullmatch(r"\s*\)\s*[.;]?\s*", text[q.end:]) \
-                and ";" not in text[:q.start]
+            # (not "(critical if fewer than 95% for 15 min)": the bracket's own rung's)
+            opened = re.search(r"\([^()]*$", text[:q.start])
+            closing = opened and re.fullmatch(r"\s*\)\s*[.;]?\s*", text[q.end:]) and ";" not in text[:q.start] and \
+                not find_quantities(opened.group(0))
             for f in [f for f in out if f.for_ is None] if closing else out[-1:]:
                 f.for_ = q.value
             continue
@@ -1777,6 +1804,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if heading_named and re.search(rf"\b{re.escape(phrase)}$", heading_named, re.I) and \
                 heading_named.lower() != phrase.lower():
             phrase = heading_named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% …": error rate
+        if prior and re.fullmatch(r"(?:(?:if|when|and|or)\s+)?(?:up|down|drops?|falls?|rises?)", phrase.strip(), re.I):
+            phrase = prior.phrase  # "… signups are down more than 25% DoD. Down more than 40% WoW pages": signups'
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
@@ -1824,6 +1853,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 q.high is None and _NAMED_VALUE_RE.match(text[:q.start]) and subject_of(text[:q.start]) and \
                 not _QUALIFIER_RE.fullmatch(text[:q.start].strip(" -–—:*•")) and not _verdict(text):
             label = "target"  # under "## Targets": "- Availability: 99.95%", "2. Latency — 300 ms", "Conversion 3%"
+        if q.op is None and label is None and n == 0 and q.kind == "ratio" and 0.9 <= q.value < 1 and \
+                _NAMED_VALUE_RE.match(text[:q.start]) and _SLO_RE.search(text[:q.start]) and \
+                not (path and (tier_in(path[-1]) or is_alert_context(path[-1]))) and not _verdict(text):
+            label = "target"  # "API availability 99.9% over 30 days" under "## Infra": an objective, whichever heading
         if q.op is None and label is None and path and is_target_context(path[-1]) and (
                 (q.high is not None and q.kind == "count") or
                 (q.kind == "ratio" and not _after_window(text[:q.start], measured).strip() and
@@ -1860,8 +1893,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         fast = _fast_share(text, q)
         if fast is not None:  # "99% of requests complete within 400 ms": the share done in time, kept (below)
             phrase = fast
-            if q.op is None and label is None:
-                q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
+        if (fast is not None or _done_in_time_by(text, q)) and q.op is None and label is None:
+            q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)  # ("99% of emails delivered within 60 s")
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
         reached = bool((re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) or
                         re.search(r"\bout of\b", q.raw, re.I)) and _verdict(text))  # ("3 out of 5 probes fail: page")

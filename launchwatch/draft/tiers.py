@@ -20,6 +20,7 @@ __all__ = [
     "channel_types",
     "coded_tier",
     "every_tier_in",
+    "medium_alone",
     "severity_of",
     "tier_aliases",
     "tier_in",
@@ -110,6 +111,15 @@ CHANNEL_PATTERNS = [
     ("email", "email", r"\be-?mail(?: alerts?| notifications?)?\b(?!\s+(?:bounce|open|click|deliver|campaign|list|"
                        r"subscri|address|verif|template|marketing|volume|sent|send))"),
 ]
+
+
+# "## Email", "### SMS": a section on the product's own e-mail or texts, not a channel it notifies
+_MEDIUM_ALONE_RE = re.compile(r"[\W\d]*(?:e-?mails?|sms|text messages?|phone)\W*", re.I)
+
+
+def medium_alone(title: str) -> bool:
+    """Whether a heading's title is only a medium's name ("## Email"): the product's topic, not a channel."""
+    return _MEDIUM_ALONE_RE.fullmatch(title) is not None
 
 
 def tiers_in(text: str) -> list[str]:
