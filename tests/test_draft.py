@@ -1964,3 +1964,40 @@ def test_an_availability_percentage_is_an_objective_under_any_plain_heading() ->
     assert [(s["name"], s["objective"]) for s in plan["slos"]] == [("api-availability", 0.999),
                                                                    ("search-uptime", 0.995)]
     assert not plan.get("thresholds")
+
+
+def test_a_checkpoint_row_s_cells_name_their_own_signals() -> None:
+    """"| T+15m | Reminder jobs scheduled > 500 | Job errors > 2% |" named both after the moment (t_15m_ratio), and
+    "What we expect" was no target column."""
+    plan, _ = draft_from_text("## Checkpoints\n\n| Checkpoint | What we expect | Roll back if |\n|---|---|---|\n"
+                              "| T+15m | Reminder jobs scheduled > 500 | Job errors > 2% |\n", "t")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("reminder_jobs_scheduled", "<=", 500, "TARGET"), ("job_errors_ratio", ">", 0.02, "ROLLBACK")]
+
+
+def test_a_hold_said_over_a_list_holds_its_items() -> None:
+    """"Page the on-call if any of the following holds for 10 minutes:" over a list held none of its items (they
+    took the default 5m)."""
+    plan, _ = draft_from_text("## Alerts\nPage the on-call if any of the following holds for 10 minutes:\n\n"
+                              "- Push failures above 5%\n- Lag over 5 min\n", "hold")
+    assert [t["for"] for t in plan["thresholds"]] == ["10m", "10m"]
+    assert [t["severity"] for t in plan["tiers"]] == ["critical"]
+
+
+def test_or_better_and_or_worse_point_the_signal_s_way() -> None:
+    """"Delivered on time: 98% or better (weekly)" was dropped without a word; "or worse" is the bad side."""
+    plan, _ = draft_from_text("## Steady state\n- Delivered on time: 98% or better (weekly)\n"
+                              "- p95 latency: 300 ms or better\n- Conversion 2% or worse → page\n", "better")
+    assert [(t["metric"], t["op"], t["value"], t.get("window"), t["tier"]) for t in plan["thresholds"]] == [
+        ("delivered_on_time_ratio", "<", 0.98, "7d", "TARGET"), ("p95_latency_seconds", ">", 0.3, None, "TARGET"),
+        ("conversion_ratio", "<=", 0.02, None, "PAGE")]
+
+
+def test_a_clause_after_should_be_zero_is_read_and_sustained_names_no_signal() -> None:
+    """"DLQ depth should be 0; any message older than 1h pages the on-call" was dropped (only a whole line "should
+    be zero" was read); "keep under 70%; sustained 85%+ for 30m opens a ticket" named a metric sustained_ratio."""
+    plan, _ = draft_from_text("## Steady state\n- DLQ depth should be 0; any message older than 1h pages the on-call\n"
+                              "- Scheduler CPU: keep under 70%; sustained 85%+ for 30m opens a ticket\n", "zero")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("dlq_depth", ">", 0, "TARGET"), ("message_age_seconds", ">", 3600, "PAGE"),
+        ("scheduler_cpu_ratio", ">=", 0.7, "TARGET"), ("scheduler_cpu_ratio", ">=", 0.85, "TICKET")]

@@ -21,13 +21,15 @@ __all__ = ["StandingHold", "StandingTier", "apply_holds", "apply_tiers", "named_
            "standing_tier"]
 
 _HOLD_RE = re.compile(r"\b(?:must|should|needs? to|ha(?:ve|s) to|to)\s+(?:hold|persist|last|be sustained|stay)\b|"
-                      r"\b(?:held|sustained|persists?|persisting)\s+for\b|"
+                      r"\b(?:held|holds?|sustained|persists?|persisting)\s+for\b|"
                       r"\bfor\s+(?:at least\s+)?\S+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\s+before\b|"
                       r"\b(?:fire|fires|notify|notifies|page|pages)\s+only\s+after\b|"
                       r"\bbreach(?:es|ed)?\s+(?:for|lasting)\b", re.I)  # "A guardrail breach for more than 30 min"
 _PAGES_RE = re.compile(r"\bpages\b|\bpaged\b|\bpaging\b|\bpage (?:the|an?|someone)\b", re.I)
 _ALL_RE = re.compile(r"\b(?:all|every|each|these|those|the above)\b.{0,30}?\b(?:alerts?|thresholds?|rules?|"
                      r"conditions?|levels?|rungs?)\b|^\s*(?:alerts?|thresholds?|rules?)\b|"
+                     # "Flip the flag off when any of these holds for 10 minutes:", over the list of them
+                     r"\b(?:any|all|each|either|one) of (?:these|those|the following|them)\b|"
                      # "Warnings go to #ops; criticals page. Both must hold for 10 minutes.": the rules just named
                      r"(?:^|[.;:]\s+)(?:both|they|all of them|each of them)\s+(?:must|should|need|needs|have to)\b",
                      re.I)

@@ -33,8 +33,9 @@ def ascii_words(text: str) -> str:
 
 def _words(phrase: str) -> list[str]:
     """The phrase's words that name the signal: not its fillers, nor "zero" of "zero orders in 30 min" — but
-    the "zero" of "zero-result searches", a kind of search."""
-    kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+(?:\w+\s+)?results?\b)", phrase, re.I) else set())
+    the "zero" of "zero-result searches", a kind of search, and the "on" of "on time"."""
+    kept = _KEEP | ({"zero"} if re.search(r"\bzero(?:-\w|\s+(?:\w+\s+)?results?\b)", phrase, re.I) else set()) | \
+        ({"on"} if re.search(r"\bon[ -]time\b", phrase, re.I) else set())  # ("delivered on time": not "delivered time")
     words = re.findall(r"[a-z0-9]+", ascii_words(phrase).lower().replace("_", " "))
     # ("Reconciliation mismatches: any", "Any payment webhook failing": the condition's quantifier)
     return [w for w in words if (w not in _STOP or w in kept) and w != "any"]

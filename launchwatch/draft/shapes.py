@@ -120,8 +120,9 @@ _PERIOD_AFTER_RE = re.compile(rf"^\s*{_PER}(?:(?P<n>\d+)\s*)?(?P<unit>{_PERIOD_U
 _PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\bevery |\ba (?=(?:second|minute|hour|day|week|month)\b))"
                                 r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
-# "≥ 99.2 % (weekly)"
-_ADVERB_PERIOD_RE = re.compile(r"^\s*%?\s*\(\s*(hourly|daily|weekly|monthly)\s*\)", re.I)
+# "≥ 99.2 % (weekly)", "98% or better (weekly)"
+_ADVERB_PERIOD_RE = re.compile(r"^\s*%?\s*(?:(?:or|and)\s+(?:better|worse)\s*)?\(\s*(hourly|daily|weekly|monthly)\s*\)",
+                               re.I)
 # "At least 8% of orders are scheduled ahead, measured per week": what the rule before it is measured over
 _MEASURED_PER_RE = re.compile(r"\b(?:measured|counted|calculated|computed|evaluated)\s+(?:(?:per|each|every|over an?|"
                               r"over the)\s+(?P<unit>hour|day|week|month)\b|(?P<adverb>hourly|daily|weekly|monthly)\b)",
@@ -248,7 +249,7 @@ _EXPECTED_LOAD_RE = re.compile(r"\b(?:we\s+)?(?:expect\w*|anticipat\w*|forecast\
 _ROUTED_RE = re.compile(r"(?:→|->|=>)\s*(?:#[a-z]|slack\b|pager ?duty\b|opsgenie\b|e-?mail\b|sms\b|teams\b)", re.I)
 # "Payment errors should be zero", "Dropped messages must remain at 0"
 _STAYS_ZERO_RE = re.compile(r"^\W*(?P<what>[A-Za-z][\w /-]{2,50}?)\s+(?:should|must|has to|have to|needs? to)\s+"
-                            r"(?:be|stay|remain)\s+(?:at\s+)?(?P<n>zero|0|none)\b\W*$", re.I)
+                            r"(?:be|stay|remain)\s+(?:at\s+)?(?P<n>zero|0|none)\b(?:\W*$|\s*;\s*)", re.I)
 # a sentence that says someone is told is an alert's, whatever heading it is under
 _ALERTS_SOMEONE_RE = re.compile(r"\b(?:should|must|will|to)\s+(?:alert|notify|ping)\s+(?:the\s+)?(?:team|on-?call|us|"
                                 r"engineers?|sre|owner)\b|\bneeds? (?:attention|action|a look)\b|"
@@ -997,6 +998,9 @@ _SLI_COLUMN_RE = re.compile(r"(sli|indicator|measure|metric(?: name)?|signal|kpi
 _SIDE_COLUMN_RE = re.compile(r"\b(?:(?P<low>below|under|min(?:imum)?|floor|lower(?: bound| limit)?)|"
                              r"above|over|max(?:imum)?|ceiling|upper(?: bound| limit)?)\b")
 _SEVERITY_COLUMN_RE = re.compile(r"(severity|sev|priority|level|tier|urgency)\b")
+# a row named for a moment, not a signal: "| T+15m |", "| Day 1 |", "| Hour 2 |", "| 24 h in |"
+_CHECKPOINT_RE = re.compile(r"\W*(?:T\s*[+-]\s*\d+(?:\.\d+)?\s*[a-z]*|(?:day|hour|week|d|h)\s*\d+|"
+                            r"\d+\s*(?:m|min|minutes?|h|hours?|d|days?)(?:\s+(?:in|after))?)\W*", re.I)
 _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condition| rule)?|threshold|signal|"
                                   r"criteria|criterion|definition)\b")
 
@@ -1174,10 +1178,10 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
                 r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|^expected|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)):
+                r"^healthy|\bexpect|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
-        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|^expected|"
+        label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|\bexpect|"
                                                   r"^green\b|^good\b", name) else (
             "critical" if re.search(r"\bcrit(?!eri)", name) else ("warning" if "warn" in name else
                                                            ("page" if "page" in name else
@@ -1205,7 +1209,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                 low = side.group("low") is not None
                 op = (">=" if low else "<=") if label == "target" else ("<" if low else ">")
                 q = Quantity(op, q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
-            f = _make(line, path, phrase, q, label, cell, f"{phrase} {name} {cell}")
+            # "| T+15m | … | Job errors > 2% |": a checkpoint's row, whose cells name their own signals
+            own = subject_of(cell[:qs[0].start]) if _CHECKPOINT_RE.fullmatch(cells[named]) else ""
+            f = _make(line, path, own if len(own) >= 3 else phrase, q, label, cell, f"{phrase} {name} {cell}")
             if f and label == "alert" and not side and not compared:  # (the cell's own comparison)
                 _tolerated(f, q)
             if f and coded:
@@ -1590,9 +1596,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             return [f]
     nil = _STAYS_ZERO_RE.match(text)
     if nil:  # "Payment errors should be zero": the first one misses it (under an alerts heading, fires)
-        tier = _tier_from(path, None, text)
-        at = nil.start("n")
-        return [Finding(line.number_at(at), nil.group("what"), ">", 0.0, "count", tier, path, text)]
+        said = text[:nil.end()].rstrip(" ;")
+        f = Finding(line.number_at(nil.start("n")), nil.group("what"), ">", 0.0, "count", _tier_from(path, None, said),
+                    path, said)
+        rest = text[nil.end():]  # "DLQ depth should be 0; any message older than 1h pages the on-call"
+        return [f, *(_line_findings(line.part(nil.end(), rest), path, subject, prose, f) if rest.strip() else [])]
     idle = NOT_DONE_RE.search(text)
     if idle:  # "If the points balance job hasn't completed in 3 hours, page": the age of its last completion
         qs = [q for q in find_quantities(text[idle.end():]) if q.kind == "duration"]
@@ -1804,8 +1812,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if heading_named and re.search(rf"\b{re.escape(phrase)}$", heading_named, re.I) and \
                 heading_named.lower() != phrase.lower():
             phrase = heading_named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% …": error rate
-        if prior and re.fullmatch(r"(?:(?:if|when|and|or)\s+)?(?:up|down|drops?|falls?|rises?)", phrase.strip(), re.I):
-            phrase = prior.phrase  # "… signups are down more than 25% DoD. Down more than 40% WoW pages": signups'
+        if prior and re.fullmatch(r"(?:(?:if|when|and|or)\s+)?(?:up|down|drops?|falls?|rises?|sustained|persistent|"
+                                  r"constant(?:ly)?|continuous(?:ly)?|consistently|repeatedly)", phrase.strip(), re.I):
+            # "… signups are down more than 25% DoD. Down more than 40% WoW pages", "CPU: keep under 70%; sustained
+            # 85%+ for 30m opens a ticket": the same signal's
+            phrase = prior.phrase
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
@@ -1845,6 +1856,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected
+        judged = re.match(r"\s*(?:or|and)\s+(?P<w>better|worse)\b", text[q.end:], re.I) if q.op is None else None
+        if judged and judged.group("w").lower() == "better" and label is None:
+            label = "target"  # "Delivered on time: 98% or better": the bound to keep, its way the signal's good one
+        elif judged and judged.group("w").lower() == "worse":  # "Conversion 2% or worse → page": at it, the bad way
+            low_bad = _good_when_high(phrase) or (q.kind == "ratio" and q.value >= 0.5 and
+                                                  not _BAD_HIGH_RE.search(phrase))
+            q = Quantity("<=" if low_bad else ">=", q.value, q.kind, q.start, q.end, q.raw)
         baseline = _BASELINE_RE.search(text[:q.start]) if q.op is None else None
         if baseline:  # "Conversion ≥ baseline (3.1%)": the comparison is with the number in brackets
             q = Quantity(_BASELINE_OPS[baseline.group(1).lower()], q.value, q.kind, q.start, q.end, q.raw)
