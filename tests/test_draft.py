@@ -2001,3 +2001,13 @@ def test_a_clause_after_should_be_zero_is_read_and_sustained_names_no_signal() -
     assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         ("dlq_depth", ">", 0, "TARGET"), ("message_age_seconds", ">", 3600, "PAGE"),
         ("scheduler_cpu_ratio", ">=", 0.7, "TARGET"), ("scheduler_cpu_ratio", ">=", 0.85, "TICKET")]
+
+
+def test_a_comparison_on_the_good_side_under_alerts_is_the_level_to_keep() -> None:
+    """"## Alerts - Availability ≥ 99.9%" alerted while availability was at or above 99.9%, and "Error rate < 1%"
+    while errors were low: on the side its signal is good on, a comparison is the level to keep. A line saying
+    its own condition ("Alert if conversion > 5%") and the bad side ("Error rate > 2%") stay as written."""
+    plan, _ = draft_from_text("## Alerts\n- Availability ≥ 99.9%\n- Cache hit ratio > 90%\n- Error rate < 1%\n"
+                              "- Alert if conversion > 5%\n- p95 latency > 2 s\n", "side")
+    assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [
+        ("<", 0.999), ("<=", 0.9), (">=", 0.01), (">", 0.05), (">", 2)]

@@ -1464,7 +1464,13 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q)) and \
         any(o.op in _OTHER_SIDE[q.op] and (BAD_STATE_RE.match(rest[o.end:]) or _RUNG_AFTER_RE.match(rest[o.end:]))
             for o in find_quantities(rest))
-    if (tier == TARGET or label == "guardrail" or bound or otherwise or kept or healthy_side or
+    # "## Alerts - Availability ≥ 99.9%", "Error rate < 1%": a comparison on the side its signal is good on states
+    # the level to keep (nobody alerts on a high availability), unless the line says its own condition
+    good_side = tier != TARGET and label is None and q.op is not None and not drop and not (
+        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q) or
+        _RUNG_AFTER_RE.match(after_q)) and ((op in (">", ">=") and good_high and not bad_high) or
+                                            (op in ("<", "<=") and bad_high))
+    if (tier == TARGET or label == "guardrail" or bound or otherwise or kept or healthy_side or good_side or
             (response and op in ("<", "<="))) and \
             not forbidden and not miss:
         op = negate(op)  # (a guardrail's cell, like a target's, states the bound to keep)
