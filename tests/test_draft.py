@@ -2011,3 +2011,25 @@ def test_a_comparison_on_the_good_side_under_alerts_is_the_level_to_keep() -> No
                               "- Alert if conversion > 5%\n- p95 latency > 2 s\n", "side")
     assert [(t["op"], t["value"]) for t in plan["thresholds"]] == [
         ("<", 0.999), ("<=", 0.9), (">=", 0.01), (">", 0.05), (">", 2)]
+
+
+def test_a_french_document_is_read_in_the_drafter_s_english() -> None:
+    """A French launch plan drafted nothing ("no thresholds found"): "supérieur à 2 % pendant 5 minutes",
+    "Aucune … en 15 minutes", "plus de 5 000 messages", "en baisse de plus de 20 % par rapport à la semaine
+    dernière" and "Disponibilité : 99,9 %" are read as their English is; the signals keep the team's words."""
+    plan, _ = draft_from_text("# Lancement\n\n## Objectifs\n\n- Disponibilité : 99,9 % sur 30 jours\n"
+                              "- Latence p95 de l'API : inférieure à 300 ms\n\n"
+                              "## Alertes critiques (on appelle l'astreinte)\n\n"
+                              "- Taux d'erreur supérieur à 2 % pendant 5 minutes\n"
+                              "- Aucune réservation confirmée en 15 minutes\n"
+                              "- File d'attente des e-mails : plus de 5 000 messages\n"
+                              "- Taux de conversion en baisse de plus de 20 % par rapport à la semaine dernière\n",
+                              "fr")
+    assert [(s["name"], s["objective"]) for s in plan["slos"]] == [("disponibilite", 0.999)]
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t.get("window"), t.get("offset"), t["tier"])
+            for t in plan["thresholds"]] == [
+        ("latence_p95_api_seconds", ">=", 0.3, "15m", None, None, "TARGET"),
+        ("taux_erreur_ratio", ">", 0.02, "5m", None, None, "CRITICAL"),
+        ("reservation_confirmee_total", "==", 0, None, "15m", None, "CRITICAL"),
+        ("file_attente_e_mails", ">", 5000, "5m", None, None, "CRITICAL"),
+        ("taux_conversion_ratio", ">", 0.2, "30m", "1h", "1w", "CRITICAL")]

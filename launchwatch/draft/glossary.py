@@ -1,11 +1,13 @@
-"""Spanish and Portuguese launch documents, read in the drafter's English words, line for line.
+"""Spanish, Portuguese and French launch documents, read in the drafter's English words, line for line.
 
-A Latin American team writes "Tasa de error superior al 5% durante 10 minutos" under "Alertas críticas":
-the comparators, holds and windows ("superior al", "durante", "en 30 minutos", "por día"), tier and section
-words ("críticas", "advertencia", "objetivos", "de guardia") and "1.000" (a thousand, as Spanish writes it)
-are put in the English the drafter reads; the signal's own words stay as written, so metric names are the
-team's ("tasa_de_error_ratio"). Only a document whose words are mostly Spanish or Portuguese is read so: an
-English page's "hasta" or "menos" is left alone. The quotes in ``section:`` show the words as read.
+A Latin American team writes "Tasa de error superior al 5% durante 10 minutos" under "Alertas críticas", a
+French one "Taux d'erreur supérieur à 2 % pendant 5 minutes" under "Alertes critiques": the comparators, holds
+and windows ("superior al", "durante", "pendant", "en 30 minutos", "por día", "par jour"), tier and section
+words ("críticas", "advertencia", "objectifs", "astreinte") and "1.000" or "1 200" (thousands, as those
+languages write them) are put in the English the drafter reads; the signal's own words stay as written, so
+metric names are the team's ("tasa_error_ratio", "taux_erreur_ratio"). Only a document whose words are mostly
+Spanish, Portuguese or French is read so: an English page's "hasta" or "menos" is left alone. The quotes in
+``section:`` show the words as read.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ __all__ = ["glossary_as_english"]
 
 # function words that tell the language: Spanish / Portuguese against English
 _ROMANCE_RE = re.compile(r"\b(?:de|del|al|la|las|el|los|que|para|con|una|por|en|em|do|da|dos|das|não|é|está|são|"
-                         r"cuando|quando|si|se|más|mais|y)\b", re.I)
+                         r"cuando|quando|si|se|más|mais|y|"
+                         r"le|les|des|du|est|sont|pour|avec|sur|quand|dans|et|une|aux|au)\b", re.I)
 _ENGLISH_RE = re.compile(r"\b(?:the|and|of|to|is|are|for|with|when|if|than|on|at|be|we)\b", re.I)
 
 _PERIODS = {"día": "day", "dia": "day", "hora": "hour", "minuto": "minute", "semana": "week", "mes": "month",
-            "mês": "month"}
+            "mês": "month", "jour": "day", "heure": "hour", "semaine": "week", "mois": "month"}
 
 
 def _per_period(m: re.Match[str]) -> str:
@@ -31,8 +34,52 @@ def _per_period(m: re.Match[str]) -> str:
 
 # (pattern, English), tried in this order; each pattern a whole-word phrase, any case
 _PHRASES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
-    # comparators (a hold's first: "por más de 10 minutos")
-    (r"durante (?:más|mas|mais) de|por (?:más|mas|mais) de", "for more than"),
+    # comparators (a hold's first: "por más de 10 minutos", "pendant plus de 10 minutes")
+    (r"durante (?:más|mas|mais) de|por (?:más|mas|mais) de|(?:pendant|durant) plus de", "for more than"),
+    # French: "au moins 4,5 %", "supérieur à 2 %", "en baisse de plus de 20 % par rapport à la semaine dernière"
+    (r"au moins|au minimum", "at least"),
+    (r"pas plus de|au plus|au maximum|tout au plus|jusqu'à", "at most"),
+    (r"(?:tombe|tombent|descend|descendent|chute|chutent|passe|passent) (?:sous|en[- ]dessous (?:de|du))",
+     "drops below"),
+    (r"sup[ée]rieure?s? (?:à|a|au)|au[- ]dessus (?:de|du)", "above"),
+    (r"inf[ée]rieure?s? (?:à|a|au)|en[- ]dessous (?:de|du)|au[- ]dessous (?:de|du)", "below"),
+    (r"sous(?=\s*\d)", "under"),
+    (r"d[ée]passe(?:nt)?", "exceeds"),
+    (r"(?:en )?(?:baisse|chute|recul) (?:de )?plus de", "drops by more than"),
+    (r"(?:en )?(?:hausse|augmentation) (?:de )?plus de", "rises by more than"),
+    (r"(?:en )?(?:baisse|chute|recul) de", "drops by"),
+    (r"(?:en )?(?:hausse|augmentation) de", "rises by"),
+    (r"par rapport (?:à|a) la semaine derni[èe]re|vs\.? la semaine derni[èe]re", "vs last week"),
+    (r"par rapport (?:à|a) hier|vs\.? hier", "vs yesterday"),
+    (r"plus de(?=\s*\d)", "more than"),
+    (r"moins de(?=\s*\d)", "less than"),
+    (r"(?:pendant|durant)", "for"),
+    (r"(?:sur|dans|au cours des) les (\d+) derni[èe]res (minutes|heures)",
+     lambda m: f"in the last {m.group(1)} {'hours' if m.group(2).startswith('h') else 'minutes'}"),
+    (r"sur (?:la|une) (?:derni[èe]re )?heure", "over an hour"),
+    (r"sur (?:le|un) (?:dernier )?jour", "over a day"),
+    (r"sur(?=\s+\d)", "over"),
+    (r"premi[èe]res 24 heures", "first 24 hours"),
+    (r"premi[èe]re semaine", "first week"),
+    (r"premier mois", "first month"),
+    (r"(?<=\d )heures?", "hours"),
+    (r"(?<=\d )jours?", "days"),
+    (r"(?<=\d )semaines?", "weeks"),
+    (r"(?<=\d )secondes?", "seconds"),
+    (r"par (?:jour|heure|minute|semaine|mois)", _per_period),
+    (r"aucune?", "zero"),
+    (r"alertes? critiques?", "critical alerts"),
+    (r"critiques?", "critical"),
+    (r"alertes? d'avertissement|avertissements?", "warning"),
+    (r"crit[èe]res de (?:succ[èe]s|r[ée]ussite)", "success criteria"),
+    (r"objectifs?|cibles?", "targets"),
+    (r"seuils?", "thresholds"),
+    (r"(?:l'|d'|l'[ée]quipe d'|la personne d')astreinte", "the on-call"),
+    (r"priorit[ée] (?:haute|[ée]lev[ée]e)|haute priorit[ée]", "high priority"),
+    (r"priorit[ée] moyenne", "medium priority"),
+    (r"priorit[ée] basse|basse priorit[ée]", "low priority"),
+    (r"on appelle|appeler|biper", "page"),
+    (r"pr[ée]venir|notifier", "notify"),
     (r"no (?:más|mas) (?:de|que)|não (?:mais|passa) (?:de|que|do|da)", "no more than"),
     (r"(?:al|por lo|pelo|ao) menos|como m[ií]nimo|no m[ií]nimo", "at least"),
     (r"como m[áa]ximo|no m[áa]ximo|hasta|até", "at most"),
@@ -76,7 +123,8 @@ _PHRASES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
 ]
 _PHRASE_RE = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I), english) for pattern, english in _PHRASES]
 # "1.000", "12.500": a thousand and more ("99.999%" stays five nines)
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,]*\d)(?!\s?%)")
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,]*\d)(?!\s?%)|"
+                           r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w.,]*\d)")  # ("1 200", French)
 
 
 def _is_romance(raws: list[str]) -> bool:
@@ -92,7 +140,7 @@ def glossary_as_english(raws: list[str]) -> list[str]:
         return raws
     out = []
     for raw in raws:
-        raw = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(".", ""), raw)
+        raw = _THOUSANDS_RE.sub(lambda m: re.sub(r"[. \u00a0\u202f]", "", m.group(0)), raw)
         for pattern, english in _PHRASE_RE:
             raw = pattern.sub(english, raw)
         out.append(raw)

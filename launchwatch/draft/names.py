@@ -13,9 +13,11 @@ from launchwatch.plan.metric_lint import name_problems
 
 __all__ = ["WRITTEN_KINDS", "alert_name", "metric_name", "phrase_key", "written_metric"]
 
-# a Spanish or Portuguese phrase's fillers ("tasa de error de la API"): in no name, as "the" and "of" are in none
+# a Spanish, Portuguese or French phrase's fillers ("tasa de error de la API", "taux d'erreur de l'API"): in no
+# name, as "the" and "of" are in none
 _ROMANCE = {"de", "del", "la", "las", "el", "los", "con", "y", "da", "do", "das", "dos", "em", "en", "para", "por",
-            "un", "una", "um", "uma", "si"}
+            "un", "una", "um", "uma", "si", "le", "les", "des", "du", "d", "l", "et", "pour", "par", "sur", "au", "aux",
+            "une"}
 _STOP = {"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "is", "are", "be", "with", "per",
          "target", "alert", "threshold", "if", "when", "than", "more", "less", "above", "below", "over",
          "under", "at", "least", "most", "average", "avg", "our", "we", "rate", "time", "zero", "no",

@@ -13,7 +13,9 @@ import re
 from typing import Any
 
 from launchwatch.draft.findings import Unclear
+from launchwatch.draft.names import ascii_words
 from launchwatch.draft.phases import phase_in
+from launchwatch.draft.subjects import AVAILABILITY_RE
 from launchwatch.draft.tiers import TARGET
 from launchwatch.expressions import SLO_PERIOD
 from launchwatch.plan.units import format_duration
@@ -31,7 +33,6 @@ def objective_tiers(severities: dict[str, str]) -> tuple[str, str]:
     return page, ticket
 
 
-_SLO_WORD_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 
 
 def _name(phrase: str, excerpt: str, phases: list[str], taken: set[str], given: str | None = None) -> str:
@@ -39,10 +40,10 @@ def _name(phrase: str, excerpt: str, phases: list[str], taken: set[str], given: 
     availability"), else the excerpt's word for it ("Success Criteria: >99% uptime" is uptime)."""
     if given:
         phrase = given
-    elif not _SLO_WORD_RE.search(phrase):
-        word = _SLO_WORD_RE.search(excerpt)
+    elif not AVAILABILITY_RE.search(phrase):
+        word = AVAILABILITY_RE.search(excerpt)
         phrase = "uptime" if word and word.group(0).lower().startswith("up") else "availability"
-    base = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:40].strip("-") or "availability"
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_words(phrase).lower()).strip("-")[:40].strip("-") or "availability"
     base = base if base[0].isalpha() else f"slo-{base}"
     name, n = base, 2
     if name in taken and phases:

@@ -73,6 +73,7 @@ from launchwatch.draft.quantities import (
 from launchwatch.draft.sentences import continues, sentences
 from launchwatch.draft.slo_specs import slo_spec_blocks
 from launchwatch.draft.subjects import (
+    AVAILABILITY_RE,
     IN_NOT_WHERE,
     INLINE_TIER_RE,
     LABEL_RE,
@@ -280,8 +281,8 @@ _SEVERITY_SENTENCE_RE = re.compile(r"^\W*(?:severity|priority|sev|level|tier)\s*
 _QUALIFIER_RE = re.compile(r"(?:an? )?(?:average|avg|mean|median|total|about|around|approx\w*|roughly|nearly|"
                            r"at least|at most|min(?:imum)?|max(?:imum)?|up to|over|under|some|typical(?:ly)?)", re.I)
 # what a signal is tells which way is healthy when a bare target does not say
-_GOOD_HIGH_RE = re.compile(r"\b(?:conver\w*|success\w*|succeed\w*|availab\w*|up-?time|retention|retained|activation|"
-                           r"activated|adoption|satisf\w*|csat|nps|apdex|sign-?ups?|registrations?|revenue|orders?|"
+_GOOD_HIGH_RE = re.compile(r"\b(?:conver\w*|success\w*|succeed\w*|availab\w*|disponib\w*|up-?time|retention|retained|"
+                           r"activation|activated|adoption|satisf\w*|csat|nps|apdex|sign-?ups?|registrations?|revenue|orders?|"
                            r"bookings?|purchases?|throughput|hit (?:rate|ratio)|engagement|active users|dau|mau|"
                            r"completion|completed|redemptions?|opt-?ins?|deliver(?:y|ed) rate|open (?:rate|ratio)|"
                            r"opens|click-?through|clicks?|ctr)\b", re.I)
@@ -307,7 +308,6 @@ _WINDOW_WORDS_BEFORE_RE = re.compile(r"(?:\b(?:over|across|during|in|for)\s+(?:a
 _MEASURED_NOUN_RE = re.compile(r"\s+(?!(?:window|period|interval|span|rolling|average|mark|grace|delay|timeout|wait|"
                                r"cooldown|hold|sustain\w*|break|pause|outage|downtime)\b)[a-z]", re.I)
 _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
-_SLO_RE = re.compile(r"\b(?:up-?time|availability|available)\b", re.I)
 # "served under 300 ms", "within 2 s": a bound each request meets or not
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
                               r"(?:ms|s|sec\w*|min\w*)\b", re.I)
@@ -1489,7 +1489,7 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         not re.search(r"\b(?:at all times|at any time|always|continuously|running|healthy|available)\b", after, re.I) \
         and not _COUNTED_OVER_RE.match(after)  # ("No more than 3 failed payouts in any 10-minute window": a tally)
     # ("At least 3 healthy pods at all times": a level to hold, not a total to reach)
-    f.slo = tier == TARGET and q.kind == "ratio" and bool(_SLO_RE.search(f"{phrase} {after[:15]}"))
+    f.slo = tier == TARGET and q.kind == "ratio" and bool(AVAILABILITY_RE.search(f"{phrase} {after[:15]}"))
     if pm and tier == TARGET and q.kind == "count" and q.op in ("<", "<=", ">", ">="):
         # "< 5/week": a tally is a whole number, so the fifth one misses the target (>= 5)
         f.op = negate(q.op)
@@ -1878,7 +1878,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 not _QUALIFIER_RE.fullmatch(text[:q.start].strip(" -–—:*•")) and not _verdict(text):
             label = "target"  # under "## Targets": "- Availability: 99.95%", "2. Latency — 300 ms", "Conversion 3%"
         if q.op is None and label is None and n == 0 and q.kind == "ratio" and 0.9 <= q.value < 1 and \
-                _NAMED_VALUE_RE.match(text[:q.start]) and _SLO_RE.search(text[:q.start]) and \
+                _NAMED_VALUE_RE.match(text[:q.start]) and AVAILABILITY_RE.search(text[:q.start]) and \
                 not (path and (tier_in(path[-1]) or is_alert_context(path[-1]))) and not _verdict(text):
             label = "target"  # "API availability 99.9% over 30 days" under "## Infra": an objective, whichever heading
         if q.op is None and label is None and path and is_target_context(path[-1]) and (

@@ -11,8 +11,11 @@ from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
 from launchwatch.draft.tiers import A_PAGE_BEFORE
 
-__all__ = ["INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WINDOW_OVER", "WORRY_RE", "antecedent", "heading_subject",
-           "named_after", "subject_of"]
+__all__ = ["AVAILABILITY_RE", "INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WINDOW_OVER", "WORRY_RE", "antecedent",
+           "heading_subject", "named_after", "subject_of"]
+
+# a signal that is an availability, in the languages the glossary reads ("Disponibilité : 99,9 %")
+AVAILABILITY_RE = re.compile(r"\b(?:up-?time|availability|available|disponibilidade?|disponibilit[ée])\b", re.I)
 
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
 _WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
