@@ -2033,3 +2033,19 @@ def test_a_french_document_is_read_in_the_drafter_s_english() -> None:
         ("reservation_confirmee_total", "==", 0, None, "15m", None, "CRITICAL"),
         ("file_attente_e_mails", ">", 5000, "5m", None, None, "CRITICAL"),
         ("taux_conversion_ratio", ">", 0.2, "30m", "1h", "1w", "CRITICAL")]
+
+
+def test_a_table_whose_rows_are_severities_and_columns_signals() -> None:
+    """"| Severity | Error rate | p99 (ms) | Availability | Hold for |" over "| Warning | > 1% | 900 | 99.5% | 10 min
+    |" drafted nothing (a note: no target, alert or tier column): each column is a signal, each row its rungs, a
+    bare number crossed the way its signal is bad on, in the column's unit; a colour level names its row."""
+    plan, _ = draft_from_text("## Thresholds\n\n| Severity | Error rate | p99 (ms) | Availability | Hold for |\n"
+                              "|---|---|---|---|---|\n| Warning | > 1% | 900 | 99.5% | 10 min |\n"
+                              "| Critical | > 5% | 2000 | 99% | 5 min |\n\n"
+                              "| Level | Signups/hour | Notify |\n|---|---|---|\n| 🔴 Red | < 10 | PagerDuty |\n",
+                              "matrix")
+    assert [(t["metric"], t["op"], t["value"], t.get("for"), t["tier"]) for t in plan["thresholds"]] == [
+        ("error_rate_ratio", ">", 0.01, "10m", "WARNING"), ("p99_latency_seconds", ">", 0.9, "10m", "WARNING"),
+        ("availability_ratio", "<", 0.995, "10m", "WARNING"), ("error_rate_ratio", ">", 0.05, "5m", "CRITICAL"),
+        ("p99_latency_seconds", ">", 2, "5m", "CRITICAL"), ("availability_ratio", "<", 0.99, "5m", "CRITICAL"),
+        ("signups_total", "<", 10, None, "RED")]

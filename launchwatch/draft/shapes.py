@@ -1133,6 +1133,32 @@ def _item_sentences(line: Line, path: list[str], header: list[str], cells: list[
     return out
 
 
+# a column that says something about a row's rule, not a signal it judges
+# (a human's response, "| Sev 1 | 15 minutes | 1 hour |" under "First response", "Updates every": no signal)
+_META_COLUMN_RE = re.compile(r"\b(?:channels?|notif\w*|who|owners?|actions?|first response|response target|"
+                             r"resolution|resolve|acknowledg\w*|updates?|cadence|frequency|every|escalat\w*|"
+                             r"runbooks?|for|duration|window|descriptions?|notes?|examples?|meaning|definitions?|"
+                             r"criteria|when|conditions?|triggers?|what|routing|route|sla)\b")
+
+
+def _signal_cell(line: Line, path: list[str], signal: str, cell: str, tier: str) -> list[Finding]:
+    """A rung of a severity's row in a table whose columns are signals ("| Warning | > 1% | > 500 ms |"), read as
+    the sentence it says; a bare number is crossed the way its signal is bad on."""
+    qs = find_quantities(cell)
+    if not qs:
+        return []
+    unit = unit_named_in(signal)  # "| p99 (ms) |": the column's unit for its bare numbers
+    if unit and all(q.kind == "count" for q in qs):
+        cell = f"{cell[:qs[0].end]} {unit}{cell[qs[0].end:]}"
+        signal = without_unit_named(signal).strip()
+    if not any(q.op for q in qs):
+        cell = f"{'below' if _good_when_high(signal) else 'above'} {cell}"
+    found = _line_findings(Line(line.number, line.raw, f"{signal} {cell}", False), [*path, "Alerts"], "")
+    for f in found:
+        f.tier, f.path = tier, path
+    return found
+
+
 def _table_row(line: Line, path: list[str], header: list[str], cells: list[str], idx: int) -> list[Finding]:
     rules = _rule_row(line, path, header, cells)
     stated = _item_sentences(line, path, header, cells) if rules is None else []
@@ -1153,6 +1179,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     # (a rule table's row has its tier in its severity column: "| SEV1 | … | Response: 5 min |")
     row_tier = tier_in(cells[0]) if rules is None else next((tier_in(c) for c in cells if tier_in(c)), None)
+    colour = re.fullmatch(r"\W*(red|orange|amber|yellow)\W*", cells[0], re.I)
+    if rules is None and not row_tier and colour and _SEVERITY_COLUMN_RE.fullmatch(header[0]):
+        row_tier = colour.group(1).upper()  # "| Level | … |" over "| 🔴 Red | … |": the colour's tier
     # "| Metric | Unit | Warn (>) |": the row's unit for its bare numbers ("%", "min", "s"; "count" is none)
     unit_col = next((i for i, h in enumerate(header[:len(cells)]) if h.strip() in ("unit", "units")), None)
     row_unit = cells[unit_col].strip(" `*").lower() if unit_col is not None else None
@@ -1176,9 +1205,15 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         coded = None if acting else coded_tier(name)  # "| Signal | SEV2 | SEV1 |": each a rung of that tier
         # "| Signal | Launch day | Week 1 | Ongoing |": each column the same rule in its phase
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
-        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not re.search(
-                r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|^normal|"
-                r"^healthy|\bexpect|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)):
+        judged = re.search(r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|"
+                           r"^normal|^healthy|\bexpect|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)
+        if row_tier and _SEVERITY_COLUMN_RE.fullmatch(header[0]) and name and not judged and not acting and \
+                not coded and not phased and not _META_COLUMN_RE.search(name):
+            # "| Severity | Error rate | p95 latency |" over "| Warning | > 1% | > 500 ms |": each column a signal,
+            # each row its rungs
+            out += _signal_cell(line, path, name, cell, row_tier)
+            continue
+        if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not judged):
             continue
         criteria = bool(path) and is_target_context(path[-1]) and re.search(r"threshold|limit|bar|min|max", name)
         label = "target" if criteria or re.search(r"target|goal|sla|objective|\bslo\b|^normal|^healthy|\bexpect|"
@@ -1252,13 +1287,13 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
             f.tier = told
     # a "For" / "Duration" / "Window" column: how long the row's alerts must hold (or what they measure over)
     for col, name in enumerate(header[1:len(cells)], 1):
-        m = re.fullmatch(r"(for|duration|sustained(?: for)?|held(?: for)?|window|over|evaluated over|evaluation window|"
-                         r"measured over|look-?back)\b.*", name)
+        m = re.fullmatch(r"(for|duration|sustained(?: for)?|held(?: for)?|hold(?: for)?|window|over|evaluated over|"
+                         r"evaluation window|measured over|look-?back)\b.*", name)
         held = duration_seconds(cells[col]) if m else None
         if held is None:
             continue
         for f in out:
-            window = m.group(1) not in ("for", "duration") and not m.group(1).startswith(("sustained", "held"))
+            window = m.group(1) not in ("for", "duration") and not m.group(1).startswith(("sustained", "held", "hold"))
             if f.tier == TARGET and not window:
                 continue  # (a criterion "measured over 24 h" keeps its window; a hold is an alert's)
             if window:
