@@ -10,11 +10,12 @@ printed per document (`pytest -s` shows them) and held to the floors below.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import math
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,10 +144,14 @@ class Found:
 
 
 def draft(doc: Path, tmp_path: Path, name: str) -> dict[str, Any]:
-    out = tmp_path / f"{name}.yml"
-    proc = subprocess.run([sys.executable, "-m", "launchwatch", "draft", str(doc), "--plan", name, "-o", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    """The draft `launchwatch draft DOC --plan NAME -o OUT` writes, through the command's own function in this
+    process (a subprocess per document cost a second of start-up each; tests/test_draft.py runs the command)."""
+    from launchwatch.draft.cli import run_draft
+
+    out, said = tmp_path / f"{name}.yml", io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
+        code = run_draft(str(doc), name, str(out), force=False)
+    assert code == 0, said.getvalue()
     load_plan(out)  # the draft is a plan `check` accepts
     return yaml.safe_load(out.read_text())
 
