@@ -2049,3 +2049,47 @@ def test_a_table_whose_rows_are_severities_and_columns_signals() -> None:
         ("availability_ratio", "<", 0.995, "10m", "WARNING"), ("error_rate_ratio", ">", 0.05, "5m", "CRITICAL"),
         ("p99_latency_seconds", ">", 2, "5m", "CRITICAL"), ("availability_ratio", "<", 0.99, "5m", "CRITICAL"),
         ("signups_total", "<", 10, None, "RED")]
+
+
+def test_numbers_written_in_words() -> None:
+    """"drops under ninety-five percent" was read as "five percent" with no comparison, and "fewer than a hundred
+    signups in an hour" was dropped without a word; a count in words is one only after a comparison."""
+    from launchwatch.draft.quantities import find_quantities, word_number
+
+    assert [word_number(w) for w in ("ninety-five", "a hundred", "two hundred and fifty", "a thousand", "twelve")] \
+        == [95, 100, 250, 1000, 12]
+    assert find_quantities("at least one of these holds") == []
+    plan, _ = draft_from_text("## Alerting\n- Page when checkout success drops under ninety-five percent\n"
+                              "- Alert if fewer than a hundred signups in an hour\n"
+                              "- Health check fails three times in a row\n", "words")
+    assert [(t["metric"], t["op"], t["value"]) for t in plan["thresholds"]] == [
+        ("checkout_success_ratio", "<", 0.95), ("signups_total", "<", 100), ("health_check_up", "==", 0)]
+
+
+def test_a_list_item_saying_what_has_not_run_is_its_age() -> None:
+    """"- Cron job hasn't run in 2 hours" under an alerts heading was dropped without a word (only "If … hasn't
+    completed in 3 hours" was read)."""
+    plan, _ = draft_from_text("## Alerts\n- Cron job hasn't run in 2 hours\n", "cron")
+    assert [(t["metric"], t["op"], t["value"]) for t in plan["thresholds"]] == [
+        ("cron_job_run_age_seconds", ">", 7200)]
+
+
+def test_hours_said_with_am_and_pm() -> None:
+    """"No orders for 30 minutes between 8am and 10pm" was watched at every hour: the clock was read only as
+    "08:00"."""
+    plan, _ = draft_from_text("## Alerts\n- No orders for 30 minutes between 8am and 10pm\n", "ampm")
+    assert plan["business_hours"] == {"weekdays": ["sunday:saturday"], "start": "08:00", "end": "22:00",
+                                      "location": "UTC"}
+    assert [t.get("business_hours") for t in plan["thresholds"]] == [True]
+
+
+def test_a_denominator_and_a_defining_bracket_are_no_levels() -> None:
+    """"Cost per 1k queries ≤ $0.40" also made "cost > 1000" (the denominator a target of its own); "Activation
+    (first quiz completed within 24h of signup): 40%+" made a 24h target and "signup_ratio"; the bracket defines
+    the signal. A window in a bracket ("Error rate (5m avg): > 2%") stays the window."""
+    plan, _ = draft_from_text("## Success metrics\n- Cost per 1k queries ≤ $0.40\n"
+                              "- Activation (first quiz completed within 24h of signup): 40%+\n"
+                              "- Error rate (5m avg): > 2%\n", "defined")
+    assert [(t["metric"], t["op"], t["value"], t.get("window")) for t in plan["thresholds"]] == [
+        ("cost_1k_queries", ">", 0.4, None), ("activation_ratio", "<", 0.4, None),
+        ("error_rate_ratio", ">", 0.02, "5m")]

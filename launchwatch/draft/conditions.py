@@ -25,8 +25,9 @@ CROSSES_RE = re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:drops?|dips?|falls?|
 DONE_NOUNS = {"completed": "completion", "finished": "finish", "run": "run", "ran": "run", "succeeded": "success",
               "updated": "update", "refreshed": "refresh", "synced": "sync", "reported": "report",
               "arrived": "arrival", "landed": "arrival"}
-NOT_DONE_RE = re.compile(r"\b(?:if|when|once)\s+(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+(?:has|have|had)"
-                         r"(?:n't|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(DONE_NOUNS) + r")\s+"
+# ("- Cron job hasn't run in 2 hours" under an alerts heading: the line's own subject)
+NOT_DONE_RE = re.compile(r"(?:\b(?:if|when|once)\s+|^[\s*•-]*)(?:the\s+|our\s+)?(?P<what>[a-z][\w -]{2,50}?)\s+"
+                         r"(?:has|have|had)(?:n[’']t|\s+not)\s+(?:been\s+)?(?P<verb>" + "|".join(DONE_NOUNS) + r")\s+"
                          r"(?:in|for|within)\s+(?:the\s+(?:last|past)\s+)?", re.I)
 # after a share, what is done in time: "99% of requests complete within 400 ms", "95% of page loads finish in under
 # 2 s". The share is the level to keep (missed below it) wherever it is written, and the duration its condition,

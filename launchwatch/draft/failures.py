@@ -11,8 +11,9 @@ import re
 from collections.abc import Callable
 
 from launchwatch.draft.findings import Finding
-from launchwatch.draft.quantities import duration_seconds
+from launchwatch.draft.quantities import WORD_NUMBER, duration_seconds, word_number
 from launchwatch.draft.text import Line
+from launchwatch.draft.tiers import is_alert_context
 from launchwatch.expressions import SCRAPE_INTERVAL
 from launchwatch.plan.units import format_duration, parse_duration
 
@@ -35,13 +36,12 @@ _EXPECTED_STATE_RE = re.compile(
 _CHECK_CONTEXT_RE = re.compile(r"\b(?:checks?|health|status|verif\w*)\b", re.I)
 # a check failing several times running: "health check fails 3 times in a row", "3 consecutive failed probes",
 # "after 5 failures in a row"
-_N = r"(?P<{}>\d+|two|three|four|five|six|ten)"
+_N = r"(?P<{}>\d+|" + WORD_NUMBER.replace("{", "{{").replace("}", "}}") + ")"
 _IN_A_ROW_RE = re.compile(
     r"\bfail(?:s|ed|ing)?\s+" + _N.format("n") + r"\s+(?:times\s+)?(?:in a row|consecutively|running)\b|"
     r"\b" + _N.format("c") + r"\s+(?:consecutive|successive|straight)\s+(?:failures|fails|failed\s+\w+|times)\b|"
     r"\b" + _N.format("r") + r"\s+(?:failures|fails|failed\s+(?:checks?|probes?|pings?|requests?|scrapes?))\s+"
     r"in a row\b", re.I)
-_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
 # how far apart the checks are: "30 s apart", "every 30 seconds", "at 1-minute intervals"
 _APART_RE = re.compile(r"\d+(?:\.\d+)?\s*[a-z]+\s+apart\b|\bevery\s+\d+(?:\.\d+)?\s*[a-z]+|"
                        r"\d+(?:\.\d+)?[- ]?[a-z]+\s+intervals?\b", re.I)
@@ -75,14 +75,17 @@ def failed_in_a_row(line: Line, path: list[str], tier: Callable[[], str]) -> Fin
     if not m:
         return None
     word = next(g for g in m.group("n", "c", "r") if g)
-    n = int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
+    n = int(word) if word.isdigit() else int(word_number(word))
     apart = _APART_RE.search(line.text)
     every = duration_seconds(apart.group(0)) if apart else None
     interval = every or parse_duration(SCRAPE_INTERVAL)
     before = re.split(r"[(\[]", RULE_PREFIX_RE.sub("", line.text[:m.start()]))[0]
     clause = re.split(r"[,;]|\b(?:or|and|if|when|whenever)\b", before, flags=re.I)[-1]  # ("Error rate > 5% or …")
     subject = re.sub(r"\b(?:health\s+)?(?:checks?|probes?)\b|^\s*the\b", " ", _OUTAGE_RE.sub(" ", clause), flags=re.I)
-    subject = re.sub(r"\s+", " ", subject).strip(" -–—.:;,") or (path[-1] if path else "service")
+    # ("Health check fails 3 times in a row" under "## Alerting": the check's, not the heading's)
+    heading = path[-1] if path and not is_alert_context(path[-1]) else None
+    checked = re.search(r"\b(?:health\s+)?(?:check|probe)", clause, re.I)
+    subject = re.sub(r"\s+", " ", subject).strip(" -–—.:;,") or heading or (checked.group(0) if checked else "service")
     said = f"{n} failures in a row, {format_duration(interval)} apart" if every else (
         f"{n} failures in a row; the document gives no interval, so the generated Prometheus' scrape interval "
         f"({SCRAPE_INTERVAL}) stands in")

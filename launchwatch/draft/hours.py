@@ -19,8 +19,9 @@ __all__ = ["hours_in", "routing_hours", "tier_hours"]
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
                        r"\s+hours\b|\b(?:business|office|working) hours only\b|"
                        r"[,;(]\s*(?:business|office|working) hours\s*\)?\s*$", re.I)  # ("a ticket, business hours")
-# "(09:00-23:00 only)", "between 08:00 and 22:00"
-_CLOCK_RE = re.compile(r"(?P<between>\bbetween\s+)?(?P<a>\d{1,2}:\d{2})\s*(?:[-–]|to|and)\s*(?P<b>\d{1,2}:\d{2})"
+# "(09:00-23:00 only)", "between 08:00 and 22:00", "between 8am and 10pm"
+_TIME = r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\d{1,2}:\d{2}"  # (not "17:00 America/…")
+_CLOCK_RE = re.compile(rf"(?P<between>\bbetween\s+)?(?P<a>{_TIME})\s*(?:[-–]|to|and)\s*(?P<b>{_TIME})"
                        r"(?:\s*(?P<zone>(?-i:[A-Z]{2,5}\b|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)))?(?P<only>\s*(?:only\b|\)))?",
                        re.I)
 _WEEKDAYS_RE = re.compile(r"\b(?:weekdays?|mon(?:day)?\s*[-–]\s*fri(?:day)?|monday to friday)\b", re.I)
@@ -50,12 +51,19 @@ def _zone(word: str | None) -> str | None:
     return name
 
 
+def _clock(time: str) -> str:
+    """ "8am" "08:00", "10:30 pm" "22:30", "9:00" "09:00"."""
+    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*([ap])?.*", time.strip(), re.I)
+    hour = int(m.group(1)) % 12 + (12 if (m.group(3) or "").lower() == "p" else 0) if m.group(3) else int(m.group(1))
+    return f"{hour:02d}:{m.group(2) or '00'}"
+
+
 def hours_in(text: str) -> dict[str, Any] | None:
     """The business hours ``text`` limits its rule to (the plan's ``business_hours``), or None."""
     words = _WORDS_RE.search(text)
     clock = next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only") or words), None)
     if clock:
-        start, end = (f"{int(h):02d}:{m}" for h, m in (t.split(":") for t in (clock.group("a"), clock.group("b"))))
+        start, end = _clock(clock.group("a")), _clock(clock.group("b"))
         if start < end <= "24:00":
             days = ["monday:friday"] if _WEEKDAYS_RE.search(text) or words else ["sunday:saturday"]
             # the zone right after the clock, or after the days that follow it ("09:00-18:00 Mon-Fri CET")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["DURATION_UNITS", "Quantity", "duration_seconds", "find_quantities", "in_unit", "negate", "unit_named_in",
-           "without_unit_named"]
+__all__ = ["DURATION_UNITS", "WORD_NUMBER", "Quantity", "duration_seconds", "find_quantities", "in_unit", "negate",
+           "unit_named_in", "without_unit_named", "word_number"]
 
 DURATION_UNITS = {
     "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
@@ -49,11 +49,17 @@ _OPS = [
 ]
 _OP_RE = "|".join(f"(?:{pattern})" for pattern, _ in _OPS)
 _OP_BEFORE = rf"(?P<op>(?<![\w/])(?:{_OP_RE})\s+)?"  # a comparator before a number written in words
-_WORD_NUMBER_RE = re.compile(
-    rf"{_OP_BEFORE}\b(?P<w>forty-five|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|one|"
-    r"two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?P<unit>percent|per cent|seconds?|minutes?|hours?|days?|weeks?)\b",
-    re.I)
+# a number written in words: "five", "ninety-five", "a hundred", "two hundred and fifty", "a thousand"
+_WORDS = {w: n for n, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                      "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                      "seventeen", "eighteen", "nineteen"])}
+_WORDS.update({w: 10 * n for n, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                                                "ninety"], 2)})
+_WORD = rf"(?:{'|'.join(sorted(_WORDS, key=len, reverse=True))})"
+WORD_NUMBER = (rf"(?:(?:an?|{_WORD})\s+(?:hundred|thousand)(?:\s+(?:and\s+)?{_WORD}(?:[- ]{_WORD})?)?|"
+               rf"{_WORD}(?:[- ]{_WORD})?)")
+_WORD_NUMBER_RE = re.compile(rf"{_OP_BEFORE}\b(?P<w>{WORD_NUMBER})\b(?!-)"
+                             r"(?:\s+(?P<unit>percent|per cent|seconds?|minutes?|hours?|days?|weeks?)\b)?", re.I)
 _MULTIPLES = {"double": 2.0, "twice": 2.0, "triple": 3.0, "three": 3.0, "four": 4.0}
 # ("error rate doubles vs last week": a verb, compared as the shapes around it say)
 _MULTIPLE_RE = re.compile(rf"{_OP_BEFORE}\b(?P<m>double|twice|triple|three times|four times|"
@@ -90,9 +96,6 @@ _ONE_UNIT_RE = re.compile(r"\b(?:over|in|for|within|during|past|last)\s+(?P<a>(?
                           r"(?P<unit>hour|minute|day|week)\b", re.I)
 _LAST_UNIT_RE = re.compile(r"(?<=\bthe )(?:last|past|previous)\s+(?P<unit>hour|minute|day|week)\b|"
                            r"(?<=\bover the )(?P<whole>hour|day|week)\b", re.I)  # "≥ 99.5% over the day"
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50,
-          "sixty": 60, "ninety": 90}
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,19 @@ class Quantity:
     raw: str
     high: float | None = None  # a range's upper end ("2-5%")
     plus: bool = False  # "5+ customers"
+
+
+def word_number(words: str) -> float:
+    """The value of a number written in words ("ninety-five" 95, "a hundred and fifty" 150, "two thousand")."""
+    total = current = 0
+    for word in re.findall(r"[a-z]+", words.lower()):
+        if word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total, current = total + max(current, 1) * 1000, 0
+        else:
+            current += _WORDS.get(word, 0)
+    return float(total + current)
 
 
 def _op(word: str | None) -> str | None:
@@ -158,10 +174,13 @@ def find_quantities(text: str) -> list[Quantity]:
         start = m.start("op") if m.group("op") else m.start("m")
         times = _MULTIPLES[m.group("m").lower().split()[0][:6]]  # ("doubles": double)
         out.append(Quantity(_op(m.group("op")), times, "count", start, m.end(), text[start:m.end()].strip()))
-    for m in _WORD_NUMBER_RE.finditer(text):  # "above five percent", "for ten minutes"
-        scale, kind = _scale("%" if m.group("unit").lower().startswith("per") else m.group("unit"))
+    for m in _WORD_NUMBER_RE.finditer(text):  # "above five percent", "for ten minutes", "fewer than a hundred"
+        unit = m.group("unit")
+        if unit is None and (m.group("op") is None or re.match(r"\s+of\b", text[m.end():], re.I)):
+            continue  # (a count in words is one only after a comparison: not "one of these", "at least one of")
+        scale, kind = _scale("%" if unit and unit.lower().startswith("per") else unit)
         start = m.start("op") if m.group("op") else m.start("w")
-        out.append(Quantity(_op(m.group("op")), _clean(_WORDS[m.group("w").lower()] * scale), kind, start, m.end(),
+        out.append(Quantity(_op(m.group("op")), _clean(word_number(m.group("w")) * scale), kind, start, m.end(),
                             text[start:m.end()].strip()))
     shares = []
     for m in _BETWEEN_RE.finditer(text):  # "not between 20% and 80%": a range, below its low or above its high end

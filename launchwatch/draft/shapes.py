@@ -433,8 +433,9 @@ _CODE_LANGUAGES = {"sql", "bash", "sh", "shell", "console", "zsh", "powershell",
 _KEY_VALUE_RE = re.compile(r"^(\s+)[a-z_][a-z0-9_-]*\s*:\s*\S")  # an indented config key ("  warning: 0.02")
 _RUNG_KEY_RE = re.compile(r"^(warn(?:ing)?|crit(?:ical)?|page|alert)[_-](above|over|gt|below|under|lt|min|max|gte|lte)"
                           r"\s*:\s*", re.I)
-_RUNG_WORDS = {"above": "above", "over": "above", "gt": "above", "max": "above", "below": "below", "under": "below",
-               "lt": "below", "min": "below", "gte": "at least", "lte": "at most"}
+# (the words a rung key's side stands for: "critical_below" reads "critical below")
+_RUNG_KEY_SIDES = {"above": "above", "over": "above", "gt": "above", "max": "above", "below": "below",
+                   "under": "below", "lt": "below", "min": "below", "gte": "at least", "lte": "at most"}
 
 
 class _KeyedRun:
@@ -701,7 +702,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             continue
         rung = _RUNG_KEY_RE.match(text) if not line.starts else None
         if rung:  # "critical_below: 20": a config file's rung, read as the words it stands for
-            text = f"{rung.group(1)} {_RUNG_WORDS[rung.group(2).lower()]} {text[rung.end():]}"
+            text = f"{rung.group(1)} {_RUNG_KEY_SIDES[rung.group(2).lower()]} {text[rung.end():]}"
             line = Line(line.number, line.raw, text, line.bullet)
         found = _line_findings(line, path, subject, prose)
         if key:
@@ -1133,6 +1134,8 @@ def _item_sentences(line: Line, path: list[str], header: list[str], cells: list[
     return out
 
 
+# a label with the bracket that defines it, before its colon: "Activation (first quiz within 24h of signup): 40%+"
+_DEFINED_LABEL_RE = re.compile(r"^[\s*•-]*(?P<what>[A-Za-z][^:()]{1,60}?)\s*\((?P<def>[^()]{3,120})\)\s*:\s*(?=\S)")
 # a column that says something about a row's rule, not a signal it judges
 # (a human's response, "| Sev 1 | 15 minutes | 1 hour |" under "First response", "Updates every": no signal)
 _META_COLUMN_RE = re.compile(r"\b(?:channels?|notif\w*|who|owners?|actions?|first response|response target|"
@@ -1681,6 +1684,15 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             told = sentence.strip()
         return out
     qs = find_quantities(text)
+    # "Activation (first quiz completed within 24h of signup): 40%+": a bracket that defines the label's signal
+    defined = _DEFINED_LABEL_RE.match(text)
+    inside = find_quantities(defined.group("def")) if defined else []
+    # (not "Error rate (5m avg): > 2%", a window; nor "Sev2 (Slack #search-rollout): error rate > 1%", a tier's)
+    if not (defined and inside and all(q.op in (None, "<=") for q in inside) and not tier_in(defined.group("what"))
+            and len(re.findall(r"[A-Za-z]{2,}", defined.group("def"))) >= 3
+            and any(q.start >= defined.end() for q in qs)):
+        defined = None
+    qs = [q for q in qs if not (defined and defined.start("def") <= q.start < defined.end("def"))]
     labels = [(m.start(), m.group("label")) for m in LABEL_RE.finditer(text)]
     prev_end = before_start = 0
     measured: float | None = None
@@ -1690,6 +1702,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     for n, q in enumerate(qs):
         if q.kind == "duration" and any(q.start <= at < q.end for at in slow_bounds):
             continue  # ("< 1% of requests take longer than 2 s": the share's condition, in its name)
+        if q.op is None and q.kind == "count" and n + 1 < len(qs) and re.search(r"\bper\s*$", text[:q.start], re.I):
+            continue  # "Cost per 1k queries ≤ $0.40": the 1k is the signal's denominator, no level of its own
         heading_window: float | None = None
         segment = max((pos for pos, _ in labels if pos < q.start), default=-1)
 
@@ -1837,7 +1851,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             # "when fewer than 10 referrals are redeemed": the words after; a label's line keeps its heading
-            phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None else "")
+            # ("Alert if fewer than 100 signups in an hour": a condition's label with nothing before it, the words
+            # after; "Target: >4.5/5 average rating" under "### Customer Satisfaction" keeps the heading's)
+            phrase = subject_of(phrase) or subject or (named_after(text[q.end:]) if label is None or (
+                q.kind == "count" and not text[:max(label_at, 0)].strip(" -–*•:") and
+                re.match(r"alert|alarm|warn|page|crit", label, re.I)) else "")
             if not phrase and (out or carried) and not text[:q.start].strip(" -–*•:(").split()[1:]:
                 phrase = (out[-1] if out else carried).phrase  # "… must remain above 4. Fewer than 2 is an outage"
             if not phrase and re.match(r"\s+of\s+[a-z]", text[q.end:], re.I):
@@ -1894,6 +1912,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = f"{subject_of(path[-1])} {phrase}"  # "p95 target 400ms" under "3.2 Latency": latency p95
         elif re.fullmatch(_PERCENTILE, phrase, re.I) and q.kind == "duration":
             phrase = f"{phrase} latency"  # "… with p99 < 300 ms": a percentile of durations, of the latency
+        if defined and n == 0 and q.start >= defined.end():
+            phrase = subject_of(defined.group("what")) or phrase  # (of the activation, not of its "signup")
         outcome = _OUTCOME_AFTER_RE.match(text[q.end:]) if q.kind == "ratio" else None
         if outcome and outcome.group(1).lower() not in phrase.lower():
             phrase = f"{phrase} {outcome.group(1)}"  # "KYC approvals: fewer than 5% rejected": the share rejected
