@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 __all__ = ["glossary_as_english"]
 
-# function words that tell the language: Spanish / Portuguese against English
+# function words that tell the language: Spanish / Portuguese / French against English
 _ROMANCE_RE = re.compile(r"\b(?:de|del|al|la|las|el|los|que|para|con|una|por|en|em|do|da|dos|das|não|é|está|são|"
                          r"cuando|quando|si|se|más|mais|y|"
                          r"le|les|des|du|est|sont|pour|avec|sur|quand|dans|et|une|aux|au)\b", re.I)

@@ -52,7 +52,7 @@ def _zone(word: str | None) -> str | None:
 
 
 def _clock(time: str) -> str:
-    """ "8am" "08:00", "10:30 pm" "22:30", "9:00" "09:00"."""
+    """A clock time as Alertmanager writes it: "8am" → "08:00", "10:30 pm" → "22:30", "9:00" → "09:00"."""
     m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*([ap])?.*", time.strip(), re.I)
     hour = int(m.group(1)) % 12 + (12 if (m.group(3) or "").lower() == "p" else 0) if m.group(3) else int(m.group(1))
     return f"{hour:02d}:{m.group(2) or '00'}"

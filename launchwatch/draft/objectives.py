@@ -33,8 +33,6 @@ def objective_tiers(severities: dict[str, str]) -> tuple[str, str]:
     return page, ticket
 
 
-
-
 def _name(phrase: str, excerpt: str, phases: list[str], taken: set[str], given: str | None = None) -> str:
     """The name a spec gives it (Sloth's "payments-latency"), the phrase when it names the objective ("API
     availability"), else the excerpt's word for it ("Success Criteria: >99% uptime" is uptime)."""

@@ -159,12 +159,12 @@ _ROUTING_RE = re.compile(r"\b(?:alerts?|notifications?|messages?|integration|upd
 _NO_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[a-z][\w /-]{2,80})$", re.I)
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z]{1,3}%?\]|\$\[[A-Z]\]|\bX{1,3}(?:\.X+)?%|\[(?:TBD|TODO|number|frequency|"
                              r"NUMERO|baseline[^\]]*)\]", re.I)
-# ("payment declines exceed 4%": declines there are a count, not a fall)
 # growth as a change, not the team ("→ page the growth on-call", "notify the growth team", "#growth-oncall")
 _GROWTH = (r"(?<!page )(?<!notify )(?<!ping )(?<!alert )(?<!tell )growth"
            r"(?!\s+(?:team|on-?call|eng\w*|squad|pod|channel|pm|lead|org\w*|folks|people|group|ops|alerts?)\b)")
 # a number "up" or "down" changed: "up 15% vs. last week", "down more than 25% DoD"
 _UP_OR_DOWN = r"(?=\s+(?:by\s+)?(?:more\b|over\b|at least\b|[>≥]|\d[\d.]*\s*%))"
+# ("payment declines exceed 4%": declines there are a count, not a fall)
 # ("conversion falls below 2.5%", "rises above 5%": a level, not a change)
 # (not a word of a channel or a path: "→ Slack #growth-alerts")
 _DROP_RE = re.compile(rf"(?<![#/-])\b(drops?|decreases?|declines?|falls?|increases?|{_GROWTH}|spikes?|degradation|"
@@ -1182,9 +1182,12 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     bare: list[tuple[Finding, bool]] = []  # (an alert value with no comparator, whether its column says "at")
     # (a rule table's row has its tier in its severity column: "| SEV1 | … | Response: 5 min |")
     row_tier = tier_in(cells[0]) if rules is None else next((tier_in(c) for c in cells if tier_in(c)), None)
+    # "| Severity | Error rate | p95 latency |" over "| Warning | > 1% | > 500 ms |": rows of tiers, maybe of
+    # colours ("| Level | … |" over "| 🔴 Red | … |")
+    by_tier = rules is None and _SEVERITY_COLUMN_RE.fullmatch(header[0]) is not None
     colour = re.fullmatch(r"\W*(red|orange|amber|yellow)\W*", cells[0], re.I)
-    if rules is None and not row_tier and colour and _SEVERITY_COLUMN_RE.fullmatch(header[0]):
-        row_tier = colour.group(1).upper()  # "| Level | … |" over "| 🔴 Red | … |": the colour's tier
+    if by_tier and not row_tier and colour:
+        row_tier = colour.group(1).upper()
     # "| Metric | Unit | Warn (>) |": the row's unit for its bare numbers ("%", "min", "s"; "count" is none)
     unit_col = next((i for i, h in enumerate(header[:len(cells)]) if h.strip() in ("unit", "units")), None)
     row_unit = cells[unit_col].strip(" `*").lower() if unit_col is not None else None
@@ -1210,11 +1213,9 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
         phased = None if acting or coded or not name or _SLI_COLUMN_RE.fullmatch(name) else phase_in(name)
         judged = re.search(r"target|alert|threshold|warn|crit|limit|goal|sla|max|min|\bpage|objective|\bslo\b|"
                            r"^normal|^healthy|\bexpect|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)
-        if row_tier and _SEVERITY_COLUMN_RE.fullmatch(header[0]) and name and not judged and not acting and \
-                not coded and not phased and not _META_COLUMN_RE.search(name):
-            # "| Severity | Error rate | p95 latency |" over "| Warning | > 1% | > 500 ms |": each column a signal,
-            # each row its rungs
-            out += _signal_cell(line, path, name, cell, row_tier)
+        if by_tier and row_tier and name and not judged and not acting and not coded and not phased and \
+                not _META_COLUMN_RE.search(name):
+            out += _signal_cell(line, path, name, cell, row_tier)  # each column a signal, each row its rungs
             continue
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not judged):
             continue
