@@ -2093,3 +2093,17 @@ def test_a_denominator_and_a_defining_bracket_are_no_levels() -> None:
     assert [(t["metric"], t["op"], t["value"], t.get("window")) for t in plan["thresholds"]] == [
         ("cost_1k_queries", ">", 0.4, None), ("activation_ratio", "<", 0.4, None),
         ("error_rate_ratio", ">", 0.02, "5m")]
+
+
+def test_a_goal_after_an_alerting_sentence_a_coded_tier_opened_and_a_share_that_succeeds() -> None:
+    """In one paragraph, "… we page. We expect at least 2,000 orders per day" took the sentence before's ALERT;
+    "…, open a P2." was ALERT; "Webhook deliveries: 99.5% succeed on first attempt; page if under 97%" dropped its
+    99.5% without a word."""
+    plan, _ = draft_from_text("## Monitoring\n\nCheckout p95 should stay below 800ms; if it exceeds 1.5s for 5 minutes "
+                              "we page.\nWe expect at least 2,000 orders per day by the end of week one.\n"
+                              "If refunds exceed 3% of orders in any 24-hour period, open a P2.\n"
+                              "Webhook deliveries: 99.5% succeed on first attempt; page if under 97% for 15 min.\n",
+                              "para")
+    assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        (">=", 0.8, "TARGET"), (">", 1.5, "PAGE"), ("<", 2000, "TARGET"), (">", 0.03, "P2"), ("<", 0.995, "TARGET"),
+        ("<", 0.97, "PAGE")]

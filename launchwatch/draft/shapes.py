@@ -263,6 +263,7 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
                          r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
+                         r"\b(?:opens?|files?|raises?) an? (?P<tp3>P[0-4]|SEV ?[0-4])\b(?!\s+ticket)|"  # "…, open a P2"
                          # "more than 20 per hour is suspicious, warn #fraud", "; at 90% page."
                          r"(?:[,;]|(?<=[\d%]))\s*(?P<act>warn|page|ticket)\b(?=\s*(?:$|[.;,)(#→]|the\b|on-?call\b|"
                          r"via\b|to\b|in\b))|"
@@ -311,7 +312,7 @@ _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
 # "served under 300 ms", "within 2 s": a bound each request meets or not
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
                               r"(?:ms|s|sec\w*|min\w*)\b", re.I)
-_GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success)\b", re.I)
+_GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success|we expect|expected)\b", re.I)  # ("… we page. We expect …")
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
 _DOWNTIME_RE = re.compile(r"\b(?:downtime|down|outage|offline|unreachable)\b", re.I)
@@ -416,6 +417,8 @@ def _verdict(words: str) -> str | None:
         return VERDICT_TIERS[act.lower()]
     if m.group("warned"):
         return "WARNING"
+    if m.group("tp3"):
+        return tier_named(m.group("tp3"))
     if m.group("ticket") or m.group("tp2") or re.search(r"ticket is", m.group(0), re.I):
         tier = m.group("tp") or m.group("tp2")
         return tier_named(tier) if tier else "TICKET"  # "a P2 ticket is opened"
@@ -1975,6 +1978,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = fast
         if (fast is not None or _done_in_time_by(text, q)) and q.op is None and label is None:
             q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)  # ("99% of emails delivered within 60 s")
+        if q.op is None and label is None and q.kind == "ratio" and 0.5 <= q.value < 1 and re.match(
+                r"\s+(?:of\s+[\w -]{1,40}?\s+)?(?:succeed|are (?:delivered|answered|processed)|complete|pass)\b",
+                text[q.end:], re.I):
+            label = "target"  # "Webhook deliveries: 99.5% succeed on first attempt; page if under 97%": a share to keep
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
         reached = bool((re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) or
                         re.search(r"\bout of\b", q.raw, re.I)) and _verdict(text))  # ("3 out of 5 probes fail: page")
