@@ -34,13 +34,17 @@ _EXPECTED_STATE_RE = re.compile(
     r"^(?:expected\s*:\s*(?:http\s*)?(?P<status>2\d\d)\b.*|(?P<can>can .{3,60}?)\?\s*yes\s*/\s*no|"
     r"(?P<what>[^:]{2,60}?)\s*:\s*operational|verify\s*:\s*(?P<all>all .{3,40}) responding)\.?$", re.I)
 _CHECK_CONTEXT_RE = re.compile(r"\b(?:checks?|health|status|verif\w*)\b", re.I)
+def _n(group: str) -> str:
+    """A count, in digits or words ("3", "three"), as the named group."""
+    return rf"(?P<{group}>\d+|{WORD_NUMBER})"
+
+
 # a check failing several times running: "health check fails 3 times in a row", "3 consecutive failed probes",
 # "after 5 failures in a row"
-_N = r"(?P<{}>\d+|" + WORD_NUMBER.replace("{", "{{").replace("}", "}}") + ")"
 _IN_A_ROW_RE = re.compile(
-    r"\bfail(?:s|ed|ing)?\s+" + _N.format("n") + r"\s+(?:times\s+)?(?:in a row|consecutively|running)\b|"
-    r"\b" + _N.format("c") + r"\s+(?:consecutive|successive|straight)\s+(?:failures|fails|failed\s+\w+|times)\b|"
-    r"\b" + _N.format("r") + r"\s+(?:failures|fails|failed\s+(?:checks?|probes?|pings?|requests?|scrapes?))\s+"
+    r"\bfail(?:s|ed|ing)?\s+" + _n("n") + r"\s+(?:times\s+)?(?:in a row|consecutively|running)\b|"
+    r"\b" + _n("c") + r"\s+(?:consecutive|successive|straight)\s+(?:failures|fails|failed\s+\w+|times)\b|"
+    r"\b" + _n("r") + r"\s+(?:failures|fails|failed\s+(?:checks?|probes?|pings?|requests?|scrapes?))\s+"
     r"in a row\b", re.I)
 # how far apart the checks are: "30 s apart", "every 30 seconds", "at 1-minute intervals"
 _APART_RE = re.compile(r"\d+(?:\.\d+)?\s*[a-z]+\s+apart\b|\bevery\s+\d+(?:\.\d+)?\s*[a-z]+|"

@@ -1009,10 +1009,15 @@ _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condit
                                   r"criteria|criterion|definition)\b")
 
 
+def _severity_column(header: list[str], cells: list[str]) -> int | None:
+    """Where a row's tier is written ("| Signal | Threshold | Severity |"), or None."""
+    return next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+
+
 def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) -> list[Finding] | None:
     """A table of rules, one per row, with the tier in its own column ("| SEV1 | API availability below 99%
     | 5 min | PagerDuty |"); None when the table is not one."""
-    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    sev = _severity_column(header, cells)
     # "| Signal | Threshold | Severity |": the condition is the column with the number (a signal column's
     # "older than 2 minutes" only if no other has one), the signal column names what it is of
     conds = sorted((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h) and i != sev),
@@ -1083,7 +1088,7 @@ def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) 
 def _unnumbered_rule(line: Line, path: list[str], header: list[str], cells: list[str]) -> Unclear | None:
     """"| Schema drift | any | P2 |" in a table of rules: a rule its tier names whose condition has no number,
     said (it was dropped without a word); None for a row of another table (a routing table's "| SEV1 | PagerDuty |")."""
-    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    sev = _severity_column(header, cells)
     cond = next((i for i, h in enumerate(header[:len(cells)]) if _CONDITION_COLUMN_RE.fullmatch(h) and i != sev and
                  not h.startswith("signal")), None)
     tier = tier_in(cells[sev]) if sev is not None else None
@@ -1147,10 +1152,9 @@ _META_COLUMN_RE = re.compile(r"\b(?:channels?|notif\w*|who|owners?|actions?|firs
                              r"criteria|when|conditions?|triggers?|what|routing|route|sla)\b")
 
 
-def _signal_cell(line: Line, path: list[str], signal: str, cell: str, tier: str) -> list[Finding]:
+def _signal_cell(line: Line, path: list[str], signal: str, cell: str, qs: list[Quantity], tier: str) -> list[Finding]:
     """A rung of a severity's row in a table whose columns are signals ("| Warning | > 1% | > 500 ms |"), read as
-    the sentence it says; a bare number is crossed the way its signal is bad on."""
-    qs = find_quantities(cell)
+    the sentence it says (``qs``: the cell's quantities); a bare number is crossed the way its signal is bad on."""
     if not qs:
         return []
     unit = unit_named_in(signal)  # "| p99 (ms) |": the column's unit for its bare numbers
@@ -1218,7 +1222,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
                            r"^normal|^healthy|\bexpect|guardrail|^green\b|^good\b|floor|ceiling|lower|upper", name)
         if by_tier and row_tier and name and not judged and not acting and not coded and not phased and \
                 not _META_COLUMN_RE.search(name):
-            out += _signal_cell(line, path, name, cell, row_tier)  # each column a signal, each row its rungs
+            out += _signal_cell(line, path, name, cell, qs, row_tier)  # each column a signal, each row its rungs
             continue
         if re.fullmatch(r"p\d{2,3}", name) or (not acting and not coded and not phased and not judged):
             continue
@@ -1287,7 +1291,7 @@ def _table_row(line: Line, path: list[str], header: list[str], cells: list[str],
     said = cells[act] if act is not None and rules is None and not find_quantities(cells[act]) else ""
     told = tier_in(said) or (alert_tier(said) if _ALERTWORD_RE.search(said) or TOLD_RE.search(said) else None)
     # "| Step | Baseline | Alert if below | Severity |": the row's severity column, where no rule table read it
-    sev = next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+    sev = _severity_column(header, cells)
     told = told or (tier_in(cells[sev]) if sev is not None and rules is None else None)
     for f in out if told else []:
         if f.tier == "ALERT":
@@ -1493,25 +1497,25 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         not bound \
         and bool(text[:q.start].strip(" -–*•:")) and not re.search(r"-free\b|\bfree of\b|\bwithout\b", phrase) and (
         (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
+    clause_text = clause or text
+    # the line says its own condition ("alert if", "rises above", "… is an incident"), or its rung ("> 5k → page")
+    conditioned = bool(CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or
+                       BAD_STATE_RE.match(after_q))
+    own_condition = conditioned or bool(_RUNG_AFTER_RE.match(after_q))
     # "## Guardrails: - Payout success rate ≥ 99.5%": a guardrail, like a target, states the bound to keep (not
     # "Error rate > 1%", whose side is the bad one, nor "rises above 0.8%", "> 5k → page", "… is an incident")
-    clause_text = clause or text
     kept = tier == "GUARDRAIL" and label is None and q.op is not None and not drop and not (
-        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q) or
-        _RUNG_AFTER_RE.match(after_q) or (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
+        own_condition or (op in (">", ">=") and bad_high) or (op in ("<", "<=") and good_high))
     # "p99 under 250 ms; between 250 and 400 ms is degraded, above 400 ms is an incident": a first clause that says
     # nothing of itself, before clauses calling the far side bad, is the healthy side
     rest = text[within.end():] if within else ""
-    healthy_side = label is None and within is not None and q.op in _OTHER_SIDE and not (
-        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q)) and \
+    healthy_side = label is None and within is not None and q.op in _OTHER_SIDE and not conditioned and \
         any(o.op in _OTHER_SIDE[q.op] and (BAD_STATE_RE.match(rest[o.end:]) or _RUNG_AFTER_RE.match(rest[o.end:]))
             for o in find_quantities(rest))
     # "## Alerts - Availability ≥ 99.9%", "Error rate < 1%": a comparison on the side its signal is good on states
     # the level to keep (nobody alerts on a high availability), unless the line says its own condition
-    good_side = tier != TARGET and label is None and q.op is not None and not drop and not (
-        CONDITION_WORD_RE.search(clause_text) or CROSSES_RE.search(clause_text) or BAD_STATE_RE.match(after_q) or
-        _RUNG_AFTER_RE.match(after_q)) and ((op in (">", ">=") and good_high and not bad_high) or
-                                            (op in ("<", "<=") and bad_high))
+    good_side = tier != TARGET and label is None and q.op is not None and not drop and not own_condition and (
+        (op in (">", ">=") and good_high and not bad_high) or (op in ("<", "<=") and bad_high))
     if (tier == TARGET or label == "guardrail" or bound or otherwise or kept or healthy_side or good_side or
             (response and op in ("<", "<="))) and \
             not forbidden and not miss:
