@@ -2107,3 +2107,45 @@ def test_a_goal_after_an_alerting_sentence_a_coded_tier_opened_and_a_share_that_
     assert [(t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
         (">=", 0.8, "TARGET"), (">", 1.5, "PAGE"), ("<", 2000, "TARGET"), (">", 0.03, "P2"), ("<", 0.995, "TARGET"),
         ("<", 0.97, "PAGE")]
+
+
+def test_the_next_rung_of_a_counted_signal_counts_in_the_same_window() -> None:
+    """"Failed logins: warn above 200 in 5 minutes, page above 1,000" paged on `failed_logins > 1000`, the counter's
+    running total, which passes 1,000 on a healthy day; "Failed logins in 5 minutes: warn at 200, page at 1,000"
+    was a level named failed_logins_5 and lost its page; "…; we page at 1,000." was dropped (read as "1. Restart")."""
+    plan, _ = draft_from_text("## Logins\n- Failed logins: warn above 200 in 5 minutes, page above 1,000.\n"
+                              "- Failed logins in 5 minutes: warn at 200, page at 1,000.\n"
+                              "- More than 200 failed logins in 5 minutes is a warning; we page at 1,000.\n", "rungs")
+    got = [(t["metric"], t.get("kind"), t.get("window"), t["value"], t["tier"]) for t in plan["thresholds"]]
+    assert got == [("failed_logins_total", "increase", "5m", v, tier)
+                   for _ in range(3) for v, tier in ((200, "WARNING"), (1000, "PAGE"))]
+
+
+def test_a_clause_s_verdict_is_not_the_next_clause_s_label() -> None:
+    """"p95 latency over 1.5 seconds for 10 minutes is a warning; p99 over 4 seconds for 5 minutes pages" made the
+    p99's page a second p95 warning (and a contradiction note); "…; older than 24 hours pages" a metric "older"."""
+    plan, _ = draft_from_text("## Latency\n- p95 latency over 1.5 seconds for 10 minutes is a warning; p99 over 4 "
+                              "seconds for 5 minutes pages.\n- The oldest refund older than 6 hours is a ticket; older "
+                              "than 24 hours pages.\n", "clauses")
+    assert [(t["metric"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("p95_latency_seconds", 1.5, "WARNING"), ("p99_latency_seconds", 4, "PAGE"),
+        ("oldest_refund_age_seconds", 21600, "TICKET"), ("oldest_refund_age_seconds", 86400, "PAGE")]
+    assert not plan.get("unexpressible")
+
+
+def test_a_question_heads_its_answer() -> None:
+    """An on-call FAQ: the question names what the answer's "anything" or "it" is and its tier; "A:" and "Yes:" are
+    no words of the rule; "When do we roll back?" is a rollback and "What does a good launch look like?" a target,
+    "for the first week" its clause's phase."""
+    faq = ["# FAQ", "", "**Q: What error rate pages the on-call?**",
+           "A: Anything above 3% of checkout requests for 5 minutes. Below that, a Slack warning",
+           "when it goes over 1% for 10 minutes.", "", "Q: Do we page on low order volume?",
+           "A: Yes: fewer than 30 orders in an hour pages.", "", "### When do we roll back?", "",
+           "When the deploy is out and checkout conversion falls", "below 1.8% for 30 minutes.", "",
+           "**Q:** What does a good launch look like?",
+           "**A:** Checkout conversion at or above 2.5% for the first week, and p95 latency under 800 ms."]
+    plan, _ = draft_from_text("\n".join(faq) + "\n", "faq")
+    assert [(t["metric"], t["value"], t["tier"], t.get("phases")) for t in plan["thresholds"]] == [
+        ("error_rate_ratio", 0.03, "PAGE", None), ("error_rate_ratio", 0.01, "WARNING", None),
+        ("orders_total", 30, "PAGE", None), ("checkout_conversion_ratio", 0.018, "ROLLBACK", None),
+        ("checkout_conversion_ratio", 0.025, "TARGET", ["week-1"]), ("p95_latency_seconds", 0.8, "TARGET", None)]

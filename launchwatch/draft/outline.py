@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from launchwatch.draft.questions import is_question_line
 from launchwatch.draft.text import DOCUSAURUS_BOX_RE, MKDOCS_BOX_RE, Line, box_opening
 
 __all__ = ["heading_level", "outline", "parent_bullets", "underlined_titles"]
@@ -41,6 +42,8 @@ def heading_level(line: Line) -> tuple[int, str] | None:
         # ("3.3.1 Orders received: alert when …" states a rule; "1.5 million users" is no title)
         return min(6, 1 + (numbered.group("n") or "").count(".")), raw.strip()
     text = line.text
+    if not line.bullet and is_question_line(text):
+        return 7, text  # "Q: When do we roll back?": a question heads its answer as a bold line does
     if line.bullet or not text.endswith(":") or re.search(r"\d\s*%|[<>≤≥]", text):
         return None
     m = _LABEL_RE.match(text)

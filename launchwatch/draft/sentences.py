@@ -49,4 +49,4 @@ def continues(line: Line, nxt: Line) -> bool:
     if all(re.match(r"[\w-]{1,20}\s*[=:]\s", x.text) for x in (line, nxt)):
         return False  # "sev1 = page the incident commander" over "sev2 = page platform on-call": a list of keys
     indented = line.bullet and nxt.raw[:1].isspace()
-    return indented or (not line.bullet and bool(re.match(r"[a-z0-9(<>≤≥$]", nxt.text)))
+    return indented or (not line.bullet and bool(re.match(r"[a-z0-9(<>≤≥$]|#\w", nxt.text)))  # ("#bookings")

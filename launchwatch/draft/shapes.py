@@ -70,6 +70,7 @@ from launchwatch.draft.quantities import (
     unit_named_in,
     without_unit_named,
 )
+from launchwatch.draft.questions import asked_about
 from launchwatch.draft.sentences import continues, sentences
 from launchwatch.draft.slo_specs import slo_spec_blocks
 from launchwatch.draft.subjects import (
@@ -312,6 +313,10 @@ _PERCENTILE = r"p\d{2,3}(?:\.\d+)?"
 # "served under 300 ms", "within 2 s": a bound each request meets or not
 _WITHIN_BOUND_RE = re.compile(r"\b(?:under|within|below|faster than|in less than)\s*\d[\d.,]*\s*"
                               r"(?:ms|s|sec\w*|min\w*)\b", re.I)
+# a phase a sentence names for its own rules: "… at or above 2.5% for the first week", "during the first 24 hours"
+_DURING_PHASE_RE = re.compile(r"\b(?:for|during|in|over|through(?:out)?|on|after)\s+(?:the\s+)?(?:first (?:24|48) "
+                              r"hours|first (?:week|month|day)|launch day)\b", re.I)
+_CLAUSE_BREAK_RE = re.compile(r"[;.]\s|,\s*(?:and|but|while|whereas)\b")
 _GOAL_RE = re.compile(r"\b(goal|target|objective|aim|success|we expect|expected)\b", re.I)  # ("… we page. We expect …")
 _ACTION_RE = re.compile(r"^\s*(?:ACTION|THEN|DO)\s*:\s*(?P<action>.+)$", re.I)
 # "Server downtime > 1 minute": the check failing for that long
@@ -707,7 +712,7 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if rung:  # "critical_below: 20": a config file's rung, read as the words it stands for
             text = f"{rung.group(1)} {_RUNG_KEY_SIDES[rung.group(2).lower()]} {text[rung.end():]}"
             line = Line(line.number, line.raw, text, line.bullet)
-        found = _line_findings(line, path, subject, prose)
+        found = _line_findings(line, path, subject or asked_about(path), prose)  # ("Q: What error rate pages …?")
         if key:
             keyed.add(len(key.group(1)), found)
         if text.upper().startswith("IF ") and found:
@@ -801,6 +806,20 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     if ruled:
         findings = sorted(findings + ruled, key=lambda f: f.line)
     return findings, unclear
+
+
+def _phase_said(text: str, q: Quantity) -> str | None:
+    """The phase the sentence gives ``q``'s rule: "During the first week we page when …, and we post when …" (said
+    before any number: every rule of the sentence), "… at or above 2.5% for the first week, and p95 under 800 ms"
+    (said after: its own clause's)."""
+    during = _DURING_PHASE_RE.search(text)
+    if during is None:
+        return None
+    first = min((p.start for p in find_quantities(text)), default=q.start)
+    between = text[min(q.end, during.start()):max(q.start, during.end())]
+    if during.end() <= first or not _CLAUSE_BREAK_RE.search(between):
+        return phase_in(during.group(0))
+    return None
 
 
 def _digit_at(q: Quantity) -> int:
@@ -1726,8 +1745,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 q.kind != "count" and _RUNG_BEFORE_RE.search(text[:q.start])):  # ("page 2%" is no page's number)
             continue
         if re.match(r"^\s*[:.)]", text[q.end:]) and q.op is None and not q.plus and q.kind == "count" and not (
-                text[q.end:].lstrip().startswith(")") and text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)):
-            continue  # "1. Restart", "Rule 1:", "1) Restart" (not a bracket's "(goal €0.40)")
+                text[q.end:].lstrip().startswith(")") and text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)) \
+                and not (re.fullmatch(r"\s*\.\s*", text[q.end:]) and text[:q.start].strip()):
+            continue  # "1. Restart", "Rule 1:", "1) Restart" (not a bracket's "(goal €0.40)", nor "we page at 1,000.")
         if q.kind == "duration" and q.op is None and "-" in q.raw and _MEASURED_NOUN_RE.match(text[q.end:]):
             measured = q.value  # "Page when 5-minute availability drops below 99.5%": the next one's window
             continue
@@ -1777,9 +1797,14 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # "AI errors > 10 in 1 hour": an increase; "consumer lag over 10k in the last hour": a level, averaged
             out[-1].counter = out[-1].counter or (out[-1].kind == "count" and not _LEVEL_RE.search(out[-1].phrase))
             continue
-        if _WINDOW_BEFORE_RE.search(text[:q.start]) and q.kind == "duration" and q.op is None:
+        window_before = _WINDOW_BEFORE_RE.search(text[:q.start])
+        if window_before and q.kind == "duration" and q.op is None:
             if out:
                 out[-1].window = q.value
+            elif not carried and re.match(r"\s*:", text[q.end:]):
+                # "Failed logins in 5 minutes: warn at 200, page at 1,000": the label's window, its signal counted
+                # in it (not "failed logins 5", a level)
+                measured, measured_at = q.value, window_before.start()
             continue
         if _is_window(text, q):  # "over a rolling 28-day window": the window of the one before, or the next
             if out and out[-1].window is None:
@@ -1814,6 +1839,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         for pos, lab in labels:
             if pos < q.start:
                 label, label_at = lab, pos
+        if label is not None and n and prev_q_end <= label_at and ";" in text[label_at:q.start]:
+            # "p95 over 1.5 s for 10 minutes is a warning; p99 over 4 s pages": the clause before's verdict
+            label, label_at = None, -1
         if label is None and (_NORMALLY_RE.match(text[q.end:]) or _STAYS_RE.search(text[:q.start])):
             label = "target"  # "p95 under 90s normally", "must stay above 99.5%": the bound, a target
         if beside and (label is None or beside.re is _RUNG_AFTER_RE):  # ("0.5% (warning) / 2% (critical)")
@@ -1856,7 +1884,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             phrase = subject_of(re.split(_SUBJECT_ENDS + IN_NOT_WHERE, text[q.end:])[0]) or phrase
         head = re.match(r"^(.+?)(?::|\s[—–-])\s", text)  # "Refund queue: warn …", "Refund queue — warn when …"
         if label and not subject_of(before):
-            phrase = subject_of(head.group(1) + ":") if head else phrase  # ("warn: 1%": no signal)
+            named = head.group(1)[:measured_at] if head and measured_at is not None else head and head.group(1)
+            phrase = subject_of(named + ":") if named else phrase  # ("warn: 1%": no signal)
         if re.search(r"\b(target|goal|alert|threshold)\b", phrase, re.I) or not phrase:
             # "when fewer than 10 referrals are redeemed": the words after; a label's line keeps its heading
             # ("Alert if fewer than 100 signups in an hour": a condition's label with nothing before it, the words
@@ -1880,16 +1909,21 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 heading_named.lower() != phrase.lower():
             phrase = heading_named  # "If the rate keeps climbing past 5%" under "## Error rate > 2% …": error rate
         if prior and re.fullmatch(r"(?:(?:if|when|and|or)\s+)?(?:up|down|drops?|falls?|rises?|sustained|persistent|"
-                                  r"constant(?:ly)?|continuous(?:ly)?|consistently|repeatedly)", phrase.strip(), re.I):
+                                  r"constant(?:ly)?|continuous(?:ly)?|consistently|repeatedly|"
+                                  r"(?:older|longer|slower)(?: than)?)",
+                                  phrase.strip(), re.I):
             # "… signups are down more than 25% DoD. Down more than 40% WoW pages", "CPU: keep under 70%; sustained
-            # 85%+ for 30m opens a ticket": the same signal's
+            # 85%+ for 30m opens a ticket", "The oldest refund older than 6 hours is a ticket; older than 24 hours
+            # pages": the same signal's
             phrase = prior.phrase
         if re.match(r"(?:it|it's|its|this|that|they|these|those|anything|everything)\b", phrase, re.I) or not phrase:
             phrase = antecedent(text[:q.start], phrase, [prior] if prior else [])  # "… if it's slower than 1 s"
             if re.fullmatch(r"anything|everything", phrase, re.I):
                 # "Anything below 98% checkout success is critical"; "Checkout conversion: normally 3.4%. Anything
                 # under 2.5% … — page": the line's label
-                phrase = named_after(text[q.end:]) or subject or phrase
+                # ("Anything above 3% of checkout requests" under "Q: What error rate pages …?": the error rate)
+                of = subject and re.match(r"\s+of\b", text[q.end:])
+                phrase = (subject if of else named_after(text[q.end:])) or subject or phrase
         if out and q.op and re.search(r"[;,]", before) and len(subject_of(re.split(r"[;,]", before)[-1])) < 3:
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
@@ -1902,6 +1936,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             named = named_after(text[q.end:])
             phrase = named or phrase  # "Our goal … is at least 500 bookings per day", "5% of booking requests fail"
         phrase = phrase or subject or (path[-1] if path else "signal")
+        if prior and re.fullmatch(r"at|of|to|by|in|on", phrase, re.I):
+            phrase = prior.phrase  # "Failed logins over 200 in 5 minutes is a warning. At 1,000 we page."
         if len(phrase) < 3 and (subject or path):
             # ("at 95% it becomes critical" under "## Storage used ≥ 85%": what the heading compares)
             compares = not subject and any(h.op for h in find_quantities(path[-1]))
@@ -2033,13 +2069,21 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             unit = per.group("unit") or _ADVERB_PERIODS[per.group("adverb").lower()]
             f.window = float(_PERIOD_SECONDS[unit.lower()])
             f.counter = f.counter or f.kind == "count"
+        f.phase = f.phase or _phase_said(text, q)
         if q.high is not None and q.op is None:
             # a range: below its low end or above its high end
-            high = Finding(f.line, f.phrase, ">", q.high, q.kind, f.tier, path, text)
+            high = Finding(f.line, f.phrase, ">", q.high, q.kind, f.tier, path, text, phase=f.phase)
             f.op = "<"
             out.extend([f, high])
             segments_used.add(segment)
             continue
         out.append(f)
         segments_used.add(segment)
+    chain = [carried, *out] if carried else out
+    for before_f, f in itertools.pairwise(chain):
+        if f.phrase == before_f.phrase and f.kind == before_f.kind and f.window is None and not f.drop and \
+                before_f.window is not None and not before_f.drop:
+            # "Failed logins: warn above 200 in 5 minutes, page above 1,000": the next rung counts in the same 5
+            # minutes (not the counter's running total, which passes 1,000 on a healthy day)
+            f.window, f.counter = before_f.window, before_f.counter
     return out

@@ -54,6 +54,8 @@ def subject_of(text: str) -> str:
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     # "We page on-call when p99 latency", "Warn once the error rate"
     text = re.split(r"\b(?:when|whenever|if|once(?=\s+(?:the|our|an?|its)\b))\b|^\W*once\b", text, flags=re.I)[-1]
+    # "When the deploy is out and checkout conversion falls below": the clause that compares
+    text = re.split(r"\b(?:is|are|was|were)\s+(?:\w+\s+){0,2}?(?:and|but)\s+(?=\w)", text)[-1]
     text = re.sub(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=[A-Za-z])", "", text)  # "5. Refund queue", "3.3.1 Orders"
     # "Success criteria for the first week: conversion rate at least": what the label lists, not the label
     text = re.sub(r"^[^:]*\b(?:criteria|targets?|goals?|KPIs?|objectives?)\b[^:]*:\s*(?=[A-Za-z])", "", text,

@@ -15,6 +15,7 @@ from launchwatch.draft.gherkin import gherkin_as_markdown
 from launchwatch.draft.glossary import glossary_as_english
 from launchwatch.draft.htmlpage import html_tables_as_markdown, is_html, page_lines
 from launchwatch.draft.orgmode import org_as_markdown
+from launchwatch.draft.questions import ANSWER_RE
 from launchwatch.draft.restructured import restructured_as_markdown
 from launchwatch.draft.spreadsheet import SPREADSHEET_SUFFIXES, sheet_lines
 from launchwatch.draft.terminal_tables import terminal_tables_as_markdown
@@ -138,6 +139,7 @@ def clean(raw: str) -> tuple[str, bool]:
     text = "`".join(part if n % 2 else _ESCAPED_RE.sub(r"\1", part) for n, part in enumerate(text.split("`")))
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _EMPHASIS_RE.sub(r"\1", text)  # "_warn_ at 1200ms", "*15 minutes*"
+    text = ANSWER_RE.sub("", text.lstrip(), count=1)  # "**A:** Anything above 3%": the answer's mark, as a bullet's
     return re.sub(r"\s+", " ", text).strip(), bullet
 
 

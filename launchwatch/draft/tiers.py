@@ -51,8 +51,10 @@ _TIER_PATTERNS = [
     (_WORD_RE, lambda m: m.group(1).upper()),
     (_RANK_RE, lambda m: next(g for g in m.groups() if g).upper()),
     (re.compile(r"\b(Warning|Warn)\b", re.I), lambda m: "WARNING"),
-    # "Rollback triggers (any one)": a condition that stops the rollout now
-    (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b|\bkill[- ]?switch\b", re.I),
+    # "Rollback triggers (any one)": a condition that stops the rollout now (asked: "When do we roll back?")
+    (re.compile(r"\b(?:rollback|roll back|abort) (?:triggers?|criteria|conditions?|if)\b|\bkill[- ]?switch\b|"
+                r"\bwhen (?:do|should|would|will|must) (?:we|you) (?:roll ?back|abort|revert)\b|"
+                r"\b(?:triggers?|causes?|forces?) an? roll-?back\b", re.I),
      lambda m: "ROLLBACK"),
     # an experiment's guardrail metrics: the bounds a launch must not break while its goal is measured
     (re.compile(r"\bguardrails?\b", re.I), lambda m: "GUARDRAIL"),
@@ -61,8 +63,10 @@ _TIER_PATTERNS = [
 _NOT_A_PAGE = (r"(?!\s+(?:weight|loads?|load time|views?|size|speed|titles?|layouts?|content|templates?|transitions?|"
                r"renders?|rendering|performance|metrics?|experience)\b)")
 # ("Load test acceptance", "Performance budget": bounds to keep; not an error budget, which is burned)
+# (asked: "What does success look like?")
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
-                        r"expected|sla targets?|acceptance|(?<!error )budgets?)\b", re.I)
+                        r"expected|sla targets?|acceptance|(?<!error )budgets?|"
+                        r"(?:success|a good [\w-]+|good) looks? like)\b", re.I)
 A_PAGE_BEFORE = r"(?<!per )(?<!each )(?<!every )(?<!the )(?<!a )(?<!web )"
 _ALERT_RE = re.compile(rf"\b(alerts?|alerting|{A_PAGE_BEFORE}page{_NOT_A_PAGE}|paging|on-?call|warning thresholds?|"
                        r"thresholds?|escalat\w*)\b", re.I)
