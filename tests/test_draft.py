@@ -2149,3 +2149,29 @@ def test_a_question_heads_its_answer() -> None:
         ("error_rate_ratio", 0.03, "PAGE", None), ("error_rate_ratio", 0.01, "WARNING", None),
         ("orders_total", 30, "PAGE", None), ("checkout_conversion_ratio", 0.018, "ROLLBACK", None),
         ("checkout_conversion_ratio", 0.025, "TARGET", ["week-1"]), ("p95_latency_seconds", 0.8, "TARGET", None)]
+
+
+def test_a_ladder_said_in_one_sentence_gives_each_rung_its_own_verdict_and_signal() -> None:
+    """Each of these gave its second rung the first one's tier, another signal or nothing: "above 1k is a warning,
+    above 5k … pages" (a second warning), "under 97% warns" (ALERT), "past 100 we page" (dropped), "80% warn / 90%
+    page" (a metric named warn), "below 20 pages" (a metric named pages), "More than 20 in an hour is a page"
+    (hour_page_total), "warn; 5% for 5 minutes pages" (dropped, and its 5 minutes held the warning)."""
+    lines = ["## Alerts",
+             "- Queue depth above 1k is a warning, above 5k for 10 minutes pages.",
+             "- Checkout success rate under 97% warns; under 93% pages the on-call.",
+             "- If more than 20 payments fail in 10 minutes we warn; past 100 we page.",
+             "- Disk usage 80% warn / 90% page",
+             "- Signups below 100 per hour is a warning; below 20 pages",
+             "- If 1% of requests fail for 10 minutes, warn; 5% for 5 minutes pages.",
+             "## Payouts", "We want fewer than 5 failed payouts an hour. More than 20 in an hour is a page."]
+    plan, _ = draft_from_text("\n".join(lines) + "\n", "ladder")
+    assert [(t["metric"], t["value"], t["tier"], t.get("window"), t.get("for")) for t in plan["thresholds"]] == [
+        ("queue_depth", 1000, "WARNING", None, "5m"), ("queue_depth", 5000, "PAGE", None, "10m"),
+        ("checkout_success_rate_ratio", 0.97, "WARNING", None, "5m"),
+        ("checkout_success_rate_ratio", 0.93, "PAGE", None, "5m"),
+        ("payments_fail_total", 20, "WARNING", "10m", None), ("payments_fail_total", 100, "PAGE", "10m", None),
+        ("disk_usage_ratio", 0.8, "WARNING", None, "5m"), ("disk_usage_ratio", 0.9, "PAGE", None, "5m"),
+        ("signups_total", 100, "WARNING", "1h", None), ("signups_total", 20, "PAGE", "1h", None),
+        ("requests_fail_ratio", 0.01, "WARNING", None, "10m"), ("requests_fail_ratio", 0.05, "PAGE", None, "5m"),
+        ("failed_payouts_total", 5, "TARGET", "1h", None), ("failed_payouts_total", 20, "PAGE", "1h", None)]
+    assert not plan.get("unexpressible")

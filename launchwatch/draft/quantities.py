@@ -42,7 +42,9 @@ _OPS = [
      r"(?:less|fewer|lower) than or equal to|at or below", "<="),
     (r">|over|above|more than|greater than|higher than|exceeds?|exceeding|in excess of|slower than|longer than|"
      r"later than|beyond|(?:creeps?|creeping|goes|going|gets|getting|climbs?|climbing|rises?|rising|moves?|moving|"
-     r"edges?|edging) past", ">"),
+     r"edges?|edging) past|"
+     # "…; past 100 we page" (not "in the past 24 hours", a window)
+     r"(?<!the )past(?!\s+(?:\d[\d.,]*\s*)?(?:hours?|hrs?|h|minutes?|mins?|m|days?|d|weeks?|w|months?)\b)", ">"),
     (r"<|under|below|less than|fewer than|lower than|faster than|shorter than|sooner than", "<"),
     (r"==", "=="),  # "`sync_worker_up` == 0", as PromQL writes it
     (r"!=|≠", "!="),

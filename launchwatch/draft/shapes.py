@@ -78,6 +78,7 @@ from launchwatch.draft.subjects import (
     IN_NOT_WHERE,
     INLINE_TIER_RE,
     LABEL_RE,
+    VERDICT_VERB,
     WINDOW_OVER,
     WORRY_RE,
     antecedent,
@@ -116,10 +117,13 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bversion|\bv|#|\bsev|\bitem|\bscenario|\bnumber|\bq|\bhour|\bmonth|\bdays?|"
                              r"\bweeks?|\bmonths?|\bchapter|\bsection|\bappendix|\bfig(?:ure)?\.?|\btable|\bslide|"
                              r"\bpage|\bp\.|§)\s*[-–]?\s*$", re.I)  # (a reference: "(chapter 5)", "see section 3")
-_PER = r"(?:/|per |a |each |every )"  # what says "per" before a period
+_PER = r"(?:/|per |an? |each |every )"  # what says "per" before a period
 _PERIOD_UNITS = r"second|sec|minute|min|hour|hr|day|week|month"
+# the words after a number that say only when it is counted: "20 in an hour", "20 per day", "20 within 10 minutes"
+_COUNTED_IN_RE = re.compile(rf"\s*(?:in|within|over|during|{_PER})\s*(?:an?\s+|the\s+)?(?:\d+\s*)?"
+                            rf"(?:{_PERIOD_UNITS})s?\b", re.I)
 _PERIOD_AFTER_RE = re.compile(rf"^\s*{_PER}(?:(?P<n>\d+)\s*)?(?P<unit>{_PERIOD_UNITS})s?\b", re.I)
-_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\bevery |\ba (?=(?:second|minute|hour|day|week|month)\b))"
+_PERIOD_IN_NAME_RE = re.compile(r"(?:/\s?|\bper |\beach |\bevery |\ban? (?=(?:second|minute|hour|day|week|month)\b))"
                                 r"(?:(?P<n>\d+)\s*)?(?P<unit>second|sec|minute|min|hour|hr|day|"
                                 r"week|month)s?\b", re.I)
 # "≥ 99.2 % (weekly)", "98% or better (weekly)"
@@ -223,7 +227,9 @@ _NO_OLDER_RE = re.compile(r"^(?:no|zero)\s+(?P<what>[\w /-]{3,60}?)\s+(?:older|w
 _NORMALLY_RE = re.compile(r"\s*(?:normally|usually|in normal operation|on a normal day)\b", re.I)
 _STAYS_RE = re.compile(r"\b(?:must|should|needs? to|has to)\s+(?:stay|remain|be kept)\s*$", re.I)
 # one sentence of a line (a number's clause, for its tier)
-_SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|,(?=\s+(?:and|but|while|whereas)\b)|$)")
+# (a clause ends at a comma before the next comparison: "above 1k is a warning, above 5k for 10 minutes pages")
+_SENTENCE_RE = re.compile(r".+?(?:[.!?;](?=\s|$)|,(?=\s+(?:(?:and|but|while|whereas|above|below|over|under|past|"
+                          r"beyond|more than|less than|fewer than)\b|[<>≤≥]))|$)")
 # a share named by what happened to it, after the number: "fewer than 5% rejected"
 _OUTCOME_AFTER_RE = re.compile(r"\s+(rejected|failed|failing|declined|abandoned|dropped|bounced|refunded|"
                                r"cancell?ed|errored|churned|unanswered|missed|lost|retried|delayed|timed out|"
@@ -262,7 +268,7 @@ _PAGES_SOMEONE_RE = re.compile(r"\b(?:page|pages|paged|wake|wakes)\s+(?:up\s+)?(
 # the tier said after the condition: "… above 3 per delivery are a warning", "…: warning", "… for 1 hour pages"
 _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?:an?\s+)?|(?:[:→(]|->|=>)\s*|\s[—–]\s*)"
                          r"(?P<word>warning|warn|critical|page|P[0-4]|SEV ?[0-4]|ticket|info)\b|"
-                         r"\b(?P<verb>pages|wakes)\s*(?:the\s+|someone|us\b)?"
+                         r"\b(?P<verb>pages|wakes|warns)\s*(?:the\s+|someone|us\b)?"
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
                          r"\b(?:opens?|files?|raises?) an? (?P<tp3>P[0-4]|SEV ?[0-4])\b(?!\s+ticket)|"  # "…, open a P2"
                          # "more than 20 per hour is suspicious, warn #fraud", "; at 90% page."
@@ -416,7 +422,7 @@ def _verdict(words: str) -> str | None:
     if not find_quantities(words[:m.start()]):
         return None
     if m.group("verb") or m.group("paged"):
-        return "PAGE"
+        return "WARNING" if (m.group("verb") or "").lower() == "warns" else "PAGE"  # ("… under 97% warns")
     act = m.group("act") or m.group("act2") or m.group("act3") or m.group("act4")
     if act:
         return VERDICT_TIERS[act.lower()]
@@ -1819,8 +1825,13 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         re.fullmatch(r"[^;,]*[;,]\s*", text[qs[n - 1].end:q.start]) is not None and
                         re.match(r"\s*(?:->|→|=>|:)", text[q.end:]) is not None and
                         _verdict(text[q.start:]) is not None)
+        # "If 1% of requests fail for 10 minutes, warn; 5% for 5 minutes pages": a clause of a bare number and its
+        # verdict, the rule before's next rung
+        rung = rung or (q.op is None and bool(out) and out[-1].kind == q.kind and out[-1].op in (">", ">=") and
+                        re.search(r";\s*$", text[:q.start]) is not None and _verdict(text[q.start:]) is not None)
         if rung and not re.search(r"\bat\s*$", text[:q.start]):
-            q = Quantity(qs[n - 1].op or ">=", q.value, q.kind, q.start, q.end, q.raw, q.high, q.plus)
+            q = Quantity((out[-1].op if out and out[-1].kind == q.kind else None) or qs[n - 1].op or ">=", q.value,
+                         q.kind, q.start, q.end, q.raw, q.high, q.plus)
         # "Error rate: 0.5% (warn), 2% (page)", "warn 0.5%, page 2%": the rung word beside a bare number
         # (said after a compared number too: "> 1k (warn), > 5k (page)", "> 5k → page")
         beside = None if path and is_target_context(path[-1]) else _RUNG_AFTER_RE.match(text[q.end:]) or (
@@ -1839,7 +1850,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         for pos, lab in labels:
             if pos < q.start:
                 label, label_at = lab, pos
-        if label is not None and n and prev_q_end <= label_at and ";" in text[label_at:q.start]:
+        if label is not None and n and prev_q_end <= label_at and re.search(r"[;,]", text[label_at:q.start]):
             # "p95 over 1.5 s for 10 minutes is a warning; p99 over 4 s pages": the clause before's verdict
             label, label_at = None, -1
         if label is None and (_NORMALLY_RE.match(text[q.end:]) or _STAYS_RE.search(text[:q.start])):
@@ -1875,7 +1886,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                                                   not text[label_at:q.start].split(None, 1)[1:]):
             # "order_success_rate: warn below 97%", "Error rate (warn > 2%, page > 5%)"
             phrase = subject_of(text[:label_at].rstrip().rstrip(":(").rstrip())
-        if n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and not VERDICT_AFTER_RE.match(text[q.end:]):
+        if n == 0 and not phrase and carried is not None and _COUNTED_IN_RE.match(text[q.end:]):
+            phrase = carried.phrase  # "We want fewer than 5 failed payouts an hour. More than 20 in an hour is a page."
+        elif n == 0 and not phrase and not text[:q.start].strip(" -–*•:") and \
+                not VERDICT_AFTER_RE.match(text[q.end:]):
             # "<$10 ARS customer acquisition cost": the subject follows the number
             rest = re.sub(r"^\s*(?:[A-Z]{3}\b|of\b|in\b)?", "", text[q.end:])
             phrase = subject_of(re.split(_SUBJECT_ENDS + IN_NOT_WHERE, rest)[0])
@@ -1928,8 +1942,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
             after = subject_of(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
-            who = re.match(r"\s*(?:(?:we|you|they|it|i|someone|somebody|whoever|then)\b|→|->|=>|:)", text[q.end:],
-                           re.I)
+            who = re.match(rf"\s*(?:(?:we|you|they|it|i|someone|somebody|whoever|then)\b|{VERDICT_VERB}|→|->|=>|:)",
+                           text[q.end:], re.I)
             phrase = after if len(after) >= 3 and not who else out[-1].phrase
         if (not phrase or re.match(r"\s*(?:(?:our|the|my|this|we)\s+)?(?:goal|target|aim|objective|expect)\w*\b[^:]*$",
                                    text[:q.start], re.I)) and q.kind in ("count", "ratio"):
@@ -2023,8 +2037,11 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 text[q.end:], re.I):
             label = "target"  # "Webhook deliveries: 99.5% succeed on first attempt; page if under 97%": a share to keep
         # "Memory at 90% of requests: page": a number reached, with the tier said after it
+        # ("3 out of 5 probes fail: page", "If 1% of requests fail for 10 minutes, warn; 5% for 5 minutes pages")
         reached = bool((re.search(r"\b(?:at|reach(?:es)?|hits?|hitting)\s*$", text[:q.start], re.I) or
-                        re.search(r"\bout of\b", q.raw, re.I)) and _verdict(text))  # ("3 out of 5 probes fail: page")
+                        re.search(r"\bout of\b", q.raw, re.I) or
+                        (q.kind == "ratio" and re.search(r"(?:^\W*(?:if|when|whenever|once)|;)\s*$", text[:q.start],
+                                                         re.I))) and _verdict(text))
         if q.op is None and re.search(r"within\s*$", text[:q.start], re.I) is None and label is None and \
                 not q.plus and not (q.kind == "ratio" and re.search(r"within", text[q.end:q.end + 10], re.I)) \
                 and not (_DROP_RE.search(text[q.end:q.end + 25]) and _ALERTWORD_RE.search(text)) \

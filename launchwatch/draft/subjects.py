@@ -11,7 +11,8 @@ from launchwatch.draft.findings import Finding
 from launchwatch.draft.quantities import duration_seconds, find_quantities, without_unit_named
 from launchwatch.draft.tiers import A_PAGE_BEFORE
 
-__all__ = ["AVAILABILITY_RE", "INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "WINDOW_OVER", "WORRY_RE", "antecedent",
+__all__ = ["AVAILABILITY_RE", "INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "VERDICT_VERB", "WINDOW_OVER", "WORRY_RE",
+           "antecedent",
            "heading_subject", "named_after", "subject_of"]
 
 # a signal that is an availability, in the languages the glossary reads ("Disponibilité : 99,9 %")
@@ -67,7 +68,7 @@ def subject_of(text: str) -> str:
     text = re.sub(r"[\[\]()|:;=<>≤≥~,]+", " ", text)
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
-    text = re.sub(r"\s+", " ", text).strip(" -–—.")
+    text = re.sub(r"\s+", " ", text).strip(" -–—.").rstrip(" /")  # ("80% warn / 90% page": none before 90%)
     text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
                   r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record|expect|want|review|check|watch|track|"
                   r"monitor|measure|look at)(?:\s+|$))?"
@@ -94,6 +95,10 @@ IN_NOT_WHERE = r"\bin\b(?!\s+(?:[a-z]+\s+){0,2}(?:are|is)\s+[a-z]+ed\b)"
 _BE_NOT_DONE = r"\b(?:is|are)\b(?!\s+[a-z]+ed\b)"
 
 
+# a verdict said right after a number: "…; below 20 pages" (not "3 pages per day", what is counted)
+VERDICT_VERB = r"(?:pages|paged|warns|notifies|escalates)\b(?!\s+(?:per|a|an|each|every|in|of|over)\b)"
+
+
 # a window said after what a number is of: "… return zero results over 1 hour", "over the last 30 minutes"
 WINDOW_OVER = r"\bover(?=\s+(?:the\s+|a\s+)?(?:last\s+|past\s+|rolling\s+)?\d)"
 
@@ -105,6 +110,8 @@ def named_after(rest: str) -> str:
                 r"page|notify|alert|call|ping|post|open|file|investigate|roll ?back|means|indicates|suggests|is|"
                 r"are|counts as|would be)\b)", rest, re.I):  # ("Below 25% means the prompt is broken")
         return ""  # ("If > 1 hour: Escalate to Tier 2": what to do, not what is measured)
+    if re.match(rf"\s*{VERDICT_VERB}", rest, re.I):
+        return ""  # "Signups below 100 per hour is a warning; below 20 pages": the verdict (not "3 pages per day")
     # ("… of queries return zero results over 1 hour": a window, not the name's)
     words = re.split(r"[(,;.:→]|->|=>|\b(?:for|within|per|by|during|and|at|needs?|requires?|should|must|means|"
                      r"triggers?)\b|" + WINDOW_OVER + "|" + IN_NOT_WHERE + "|" + _BE_NOT_DONE,
