@@ -2175,3 +2175,26 @@ def test_a_ladder_said_in_one_sentence_gives_each_rung_its_own_verdict_and_signa
         ("requests_fail_ratio", 0.01, "WARNING", None, "10m"), ("requests_fail_ratio", 0.05, "PAGE", None, "5m"),
         ("failed_payouts_total", 5, "TARGET", "1h", None), ("failed_payouts_total", 20, "PAGE", "1h", None)]
     assert not plan.get("unexpressible")
+
+
+def test_a_rung_word_after_its_hold_a_per_second_rate_and_hours_said_with_their_days() -> None:
+    """"API error rate: 2% for 5m → warning, 5% for 2m = page" drafted nothing; "Redis evictions above 100/s page"
+    was a level of 100 on the counter (ALERT); "99.9% of API requests succeed (30-day window)" was named
+    api_requests_succeed_30_day; "9:00-17:00 Mon-Fri" was not read as the rule's hours, and "between 10pm and
+    2am" was dropped without a word (the rule watched at every hour)."""
+    lines = ["## Alerts", "- API error rate: 2% for 5m → warning, 5% for 2m = page",
+             "- Redis evictions above 100/s page", "- No orders for 30 minutes, 9:00-17:00 Mon-Fri, page",
+             "- No refunds for 2 hours between 10pm and 2am → warn", "## SLOs",
+             "- 99.9% of API requests succeed (30-day window)"]
+    plan, _ = draft_from_text("\n".join(lines) + "\n", "hold")
+    got = [(t["metric"], t.get("kind"), t.get("window"), t["value"], t["tier"], t.get("for"), t.get("business_hours"))
+           for t in plan["thresholds"]]
+    assert got == [("api_error_rate_ratio", None, None, 0.02, "WARNING", "5m", None),
+                   ("api_error_rate_ratio", None, None, 0.05, "PAGE", "2m", None),
+                   ("redis_evictions_total", "increase", "1m", 6000, "PAGE", "5m", None),
+                   ("orders_total", "increase", "30m", 0, "PAGE", None, True),
+                   ("refunds_total", "increase", "2h", 0, "WARNING", None, None),
+                   ("api_requests_succeed_ratio", None, "30d", 0.999, "TARGET", None, None)]
+    assert plan["business_hours"] == {"weekdays": ["monday:friday"], "start": "09:00", "end": "17:00",
+                                      "location": "UTC"}
+    assert "22:00-02:00, hours that run past midnight" in plan["thresholds"][4]["note"]

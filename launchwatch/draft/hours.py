@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from launchwatch.draft.text import Line
 from launchwatch.draft.tiers import TARGET, tiers_in
 
-__all__ = ["hours_in", "routing_hours", "tier_hours"]
+__all__ = ["hours_in", "overnight_hours", "routing_hours", "tier_hours"]
 
 _WORDS_RE = re.compile(r"\b(?:during|in|within|only in|only during)\s+(?:normal\s+|our\s+)?(?:business|office|working)"
                        r"\s+hours\b|\b(?:business|office|working) hours only\b|"
@@ -58,10 +58,18 @@ def _clock(time: str) -> str:
     return f"{hour:02d}:{m.group(2) or '00'}"
 
 
+def _limiting_clock(text: str) -> re.Match[str] | None:
+    """The clock range that limits a rule: "between 8am and 10pm", "(09:00-23:00 only)", "9:00-17:00 Mon-Fri", or
+    any beside "during business hours" (not "deploys 14:00-15:00", a time the text only mentions)."""
+    words = _WORDS_RE.search(text)
+    return next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only") or words or
+                 _WEEKDAYS_RE.match(text[m.end():].lstrip(" ,"))), None)
+
+
 def hours_in(text: str) -> dict[str, Any] | None:
     """The business hours ``text`` limits its rule to (the plan's ``business_hours``), or None."""
     words = _WORDS_RE.search(text)
-    clock = next((m for m in _CLOCK_RE.finditer(text) if m.group("between") or m.group("only") or words), None)
+    clock = _limiting_clock(text)
     if clock:
         start, end = _clock(clock.group("a")), _clock(clock.group("b"))
         if start < end <= "24:00":
@@ -73,6 +81,16 @@ def hours_in(text: str) -> dict[str, Any] | None:
     if words:
         return {"weekdays": ["monday:friday"], "start": "09:00", "end": "18:00", "location": "UTC"}
     return None
+
+
+def overnight_hours(text: str) -> str | None:
+    """The clock range ``text`` limits its rule to when it runs past midnight ("between 10pm and 2am" →
+    "22:00-02:00"): a plan's business_hours run within one day, as Alertmanager's time intervals do."""
+    clock = _limiting_clock(text)
+    if clock is None:
+        return None
+    start, end = _clock(clock.group("a")), _clock(clock.group("b"))
+    return f"{start}-{end}" if end <= start else None
 
 
 # hours that decide who is woken ("Between 22:00 and 07:00 only SEV1 pages", "quiet hours 23:00-07:00")

@@ -14,7 +14,7 @@ from typing import Any
 from launchwatch.alerting.guards import HOLD, PACE_WINDOWS
 from launchwatch.draft.channels import document_channels, legend_of, tier_channels
 from launchwatch.draft.escalations import find_escalations, incident_thresholds
-from launchwatch.draft.hours import hours_in, routing_hours, tier_hours
+from launchwatch.draft.hours import hours_in, overnight_hours, routing_hours, tier_hours
 from launchwatch.draft.names import alert_name, metric_name, phrase_key
 from launchwatch.draft.objectives import PROBE_SOURCE, objective_tiers, slo_entries
 from launchwatch.draft.outline import outline
@@ -274,6 +274,11 @@ def _draft(lines: list[Line], name: str, title: str | None) -> tuple[dict[str, A
         if for_:
             entry["for"] = format_duration(for_)
         hours = hours_in(f.excerpt)
+        night = overnight_hours(f.excerpt) if hours is None else None
+        if night:  # "No orders for 30 minutes between 10pm and 2am": not silently watched at every hour
+            f.note = "; ".join(n for n in (f.note, (
+                f"the document holds this rule to {night}, hours that run past midnight, which a plan's "
+                "business_hours (within one day) cannot hold: watched at every hour; review")) if n)
         by_tier = by_tier_hours.get(f.tier) if hours is None else None
         if by_tier is not None:
             hours = by_tier[1]

@@ -118,7 +118,7 @@ _SKIP_BEFORE_RE = re.compile(r"(?:\bevery|\bT[+-]|\bstep|\bphase|\brule|\blevel|
                              r"\bweeks?|\bmonths?|\bchapter|\bsection|\bappendix|\bfig(?:ure)?\.?|\btable|\bslide|"
                              r"\bpage|\bp\.|§)\s*[-–]?\s*$", re.I)  # (a reference: "(chapter 5)", "see section 3")
 _PER = r"(?:/|per |an? |each |every )"  # what says "per" before a period
-_PERIOD_UNITS = r"second|sec|minute|min|hour|hr|day|week|month"
+_PERIOD_UNITS = r"second|sec|minute|min|hour|hr|day|week|month|s|h"  # ("100/s", "20/h")
 # the words after a number that say only when it is counted: "20 in an hour", "20 per day", "20 within 10 minutes"
 _COUNTED_IN_RE = re.compile(rf"\s*(?:in|within|over|during|{_PER})\s*(?:an?\s+|the\s+)?(?:\d+\s*)?"
                             rf"(?:{_PERIOD_UNITS})s?\b", re.I)
@@ -134,8 +134,8 @@ _MEASURED_PER_RE = re.compile(r"\b(?:measured|counted|calculated|computed|evalua
                               r"over the)\s+(?P<unit>hour|day|week|month)\b|(?P<adverb>hourly|daily|weekly|monthly)\b)",
                               re.I)
 _ADVERB_PERIODS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
-_PERIOD_SECONDS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400,
-                   "week": 604800, "month": 2592000}
+_PERIOD_SECONDS = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "h": 3600,
+                   "day": 86400, "week": 604800, "month": 2592000}
 # "Sign-ups" over "page if none for half an hour": none of what the list item names
 _NONE_RE = re.compile(r"\b(?:if|when)\s+(?:there (?:are|is|were)\s+)?(?:none|nothing|no activity)\s+(?:in|for|within|"
                       r"during|over)\s+(?:the\s+)?(?:last\s+|past\s+)?", re.I)
@@ -187,7 +187,10 @@ _OTHERWISE_RE = re.compile(r"^[^.;]*?(?:\b(page|warn|alert|ticket)\s+(?:if|when)
 _GOAL_AFTER_RE = re.compile(r"\s*\(?\s*(?:target|goal|objective|slo)\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or|but)\b))", re.I)
 # a rung's word beside its number: "0.5% (warn), 2% (page)", "0.5% warn", "warn 0.5%, page 2%", "> 1k → warning"
 _RUNG_WORDS = r"(?P<word>warn(?:ing)?|page|crit(?:ical)?)"
-_RUNG_AFTER_RE = re.compile(rf"\s*(?:(?:->|→|=>)\s*)?\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))",
+# (a hold may stand between: "2% for 5m → warning, 5% for 2m = page")
+_RUNG_AFTER_RE = re.compile(r"(?:\s*(?:for|over|sustained(?: for)?)\s+\d+(?:\.\d+)?\s*"
+                            r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)?"
+                            rf"\s*(?:(?:->|→|=>|=)\s*)?\(?\s*{_RUNG_WORDS}\s*\)?(?=\s*(?:[,;./]|$|\b(?:and|or)\b))",
                             re.I)
 _RUNG_BEFORE_RE = re.compile(rf"(?:^|[,;:(/—–]\s*|\b(?:and|or)\s+){_RUNG_WORDS}\s*$", re.I)
 # a change said with its size after it: "Signups/hour drop by 40% vs same hour last week"
@@ -272,7 +275,7 @@ _VERDICT_RE = re.compile(r"(?:\b(?:is|are|counts? as|means|becomes?|turns?)\s+(?
                          r"(?:on-?call)?\s*[.;!]?\s*$|\b(?P<ticket>opens?|files?|raises?) an? (?P<tp>P[0-4] )?ticket\b|"
                          r"\b(?:opens?|files?|raises?) an? (?P<tp3>P[0-4]|SEV ?[0-4])\b(?!\s+ticket)|"  # "…, open a P2"
                          # "more than 20 per hour is suspicious, warn #fraud", "; at 90% page."
-                         r"(?:[,;]|(?<=[\d%]))\s*(?P<act>warn|page|ticket)\b(?=\s*(?:$|[.;,)(#→]|the\b|on-?call\b|"
+                         r"(?:[,;]|(?<=[\d%])(?:/[a-z]{1,6})?)\s*(?P<act>warn|page|ticket)\b(?=\s*(?:$|[.;,)(#→]|the\b|on-?call\b|"
                          r"via\b|to\b|in\b))|"
                          r"\b(?:is|are|gets?|be) (?P<paged>paged)\b|"
                          r"\b(?:triggers?|raises?|fires?) (?:an? )?(?P<act2>ticket|page|warning)\b|"
@@ -2001,7 +2004,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             label = "target"  # "Select 10-20 customers", "50% of users configure a number within 7 days"
             if q.high is None:
                 q = Quantity(">=", q.value, q.kind, q.start, q.end, q.raw)
-                who = re.split(r"\b(?:within|in|by|for|during|after)\b", re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
+                who = re.split(r"\b(?:within|in|by|for|during|after|over)\b|[(,;]",
+                               re.sub(r"^\s+of\s+", "", text[q.end:]))[0]
                 phrase = subject_of(who) or phrase  # the share of whom: "INICIAL users configure number"
         counted = _COUNT_PER_PERIOD_RE.match(text[q.end:]) if q.op is None and label is None and n == 0 and \
             q.kind == "count" and q.high is None and path and is_target_context(path[-1]) and \
