@@ -115,6 +115,7 @@ FLOORS = {
     "lancement-fr.md": (0.95, 0.95, 0.95),
     "severity-columns.md": (0.95, 0.95, 0.95),
     "launch-faq.md": (0.95, 0.95, 0.95),
+    "service-config.json": (0.95, 0.95, 0.95),
 }
 
 
@@ -300,7 +301,8 @@ def test_the_draft_of_a_seed_finds_its_plan_s_thresholds(seed: str, tmp_path: Pa
                                   "jira-ticket.txt", "one-liners.md", "mkdocs-admonitions.md",
                                   "rung-shorthand.md", "gdocs-export.md", "issue-tracker.md",
                                   "web-vitals.md", "data-pipeline.md", "newsletter-funnel.md",
-                                  "launch-checkpoints.md", "lancement-fr.md", "severity-columns.md", "launch-faq.md"])
+                                  "launch-checkpoints.md", "lancement-fr.md", "severity-columns.md", "launch-faq.md",
+                                  "service-config.json"])
 def test_documents_in_other_styles_against_hand_written_expectations(name: str, tmp_path: Path) -> None:
     expect = yaml.safe_load((FIXTURES / name).with_suffix(".expect.yml").read_text())["thresholds"]
     # `for` and tier are held only where the document states them (a default `for` is the drafter's choice)
@@ -338,7 +340,7 @@ def test_every_own_document_s_unfilled_draft_generates_rules_promtool_and_amtool
     from tests.promtool_suites import run_promtool_tests
 
     plans = []
-    kinds = (".md", ".txt", ".rst", ".html", ".csv", ".adoc", ".yaml", ".org", ".feature")
+    kinds = (".md", ".txt", ".rst", ".html", ".csv", ".adoc", ".yaml", ".org", ".feature", ".json")
     for doc in sorted(p for p in FIXTURES.iterdir() if p.suffix in kinds):
         draft_doc, _ = draft_plan(doc, doc.name.split(".")[0])
         path = tmp_path / f"{draft_doc['plan']}.yml"

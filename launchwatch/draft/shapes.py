@@ -43,6 +43,7 @@ from launchwatch.draft.failures import (
     failure_findings,
     names_an_outage,
 )
+from launchwatch.draft.fielded import field_blocks
 from launchwatch.draft.findings import Finding, Unclear
 from launchwatch.draft.grafana_rules import grafana_rule_blocks
 from launchwatch.draft.holds import (
@@ -455,6 +456,20 @@ _RUNG_KEY_SIDES = {"above": "above", "over": "above", "gt": "above", "max": "abo
                    "under": "below", "lt": "below", "min": "below", "gte": "at least", "lte": "at most"}
 
 
+# a config block's measuring window: "window_days: 30", "window: 1h", "lookback_minutes: 15", "period: 28d"
+_WINDOW_KEY_RE = re.compile(r"^(?:window|period|lookback|evaluation[_ -]window|time[_ -]window)(?:[_ -](?P<unit>days?|"
+                            r"hours?|minutes?|mins?|seconds?|secs?|[dhms]))?\s*:\s*(?P<value>\S.*)$", re.I)
+_KEY_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1, "min": 60, "mins": 60, "sec": 1, "secs": 1}
+
+
+def _window_key_seconds(m: re.Match[str]) -> float | None:
+    """The seconds a window key gives: a number in the key's unit ("window_days: 30"), or a duration ("1h")."""
+    unit = (m.group("unit") or "").lower()
+    if unit and re.fullmatch(r"\d+(?:\.\d+)?", m.group("value").strip()):
+        return float(m.group("value")) * _KEY_UNIT_SECONDS.get(unit, _KEY_UNIT_SECONDS.get(unit[0], 0))
+    return duration_seconds(m.group("value")) if not unit else None
+
+
 class _KeyedRun:
     """The thresholds of a run of sibling "key: value" lines (a config file's block): its "for: 10m" holds every
     one of them, whether it comes before or after them."""
@@ -466,6 +481,7 @@ class _KeyedRun:
         self.indent: int | None = None
         self.found: list[Finding] = []
         self.held: float | None = None
+        self.over: float | None = None
 
     def _at(self, indent: int) -> None:
         if indent != self.indent:
@@ -478,6 +494,8 @@ class _KeyedRun:
         for f in found:
             if self.held is not None and f.for_ is None:
                 f.for_ = self.held
+            if self.over is not None and f.window is None:
+                f.window = self.over
 
     def hold(self, indent: int, seconds: float) -> None:
         """The run's "for:" line: it holds the siblings before it and after it."""
@@ -485,6 +503,13 @@ class _KeyedRun:
         self.held = seconds
         for f in self.found:
             f.for_ = seconds
+
+    def window(self, indent: int, seconds: float) -> None:
+        """The run's "window_days: 30": what the siblings before it and after it are measured over."""
+        self._at(indent)
+        self.over = seconds
+        for f in self.found:
+            f.window = f.window or seconds
 
 
 def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
@@ -514,6 +539,8 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     ruled, unclear, rule_lines = ruled + graphed, unclear + unread, rule_lines | graphed_lines
     specified, spec_lines = slo_spec_blocks(lines, paths)  # Sloth's "slos: - name: … objective: 99.9", OpenSLO
     unclear, rule_lines = unclear + specified, rule_lines | spec_lines
+    fielded, fielded_lines = field_blocks(lines, paths)  # "- name: … / metric: … / op: > / threshold: 0.03"
+    ruled, rule_lines = ruled + fielded, rule_lines | fielded_lines
     for idx, line in enumerate(lines):
         if idx <= read_to:
             continue  # read with the line whose sentence it continues
@@ -717,6 +744,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                        "alert fires: its numbers decide the step, not an alert; make it a threshold "
                                        "by hand if it should notify"))
             continue
+        window_key = _WINDOW_KEY_RE.match(text) if key else None
+        measured_over = _window_key_seconds(window_key) if window_key else None
+        if measured_over:  # a config block's "window_days: 30", "window: 1h": what its siblings are measured over
+            keyed.window(len(key.group(1)), measured_over)
+            continue
         rung = _RUNG_KEY_RE.match(text) if not line.starts else None
         if rung:  # "critical_below: 20": a config file's rung, read as the words it stands for
             text = f"{rung.group(1)} {_RUNG_KEY_SIDES[rung.group(2).lower()]} {text[rung.end():]}"
@@ -724,6 +756,9 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         found = _line_findings(line, path, subject or asked_about(path), prose)  # ("Q: What error rate pages …?")
         if key:
             keyed.add(len(key.group(1)), found)
+            for f in found if AVAILABILITY_RE.search(text.split(":")[0].replace("_", " ")) else []:
+                if f.kind == "count" and 0 < f.value < 1:  # "availability: 0.999": a share, the objective's
+                    f.kind, f.slo = "ratio", f.tier == TARGET
         if text.upper().startswith("IF ") and found:
             _apply_action(found, lines, idx)
         if not (line.bullet or ":" in text):
@@ -1661,6 +1696,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         qs = [q for q in find_quantities(text) if q.kind == "duration" and q.end > zero.end()]
         if qs:
             what = zero.groupdict().get("what") or heading_subject(path)[0]  # "Sign-ups: page if none for …"
+            if subject and re.fullmatch(r"(?:increase|change|activity|progress|movement|new data|data)", what, re.I):
+                what = subject  # "metric: settlements_total" over "condition: no increase in 2h"
             # "no batch has completed in …": what is counted is the batches completed; "Settlement batch: page if
             # no batch has …" names which
             what = re.sub(r"\s+(?:has|have|had|been|is|are|was|were|got|gets)\b", "", what, flags=re.I)

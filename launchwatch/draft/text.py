@@ -14,6 +14,7 @@ from launchwatch.draft.asciidoc import asciidoc_as_markdown
 from launchwatch.draft.gherkin import gherkin_as_markdown
 from launchwatch.draft.glossary import glossary_as_english
 from launchwatch.draft.htmlpage import html_tables_as_markdown, is_html, page_lines
+from launchwatch.draft.jsonconfig import is_json, json_lines
 from launchwatch.draft.orgmode import org_as_markdown
 from launchwatch.draft.questions import ANSWER_RE
 from launchwatch.draft.restructured import restructured_as_markdown
@@ -175,10 +176,11 @@ def wiki_as_markdown(raw: str, wiki: bool = False) -> str:
 
 def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     """Split decoded text into numbered, repaired, cleaned lines: a web page's blocks and a spreadsheet's
-    records as their Markdown, numbered with the line each starts on."""
+    records as their Markdown, a JSON file's values as YAML, numbered with the line each starts on."""
     content = content.replace("\r\n", "\n").replace("\r", "\n")
-    if spreadsheet or is_html(content):
-        numbered = sheet_lines(content) if spreadsheet else page_lines(content)
+    as_yaml = json_lines(content) if not spreadsheet and is_json(content) else None
+    if spreadsheet or as_yaml is not None or is_html(content):
+        numbered = sheet_lines(content) if spreadsheet else as_yaml or page_lines(content)
         raws = glossary_as_english([raw[:20000] for _, raw in numbered])  # (a Spanish page's words too)
         return [Line(number, raw, *clean(raw)) for (number, _), raw in zip(numbered, raws, strict=True)]
     raws = [repair_mojibake(raw[:20000]) for raw in content.split("\n")]  # a huge line is cut: no number is that long
