@@ -2198,3 +2198,16 @@ def test_a_rung_word_after_its_hold_a_per_second_rate_and_hours_said_with_their_
     assert plan["business_hours"] == {"weekdays": ["monday:friday"], "start": "09:00", "end": "17:00",
                                       "location": "UTC"}
     assert "22:00-02:00, hours that run past midnight" in plan["thresholds"][4]["note"]
+
+
+def test_a_json_config_keeps_its_lines_and_deep_json_is_no_crash(tmp_path: Path) -> None:
+    """A JSON file's values are YAML lines numbered with the file's line each key is on; JSON nested deeper than
+    Python recurses (json and PyYAML both raise RecursionError) is read as text: "no thresholds", no traceback."""
+    lines = split_lines('{\n  "alerts": {\n    "error_rate": {"warning": 0.02,\n      "for": "5m"}\n  }\n}\n')
+    assert [(line.number, line.raw) for line in lines] == [
+        (2, "alerts:"), (3, "  error_rate:"), (3, "    warning: 0.02"), (4, "    for: 5m")]
+    for n, deep in enumerate(("[" * 5000 + "]" * 5000, '{"a":' * 900 + "1" + "}" * 900)):
+        (tmp_path / f"deep{n}.json").write_text(deep)
+        result = CliRunner().invoke(main, ["draft", str(tmp_path / f"deep{n}.json")])
+        assert result.exit_code == 1 and "no thresholds" in result.output, result.output
+        assert isinstance(result.exception, SystemExit), result.exception

@@ -19,7 +19,7 @@ def is_json(content: str) -> bool:
         return False
     try:
         return isinstance(json.loads(content), (dict, list))
-    except ValueError:
+    except (ValueError, RecursionError):  # (nested deeper than Python recurses: no config, read as text)
         return False
 
 
@@ -52,6 +52,6 @@ def json_lines(content: str) -> list[tuple[int, str]] | None:
     read it (a tab YAML forbids, say): then the file is read as text, line for line."""
     try:
         node = yaml.compose(content, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        return _lines(node, "") if node is not None else None
+    except (yaml.YAMLError, RecursionError):
         return None
-    return _lines(node, "") if node is not None else None

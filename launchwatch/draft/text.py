@@ -180,7 +180,7 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     content = content.replace("\r\n", "\n").replace("\r", "\n")
     as_yaml = json_lines(content) if not spreadsheet and is_json(content) else None
     if spreadsheet or as_yaml is not None or is_html(content):
-        numbered = sheet_lines(content) if spreadsheet else as_yaml or page_lines(content)
+        numbered = sheet_lines(content) if spreadsheet else as_yaml if as_yaml is not None else page_lines(content)
         raws = glossary_as_english([raw[:20000] for _, raw in numbered])  # (a Spanish page's words too)
         return [Line(number, raw, *clean(raw)) for (number, _), raw in zip(numbered, raws, strict=True)]
     raws = [repair_mojibake(raw[:20000]) for raw in content.split("\n")]  # a huge line is cut: no number is that long
