@@ -87,6 +87,8 @@ def rule_kind(expr: str, value: float) -> str:
         return "duration"
     if re.search(r"bytes", expr, re.I):
         return "size"
+    if selector and selector.group("metric").endswith("_ratio"):
+        return "ratio"  # ("search_cache_hit_ratio < 0.6")
     if "/" in expr and 0 < value <= 1:
         return "ratio"
     return "count"
@@ -173,22 +175,32 @@ _PROMQL_FUNCTIONS = ("sum", "avg", "min", "max", "count", "rate", "irate", "incr
 # what only PromQL writes: a function called on its argument, a selector's labels, a range ("rate(x[5m])")
 _PROMQL_MARK_RE = re.compile(rf"\b(?:{'|'.join(_PROMQL_FUNCTIONS)}|[a-z]+_over_time)\(|"
                              r"[A-Za-z_:][\w:]*\{[^{}]*[=~][^{}]*\}|\[\d+[smhdwy]\]")
+# how long ago a timestamp was: "time() - job_last_success_timestamp_seconds", "time() - max(…{job=\"x\"})"
+_SINCE_RE = re.compile(r"^time\(\)\s*-\s*(?:(?:max|min)\s*(?:by\s*\([^()]*\)\s*)?\(\s*)?(?P<metric>[A-Za-z_:][\w:]*)")
 _PROMQL_CHARS_RE = re.compile(r"^[\w:{}\[\]()\"'=~!,.\s/*+\-<>^%]+$")
 _PROMQL_WORDS = {*_PROMQL_FUNCTIONS, "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
                  "unless", "bool", "offset", "le"}
 
 
-def promql_line(line: Line, path: list[str], tier: Callable[[], str]) -> Finding | None:
+def promql_line(line: Line, path: list[str], tier: Callable[[], str], expression: bool = False) -> Finding | None:
     """A line that is a PromQL expression closed by a comparison ("sum(rate(partner_timeouts_total[5m])) > 0.5"),
     pasted from a dashboard or a rule: the comparison is the threshold, the metric it reads names the signal, and
     the note keeps the expression (the draft's metric stands in for it). None for any other line: read as words,
     "rate(…) > 0.5" was a target on "sum rate partner timeouts total 5m", below 0.5. ``tier`` is asked only of
-    such a line."""
+    such a line. ``expression``: the text is known to be one (a catalogue's "Expression" cell), so a bare
+    selector ("search_cache_hit_ratio < 0.6") is one too."""
     text = re.sub(r"^\s*(?:expr|query|expression|promql)\s*:\s*", "", line.text, flags=re.I)
     cmp = COMPARISON_RE.search(text)
     expr = text[:cmp.start()].strip() if cmp else ""
-    if cmp is None or not _PROMQL_MARK_RE.search(expr) or not _PROMQL_CHARS_RE.match(expr):
+    if cmp is None or not (_PROMQL_MARK_RE.search(expr) or (expression and _SELECTOR_RE.match(expr))) or \
+            not _PROMQL_CHARS_RE.match(expr):
         return None
+    value = float(cmp.group("num"))
+    since = _SINCE_RE.match(expr)
+    if since:  # "time() - indexer_last_success_timestamp_seconds > 1800": the age of the last success, above 1800 s
+        words = [w for w in since.group("metric").split("_") if w and w not in ("timestamp", "seconds", "time", "unix")]
+        return Finding(line.number, " ".join([*words, "age"]), cmp.group("op"), value, "duration", tier(), path,
+                       line.text, for_=0.0, note=stand_in_note("the PromQL on this line", expr))
     if _SELECTOR_RE.match(expr):  # "up{job=\"search\"} == 0": the search job's check, as a rule file's is read
         phrase = _phrase("", expr)
     else:
@@ -200,6 +212,5 @@ def promql_line(line: Line, path: list[str], tier: Callable[[], str]) -> Finding
         words = re.sub(r"_(?:bucket|total|count|sum|seconds|bytes)\b", "", metrics[0]).replace(":", "_").split("_")
         quantile = re.search(r"histogram_quantile\(\s*0?\.(\d+)", expr)
         phrase = " ".join(([f"p{quantile.group(1)[:2].ljust(2, '0')}"] if quantile else []) + [w for w in words if w])
-    value = float(cmp.group("num"))
     return Finding(line.number, phrase, cmp.group("op"), value, rule_kind(expr, value), tier(), path, line.text,
                    note=stand_in_note("the PromQL on this line", expr))

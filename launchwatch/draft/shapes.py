@@ -59,7 +59,7 @@ from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
 from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
 from launchwatch.draft.phases import phase_in
-from launchwatch.draft.promrules import promql_line, rule_blocks
+from launchwatch.draft.promrules import promql_line, rule_blocks, watched_words
 from launchwatch.draft.quantities import (
     Quantity,
     duration_seconds,
@@ -643,6 +643,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                 unnumbered = _unnumbered_rule(line, path, header, cells)
                 unclear += [unnumbered] if unnumbered else []
                 continue
+            queried = _query_row(line, path, header, cells)
+            if queried is not None:  # "| SearchErrorsHigh | `sum(rate(…)) / sum(rate(…)) > 0.02` | 10m | page |"
+                findings.append(queried)
+                continue
             rated = burn_rate_row(line, path, header, cells)
             if rated is not None:  # "| Page | 1h | 5m | 14.4 | 2% |": what the plan's slos: entry generates
                 unclear.append(rated)
@@ -1075,6 +1079,32 @@ _CONDITION_COLUMN_RE = re.compile(r"(condition|rule|trigger|when|alert(?: condit
 def _severity_column(header: list[str], cells: list[str]) -> int | None:
     """Where a row's tier is written ("| Signal | Threshold | Severity |"), or None."""
     return next((i for i, h in enumerate(header[:len(cells)]) if _SEVERITY_COLUMN_RE.fullmatch(h)), None)
+
+
+_QUERY_COLUMN_RE = re.compile(r"(?:prom(?:ql)?\s+)?(?:expr(?:ession)?|query|promql)")
+_HOLD_COLUMN_RE = re.compile(r"for|duration|pending(?: period)?|hold(?: for)?|sustained(?: for)?")
+
+
+def _query_row(line: Line, path: list[str], header: list[str], cells: list[str]) -> Finding | None:
+    """A catalogue's row whose expression column holds PromQL closed by a comparison: that comparison, held as the
+    row's "For" column says, at its severity, under its name; None for any other row."""
+    col = next((i for i, h in enumerate(header[:len(cells)]) if _QUERY_COLUMN_RE.fullmatch(h.strip(" *`"))), None)
+    cell = cells[col].strip().strip("`").strip() if col is not None else ""
+    f = promql_line(Line(line.number, line.raw, cell, False), path, lambda: "ALERT", expression=True) if cell else None
+    if f is None:
+        return None
+    severity = _severity_column(header, cells)
+    said = cells[severity].strip(" *`") if severity is not None else ""
+    f.tier = (tier_in(said) or VERDICT_TIERS.get(said.lower()) or said.upper()) if said else "ALERT"
+    hold = next((cells[i] for i, h in enumerate(header[:len(cells)]) if _HOLD_COLUMN_RE.fullmatch(h.strip(" *`"))),
+                None)
+    f.for_ = duration_seconds(hold.strip(" `")) if hold and hold.strip(" `") else 0.0
+    first = cells[0].strip(" *`")
+    if col != 0 and re.fullmatch(r"[A-Za-z][\w:-]*", first):
+        f.name = first
+        if "/" in cell:  # a share of two series ("…{code=~\"5..\"} / …"): the alert's name says which
+            f.phrase = " ".join(watched_words(first)) or f.phrase
+    return f
 
 
 def _rule_row(line: Line, path: list[str], header: list[str], cells: list[str]) -> list[Finding] | None:
