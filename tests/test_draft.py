@@ -2211,3 +2211,16 @@ def test_a_json_config_keeps_its_lines_and_deep_json_is_no_crash(tmp_path: Path)
         result = CliRunner().invoke(main, ["draft", str(tmp_path / f"deep{n}.json")])
         assert result.exit_code == 1 and "no thresholds" in result.output, result.output
         assert isinstance(result.exception, SystemExit), result.exception
+
+
+def test_a_sentence_leading_into_a_list_gives_its_items_their_tier_hold_and_channel() -> None:
+    """"Page the on-call if any of the following holds for 10 minutes:" over a list under a plain heading made its
+    items targets ("p95 latency above 2 s" a target missed at or below 2 s: firing while healthy), held 15m, and
+    left PagerDuty and #checkout for no tier."""
+    plan, _ = draft_from_text("## Checkout\n\nWarn in #checkout when any of these is true:\n\n- Error rate above 1%\n"
+                              "- p95 latency above 800 ms\n\nPage the on-call via PagerDuty if any of the following "
+                              "holds for 10 minutes:\n\n- Error rate above 3%\n- p95 latency above 2 s\n", "lead")
+    assert [(t["op"], t["value"], t["tier"], t["for"]) for t in plan["thresholds"]] == [
+        (">", 0.01, "WARNING", "5m"), (">", 0.8, "WARNING", "5m"), (">", 0.03, "PAGE", "10m"), (">", 2, "PAGE", "10m")]
+    assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"WARNING": ["checkout"], "PAGE": ["pagerduty"]}
+    assert not plan.get("unexpressible")

@@ -12,7 +12,7 @@ import re
 from launchwatch.draft.questions import is_question_line
 from launchwatch.draft.text import DOCUSAURUS_BOX_RE, MKDOCS_BOX_RE, Line, box_opening
 
-__all__ = ["heading_level", "outline", "parent_bullets", "underlined_titles"]
+__all__ = ["heading_level", "is_lead_in", "outline", "parent_bullets", "underlined_titles"]
 
 _MD_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"^\s*\*\*([^*]{2,100})\*\*\s*:?\s*$")
@@ -23,6 +23,17 @@ _NUMBERED_RE = re.compile(r"^\s*(?P<n>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<title>[A-Z
 
 
 _BOX = 9  # a call-out's level: under any heading or label, over a nested list's items
+# a sentence that introduces the list under it: "Page the on-call if any of the following holds for 10 minutes:"
+_LEAD_IN_RE = re.compile(r"\b(?:(?:any|all|each|either|one|none) of (?:these|those|the following|them)|"
+                         r"the following)\b", re.I)
+
+
+def is_lead_in(line: Line) -> bool:
+    """Whether ``line`` is a sentence ending in ":" that says what the list under it is ("Page the on-call if any
+    of the following holds for 10 minutes:"): it heads the list, whose items are its conditions."""
+    text = line.text
+    return not line.bullet and text.endswith(":") and len(text) <= 200 and _LEAD_IN_RE.search(text) is not None \
+        and not re.search(r"\d\s*%|[<>≤≥]", text)
 
 
 def _strip(title: str) -> str:
@@ -44,6 +55,8 @@ def heading_level(line: Line) -> tuple[int, str] | None:
     text = line.text
     if not line.bullet and is_question_line(text):
         return 7, text  # "Q: When do we roll back?": a question heads its answer as a bold line does
+    if is_lead_in(line):
+        return 8, text.rstrip(":").strip()
     if line.bullet or not text.endswith(":") or re.search(r"\d\s*%|[<>≤≥]", text):
         return None
     m = _LABEL_RE.match(text)
@@ -148,8 +161,11 @@ def outline(lines: list[Line]) -> list[list[str]]:
             out.append([t for _, t in stack])
             continue
         if not stripped:
-            # a blank line ends a label's scope (labels head the block below them)
-            while stack and stack[-1][0] == 8 and not fence:
+            # a blank line ends a label's scope (labels head the block below them), but not a lead-in's before its
+            # list ("… if any of the following holds:" / "" / "- Error rate above 3%")
+            nxt = next((n for n in lines[idx + 1:] if n.raw.strip()), None)
+            led = idx > 0 and is_lead_in(lines[idx - 1]) and nxt is not None and nxt.bullet
+            while stack and stack[-1][0] == 8 and not fence and not led:
                 stack.pop()
             out.append([t for _, t in stack])
             continue

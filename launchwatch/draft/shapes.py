@@ -57,7 +57,7 @@ from launchwatch.draft.holds import (
 )
 from launchwatch.draft.monitors import monitor_blocks
 from launchwatch.draft.names import WRITTEN_KINDS, written_metric
-from launchwatch.draft.outline import heading_level, outline, parent_bullets, underlined_titles
+from launchwatch.draft.outline import heading_level, is_lead_in, outline, parent_bullets, underlined_titles
 from launchwatch.draft.phases import phase_in
 from launchwatch.draft.promrules import promql_line, rule_blocks, watched_words
 from launchwatch.draft.quantities import (
@@ -571,6 +571,10 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         if heading_level(line) is not None:
             header = None
             in_list = heading_level(line)[0] == 8
+            led = standing_hold(line, path) if is_lead_in(line) else None
+            if led is not None:  # "… when any of these holds for 10 minutes:": the hold of the list it heads
+                holds.append(led)
+                continue
             if in_list and len(path) >= 2 and is_target_context(path[-2]) and re.search(r"\d", text):
                 # "Select 10-20 customers who:" under "Beta Criteria": a label that states the criterion
                 found = _line_findings(line, path[:-1], subject)
