@@ -2224,3 +2224,18 @@ def test_a_sentence_leading_into_a_list_gives_its_items_their_tier_hold_and_chan
         (">", 0.01, "WARNING", "5m"), (">", 0.8, "WARNING", "5m"), (">", 0.03, "PAGE", "10m"), (">", 2, "PAGE", "10m")]
     assert {t["name"]: t["channels"] for t in plan["tiers"]} == {"WARNING": ["checkout"], "PAGE": ["pagerduty"]}
     assert not plan.get("unexpressible")
+
+
+def test_a_population_said_before_a_comparison_qualifies_it() -> None:
+    """"Refund rate on orders over $100 above 5% … → page" also paged on `refund_rate_orders > 100`, and "Error rate
+    for users with more than 3 devices above 2%" warned on `error_rate_users > 3` with its real rule named
+    devices_ratio: which orders or users a rule counts is said in its note, no threshold of its own."""
+    plan, _ = draft_from_text("## Alerts\n- Refund rate on orders over $100 above 5% for 30 minutes → page\n"
+                              "- Error rate for users with more than 3 devices above 2% → warn\n"
+                              "- Error rate of checkout above 2% or p95 above 3s → page\n", "qualified")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("refund_rate_ratio", ">", 0.05, "PAGE"), ("error_rate_ratio", ">", 0.02, "WARNING"),
+        ("error_checkout_ratio", ">", 0.02, "PAGE"), ("p95_latency_seconds", ">", 3, "PAGE")]
+    assert "counted only on orders over $100" in plan["thresholds"][0]["note"]
+    assert "counted only for users with more than 3 devices" in plan["thresholds"][1]["note"]
+    assert not plan.get("unexpressible")

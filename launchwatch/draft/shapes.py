@@ -860,6 +860,25 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     return findings, unclear
 
 
+# a population a rule counts in, said before its comparison: "on orders over $100", "for users with more than 3
+# devices", "for carts above 10 items"
+_QUALIFIER_OPENS_RE = re.compile(r"\b(?P<prep>on|for|with|of|from|among)\s+(?:the\s+|a\s+|an\s+|all\s+)?"
+                                 r"[a-z][\w-]*(?:\s+(?:with|having|of)?\s*[a-z][\w-]*){0,2}\s*$", re.I)
+
+
+def _qualifies(text: str, qs: list[Quantity], n: int) -> bool:
+    """Whether ``qs[n]`` only says which things the next comparison counts: opened by a prepositional phrase
+    ("on orders over $100") and followed, in the same clause, by the comparison itself ("… above 5%")."""
+    q = qs[n]
+    if q.op is None or n + 1 >= len(qs) or not _QUALIFIER_OPENS_RE.search(text[:q.start]):
+        return False
+    nxt = qs[n + 1]
+    between = text[q.end:nxt.start]
+    return nxt.op in ("<", "<=", ">", ">=") and re.fullmatch(r"\s*(?:[a-z][\w-]*\s*){0,2}", between, re.I) is not None \
+        and not re.search(r"\b(?:and|or|but|for|then|is|are)\b", between, re.I) and \
+        not re.search(r"\bfor\s*$", text[:nxt.start])
+
+
 def _phase_said(text: str, q: Quantity) -> str | None:
     """The phase the sentence gives ``q``'s rule: "During the first week we page when …, and we post when …" (said
     before any number: every rule of the sentence), "… at or above 2.5% for the first week, and p95 under 800 ms"
@@ -983,7 +1002,10 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
         return [Unclear(at, text, path, f"line {at}: a change asked for ({change.group(0)}): the draft keeps the "
                         f"rule as the line that states it ({change.group('old')}) has it; change that threshold by "
                         "hand if the change stands")]
-    for q in find_quantities(text):
+    qs = find_quantities(text)
+    for n, q in enumerate(qs):
+        if found and _qualifies(text, qs, n):
+            continue  # ("on orders over $100": said in the note of the rule it qualifies)
         unit = key_unit_in(text[max(0, q.start - 80):q.start]) if q.kind == "count" else None
         q = in_unit(q, unit) if unit else q  # ("`api_latency_ms` above 800" is the 0.8 s threshold)
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
@@ -1806,6 +1828,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     measured_at: int | None = None  # where a bracketed window before the first number opens ("Error rate (5m avg)")
     segments_used: set[int] = set()
     slow_bounds: set[int] = set()  # where the durations that bound a share done late start their digits
+    qualifier: tuple[int, int, int] | None = None  # "on orders over $100" (start, its number's end, the next's start)
     for n, q in enumerate(qs):
         if q.kind == "duration" and any(q.start <= at < q.end for at in slow_bounds):
             continue  # ("< 1% of requests take longer than 2 s": the share's condition, in its name)
@@ -1819,6 +1842,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             before_start = prev_end  # (not "Cost per 1k queries ≤ $0.40": the 1k is the signal's denominator)
         before = _ADVERB_PERIOD_RE.sub(" ", text[before_start:q.start], count=1)  # (the number before's)
         prev_q_end, prev_end = prev_end, q.end
+        if qualifier is None and _qualifies(text, qs, n):
+            # "Refund rate on orders over $100 above 5%": which orders the rate counts, no threshold of its own
+            qualifier = (_QUALIFIER_OPENS_RE.search(text[:q.start]).start("prep"), q.end, qs[n + 1].start)
+            continue
         if _older_than(text, q):  # "Upload queue older than 15 minutes": its age, above (not "(older than 2 min)")
             q = Quantity(">", q.value, q.kind, q.start, q.end, q.raw)
         if _SKIP_BEFORE_RE.search(text[:q.start]) and q.op is None and not (
@@ -1938,6 +1965,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         unnamed = label_at >= q.start - len(before) and \
             len(subject_of(re.split(r"[;,]", text[q.start - len(before):label_at])[-1])) < 3
         phrase = subject_of(text[:q.start] if n == 0 or not subject_of(before) else before)
+        if qualifier is not None and qualifier[1] <= q.start and n and qs[n - 1].end == qualifier[1]:
+            phrase = subject_of(text[:qualifier[0]]) or phrase  # (the refund rate's, not the orders')
         if measured_at is not None and not out:
             phrase = subject_of(text[:measured_at]) or phrase  # (of the error rate, not of its "avg")
         if out and out[-1].kind == q.kind == "duration" and re.fullmatch(r"p\d{2,3}(?:\.\d+)?", phrase.strip(), re.I):
@@ -2145,6 +2174,10 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         f = _make(line, path, phrase, q, label, text, text, prose)
         if f is None:
             continue
+        if qualifier is not None and n and qs[n - 1].end == qualifier[1]:
+            said = text[qualifier[0]:qualifier[2]].strip()
+            f.note = "; ".join(x for x in (f.note, f"counted only {said}, as the document says: point the metric "
+                                                   "at a measure of those alone (no threshold of its own)") if x)
         if heading_window and f.window is None:
             f.window = heading_window
         if measured and f.window is None:
