@@ -2239,3 +2239,18 @@ def test_a_population_said_before_a_comparison_qualifies_it() -> None:
     assert "counted only on orders over $100" in plan["thresholds"][0]["note"]
     assert "counted only for users with more than 3 devices" in plan["thresholds"][1]["note"]
     assert not plan.get("unexpressible")
+
+
+def test_states_and_verdicts_are_no_names_and_a_measuring_sentence_windows_its_rows() -> None:
+    """"DB CPU: 60% normal, 80% warn, 90% page" named its rungs' metric `normal`; "Support tickets < 50/day; > 120/day
+    means we have a problem → page support lead" named the page's means_have_problem_page_support; "Conversion is
+    measured hourly." under a table was not the conversion rows' window."""
+    plan, _ = draft_from_text("## Capacity\n- DB CPU: 60% normal, 80% warn, 90% page\n"
+                              "- Support tickets < 50/day; > 120/day means we have a problem → page support lead\n\n"
+                              "## Funnel\n\n| Metric | Investigate | Page |\n|---|---|---|\n"
+                              "| Checkout conversion | < 2.5% | < 1.5% |\n| API p99 | > 1 s | > 3 s |\n\n"
+                              "Conversion is measured hourly.\n", "states")
+    assert [(t["metric"], t["value"], t.get("window")) for t in plan["thresholds"]] == [
+        ("db_cpu_ratio", 0.8, None), ("db_cpu_ratio", 0.9, None), ("support_tickets_total", 50, "1d"),
+        ("support_tickets_total", 120, "1d"), ("checkout_conversion_ratio", 0.025, "1h"),
+        ("checkout_conversion_ratio", 0.015, "1h"), ("api_p99_seconds", 1, None), ("api_p99_seconds", 3, None)]

@@ -135,6 +135,10 @@ _MEASURED_PER_RE = re.compile(r"\b(?:measured|counted|calculated|computed|evalua
                               r"over the)\s+(?P<unit>hour|day|week|month)\b|(?P<adverb>hourly|daily|weekly|monthly)\b)",
                               re.I)
 _ADVERB_PERIODS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
+# a sentence of its own saying what a signal is measured over: "Conversion is measured hourly."
+_MEASURED_SAID_RE = re.compile(r"^\W*(?:the\s+)?(?P<what>[A-Za-z][\w /-]{2,40}?)\s+(?:is|are)\s+(?:measured|counted|"
+                               r"calculated|computed|evaluated)\s+(?:per|each|every|over an?|over the|hourly|daily|"
+                               r"weekly|monthly)\b", re.I)
 _PERIOD_SECONDS = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "h": 3600,
                    "day": 86400, "week": 604800, "month": 2592000}
 # "Sign-ups" over "page if none for half an hour": none of what the list item names
@@ -718,6 +722,15 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
             if re.search(r"\d", text):
                 unclear.append(Unclear(line.number, text, path, f"line {line.number}: a cadence (how often to "
                                                                     "look), not a threshold"))
+            continue
+        measured_as = _MEASURED_SAID_RE.match(text) if not find_quantities(text) else None
+        if measured_as:  # "Conversion is measured hourly." under a table: the window of its conversion rows
+            per = _MEASURED_PER_RE.search(text)
+            seconds = float(_PERIOD_SECONDS[per.group("unit") or _ADVERB_PERIODS[per.group("adverb").lower()]])
+            for f in findings:
+                if f.window is None and f.path[:len(path)] == path and \
+                        _stems(measured_as.group("what")) & _stems(f.phrase) - {"rate", "ratio", "the"}:
+                    f.window, f.counter = seconds, f.counter or f.kind == "count"
             continue
         named_holds = named_tier_holds(line, path, {f.tier for f in findings} - {TARGET, "ALERT"})
         if named_holds:  # 'We page when any vital is "Poor" for 30 minutes' under a table with a Poor column
@@ -2045,8 +2058,9 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             # nothing names it before the number: the words after it do (">99% uptime, <3s response time"), or
             # it is the same signal's next clause ("over 14.4x for 1 hour pages; over 6x for 6 hours …")
             after = subject_of(re.split(r"[(,;.]|\b(?:for|within|per|in|by|during|is|are)\b", text[q.end:])[0])
-            who = re.match(rf"\s*(?:(?:we|you|they|it|i|someone|somebody|whoever|then)\b|{VERDICT_VERB}|→|->|=>|:)",
-                           text[q.end:], re.I)
+            who = re.match(rf"(?:\s*/\s?[a-z]+|\s+(?:per|a|an)\s+[a-z]+)?\s*(?:(?:we|you|they|it|i|someone|somebody|"
+                           rf"whoever|then|means|indicates|suggests|"
+                           rf"signals|is|are|would be)\b|{VERDICT_VERB}|→|->|=>|:)", text[q.end:], re.I)
             phrase = after if len(after) >= 3 and not who else out[-1].phrase
         if (not phrase or re.match(r"\s*(?:(?:our|the|my|this|we)\s+)?(?:goal|target|aim|objective|expect)\w*\b[^:]*$",
                                    text[:q.start], re.I)) and q.kind in ("count", "ratio"):

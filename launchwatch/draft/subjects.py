@@ -86,7 +86,9 @@ def subject_of(text: str) -> str:
     text = text if named else _TRAILING_VERBS_RE.sub("", text)
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     text = re.sub(r"\s+(?:lags|is lagging|lagging)(?: by| behind)?$", " lag", text)  # "the pipeline lags more than"
-    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify)", text, re.I) else text  # "warn above"
+    # ("warn above"; "DB CPU: 60% normal, 80% warn": the state a number is, no signal)
+    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify|normal|usual|typical|ok|fine|healthy)", text,
+                              re.I) else text
 
 
 # where the words after a number stop naming it: at "in" (not the where of what is done: "8% of orders in pilot
