@@ -2254,3 +2254,13 @@ def test_states_and_verdicts_are_no_names_and_a_measuring_sentence_windows_its_r
         ("db_cpu_ratio", 0.8, None), ("db_cpu_ratio", 0.9, None), ("support_tickets_total", 50, "1d"),
         ("support_tickets_total", 120, "1d"), ("checkout_conversion_ratio", 0.025, "1h"),
         ("checkout_conversion_ratio", 0.015, "1h"), ("api_p99_seconds", 1, None), ("api_p99_seconds", 3, None)]
+
+
+def test_a_forecast_is_said_not_dropped() -> None:
+    """"…, or if it will fill within 4 hours" was dropped without a word (read as "95% within 1 hour"), and "Page if
+    the volume is projected to run out of space in 2 days" too: a plan compares the measure as it is now."""
+    plan, _ = draft_from_text("## Capacity\n- Disk: warn at 75% full, page at 90% full, or if it will fill within 4 "
+                              "hours\n- Page if the volume is projected to run out of space in 2 days\n", "forecast")
+    assert [t["value"] for t in plan["thresholds"]] == [0.75, 0.9]
+    assert [u["reason"][:32] for u in plan["unexpressible"]] == ["line 2: a forecast (within 4 hou",
+                                                                  "line 3: a forecast (2 days): a p"]

@@ -1004,6 +1004,12 @@ def _in_fast_share(text: str, q: Quantity) -> bool:
                for m in re.finditer(r"%", text[:q.start]))
 
 
+# a level foreseen, not reached: "if it will fill within 4 hours", "projected to run out of space in 2 days"
+_FORECAST_RE = re.compile(r"\b(?:will|would|is (?:going|projected|predicted|forecast|expected) to|projected to|"
+                          r"predicted to|forecast to)\s+(?:fill(?: up)?|run out(?: of [\w ]{1,20}?)?|be exhausted|"
+                          r"be full|exhaust [\w ]{1,20}?|hit (?:100\s*%|capacity))\s*(?:with)?(?:in)?\s*$", re.I)
+
+
 def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> list[Unclear]:
     """Numbers the line compares ("should reach 1,500 by day 3", "older than 2 hours") that became no
     threshold: said, so the reviewer sees what the drafter could not place rather than nothing."""
@@ -1019,6 +1025,12 @@ def _unplaced(line: Line, path: list[str], text: str, found: list[Finding]) -> l
     for n, q in enumerate(qs):
         if found and _qualifies(text, qs, n):
             continue  # ("on orders over $100": said in the note of the rule it qualifies)
+        if q.kind == "duration" and _FORECAST_RE.search(text[max(0, q.start - 60):q.start]):
+            at = line.number_at(_digit_at(q))  # "page at 90% full, or if it will fill within 4 hours"
+            out.append(Unclear(at, text, path, f"line {at}: a forecast ({q.raw.strip()}): a plan's threshold compares "
+                               "the measure as it is now; write it by hand as a rule on predict_linear over the last "
+                               "hours"))
+            continue
         unit = key_unit_in(text[max(0, q.start - 80):q.start]) if q.kind == "count" else None
         q = in_unit(q, unit) if unit else q  # ("`api_latency_ms` above 800" is the 0.8 s threshold)
         if any(math.isclose(q.value, v, rel_tol=1e-9) or math.isclose(1 + q.value, v) or
