@@ -2264,3 +2264,14 @@ def test_a_forecast_is_said_not_dropped() -> None:
     assert [t["value"] for t in plan["thresholds"]] == [0.75, 0.9]
     assert [u["reason"][:32] for u in plan["unexpressible"]] == ["line 2: a forecast (within 4 hou",
                                                                   "line 3: a forecast (2 days): a p"]
+
+
+def test_comments_struck_numbers_and_footnote_marks_are_not_the_rule() -> None:
+    """"<!-- old: error rate > 5% pages -->" was a target on old_error_rate; "above ~~5%~~ 2% for 10 minutes pages
+    the on-call[^1]" lost its rule (two numbers with no comparison, notes only)."""
+    plan, _ = draft_from_text("# Sync\n\n<!-- old: error rate > 5% pages\n     and so on -->\n\n## Alerts\n\n"
+                              "- Sync error rate above ~~5%~~ 2% for 10 minutes pages the on-call[^1]\n\n"
+                              "[^1]: Changed after the dry run.\n", "struck")
+    assert [(t["metric"], t["op"], t["value"], t["tier"], t["source_line"]) for t in plan["thresholds"]] == [
+        ("sync_error_rate_ratio", ">", 0.02, "PAGE", 8)]
+    assert not plan.get("unexpressible")

@@ -113,6 +113,8 @@ def box_title(raw: str) -> str | None:
 
 
 _HEADING_ATTRIBUTES_RE = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*$")
+_STRUCK_RE = re.compile(r"~~[^~]+~~")
+_FOOTNOTE_RE = re.compile(r"\[\^[\w-]{1,20}\](?::\s*)?")
 _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
 
 
@@ -138,6 +140,8 @@ def clean(raw: str) -> tuple[str, bool]:
     text = _CHECKBOX_RE.sub("", text)
     # a Markdown escape outside code ("Checkout success \< 97\%", as Google Docs and pandoc export): the character
     text = "`".join(part if n % 2 else _ESCAPED_RE.sub(r"\1", part) for n, part in enumerate(text.split("`")))
+    text = _STRUCK_RE.sub(" ", text)  # "above ~~5%~~ 2%": the struck-out number is the one the writer took back
+    text = _FOOTNOTE_RE.sub("", text)  # "… pages the on-call[^1]"
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _EMPHASIS_RE.sub(r"\1", text)  # "_warn_ at 1200ms", "*15 minutes*"
     text = ANSWER_RE.sub("", text.lstrip(), count=1)  # "**A:** Anything above 3%": the answer's mark, as a bullet's
@@ -174,6 +178,30 @@ def wiki_as_markdown(raw: str, wiki: bool = False) -> str:
     return raw
 
 
+def without_comments(raws: list[str]) -> list[str]:
+    """The lines with their HTML comments blanked, line for line ("<!-- old: error rate > 5% pages -->" is a rule
+    the writer took out, not one the plan keeps); a comment may run over several lines."""
+    out, inside = [], False
+    for raw in raws:
+        kept, at = [], 0
+        while at < len(raw):
+            if inside:
+                end = raw.find("-->", at)
+                if end < 0:
+                    at = len(raw)
+                    break
+                inside, at = False, end + 3
+            else:
+                start = raw.find("<!--", at)
+                if start < 0:
+                    kept.append(raw[at:])
+                    break
+                kept.append(raw[at:start])
+                inside, at = True, start + 4
+        out.append("".join(kept).rstrip() if kept or inside else raw)
+    return out
+
+
 def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
     """Split decoded text into numbered, repaired, cleaned lines: a web page's blocks and a spreadsheet's
     records as their Markdown, a JSON file's values as YAML, numbered with the line each starts on."""
@@ -185,7 +213,7 @@ def split_lines(content: str, spreadsheet: bool = False) -> list[Line]:
         return [Line(number, raw, *clean(raw)) for (number, _), raw in zip(numbered, raws, strict=True)]
     raws = [repair_mojibake(raw[:20000]) for raw in content.split("\n")]  # a huge line is cut: no number is that long
     wiki = sum(1 for raw in raws if _WIKI_HEADING_RE.match(raw)) >= 2
-    raws = [wiki_as_markdown(raw, wiki) for raw in raws]
+    raws = [wiki_as_markdown(raw, wiki) for raw in without_comments(raws)]
     for as_markdown in (html_tables_as_markdown, glossary_as_english, gherkin_as_markdown, org_as_markdown,
                         asciidoc_as_markdown, restructured_as_markdown,
                         terminal_tables_as_markdown):  # each a no-op on other documents
