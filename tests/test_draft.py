@@ -2275,3 +2275,17 @@ def test_comments_struck_numbers_and_footnote_marks_are_not_the_rule() -> None:
     assert [(t["metric"], t["op"], t["value"], t["tier"], t["source_line"]) for t in plan["thresholds"]] == [
         ("sync_error_rate_ratio", ">", 0.02, "PAGE", 8)]
     assert not plan.get("unexpressible")
+
+
+def test_conditions_joined_by_and_say_so_and_a_traffic_condition_guards() -> None:
+    """"Page when both the error rate is above 2% and traffic is above 100 rps" also paged on `traffic > 100` alone
+    (a busy, healthy day); "Page if error rate > 2% and p95 > 3 s" made two pages, each firing alone, without a
+    word. "… or …" is two rules, as written."""
+    plan, _ = draft_from_text("## Alerts\n- Page when both the error rate is above 2% and traffic is above 100 rps\n"
+                              "- Page if checkout errors > 2% and p95 > 3 s for 5 minutes\n"
+                              "- Page if search errors > 2% or search p95 > 3 s\n", "joined")
+    got = [(t["metric"], t["value"], "and" in t.get("note", ""), "only while" in t.get("note", ""))
+           for t in plan["thresholds"]]
+    assert got == [("error_rate_ratio", 0.02, False, True), ("checkout_errors_ratio", 0.02, True, False),
+                   ("p95_latency_seconds", 3, True, False), ("search_errors_ratio", 0.02, False, False),
+                   ("search_p95_seconds", 3, False, False)]

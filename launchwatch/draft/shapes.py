@@ -892,6 +892,39 @@ def _qualifies(text: str, qs: list[Quantity], n: int) -> bool:
         not re.search(r"\bfor\s*$", text[:nxt.start])
 
 
+# how much is going on: a condition on it beside another is the other's guard ("and traffic is above 100 rps")
+_VOLUME_RE = re.compile(r"\b(?:traffic|requests?|rps|qps|rpm|volume|load|throughput|sessions|active users|"
+                        r"concurrent users)\b", re.I)
+
+
+def _joined_by_and(text: str, out: list[Finding], spans: dict[int, tuple[int, int]]) -> list[Finding]:
+    """Conditions a sentence joins with "and" ("Page if error rate > 2% and p95 > 3 s"): a plan's rule judges one
+    signal, so each fires alone, and each says so; a condition on the traffic ("… and traffic is above 100 rps")
+    only guards the other (alone it would page on a busy, healthy day): it goes, said in the other's note."""
+    for a, b in itertools.pairwise(list(out)):
+        if id(a) not in spans or id(b) not in spans or a.tier != b.tier or a.tier == TARGET:
+            continue
+        between = text[spans[id(a)][1]:spans[id(b)][0]]
+        if not re.search(r"\band\b", between, re.I) or re.search(r"[;.]|\b(?:then|we|page|notify|warn|post|open)\b",
+                                                                  between, re.I) or \
+                not re.search(r"\b(?:if|when|whenever|while|both)\b", text[:spans[id(a)][0]], re.I):
+            continue
+        guard = next((g for g in (b, a) if _VOLUME_RE.search(g.phrase) and g.op in (">", ">=") and
+                      not _VOLUME_RE.search((a if g is b else b).phrase)), None)
+        if guard is not None:
+            kept = a if guard is b else b
+            out.remove(guard)
+            kept.note = "; ".join(x for x in (kept.note, (
+                f"only while {guard.phrase} is {guard.op} {guard.value:g}, as the document says: review min_volume, "
+                "the guard that keeps a rule from paging on too little traffic")) if x)
+            continue
+        for f, other in ((a, b), (b, a)):
+            f.note = "; ".join(x for x in (f.note, (
+                f"the document joins this with {other.phrase} {other.op} {other.value:g} by 'and': a plan's rule "
+                "judges one signal, so each fires alone; review")) if x)
+    return out
+
+
 def _phase_said(text: str, q: Quantity) -> str | None:
     """The phase the sentence gives ``q``'s rule: "During the first week we page when …, and we post when …" (said
     before any number: every rule of the sentence), "… at or above 2.5% for the first week, and p95 under 800 ms"
@@ -1854,6 +1887,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
     segments_used: set[int] = set()
     slow_bounds: set[int] = set()  # where the durations that bound a share done late start their digits
     qualifier: tuple[int, int, int] | None = None  # "on orders over $100" (start, its number's end, the next's start)
+    spans: dict[int, tuple[int, int]] = {}  # where each finding's number stands in ``text``
     for n, q in enumerate(qs):
         if q.kind == "duration" and any(q.start <= at < q.end for at in slow_bounds):
             continue  # ("< 1% of requests take longer than 2 s": the share's condition, in its name)
@@ -2230,6 +2264,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
             continue
         out.append(f)
         segments_used.add(segment)
+        spans[id(f)] = (q.start, q.end)
+    out = _joined_by_and(text, out, spans)
     chain = [carried, *out] if carried else out
     for before_f, f in itertools.pairwise(chain):
         if f.phrase == before_f.phrase and f.kind == before_f.kind and f.window is None and not f.drop and \

@@ -69,7 +69,7 @@ def subject_of(text: str) -> str:
     text = re.sub(r"\b(above|below|over|under|more than|less than|at least|at most|exceeds?|within)\b", " ",
                   text, flags=re.I)
     text = re.sub(r"\s+", " ", text).strip(" -–—.").rstrip(" /")  # ("80% warn / 90% page": none before 90%)
-    text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain)(?:\s+|$))?"
+    text = re.sub(r"^(?:(?:and|but|or|so|then|keep|make sure|ensure|maintain|both|either)(?:\s+|$))?"
                   r"(?:(?:we|you|they|I) (?:see|get|have|receive|count|record|expect|want|review|check|watch|track|"
                   r"monitor|measure|look at)(?:\s+|$))?"
                   r"(?:(?:the|our|a|an)\s+)?",
