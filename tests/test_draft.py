@@ -2289,3 +2289,18 @@ def test_conditions_joined_by_and_say_so_and_a_traffic_condition_guards() -> Non
     assert got == [("error_rate_ratio", 0.02, False, True), ("checkout_errors_ratio", 0.02, True, False),
                    ("p95_latency_seconds", 3, True, False), ("search_errors_ratio", 0.02, False, False),
                    ("search_p95_seconds", 3, False, False)]
+
+
+def test_worry_roll_back_and_a_time_taken_read_the_bad_way() -> None:
+    """"Worry below 50%, roll back below 40%" were targets missed at or above (paging on a healthy funnel), named
+    worry and roll_back; "Median time to complete sign-up: … Over 15 min is a warning" warned at or below 15 minutes
+    ("sign-up" read as good when high); "any failed payout creates a P1 ticket" was dropped."""
+    plan, _ = draft_from_text("## Funnel\n- Start → submit conversion: baseline 62%. Worry below 50%, roll back below "
+                              "40% (30 min window).\n- Median time to complete sign-up: ~6 min today. Over 15 min is a "
+                              "warning.\n- KYC auto-approval should stay around 85%; under 70% for an hour → ping "
+                              "#kyc-ops.\n- Failed payouts: zero tolerance — any failed payout creates a P1 ticket.\n",
+                              "worry")
+    assert [(t["metric"], t["op"], t["value"], t["tier"]) for t in plan["thresholds"]] == [
+        ("start_submit_conversion_ratio", "<", 0.5, "ALERT"), ("start_submit_conversion_ratio", "<", 0.4, "ROLLBACK"),
+        ("median_time_complete_sign_seconds", ">", 900, "WARNING"), ("kyc_auto_approval_ratio", "<", 0.7, "ALERT"),
+        ("failed_payout", ">", 0, "P1")]

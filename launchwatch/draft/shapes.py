@@ -806,6 +806,12 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
                                    f"({m.group('t')}): a rule on the job's last success timestamp (kind age), "
                                    "written by hand with the hour it runs"))
         found = [f for f in found if not f.slo and not f.total]
+        for f in [f for f in found if f.kind == "duration" and _ONLY_POINTS_RE.match(f.phrase)]:
+            # "If any of those breaks for more than 10 minutes we roll back": a while, of signals named elsewhere
+            pointed = re.sub(r"\s+for$", "", f.phrase)
+            unclear.append(Unclear(f.line, text, path, f"line {f.line}: {format_duration(f.value)} for signals named "
+                                   f"elsewhere ({pointed!r}): give the rules it speaks of that for (and tier) by hand"))
+            found.remove(f)
         _orient_rungs(found)
         row = failed_in_a_row(line, path, partial(_tier_from, path, None, text)) \
             if not any(f.kind == "up" for f in found) else None
@@ -873,6 +879,17 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
     return findings, unclear
 
 
+# a single occurrence that acts: "any failed payout creates a P1 ticket", "Any chargeback pages the on-call"
+_ANY_ONE_RE = re.compile(r"(?:^|[:—–-]\s*|\b(?:zero tolerance|no tolerance)\W+)(?:any|a single|every|each)\s+"
+                         r"(?:single\s+)?(?P<what>[a-z][\w -]{2,40}?)\s+(?:creates?|opens?|raises?|files?|triggers?|"
+                         r"pages|wakes|is an? (?:incident|page|ticket|alert|P[0-4]|SEV ?[0-4])|means an? "
+                         r"(?:incident|page|ticket))\b", re.I)
+# a name that only points at signals named elsewhere: "any of those breaks", "they stay", "it lasts"
+_ONLY_POINTS_RE = re.compile(r"(?:(?:any|all|one|each|either|both) of\s+)?(?:those|these|them|they|it|either|both)\b",
+                             re.I)
+# a rollback said right before its number: "…, roll back below 40%", "roll back at 5%"
+_ROLLBACK_LEAD_RE = re.compile(r"\broll(?:s|ing)?[ -]?back\s*(?:at|when|if|below|under|above|over|past|beyond|"
+                               r"[<>≤≥])?\s*$", re.I)
 # a population a rule counts in, said before its comparison: "on orders over $100", "for users with more than 3
 # devices", "for carts above 10 items"
 _QUALIFIER_OPENS_RE = re.compile(r"\b(?P<prep>on|for|with|of|from|among)\s+(?:the\s+|a\s+|an\s+|all\s+)?"
@@ -1513,6 +1530,10 @@ _OTHER_SIDE = {"<": (">", ">="), "<=": (">", ">="), ">": ("<", "<="), ">=": ("<"
 _SPARE_RE = re.compile(r"\b(?:free|available|remaining|spare|headroom|left)\b", re.I)
 
 
+_TIME_LEFT_RE = re.compile(r"\b(?:up-?time|mtbf|between failures|runway|remaining|left|until|expir\w*|retention|ttl)\b",
+                           re.I)
+
+
 def _good_when_high(phrase: str) -> bool:
     """Whether a signal is bad when low: what is left of a resource, or an outcome named with no cost beside it."""
     return bool(_SPARE_RE.search(phrase)) or (bool(_GOOD_HIGH_RE.search(phrase)) and not _BAD_HIGH_RE.search(phrase))
@@ -1588,7 +1609,8 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
         if within and label is None and tier in ("ALERT", TARGET) else None
     if action:  # "Latency over 800 ms is bad; page.": the clause after it says what to do
         tier = VERDICT_TIERS.get(action.group("act").lower(), "TICKET")
-    if within and label is None and (ROLLS_BACK_RE.search(text[within.start():q.start]) or BLOCKS_RE.match(after_q)):
+    if within and label is None and (ROLLS_BACK_RE.search(text[within.start():q.start]) or BLOCKS_RE.match(after_q) or
+                                     _ROLLBACK_LEAD_RE.search(text[within.start():q.start])):
         tier = "ROLLBACK"  # "Roll back (…) if crash-free sessions drop below 98.5%, or if login success is under 85%"
     after = segment[segment.find(q.raw) + len(q.raw):] if q.raw in segment else ""
     op, guessed = q.op, False
@@ -1667,8 +1689,11 @@ def _make(line: Line, path: list[str], phrase: str, q: Quantity, label: str | No
     # "Error rate above 2% for 5 minutes" under "## Objectives": a comparison on the side a signal is known to be bad
     # on states the miss itself, not the level to keep ("Uptime below 99.9%" too)
     spare = bool(_SPARE_RE.search(phrase))  # ("Free disk space below 10%": what is left, bad when low)
-    bad_high = bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase) and not spare
-    good_high = _good_when_high(phrase)
+    # (a time something takes is bad when long, whatever it does: "Median time to complete sign-up … over 15 min"; not
+    # a time left or between failures)
+    lasting = q.kind == "duration" and not spare and not _TIME_LEFT_RE.search(phrase)
+    bad_high = (bool(_BAD_HIGH_RE.search(phrase)) and not _GOOD_HIGH_RE.search(phrase) and not spare) or lasting
+    good_high = _good_when_high(phrase) and not lasting
     # (the signal named before its number: "< 1% of orders need manual review" is a share of what the words after say)
     miss = tier == TARGET and label is None and q.op is not None and (q.kind == "ratio" or spare) and not drop and \
         not bound \
@@ -1825,6 +1850,12 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                         "ALERT" if tier == TARGET else tier, path, text,
                         window=qs[0].value, counter=True)
             return [f]
+    one = _ANY_ONE_RE.search(text) if not find_quantities(text) else None
+    if one:  # "Failed payouts: zero tolerance — any failed payout creates a P1 ticket": a single one is too many
+        tier = tier_in(text[one.end("what"):]) or _tier_from(path, None, text)
+        return [Finding(line.number, one.group("what"), ">", 0.0, "count", "ALERT" if tier == TARGET else tier, path,
+                        text, note="any one: above zero; review the metric that counts them (a running total stays "
+                                   "above zero: count them over a window)")]
     nil = _STAYS_ZERO_RE.match(text)
     if nil:  # "Payment errors should be zero": the first one misses it (under an alerts heading, fires)
         said = text[:nil.end()].rstrip(" ;")
@@ -1861,7 +1892,7 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
                 continue
             prior = out[-1] if out else carried
             # (a later sentence's "Anything under 2.5%" is of what the line's "Checkout conversion:" label names)
-            labelled = re.match(r"^\W*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /()-]{1,40}?):\s", text) if at else None
+            labelled = re.match(r"^\W*(?:\d{1,2}[.)]\s+)?([A-Za-z][\w /()→>-]{1,40}?):\s", text) if at else None
             found = _line_findings(line.part(at, sentence), path, subject or (labelled.group(1) if labelled else ""),
                                    prose, prior)
             for f in found:
@@ -2013,6 +2044,8 @@ def _line_findings(line: Line, path: list[str], subject: str, prose: str = "",
         if label is not None and n and prev_q_end <= label_at and re.search(r"[;,]", text[label_at:q.start]):
             # "p95 over 1.5 s for 10 minutes is a warning; p99 over 4 s pages": the clause before's verdict
             label, label_at = None, -1
+        if label is not None and n and label_at < prev_q_end and _ROLLBACK_LEAD_RE.search(text[prev_q_end:q.start]):
+            label, label_at = None, -1  # "Worry below 50%, roll back below 40%": the second clause says its own
         if label is None and (_NORMALLY_RE.match(text[q.end:]) or _STAYS_RE.search(text[:q.start])):
             label = "target"  # "p95 under 90s normally", "must stay above 99.5%": the bound, a target
         if beside and (label is None or beside.re is _RUNG_AFTER_RE):  # ("0.5% (warning) / 2% (critical)")

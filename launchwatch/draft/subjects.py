@@ -19,10 +19,10 @@ __all__ = ["AVAILABILITY_RE", "INLINE_TIER_RE", "IN_NOT_WHERE", "LABEL_RE", "VER
 AVAILABILITY_RE = re.compile(r"\b(?:up-?time|availability|available|disponibilidade?|disponibilit[ée])\b", re.I)
 
 # "we get worried at 85%", "Investigate above 8%": the writer's alarm, an alert with no alert word
-_WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate)"
+_WORRY = r"(?:(?:get |are |become |start to (?:get |be )?)?(?:worried|concerned|nervous)|investigate|worry)"
 LABEL_RE = re.compile(
     r"\b(?P<label>target(?: error rate| response time)?|alert(?: threshold)?(?: if)?|alert at|alarm at|warn(?:ing)? at|"
-    rf"{_WORRY} (?:at|above|over|past)|"
+    rf"{_WORRY} (?:at|above|over|past|below|under)|"
     rf"(?:warn|{A_PAGE_BEFORE}page)"  # (not "JavaScript per page: 170 KB")
     r"(?=(?: if| when)? (?:below|above|over|under|at|more than|less than|fewer than|[<>≤≥])|\s*:)|"
     r"critical|warning|healthy|goal|expected|trigger)\b\s*:?", re.I)
@@ -51,6 +51,9 @@ def subject_of(text: str) -> str:
         if last:
             return last
     text = without_unit_named(text)
+    # "KYC auto-approval should stay around 85%; under 70% …": the level said in passing is no word of the name
+    text = re.sub(r"(?:\b(?:around|about|approx\w*|roughly|near|close to)\s*|~\s*)\d[\d.,]*\s*%?", " ", text,
+                  flags=re.I)
     named = re.search(r"\b(?:hits|runs|holds|shows|takes)\s*:\s*$", text)  # "Cache hits:" names, it does not hit
     text = re.sub(r"^\s*(?:condition|threshold|trigger|expression|fires when|when)\s*:\s*", "", text, flags=re.I)
     # "We page on-call when p99 latency", "Warn once the error rate"
@@ -87,8 +90,8 @@ def subject_of(text: str) -> str:
     text = re.sub(r"\s+older(?: than)?$", " age", text)  # "the payout queue is older than 45 min": its age
     text = re.sub(r"\s+(?:lags|is lagging|lagging)(?: by| behind)?$", " lag", text)  # "the pipeline lags more than"
     # ("warn above"; "DB CPU: 60% normal, 80% warn": the state a number is, no signal)
-    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify|normal|usual|typical|ok|fine|healthy)", text,
-                              re.I) else text
+    return "" if re.fullmatch(r"(?:warn|warning|page|alert|critical|notify|normal|usual|typical|ok|fine|healthy|worry|"
+                              r"investigate|escalate|roll back|abort)", text, re.I) else text
 
 
 # where the words after a number stop naming it: at "in" (not the where of what is done: "8% of orders in pilot

@@ -66,7 +66,7 @@ _NOT_A_PAGE = (r"(?!\s+(?:weight|loads?|load time|views?|size|speed|titles?|layo
 # (asked: "What does success look like?")
 _TARGET_RE = re.compile(r"\b(targets?|success (?:criteria|metrics)|criteria|goals?|kpis?|objectives?|slos?|healthy|"
                         r"expected|sla targets?|acceptance|(?<!error )budgets?|"
-                        r"(?:success|a good [\w-]+|good) looks? like)\b", re.I)
+                        r"(?:success|a good [\w-]+|good) looks? like|^\W*success(?=\s*(?:\(|:|$)))\b", re.I)
 A_PAGE_BEFORE = r"(?<!per )(?<!each )(?<!every )(?<!the )(?<!a )(?<!web )"
 _ALERT_RE = re.compile(rf"\b(alerts?|alerting|{A_PAGE_BEFORE}page{_NOT_A_PAGE}|paging|on-?call|warning thresholds?|"
                        r"thresholds?|escalat\w*)\b", re.I)
