@@ -808,9 +808,11 @@ def extract(lines: list[Line]) -> tuple[list[Finding], list[Unclear]]:
         found = [f for f in found if not f.slo and not f.total]
         for f in [f for f in found if f.kind == "duration" and _ONLY_POINTS_RE.match(f.phrase)]:
             # "If any of those breaks for more than 10 minutes we roll back": a while, of signals named elsewhere
+            # (said only where it acts: "It covers the critical first 24 hours" describes the document)
             pointed = re.sub(r"\s+for$", "", f.phrase)
-            unclear.append(Unclear(f.line, text, path, f"line {f.line}: {format_duration(f.value)} for signals named "
-                                   f"elsewhere ({pointed!r}): give the rules it speaks of that for (and tier) by hand"))
+            unclear += [Unclear(f.line, text, path, f"line {f.line}: {format_duration(f.value)} for signals named "
+                                f"elsewhere ({pointed!r}): give the rules it speaks of that for (and tier) by hand")
+                        ] if _ALERTWORD_RE.search(text) or re.search(r"\broll(?:s|ing)?[ -]?back\b", text, re.I) else []
             found.remove(f)
         _orient_rungs(found)
         row = failed_in_a_row(line, path, partial(_tier_from, path, None, text)) \
